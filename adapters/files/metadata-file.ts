@@ -1,0 +1,61 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Which metadata file is current in a Hadoop-catalog table directory: the version named by
+ * metadata/version-hint.text when that file exists, otherwise the highest version. Both Hadoop names
+ * (v12.metadata.json) and the names other catalogs write (00012-<uuid>.metadata.json) are understood.
+ */
+const METADATA_FILE = /^(?:v(\d+)|(\d+)-[^/]*)\.metadata\.json$/;
+
+export interface CurrentMetadata {
+  readonly file: string;
+  readonly version: number;
+}
+
+/** Undefined when the directory holds no metadata file (it is not a table, or no longer one). */
+export async function currentMetadataFile(metadataDir: string): Promise<CurrentMetadata | undefined> {
+  const names = await readdir(metadataDir);
+  const versions = new Map<number, string>();
+  for (const name of names) {
+    const match = METADATA_FILE.exec(name);
+    if (!match) continue;
+    const version = Number(match[1] ?? match[2]);
+    // Two files claiming one version (a crashed writer): the Hadoop name wins, then the later name.
+    const existing = versions.get(version);
+    if (existing === undefined || (!existing.startsWith('v') && (name.startsWith('v') || name > existing))) versions.set(version, name);
+  }
+  if (versions.size === 0) return undefined;
+  if (names.includes('version-hint.text')) {
+    const hinted = await readHint(join(metadataDir, 'version-hint.text'));
+    const file = hinted === undefined ? undefined : versions.get(hinted);
+    if (file !== undefined) return { file: join(metadataDir, file), version: hinted! };
+  }
+  const highest = Math.max(...versions.keys());
+  return { file: join(metadataDir, versions.get(highest)!), version: highest };
+}
+
+async function readHint(path: string): Promise<number | undefined> {
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields of Iceberg table metadata the mirror needs. */
+export interface MetadataSummary {
+  readonly tableUuid: string | undefined;
+  readonly lastUpdatedMs: number | undefined;
+}
+
+export function summarizeMetadata(text: string): MetadataSummary {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+  if (typeof parsed['format-version'] !== 'number') throw new Error('no format-version: not Iceberg table metadata');
+  return {
+    tableUuid: typeof parsed['table-uuid'] === 'string' ? parsed['table-uuid'] : undefined,
+    lastUpdatedMs: typeof parsed['last-updated-ms'] === 'number' ? parsed['last-updated-ms'] : undefined,
+  };
+}

@@ -1,0 +1,12 @@
+import { resolve } from 'node:path';
+import type { SourceConfig } from '../src/config/schema.js';
+
+/** Resolves the file paths a source kind's config holds against the config file's directory. */
+export function resolveSourcePaths(source: SourceConfig, base: string): SourceConfig {
+  switch (source.type) {
+    case 'files':
+      return { ...source, root: resolve(base, source.root) };
+    default:
+      return source;
+  }
+}

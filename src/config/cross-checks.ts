@@ -1,0 +1,61 @@
+import type { ConfigIssue } from './config-error.js';
+import type { MirrorConfig } from './schema.js';
+
+/** Rules that span several keys, checked after the schema has accepted the file. */
+export function crossCheck(config: MirrorConfig): ConfigIssue[] {
+  return [...duplicateNames(config), ...webhooksNeedServer(config), ...overlappingTargets(config)];
+}
+
+function duplicateNames(config: MirrorConfig): ConfigIssue[] {
+  const firstIndex = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  config.sources.forEach((source, i) => {
+    const first = firstIndex.get(source.name);
+    if (first === undefined) firstIndex.set(source.name, i);
+    else
+      issues.push({
+        path: `sources[${i}].name`,
+        message: `duplicate source name "${source.name}" (also sources[${first}])`,
+        hint: 'names key the ledger and the ingest URL: give each source its own',
+      });
+  });
+  return issues;
+}
+
+function webhooksNeedServer(config: MirrorConfig): ConfigIssue[] {
+  if (config.server) return [];
+  const webhook = config.sources.findIndex((s) => s.type === 'webhook');
+  if (webhook < 0) return [];
+  return [
+    {
+      path: 'server',
+      message: `required: source "${config.sources[webhook]!.name}" is a webhook and receives events over HTTP`,
+      hint: 'add  server: { host: 127.0.0.1, port: 9470 }',
+    },
+  ];
+}
+
+/**
+ * Two sources writing the same Polaris table would fight over its timestamps. Where the overlap is
+ * visible in the config (same catalog and namespace prefix, no filters telling them apart) it is an
+ * error here; anything subtler is caught per table at run time ("owned by source X").
+ */
+function overlappingTargets(config: MirrorConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  config.sources.forEach((b, j) => {
+    for (let i = 0; i < j; i++) {
+      const a = config.sources[i]!;
+      if (a.target.catalog !== b.target.catalog) continue;
+      if (a.target.namespacePrefix.join('\u001f') !== b.target.namespacePrefix.join('\u001f')) continue;
+      const sharedGlob = a.include.find((glob) => b.include.includes(glob));
+      const bothUnfiltered = a.include.length === 0 && b.include.length === 0;
+      if (!bothUnfiltered && sharedGlob === undefined) continue;
+      issues.push({
+        path: `sources[${j}].target`,
+        message: `sources "${a.name}" and "${b.name}" would both write catalog "${b.target.catalog}" under the same namespace prefix${sharedGlob ? ` (both include "${sharedGlob}")` : ''}`,
+        hint: 'give one of them a different namespacePrefix or catalog, or include filters that do not overlap',
+      });
+    }
+  });
+  return issues;
+}

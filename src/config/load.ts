@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import YAML from 'yaml';
+import { resolveSourcePaths } from '../../adapters/paths.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { crossCheck } from './cross-checks.js';
+import { toConfigIssues } from './hints.js';
+import { interpolateEnv } from './interpolate.js';
+import { configSchema, type MirrorConfig } from './schema.js';
+import { collectSecrets } from './secrets.js';
+
+export interface LoadedConfig {
+  readonly config: MirrorConfig;
+  /** Absolute path of the file; relative paths inside it were resolved against its directory. */
+  readonly file: string;
+  /** Secret values found in the file, for redaction. */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Reads a YAML or JSON config (YAML parses JSON too), replaces ${VAR}, validates it and resolves
+ * relative paths. Throws ConfigError listing every problem at once, so a user fixes them in one go.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const absolute = resolve(file);
+  const raw = parseFile(absolute);
+  const issues: ConfigIssue[] = [];
+  const interpolated = interpolateEnv(raw, env, issues);
+  if (issues.length > 0) throw new ConfigError(absolute, issues);
+
+  const parsed = configSchema.safeParse(interpolated);
+  if (!parsed.success) throw new ConfigError(absolute, toConfigIssues(parsed.error, configSchema, interpolated));
+  const crossIssues = crossCheck(parsed.data);
+  if (crossIssues.length > 0) throw new ConfigError(absolute, crossIssues);
+
+  return { config: resolvePaths(parsed.data, dirname(absolute)), file: absolute, secrets: collectSecrets(interpolated) };
+}
+
+function parseFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message: `cannot read the config file (${code ?? String(error)})`,
+        hint: code === 'ENOENT' ? 'check the path given to --config' : 'check the file permissions',
+      },
+    ]);
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: e.message.split('\n')[0]!,
+        hint: 'the file must be valid YAML or JSON',
+      })),
+    );
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(file, [{ path: '', message: 'the file must contain a mapping with polaris, sources, …' }]);
+  }
+  return value;
+}
+
+function resolvePaths(config: MirrorConfig, base: string): MirrorConfig {
+  return {
+    ...config,
+    state: { ...config.state, path: resolve(base, config.state.path) },
+    polaris: config.polaris.tls
+      ? { ...config.polaris, tls: { ...config.polaris.tls, caFile: resolve(base, config.polaris.tls.caFile) } }
+      : config.polaris,
+    sources: config.sources.map((source) => resolveSourcePaths(source, base)),
+  };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { sourceSchemas } from '../../adapters/schemas.js';
+
+/**
+ * The configuration file, a contract: tests and deployments outside this repo write these keys.
+ * Extend it; never rename a key. Every object is strict so a misspelt key is an error, not a silent
+ * default.
+ */
+
+const oauthOrTokenSchema = z
+  .strictObject({
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    /** Mandatory for Polaris: each entry is PRINCIPAL_ROLE:<name>. */
+    scope: z.string().min(1).default('PRINCIPAL_ROLE:ALL'),
+    /** Default {polaris.uri}/v1/oauth/tokens; set it for an external identity provider. */
+    tokenUri: z.url().optional(),
+    /** How the client credentials travel: form fields (default) or HTTP Basic. */
+    clientAuth: z.enum(['post', 'basic']).default('post'),
+    /** A static bearer token instead of client credentials. */
+    token: z.string().min(1).optional(),
+  })
+  .superRefine((auth, ctx) => {
+    const hasClient = auth.clientId !== undefined || auth.clientSecret !== undefined;
+    if (auth.token !== undefined && hasClient) {
+      ctx.addIssue({ code: 'custom', message: 'give either token or clientId + clientSecret, not both' });
+    } else if (auth.token === undefined && !hasClient) {
+      ctx.addIssue({ code: 'custom', message: 'credentials are missing: set clientId + clientSecret, or token' });
+    } else if (hasClient && (auth.clientId === undefined || auth.clientSecret === undefined)) {
+      const missing = auth.clientId === undefined ? 'clientId' : 'clientSecret';
+      ctx.addIssue({ code: 'custom', path: [missing], message: `${missing} is required with client credentials` });
+    }
+  });
+
+const retrySchema = z.strictObject({
+  /** Transient failures (429, 5xx, network) in a row before a table is marked failed; it keeps retrying. */
+  maxAttempts: z.number().int().min(1).default(8),
+  baseDelayMs: z.number().int().min(1).default(500),
+  maxDelayMs: z.number().int().min(1).default(60_000),
+});
+
+const polarisSchema = z.strictObject({
+  /** Base URI: the part before /v1, e.g. http://127.0.0.1:8181/api/catalog. */
+  uri: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:8181/api/catalog' }),
+  /** Sent as the Polaris-Realm header. */
+  realm: z.string().min(1).optional(),
+  auth: oauthOrTokenSchema,
+  /** Table operations in flight at once. */
+  concurrency: z.number().int().min(1).max(1024).default(16),
+  /** Client-side limit on requests to Polaris; 0 = none. */
+  requestsPerSecond: z.number().min(0).default(0),
+  requestTimeoutMs: z.number().int().min(100).default(30_000),
+  /** Extra CA certificates (PEM file) for a Polaris behind a private CA. */
+  tls: z.strictObject({ caFile: z.string().min(1) }).optional(),
+  retry: retrySchema.default({ maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 }),
+});
+
+const stateSchema = z.strictObject({
+  /** The SQLite ledger; relative paths are resolved against the config file's directory. */
+  path: z.string().min(1).default('./.polaris-mirror/state.db'),
+});
+
+const serverSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(9470),
+  /** Ingest requests above this size are refused with 413. */
+  maxBodyBytes: z.number().int().min(1024).default(1024 * 1024),
+});
+
+const logSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const sourceTypes = Object.keys(sourceSchemas) as [keyof typeof sourceSchemas, ...(keyof typeof sourceSchemas)[]];
+
+const sourceSchema = z.discriminatedUnion(
+  'type',
+  sourceTypes.map((type) => sourceSchemas[type]) as unknown as [
+    (typeof sourceSchemas)[keyof typeof sourceSchemas],
+    ...(typeof sourceSchemas)[keyof typeof sourceSchemas][],
+  ],
+);
+
+export const configSchema = z.strictObject({
+  polaris: polarisSchema,
+  state: stateSchema.default({ path: './.polaris-mirror/state.db' }),
+  server: serverSchema.optional(),
+  log: logSchema.default({ level: 'info' }),
+  sources: z.array(sourceSchema).min(1, 'at least one source is needed'),
+});
+
+export type MirrorConfig = z.output<typeof configSchema>;
+export type PolarisConfig = MirrorConfig['polaris'];
+export type ServerConfig = z.output<typeof serverSchema>;
+export type SourceConfig = MirrorConfig['sources'][number];

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Keys every source kind shares. Each kind's schema (adapters/<kind>/config.ts) spreads these into its
+ * own strict object, so unknown keys are still rejected per kind.
+ */
+export const SOURCE_NAME_PATTERN = /^[a-z0-9_-]+$/;
+
+export const targetSchema = z.strictObject({
+  /** The Polaris catalog name (the URL prefix). */
+  catalog: z.string().min(1, 'the Polaris catalog name is required'),
+  /** Levels put before the source's own namespace levels. */
+  namespacePrefix: z.array(z.string().min(1, 'namespace levels cannot be empty')).default([]),
+});
+
+export const commonSourceFields = {
+  name: z
+    .string()
+    .regex(SOURCE_NAME_PATTERN, 'a source name uses only lower-case letters, digits, "_" and "-"'),
+  target: targetSchema,
+  /** Globs on "namespace.table"; empty means everything. */
+  include: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]),
+  /** How often `run` reconciles this source with a full listing. */
+  reconcileIntervalSeconds: z.number().int().positive().default(3600),
+  /** A reconciliation refuses to drop more than this fraction of the source's mirrored tables. */
+  maxDropFraction: z.number().min(0).max(1).default(0.25),
+};
+
+export type SourceTarget = z.output<typeof targetSchema>;
+
+/** The fields the engine reads from any source's config, whatever its kind. */
+export interface CommonSourceConfig {
+  readonly name: string;
+  readonly type: string;
+  readonly target: SourceTarget;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly reconcileIntervalSeconds: number;
+  readonly maxDropFraction: number;
+}

@@ -1,0 +1,169 @@
+import PQueue from 'p-queue';
+import type { GroupCommit } from '../ledger/group-commit.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Outcome } from '../ledger/outcome.js';
+import type { MirrorRow } from '../ledger/rows.js';
+import { polarisDisplayName } from '../model/table.js';
+import type { Logger } from '../telemetry/logger.js';
+import { messageOf } from '../util/errors.js';
+import { RunStats } from './run-stats.js';
+import type { TableConverger } from './table-converger.js';
+import { Wakeup } from './wakeup.js';
+
+export interface DispatcherOptions {
+  readonly ledger: Ledger;
+  readonly groupCommit: GroupCommit;
+  readonly converger: TableConverger;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  /** Only these sources' tables (sync --source); all when undefined. */
+  readonly sources?: readonly string[];
+  /** Only these table ids (retry --table); all when undefined. */
+  readonly onlyIds?: ReadonlySet<number>;
+}
+
+/** How long an idle dispatcher sleeps before looking at the ledger again without being woken. */
+const IDLE_POLL_MS = 5_000;
+
+/**
+ * Converges the ledger: picks tables whose desired state differs from the applied one, at most one
+ * operation in flight per table and `concurrency` in all, and records each outcome durably before the
+ * table can be picked again. The ledger is the queue — nothing is held only in memory — so a crash
+ * loses no work, and a burst of changes to one table costs one notification (only the latest desired
+ * state is ever sent).
+ */
+export class Dispatcher {
+  readonly stats = new RunStats();
+  private readonly queue: PQueue;
+  private readonly inFlight = new Set<number>();
+  private readonly wakeup = new Wakeup();
+  private stopping = false;
+  private untilSettled = false;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.queue = new PQueue({ concurrency: options.concurrency });
+  }
+
+  /** New observations arrived: look at the ledger now rather than at the next poll. */
+  wake(): void {
+    this.wakeup.notify();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Runs until stop(), or once finishWhenSettled() was called, until every table is applied or failed. */
+  async run(signal?: AbortSignal): Promise<void> {
+    await this.loop(signal);
+  }
+
+  /** Runs until every table is applied or failed (sync, retry). */
+  async runUntilSettled(signal?: AbortSignal): Promise<void> {
+    this.untilSettled = true;
+    await this.loop(signal);
+  }
+
+  /** From now on, return from run() as soon as nothing is left to do (sync, after its listings). */
+  finishWhenSettled(): void {
+    this.untilSettled = true;
+    this.wakeup.notify();
+  }
+
+  /** Stop taking new work; resolves when the operations in flight have finished and been recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeup.notify();
+    await this.queue.onIdle();
+    await this.options.groupCommit.drained();
+  }
+
+  private async loop(signal?: AbortSignal): Promise<void> {
+    const { ledger, sources } = this.options;
+    while (!this.stopping && !signal?.aborted) {
+      const added = this.fill();
+      if (added === 0 && this.inFlight.size === 0) {
+        if (this.untilSettled && this.settled()) break;
+        const next = ledger.nextAttemptAt(sources);
+        const sleepMs = next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, Math.max(0, next - Date.now()));
+        await this.wakeup.wait(sleepMs, signal);
+      } else if (added === 0 || this.inFlight.size >= this.capacity()) {
+        // Full, or nothing due now: wait for a finished operation, new observations, or the next retry.
+        const next = ledger.nextAttemptAt(sources);
+        await this.wakeup.wait(next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, Math.max(1, next - Date.now())), signal);
+      }
+    }
+    await this.queue.onIdle();
+    await this.options.groupCommit.drained();
+  }
+
+  /** Keeps up to two tables per concurrency slot queued, so a finished request is followed at once. */
+  private capacity(): number {
+    return this.options.concurrency * 2;
+  }
+
+  private settled(): boolean {
+    if (this.options.onlyIds) {
+      return [...this.options.onlyIds].every((id) => {
+        const row = this.options.ledger.get(id);
+        return !row || row.status !== 'pending';
+      });
+    }
+    return this.options.ledger.unfinished(this.options.sources).pending === 0;
+  }
+
+  private fill(): number {
+    const room = this.capacity() - this.inFlight.size;
+    if (room <= 0) return 0;
+    const rows = this.options.ledger
+      .due(Date.now(), room + this.inFlight.size, this.options.sources)
+      .filter((row) => !this.inFlight.has(row.id) && (!this.options.onlyIds || this.options.onlyIds.has(row.id)))
+      .slice(0, room);
+    for (const row of rows) {
+      this.inFlight.add(row.id);
+      void this.queue.add(() => this.work(row.id));
+    }
+    return rows.length;
+  }
+
+  private async work(id: number): Promise<void> {
+    const { ledger, groupCommit, converger, logger } = this.options;
+    try {
+      // Read the row again: it may have changed (or converged) while it waited in the queue.
+      const row = ledger.get(id);
+      if (!row || !isDue(row)) return;
+      const { outcome, action } = await converger.converge(row);
+      await groupCommit.write(() => ledger.applyOutcome(outcome));
+      this.stats.record(outcome, action);
+      logOutcome(logger, row, outcome, action);
+    } catch (error) {
+      // Only the ledger write can get here; the table stays as it was and is picked up again.
+      logger.error({ err: error, tableId: id }, `could not record the outcome for a table: ${messageOf(error)}`);
+    } finally {
+      this.inFlight.delete(id);
+      this.wakeup.notify();
+    }
+  }
+}
+
+function isDue(row: MirrorRow): boolean {
+  return row.status !== 'in_sync' && row.ownerConflict === null && row.nextAttemptAt <= Date.now();
+}
+
+function logOutcome(logger: Logger, row: MirrorRow, outcome: Outcome, action: string): void {
+  const table = polarisDisplayName(row.target);
+  switch (outcome.kind) {
+    case 'applied':
+      if (action !== 'none') logger.info({ table, action, timestamp: outcome.applied.timestamp, location: outcome.applied.metadataLocation }, `${action} ${table}`);
+      return;
+    case 'retry':
+      logger.warn({ table, error: outcome.error, retryInMs: outcome.delayMs }, `retrying ${table}: ${outcome.error}`);
+      return;
+    case 'failed':
+      logger.error({ table, error: outcome.error, hint: outcome.hint }, `failed ${table}: ${outcome.error}`);
+      return;
+    case 'deferred':
+      logger.debug({ table, reason: outcome.reason }, `deferred ${table}`);
+      return;
+  }
+}

@@ -1,0 +1,127 @@
+import type { Agent } from 'undici';
+import { createSourceAdapter } from '../../adapters/registry.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { SourceConfig } from '../config/schema.js';
+import { GroupCommit } from '../ledger/group-commit.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { SourceAdapter } from '../model/source-adapter.js';
+import { Normalizer } from '../normalizer/normalize.js';
+import { createAgent } from '../polaris/http.js';
+import { PolarisClient } from '../polaris/polaris-client.js';
+import { RateLimiter } from '../polaris/rate-limiter.js';
+import { ClientCredentialsTokenProvider, StaticTokenProvider, type TokenProvider } from '../polaris/token-provider.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { Redactor } from '../telemetry/redactor.js';
+import { Dispatcher } from './dispatcher.js';
+import { Reconciler } from './reconciler.js';
+import { SourceSink } from './source-sink.js';
+import { TableConverger } from './table-converger.js';
+
+/** A configured source with everything the engine needs to drive it. */
+export interface SourceRuntime {
+  readonly config: SourceConfig;
+  readonly adapter: SourceAdapter;
+  readonly normalizer: Normalizer;
+  readonly sink: SourceSink;
+}
+
+export interface MirrorDeps {
+  readonly loaded: LoadedConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly redactor: Redactor;
+}
+
+/**
+ * The composition root: opens the ledger, builds the Polaris client and the sources, and hands out
+ * dispatchers. Commands (run, sync, retry, ...) are thin layers over it.
+ */
+export class Mirror {
+  readonly ledger: Ledger;
+  readonly groupCommit: GroupCommit;
+  readonly tokens: TokenProvider;
+  readonly client: PolarisClient;
+  readonly sources: ReadonlyMap<string, SourceRuntime>;
+  readonly reconciler: Reconciler;
+  readonly converger: TableConverger;
+  private readonly agent: Agent;
+  private readonly dispatchers = new Set<Dispatcher>();
+
+  constructor(readonly deps: MirrorDeps) {
+    const { config } = deps.loaded;
+    this.ledger = Ledger.open(config.state.path, { maxTransientAttempts: config.polaris.retry.maxAttempts });
+    this.groupCommit = new GroupCommit(this.ledger);
+    this.agent = createAgent({ connections: config.polaris.concurrency + 2, caFile: config.polaris.tls?.caFile });
+    this.tokens =
+      config.polaris.auth.token !== undefined
+        ? new StaticTokenProvider(config.polaris.auth.token)
+        : new ClientCredentialsTokenProvider(config.polaris, this.agent, deps.redactor, deps.metrics);
+    this.client = new PolarisClient(config.polaris, this.tokens, this.agent, new RateLimiter(config.polaris.requestsPerSecond), deps.metrics);
+
+    const sources = new Map<string, SourceRuntime>();
+    for (const sourceConfig of config.sources) {
+      const normalizer = new Normalizer(sourceConfig);
+      const sink = new SourceSink(normalizer, this.ledger, this.groupCommit, deps.metrics, () => this.wakeDispatchers());
+      sources.set(sourceConfig.name, { config: sourceConfig, adapter: createSourceAdapter(sourceConfig), normalizer, sink });
+    }
+    this.sources = sources;
+    this.reconciler = new Reconciler(this.ledger, this.groupCommit, deps.metrics, deps.logger);
+    this.converger = new TableConverger({
+      client: this.client,
+      ledger: this.ledger,
+      groupCommit: this.groupCommit,
+      sources,
+      retry: config.polaris.retry,
+      metrics: deps.metrics,
+      logger: deps.logger,
+    });
+  }
+
+  get config() {
+    return this.deps.loaded.config;
+  }
+
+  /** A dispatcher over all tables, or only some sources' (sync --source) or some rows (retry --table). */
+  createDispatcher(scope: { sources?: readonly string[]; onlyIds?: ReadonlySet<number> } = {}): Dispatcher {
+    const dispatcher = new Dispatcher({
+      ledger: this.ledger,
+      groupCommit: this.groupCommit,
+      converger: this.converger,
+      concurrency: this.config.polaris.concurrency,
+      logger: this.deps.logger,
+      ...scope,
+    });
+    this.dispatchers.add(dispatcher);
+    return dispatcher;
+  }
+
+  private wakeDispatchers(): void {
+    for (const dispatcher of this.dispatchers) dispatcher.wake();
+  }
+
+  /** Selected sources by name; unknown names are a usage error. */
+  selectSources(names: readonly string[] | undefined): SourceRuntime[] {
+    if (!names || names.length === 0) return [...this.sources.values()];
+    return names.map((name) => {
+      const source = this.sources.get(name);
+      if (!source) throw new UsageError(`unknown source "${name}"; configured: ${[...this.sources.keys()].join(', ')}`);
+      return source;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.groupCommit.drained();
+    await Promise.all([...this.sources.values()].map((s) => s.adapter.close?.()));
+    await this.agent.close();
+    this.ledger.close();
+  }
+}
+
+/** A command-line mistake (exit code 2, like a config error). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,151 @@
+import type { GroupCommit } from '../ledger/group-commit.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { AbsentObservation, PresentObservation, SkipReason } from '../model/observation.js';
+import type { CommitResult, SourceAdapter } from '../model/source-adapter.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { messageOf, MirrorError } from '../util/errors.js';
+import { decideDrops, MASS_DROP_HINT, rowKey } from './drop-brake.js';
+import type { SourceSink } from './source-sink.js';
+
+export interface PassSummary {
+  readonly source: string;
+  readonly complete: boolean;
+  readonly listed: number;
+  readonly observed: CommitResult;
+  readonly skipped: Partial<Record<SkipReason, number>>;
+  readonly dropCandidates: number;
+  readonly dropsRefused: number;
+  readonly error?: string;
+  readonly hint?: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+/** Observations are stored in batches of this size while a listing streams in. */
+const BATCH = 500;
+
+/**
+ * One full pass over a source: every listed table becomes an observation; once the listing is known to
+ * be complete, owned tables it did not return become (unconfirmed) absences, unless the mass-drop brake
+ * holds. A listing that fails half-way records what it saw and drops nothing.
+ */
+export class Reconciler {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly groupCommit: GroupCommit,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async pass(
+    source: { adapter: SourceAdapter; sink: SourceSink; maxDropFraction: number },
+    options: { allowMassDrop?: boolean; signal?: AbortSignal; onProgress?: (listed: number) => void } = {},
+  ): Promise<PassSummary | undefined> {
+    const { adapter, sink } = source;
+    if (!adapter.list) return undefined;
+    const startedAt = Date.now();
+    const listed = new Set<string>();
+    const skipped: Partial<Record<SkipReason, number>> = {};
+    const observed = { accepted: 0, unchanged: 0, stale: 0, rejected: 0 };
+    let batch: PresentObservation[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const result = await sink.commit(batch);
+      batch = [];
+      observed.accepted += result.accepted;
+      observed.unchanged += result.unchanged;
+      observed.stale += result.stale;
+      observed.rejected += result.rejected;
+    };
+    const skip = (reason: SkipReason) => {
+      skipped[reason] = (skipped[reason] ?? 0) + 1;
+      this.metrics.skipped.inc({ source: adapter.name, reason });
+    };
+
+    try {
+      for await (const item of adapter.list(options.signal ?? new AbortController().signal)) {
+        if (item.kind === 'skipped') {
+          // Listed but not mirrored is not "gone": a table that stops being Iceberg is not dropped.
+          listed.add(rowKey(item.skipped.table));
+          skip(item.skipped.reason);
+          continue;
+        }
+        listed.add(rowKey(item.observation.table));
+        const outOfScope = sink.normalizer.check(item.observation.table);
+        if (outOfScope) {
+          skip(outOfScope.reason);
+          continue;
+        }
+        batch.push(item.observation);
+        if (batch.length >= BATCH) {
+          await flush();
+          options.onProgress?.(listed.size);
+        }
+      }
+      await flush();
+    } catch (error) {
+      await flush().catch(() => undefined);
+      const summary: PassSummary = {
+        source: adapter.name,
+        complete: false,
+        listed: listed.size,
+        observed,
+        skipped,
+        dropCandidates: 0,
+        dropsRefused: 0,
+        error: `the listing of source ${adapter.name} failed, so nothing was dropped: ${messageOf(error)}`,
+        hint: error instanceof MirrorError ? error.hint : 'check that the source is reachable; the next pass tries again',
+        startedAt,
+        endedAt: Date.now(),
+      };
+      this.record(summary, 'failed');
+      return summary;
+    }
+    options.onProgress?.(listed.size);
+
+    const decision = decideDrops(this.ledger.rowsOfSource(adapter.name), listed, source.maxDropFraction, options.allowMassDrop ?? false);
+    if (!decision.refused && decision.candidates.length > 0) {
+      // Unconfirmed absences: the dispatcher re-reads each table right before its DROP.
+      const absences: AbsentObservation[] = decision.candidates.map((row) => ({
+        table: row.table,
+        state: 'absent',
+        order: startedAt,
+        sourceTimeMs: startedAt,
+      }));
+      const result = await sink.commit(absences);
+      observed.accepted += result.accepted;
+      observed.stale += result.stale;
+    }
+    const summary: PassSummary = {
+      source: adapter.name,
+      complete: true,
+      listed: listed.size,
+      observed,
+      skipped,
+      dropCandidates: decision.candidates.length,
+      dropsRefused: decision.refused ? decision.candidates.length : 0,
+      error: decision.reason,
+      hint: decision.refused ? MASS_DROP_HINT : undefined,
+      startedAt,
+      endedAt: Date.now(),
+    };
+    this.record(summary, decision.refused ? 'drops_refused' : 'complete');
+    return summary;
+  }
+
+  private record(summary: PassSummary, outcome: 'complete' | 'failed' | 'drops_refused'): void {
+    this.metrics.passes.inc({ source: summary.source, outcome });
+    const { error, hint, ...rest } = summary;
+    this.ledger.recordPass(summary.source, {
+      startedAt: summary.startedAt,
+      endedAt: summary.endedAt,
+      complete: summary.complete,
+      summary: rest,
+      error,
+      hint,
+    });
+    if (error) this.logger.warn({ source: summary.source, hint }, error);
+    else this.logger.info({ source: summary.source, listed: summary.listed, observed: summary.observed, skipped: summary.skipped }, `pass over ${summary.source} complete`);
+  }
+}

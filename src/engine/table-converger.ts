@@ -1,0 +1,281 @@
+import type { PolarisConfig } from '../config/schema.js';
+import type { GroupCommit } from '../ledger/group-commit.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Outcome } from '../ledger/outcome.js';
+import type { MirrorRow } from '../ledger/rows.js';
+import { tableLocationOf } from '../model/locations.js';
+import type { SourceAdapter } from '../model/source-adapter.js';
+import { polarisDisplayName } from '../model/table.js';
+import { timestampAfterStale } from '../normalizer/timestamp.js';
+import { classifyError, classifyResponse, type Verdict } from '../polaris/classify.js';
+import type { HttpResponse } from '../polaris/http.js';
+import { notificationBody, type NotificationType } from '../polaris/notification.js';
+import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { MirrorError, messageOf } from '../util/errors.js';
+import { backoffDelay, failedRetryDelay } from './backoff.js';
+import type { SourceSink } from './source-sink.js';
+
+/** What one attempt did, for the run summary. */
+export type Action = 'create' | 'update' | 'drop' | 'none';
+
+export interface ConvergeResult {
+  readonly outcome: Outcome;
+  readonly action: Action;
+}
+
+export interface ConvergerDeps {
+  readonly client: PolarisClient;
+  readonly ledger: Ledger;
+  readonly groupCommit: GroupCommit;
+  readonly sources: ReadonlyMap<string, { readonly adapter: SourceAdapter; readonly sink: SourceSink }>;
+  readonly retry: PolarisConfig['retry'];
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+/** A rename's DROP waits this long between checks for its CREATE. */
+const RENAME_WAIT_MS = 1_000;
+
+/**
+ * Brings one table from its applied state to its desired state: VALIDATE before the first upsert of a
+ * location, CREATE/UPDATE with the assigned timestamp, 409 reconciliation by reading back, and DROP only
+ * after the source confirms the absence and Polaris still holds the table this connector mirrored.
+ * Returns an Outcome for the ledger; never throws for Polaris or source trouble.
+ */
+export class TableConverger {
+  constructor(private readonly deps: ConvergerDeps) {}
+
+  async converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+    try {
+      return row.desired.state === 'present' ? await this.upsert(row, signal) : await this.drop(row, signal);
+    } catch (error) {
+      // Anything unexpected (a bug, a disk error) must not kill the dispatcher: the table retries later.
+      this.deps.logger.error({ err: error, table: polarisDisplayName(row.target) }, 'unexpected error while mirroring a table');
+      return { outcome: this.setback(row, classifyError(error)), action: 'none' };
+    }
+  }
+
+  // ---- CREATE / UPDATE ----------------------------------------------------------------------------
+
+  private async upsert(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+    const location = row.desired.metadataLocation!;
+    const validation = await this.validateOnce(row, location, signal);
+    if (validation) return { outcome: validation, action: 'none' };
+
+    const type: NotificationType = row.applied.state === 'present' ? 'UPDATE' : 'CREATE';
+    const action: Action = type === 'CREATE' ? 'create' : 'update';
+    const verdict = await this.notify(type, row, location, row.desired.timestamp, signal);
+    if (verdict.kind === 'ok') return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
+    if (verdict.kind !== 'stale') return { outcome: this.setback(row, verdict), action: 'none' };
+    return this.reconcileStale(row, location, action, signal);
+  }
+
+  /** VALIDATE once per catalog and table location; undefined when the upsert may go ahead. */
+  private async validateOnce(row: MirrorRow, location: string, signal?: AbortSignal): Promise<Outcome | undefined> {
+    const tableLocation = tableLocationOf(location);
+    if (this.deps.ledger.isValidated(row.target.catalog, tableLocation)) return undefined;
+    const verdict = await this.notify('VALIDATE', row, location, row.desired.timestamp, signal);
+    if (verdict.kind !== 'ok') return this.setback(row, verdict);
+    // A cache entry: losing it in a crash costs one more VALIDATE, so it need not be awaited.
+    this.deps.groupCommit
+      .write(() => this.deps.ledger.markValidated(row.target.catalog, tableLocation))
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
+    return undefined;
+  }
+
+  /**
+   * Polaris holds a newer timestamp. Same metadata location → it already has our state (a resend after
+   * a crash). Otherwise re-read the source, and resend once with max(now, last + 1); refused again →
+   * another writer owns this table.
+   */
+  private async reconcileStale(row: MirrorRow, location: string, action: Action, signal?: AbortSignal): Promise<ConvergeResult> {
+    const { metrics, ledger } = this.deps;
+    const loaded = await this.load(row, signal);
+    if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
+    if (loaded.kind === 'present' && loaded.metadataLocation === location) {
+      metrics.reconciliations.inc({ kind: 'same_location' });
+      return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
+    }
+
+    const reread = await this.rereadChanged(row, signal);
+    if (reread) return { outcome: reread, action: 'none' };
+
+    const timestamp = timestampAfterStale(Date.now(), row.lastTimestamp);
+    ledger.raiseTimestamp(row.id, timestamp); // durable before it is sent: timestamps never go back
+    const verdict = await this.notify(row.applied.state === 'present' ? 'UPDATE' : 'CREATE', row, location, timestamp, signal);
+    if (verdict.kind === 'ok') {
+      metrics.reconciliations.inc({ kind: 'resent' });
+      return { outcome: this.appliedPresent(row, timestamp), action };
+    }
+    if (verdict.kind === 'stale') {
+      metrics.reconciliations.inc({ kind: 'another_writer' });
+      const holds = loaded.kind === 'present' ? ` (it holds ${loaded.metadataLocation})` : '';
+      return {
+        outcome: this.failed(
+          row,
+          `another writer owns this table: Polaris refused timestamp ${timestamp} as older than one it processed${holds}`,
+          `stop the other writer of ${polarisDisplayName(row.target)} (another connector, a catalog sync), or exclude the table here; then run: polaris-mirror retry --table ${[...row.table.namespace, row.table.name].join('.')}`,
+        ),
+        action: 'none',
+      };
+    }
+    return { outcome: this.setback(row, verdict), action: 'none' };
+  }
+
+  /** Re-reads the table from its source; an Outcome when the source changed (the new state is recorded). */
+  private async rereadChanged(row: MirrorRow, signal?: AbortSignal): Promise<Outcome | undefined> {
+    const source = this.deps.sources.get(row.source);
+    if (!source?.adapter.read) return undefined;
+    const fresh = await source.adapter.read(row.table, signal);
+    const same =
+      fresh.state === row.desired.state && (fresh.state === 'absent' || fresh.metadataLocation === row.desired.metadataLocation);
+    if (same) return undefined;
+    await source.sink.commit([fresh]);
+    return { kind: 'deferred', id: row.id, delayMs: RENAME_WAIT_MS, reason: 'the source changed while it was being mirrored' };
+  }
+
+  // ---- DROP ---------------------------------------------------------------------------------------
+
+  private async drop(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+    const source = this.deps.sources.get(row.source);
+    if (!row.desired.confirmed && source?.adapter.read) {
+      let fresh;
+      try {
+        fresh = await source.adapter.read(row.table, signal);
+      } catch (error) {
+        const verdict = classifyError(error);
+        const message = `could not confirm that the table is gone from source ${row.source}, so it was not dropped: ${messageOf(error)}`;
+        const hint = error instanceof MirrorError ? error.hint : undefined;
+        return {
+          outcome:
+            verdict.kind === 'retry'
+              ? this.setback(row, { ...verdict, message })
+              : this.failed(row, message, hint ?? 'check the source is reachable and the connector may read this table'),
+          action: 'none',
+        };
+      }
+      if (fresh.state === 'present') {
+        // Re-created (or the absence was a glitch): mirror the current state instead of dropping.
+        await source.sink.commit([fresh]);
+        return { outcome: { kind: 'deferred', id: row.id, delayMs: 0, reason: 'the table is present again in the source' }, action: 'none' };
+      }
+    }
+
+    const uuid = row.desired.tableUuid ?? row.applied.tableUuid;
+    if (uuid && this.deps.ledger.hasUnappliedUpsertOfUuid(row.target.catalog, uuid, row.id)) {
+      return {
+        outcome: { kind: 'deferred', id: row.id, delayMs: RENAME_WAIT_MS, reason: 'renamed: waiting for the table to be created under its new name first' },
+        action: 'none',
+      };
+    }
+
+    const loaded = await this.load(row, signal);
+    if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
+    if (loaded.kind === 'absent') return { outcome: this.appliedAbsent(row), action: 'none' };
+
+    const ours =
+      (uuid !== null && loaded.tableUuid === uuid) ||
+      (loaded.metadataLocation !== undefined &&
+        (loaded.metadataLocation === row.applied.metadataLocation || loaded.metadataLocation === row.lastPresentLocation));
+    if (!ours) {
+      if (row.applied.state !== 'present') return { outcome: this.appliedAbsent(row), action: 'none' };
+      return {
+        outcome: this.failed(
+          row,
+          `not dropped: Polaris's table now points at ${loaded.metadataLocation ?? 'an unknown location'}, not at the state this connector mirrored; another writer changed it`,
+          `if ${polarisDisplayName(row.target)} should go, drop it in Polaris by hand; then run: polaris-mirror retry --table ${[...row.table.namespace, row.table.name].join('.')}`,
+        ),
+        action: 'none',
+      };
+    }
+
+    const verdict = await this.notify('DROP', row, loaded.metadataLocation ?? row.lastPresentLocation ?? '', row.desired.timestamp, signal);
+    if (verdict.kind === 'ok') return { outcome: this.appliedAbsent(row), action: 'drop' };
+    return { outcome: this.setback(row, verdict.kind === 'stale' ? { kind: 'retry', reason: 'conflict', message: verdict.message } : verdict), action: 'none' };
+  }
+
+  // ---- Polaris calls ------------------------------------------------------------------------------
+
+  private async notify(type: NotificationType, row: MirrorRow, location: string, timestamp: number, signal?: AbortSignal): Promise<Verdict> {
+    const body = notificationBody(type, {
+      name: row.target.name,
+      timestamp,
+      tableUuid: row.desired.tableUuid ?? row.applied.tableUuid,
+      metadataLocation: location,
+    });
+    let verdict: Verdict;
+    try {
+      const response = await this.deps.client.notify(row.target, body, signal);
+      verdict = classifyResponse(response, { catalog: row.target.catalog, location: tableLocationOf(location) });
+    } catch (error) {
+      verdict = classifyError(error);
+    }
+    this.deps.metrics.notifications.inc({ type, outcome: verdict.kind });
+    this.deps.logger.debug({ table: polarisDisplayName(row.target), type, timestamp, verdict: verdict.kind }, 'notification');
+    return verdict;
+  }
+
+  private async load(
+    row: MirrorRow,
+    signal?: AbortSignal,
+  ): Promise<{ kind: 'present'; metadataLocation: string | undefined; tableUuid: string | undefined } | { kind: 'absent' } | { kind: 'verdict'; verdict: Verdict }> {
+    let response: HttpResponse;
+    try {
+      response = await this.deps.client.loadTable(row.target, signal);
+    } catch (error) {
+      return { kind: 'verdict', verdict: classifyError(error) };
+    }
+    if (response.status === 200) return { kind: 'present', ...loadedTable(response) };
+    const type = (response.body as { error?: { type?: unknown } } | undefined)?.error?.type;
+    if (response.status === 404 && (type === 'NoSuchTableException' || type === 'NoSuchNamespaceException')) return { kind: 'absent' };
+    return { kind: 'verdict', verdict: classifyResponse(response, { catalog: row.target.catalog }) };
+  }
+
+  // ---- outcomes -----------------------------------------------------------------------------------
+
+  private appliedPresent(row: MirrorRow, timestamp: number): Outcome {
+    return {
+      kind: 'applied',
+      id: row.id,
+      rev: row.rev,
+      applied: { state: 'present', metadataLocation: row.desired.metadataLocation, tableUuid: row.desired.tableUuid, timestamp },
+    };
+  }
+
+  private appliedAbsent(row: MirrorRow): Outcome {
+    return {
+      kind: 'applied',
+      id: row.id,
+      rev: row.rev,
+      applied: { state: 'absent', metadataLocation: null, tableUuid: row.desired.tableUuid ?? row.applied.tableUuid, timestamp: row.desired.timestamp },
+    };
+  }
+
+  private failed(row: MirrorRow, error: string, hint: string): Outcome {
+    return { kind: 'failed', id: row.id, rev: row.rev, error, hint, delayMs: failedRetryDelay(row.attempts) };
+  }
+
+  private setback(row: MirrorRow, verdict: Verdict): Outcome {
+    switch (verdict.kind) {
+      case 'retry':
+        this.deps.metrics.retries.inc({ reason: verdict.reason });
+        if (verdict.reason === 'conflict') this.deps.metrics.reconciliations.inc({ kind: 'conflict_retry' });
+        return {
+          kind: 'retry',
+          id: row.id,
+          rev: row.rev,
+          error: verdict.message,
+          hint: verdict.hint,
+          delayMs: backoffDelay(row.attempts, { ...this.deps.retry, retryAfterMs: verdict.retryAfterMs }),
+        };
+      case 'fail':
+        return this.failed(row, verdict.message, verdict.hint);
+      case 'stale':
+        return this.failed(row, verdict.message, 'Polaris holds a newer timestamp for this table');
+      case 'ok':
+        throw new Error('an ok verdict is not a setback');
+    }
+  }
+}

@@ -1,0 +1,525 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { joinNamespace, type PolarisTable } from '../model/table.js';
+import type { NormalizedObservation } from '../normalizer/normalize.js';
+import { nextTimestamp } from '../normalizer/timestamp.js';
+import { MIGRATIONS } from './migrations.js';
+import type { Outcome } from './outcome.js';
+import { desiredMatchesApplied, toMirrorRow, type MirrorRow, type TableRecord } from './rows.js';
+
+export type ObserveResult = 'accepted' | 'unchanged' | 'stale' | 'rejected';
+
+export interface SourceCounts {
+  readonly source: string;
+  readonly inSync: number;
+  readonly pending: number;
+  readonly failed: number;
+}
+
+export interface SourceState {
+  readonly name: string;
+  readonly cursor: string | null;
+  readonly passStartedAt: number | null;
+  readonly passEndedAt: number | null;
+  readonly passComplete: boolean | null;
+  readonly passSummary: unknown;
+  readonly lastError: string | null;
+  readonly lastHint: string | null;
+}
+
+export interface LeaseHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly command: string;
+  readonly heartbeatAt: number;
+}
+
+export interface LedgerOptions {
+  readonly readonly?: boolean;
+  /** Transient failures in a row before a table shows as failed (it keeps retrying). */
+  readonly maxTransientAttempts?: number;
+}
+
+/**
+ * The durable memory of the mirror: one row per table with desired and applied state, each source's
+ * cursor and last pass, VALIDATE results and the sender lease. SQLite in WAL mode with
+ * synchronous=FULL: a commit survives a process kill *and* a power loss, which is what an HTTP 202 or a
+ * deleted SQS message promise. Writes are batched by GroupCommit so the fsync is paid per batch.
+ */
+export class Ledger {
+  readonly db: Database.Database;
+  private readonly maxTransientAttempts: number;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  private constructor(db: Database.Database, options: LedgerOptions) {
+    this.db = db;
+    this.maxTransientAttempts = options.maxTransientAttempts ?? 8;
+    this.statements = prepareStatements(db);
+  }
+
+  static open(path: string, options: LedgerOptions = {}): Ledger {
+    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db);
+    }
+    return new Ledger(db, options);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs fn in a transaction (a savepoint when already inside one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- observations -------------------------------------------------------------------------------
+
+  /**
+   * Stores observations as the tables' desired state. An observation older (by `order`) than the
+   * stored one is ignored; a changed state gets the table's next timestamp. Call inside a transaction
+   * together with the cursor it advances.
+   */
+  observe(items: readonly NormalizedObservation[], now = Date.now()): ObserveResult[] {
+    return items.map((item) => this.observeOne(item, now));
+  }
+
+  private observeOne({ source, target, observation: obs }: NormalizedObservation, now: number): ObserveResult {
+    const s = this.statements;
+    const srcNamespace = joinNamespace(obs.table.namespace);
+    const existing = s.byKey.get(source, srcNamespace, obs.table.name) as TableRecord | undefined;
+    const location = obs.state === 'present' ? obs.metadataLocation : null;
+    const uuid = obs.state === 'present' ? (obs.tableUuid ?? null) : null;
+    const confirmed = obs.state === 'absent' && obs.confirmed === true ? 1 : 0;
+
+    if (!existing) {
+      const owner = obs.state === 'present' ? this.ownerOf(target, source) : undefined;
+      const timestamp = nextTimestamp(obs.sourceTimeMs, undefined);
+      s.insert.run({
+        source,
+        src_namespace: srcNamespace,
+        src_name: obs.table.name,
+        catalog: target.catalog,
+        namespace: joinNamespace(target.namespace),
+        name: target.name,
+        desired_state: obs.state,
+        desired_location: location,
+        desired_uuid: uuid,
+        desired_order: obs.order,
+        desired_source_time: Math.trunc(obs.sourceTimeMs),
+        desired_timestamp: timestamp,
+        desired_confirmed: confirmed,
+        last_present_location: location,
+        last_timestamp: timestamp,
+        // A first sighting of an absent table is a tombstone: nothing to send, but its order stops a
+        // late, older "present" from resurrecting it.
+        status: owner ? 'failed' : obs.state === 'absent' ? 'in_sync' : 'pending',
+        last_error: owner ? ownedMessage(owner) : null,
+        last_hint: owner ? ownedHint(owner) : null,
+        owner_conflict: owner ?? null,
+        updated_at: now,
+      });
+      return owner ? 'rejected' : 'accepted';
+    }
+
+    if (obs.order < existing.desired_order) return 'stale';
+
+    const sameState =
+      existing.desired_state === obs.state && (obs.state === 'absent' || existing.desired_location === location);
+    if (sameState) {
+      s.touchDesired.run({
+        id: existing.id,
+        desired_order: obs.order,
+        desired_uuid: uuid ?? existing.desired_uuid,
+        desired_confirmed: Math.max(confirmed, existing.desired_confirmed),
+        updated_at: now,
+      });
+      if (existing.owner_conflict !== null && obs.state === 'present') return this.recheckOwner(existing, target, now);
+      return 'unchanged';
+    }
+
+    const owner = obs.state === 'present' ? this.ownerOf(target, source) : undefined;
+    const timestamp = nextTimestamp(obs.sourceTimeMs, existing.last_timestamp);
+    const lastPresentLocation = location ?? existing.last_present_location;
+    const matchesApplied = desiredMatchesApplied({
+      desired: { state: obs.state, metadataLocation: location },
+      applied: { state: existing.applied_state, metadataLocation: existing.applied_location },
+      lastPresentLocation,
+    });
+    s.changeDesired.run({
+      id: existing.id,
+      desired_state: obs.state,
+      desired_location: location,
+      desired_uuid: obs.state === 'present' ? uuid : existing.desired_uuid,
+      desired_order: obs.order,
+      desired_source_time: Math.trunc(obs.sourceTimeMs),
+      desired_timestamp: timestamp,
+      desired_confirmed: confirmed,
+      last_present_location: lastPresentLocation,
+      last_timestamp: timestamp,
+      status: owner ? 'failed' : matchesApplied ? 'in_sync' : 'pending',
+      last_error: owner ? ownedMessage(owner) : null,
+      last_hint: owner ? ownedHint(owner) : null,
+      owner_conflict: owner ?? null,
+      updated_at: now,
+    });
+    return owner ? 'rejected' : 'accepted';
+  }
+
+  /** Another source whose row mirrors (or is about to mirror) this Polaris table. */
+  private ownerOf(target: PolarisTable, source: string): string | undefined {
+    const row = this.statements.ownerOf.get(target.catalog, joinNamespace(target.namespace), target.name, source) as
+      | { source: string }
+      | undefined;
+    return row?.source;
+  }
+
+  private recheckOwner(existing: TableRecord, target: PolarisTable, now: number): ObserveResult {
+    const owner = this.ownerOf(target, existing.source);
+    if (owner) return 'rejected';
+    this.statements.clearOwner.run({ id: existing.id, updated_at: now });
+    return 'accepted';
+  }
+
+  // ---- cursors and passes -------------------------------------------------------------------------
+
+  cursor(source: string): string | undefined {
+    const row = this.statements.sourceState.get(source) as { cursor: string | null } | undefined;
+    return row?.cursor ?? undefined;
+  }
+
+  setCursor(source: string, cursor: string, now = Date.now()): void {
+    this.statements.upsertSource.run({ name: source, updated_at: now });
+    this.statements.setCursor.run({ name: source, cursor, updated_at: now });
+  }
+
+  sourceState(source: string): SourceState | undefined {
+    const r = this.statements.sourceState.get(source) as Record<string, unknown> | undefined;
+    if (!r) return undefined;
+    return {
+      name: r.name as string,
+      cursor: r.cursor as string | null,
+      passStartedAt: r.pass_started_at as number | null,
+      passEndedAt: r.pass_ended_at as number | null,
+      passComplete: r.pass_complete === null ? null : r.pass_complete === 1,
+      passSummary: r.pass_summary ? JSON.parse(r.pass_summary as string) : null,
+      lastError: r.last_error as string | null,
+      lastHint: r.last_hint as string | null,
+    };
+  }
+
+  recordPass(
+    source: string,
+    pass: { startedAt: number; endedAt: number; complete: boolean; summary: unknown; error?: string; hint?: string },
+  ): void {
+    this.statements.upsertSource.run({ name: source, updated_at: pass.endedAt });
+    this.statements.recordPass.run({
+      name: source,
+      pass_started_at: pass.startedAt,
+      pass_ended_at: pass.endedAt,
+      pass_complete: pass.complete ? 1 : 0,
+      pass_summary: JSON.stringify(pass.summary),
+      last_error: pass.error ?? null,
+      last_hint: pass.hint ?? null,
+      updated_at: pass.endedAt,
+    });
+  }
+
+  // ---- work for the dispatcher --------------------------------------------------------------------
+
+  /** Tables that need work now, oldest first. Rows owned by another source are never due. */
+  due(now: number, limit: number, sources?: readonly string[]): MirrorRow[] {
+    const records = (sources ? this.statements.dueForSources.all(now, JSON.stringify(sources), limit) : this.statements.due.all(now, limit)) as TableRecord[];
+    return records.map(toMirrorRow);
+  }
+
+  /** The earliest future attempt among unfinished tables, or undefined when nothing is left. */
+  nextAttemptAt(sources?: readonly string[]): number | undefined {
+    const row = (sources ? this.statements.nextAttemptForSources.get(JSON.stringify(sources)) : this.statements.nextAttempt.get()) as
+      | { at: number | null }
+      | undefined;
+    return row?.at ?? undefined;
+  }
+
+  /** Unfinished tables (pending, or failed but still scheduled), for `sync`'s exit condition. */
+  unfinished(sources?: readonly string[]): { pending: number; failed: number } {
+    const row = (sources ? this.statements.unfinishedForSources.get(JSON.stringify(sources)) : this.statements.unfinished.get()) as {
+      pending: number | null;
+      failed: number | null;
+    };
+    return { pending: row.pending ?? 0, failed: row.failed ?? 0 };
+  }
+
+  get(id: number): MirrorRow | undefined {
+    const r = this.statements.byId.get(id) as TableRecord | undefined;
+    return r ? toMirrorRow(r) : undefined;
+  }
+
+  /** A rename's CREATE not yet applied: its DROP(old) waits so the table never disappears in between. */
+  hasUnappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): boolean {
+    return this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) !== undefined;
+  }
+
+  /** Persists a higher timestamp before it is sent, so timestamps never go back across restarts. */
+  raiseTimestamp(id: number, timestamp: number, now = Date.now()): void {
+    this.statements.raiseTimestamp.run({ id, timestamp, updated_at: now });
+  }
+
+  applyOutcome(outcome: Outcome, now = Date.now()): void {
+    const s = this.statements;
+    const current = s.byId.get(outcome.id) as TableRecord | undefined;
+    if (!current) return;
+    const changedMeanwhile = 'rev' in outcome && outcome.rev !== current.rev;
+    switch (outcome.kind) {
+      case 'applied': {
+        const a = outcome.applied;
+        const nowInSync =
+          !changedMeanwhile &&
+          desiredMatchesApplied({
+            desired: { state: current.desired_state, metadataLocation: current.desired_location },
+            applied: { state: a.state, metadataLocation: a.metadataLocation },
+            lastPresentLocation: current.last_present_location,
+          });
+        s.applied.run({
+          id: outcome.id,
+          applied_state: a.state,
+          applied_location: a.metadataLocation,
+          applied_uuid: a.tableUuid,
+          applied_timestamp: a.timestamp,
+          applied_at: now,
+          status: nowInSync ? 'in_sync' : 'pending',
+          updated_at: now,
+        });
+        return;
+      }
+      case 'retry': {
+        const attempts = current.attempts + 1;
+        s.attemptFailed.run({
+          id: outcome.id,
+          attempts: changedMeanwhile ? 0 : attempts,
+          status: !changedMeanwhile && attempts >= this.maxTransientAttempts ? 'failed' : 'pending',
+          next_attempt_at: changedMeanwhile ? 0 : now + outcome.delayMs,
+          last_error: outcome.error,
+          last_hint: outcome.hint ?? null,
+          updated_at: now,
+        });
+        return;
+      }
+      case 'failed':
+        s.attemptFailed.run({
+          id: outcome.id,
+          attempts: changedMeanwhile ? 0 : current.attempts + 1,
+          status: changedMeanwhile ? 'pending' : 'failed',
+          next_attempt_at: changedMeanwhile ? 0 : now + outcome.delayMs,
+          last_error: outcome.error,
+          last_hint: outcome.hint ?? null,
+          updated_at: now,
+        });
+        return;
+      case 'deferred':
+        s.defer.run({ id: outcome.id, next_attempt_at: now + outcome.delayMs, last_error: outcome.reason, updated_at: now });
+        return;
+    }
+  }
+
+  // ---- reads for reconciliation, status and retry -------------------------------------------------
+
+  /** Every row of a source (reconciliation compares them with a complete listing). */
+  rowsOfSource(source: string): MirrorRow[] {
+    return (this.statements.rowsOfSource.all(source) as TableRecord[]).map(toMirrorRow);
+  }
+
+  counts(): SourceCounts[] {
+    return (this.statements.counts.all() as Array<{ source: string; in_sync: number; pending: number; failed: number }>).map((r) => ({
+      source: r.source,
+      inSync: r.in_sync,
+      pending: r.pending,
+      failed: r.failed,
+    }));
+  }
+
+  failedRows(source: string, limit = 1000): MirrorRow[] {
+    return (this.statements.failedOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
+  }
+
+  pendingRows(source: string, limit = 1000): MirrorRow[] {
+    return (this.statements.pendingOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
+  }
+
+  /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */
+  redrive(filter: { source?: string; table?: string; allFailed?: boolean }, now = Date.now()): number[] {
+    return this.transaction(() => {
+      const rows = (this.statements.notInSync.all() as TableRecord[])
+        .map(toMirrorRow)
+        .filter((row) => filter.source === undefined || row.source === filter.source)
+        .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
+      const redriven: number[] = [];
+      for (const row of rows) {
+        // A table another source owns stays failed until that source lets go of it.
+        if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
+        if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
+        this.statements.redrive.run({ id: row.id, updated_at: now });
+        redriven.push(row.id);
+      }
+      return redriven;
+    });
+  }
+
+  // ---- VALIDATE cache -----------------------------------------------------------------------------
+
+  isValidated(catalog: string, location: string): boolean {
+    return this.statements.validated.get(catalog, location) !== undefined;
+  }
+
+  markValidated(catalog: string, location: string, now = Date.now()): void {
+    this.statements.markValidated.run(catalog, location, now);
+  }
+
+  // ---- sender lease -------------------------------------------------------------------------------
+
+  /**
+   * Takes the right to send for this process, unless a live process holds it. A holder is dead when its
+   * pid is gone on this host, or its heartbeat is older than staleMs (another host, or a hung process).
+   */
+  acquireLease(command: string, now = Date.now(), staleMs = 60_000): LeaseHolder | undefined {
+    return this.db
+      .transaction(() => {
+        const holder = this.statements.lease.get() as { pid: number; host: string; command: string; heartbeat_at: number } | undefined;
+        if (holder && !(holder.pid === process.pid && holder.host === hostname()) && leaseIsLive(holder, now, staleMs)) {
+          return { pid: holder.pid, host: holder.host, command: holder.command, heartbeatAt: holder.heartbeat_at };
+        }
+        this.statements.takeLease.run({ pid: process.pid, host: hostname(), command, heartbeat_at: now });
+        return undefined;
+      })
+      .immediate();
+  }
+
+  heartbeat(now = Date.now()): void {
+    this.statements.heartbeat.run({ pid: process.pid, host: hostname(), heartbeat_at: now });
+  }
+
+  releaseLease(): void {
+    this.statements.releaseLease.run({ pid: process.pid, host: hostname() });
+  }
+}
+
+function leaseIsLive(holder: { pid: number; host: string; heartbeat_at: number }, now: number, staleMs: number): boolean {
+  if (now - holder.heartbeat_at > staleMs) return false;
+  if (holder.host !== hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function ownedMessage(owner: string): string {
+  return `owned by source ${owner}: it already mirrors this Polaris table`;
+}
+
+function ownedHint(owner: string): string {
+  return `two sources must not write the same Polaris table; give one a different target.catalog or namespacePrefix, or exclude the table from one of them (source ${owner} keeps it)`;
+}
+
+/** `retry --table` accepts the source's dotted name ("sales.orders") or the Polaris one ("catalog.sales.orders"). */
+function matchesTableName(row: MirrorRow, name: string): boolean {
+  return [...row.table.namespace, row.table.name].join('.') === name || [row.target.catalog, ...row.target.namespace, row.target.name].join('.') === name;
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  const version = row ? Number(row.value) : 0;
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `the ledger was written by a newer polaris-mirror (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade polaris-mirror or point state.path elsewhere`,
+    );
+  }
+  db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(v + 1));
+    }
+  })();
+}
+
+function prepareStatements(db: Database.Database) {
+  const notInSyncFilter = `status <> 'in_sync' AND owner_conflict IS NULL`;
+  const inSources = `source IN (SELECT value FROM json_each(?))`;
+  return {
+    byKey: db.prepare('SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?'),
+    byId: db.prepare('SELECT * FROM tables WHERE id = ?'),
+    insert: db.prepare(`INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
+        desired_uuid, desired_order, desired_source_time, desired_timestamp, desired_confirmed, last_present_location, last_timestamp,
+        status, last_error, last_hint, owner_conflict, updated_at)
+      VALUES (@source, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
+        @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @last_present_location, @last_timestamp, @status,
+        @last_error, @last_hint, @owner_conflict, @updated_at)`),
+    touchDesired: db.prepare(`UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
+        desired_confirmed = @desired_confirmed, updated_at = @updated_at WHERE id = @id`),
+    changeDesired: db.prepare(`UPDATE tables SET desired_state = @desired_state, desired_location = @desired_location,
+        desired_uuid = @desired_uuid, desired_order = @desired_order, desired_source_time = @desired_source_time,
+        desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed,
+        last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1, status = @status, attempts = 0, next_attempt_at = 0, last_error = @last_error, last_hint = @last_hint,
+        owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`),
+    ownerOf: db.prepare(`SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ?
+        AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`),
+    clearOwner: db.prepare(`UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
+        last_error = NULL, last_hint = NULL, updated_at = @updated_at WHERE id = @id`),
+    sourceState: db.prepare('SELECT * FROM sources WHERE name = ?'),
+    upsertSource: db.prepare('INSERT INTO sources (name, updated_at) VALUES (@name, @updated_at) ON CONFLICT (name) DO NOTHING'),
+    setCursor: db.prepare('UPDATE sources SET cursor = @cursor, updated_at = @updated_at WHERE name = @name'),
+    recordPass: db.prepare(`UPDATE sources SET pass_started_at = @pass_started_at, pass_ended_at = @pass_ended_at,
+        pass_complete = @pass_complete, pass_summary = @pass_summary, last_error = @last_error, last_hint = @last_hint,
+        updated_at = @updated_at WHERE name = @name`),
+    due: db.prepare(`SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
+    dueForSources: db.prepare(
+      `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    ),
+    nextAttempt: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter}`),
+    nextAttemptForSources: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND ${inSources}`),
+    unfinished: db.prepare(`SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`),
+    unfinishedForSources: db.prepare(
+      `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,
+    ),
+    unappliedUpsertOfUuid: db.prepare(`SELECT 1 FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
+        AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL LIMIT 1`),
+    raiseTimestamp: db.prepare(`UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
+        last_timestamp = MAX(last_timestamp, @timestamp), updated_at = @updated_at WHERE id = @id`),
+    applied: db.prepare(`UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location,
+        applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
+        attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, updated_at = @updated_at WHERE id = @id`),
+    attemptFailed: db.prepare(`UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
+        last_error = @last_error, last_hint = @last_hint, updated_at = @updated_at WHERE id = @id`),
+    defer: db.prepare(`UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
+        updated_at = @updated_at WHERE id = @id`),
+    rowsOfSource: db.prepare('SELECT * FROM tables WHERE source = ?'),
+    counts: db.prepare(`SELECT source,
+        SUM(status = 'in_sync' AND desired_state = 'present') AS in_sync,
+        SUM(status = 'pending') AS pending,
+        SUM(status = 'failed') AS failed
+      FROM tables GROUP BY source`),
+    failedOfSource: db.prepare(`SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`),
+    pendingOfSource: db.prepare(`SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`),
+    notInSync: db.prepare(`SELECT * FROM tables WHERE status <> 'in_sync'`),
+    redrive: db.prepare(`UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`),
+    validated: db.prepare('SELECT 1 FROM validations WHERE catalog = ? AND location = ?'),
+    markValidated: db.prepare(`INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
+        ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`),
+    lease: db.prepare('SELECT * FROM lease WHERE id = 1'),
+    takeLease: db.prepare(`INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
+        ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,
+        heartbeat_at = excluded.heartbeat_at`),
+    heartbeat: db.prepare('UPDATE lease SET heartbeat_at = @heartbeat_at WHERE id = 1 AND pid = @pid AND host = @host'),
+    releaseLease: db.prepare('DELETE FROM lease WHERE id = 1 AND pid = @pid AND host = @host'),
+  };
+}
+

@@ -1,0 +1,77 @@
+/**
+ * The ledger's schema, as numbered migrations applied in order at open (meta.schema_version says how
+ * far a file has got; the meta table itself is created before them). Never edit a shipped migration:
+ * add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  -- One row per table a source has ever mentioned. Rows are never deleted: a dropped table keeps its
+  -- last timestamp (so timestamps keep rising) and its order (so a late, older event cannot resurrect it).
+  CREATE TABLE tables (
+    id                  INTEGER PRIMARY KEY,
+    source              TEXT    NOT NULL,
+    src_namespace       TEXT    NOT NULL,  -- source levels joined with U+001F
+    src_name            TEXT    NOT NULL,
+    catalog             TEXT    NOT NULL,
+    namespace           TEXT    NOT NULL,  -- Polaris levels joined with U+001F
+    name                TEXT    NOT NULL,
+    -- desired: the newest observation
+    desired_state       TEXT    NOT NULL CHECK (desired_state IN ('present', 'absent')),
+    desired_location    TEXT,
+    desired_uuid        TEXT,              -- the latest known Iceberg UUID; kept when the table goes absent
+    desired_order       INTEGER NOT NULL,
+    desired_source_time INTEGER NOT NULL,
+    desired_timestamp   INTEGER NOT NULL,  -- the Polaris timestamp assigned to this desired state
+    desired_confirmed   INTEGER NOT NULL DEFAULT 0,
+    rev                 INTEGER NOT NULL DEFAULT 1,  -- bumps on every change of desired
+    last_present_location TEXT,            -- the latest desired metadata location: a DROP checks Polaris holds it
+    -- applied: what Polaris last accepted (NULL: never sent)
+    applied_state       TEXT CHECK (applied_state IN ('present', 'absent')),
+    applied_location    TEXT,
+    applied_uuid        TEXT,
+    applied_timestamp   INTEGER,
+    applied_at          INTEGER,
+    last_timestamp      INTEGER NOT NULL,  -- highest timestamp ever assigned: only rises
+    status              TEXT    NOT NULL CHECK (status IN ('pending', 'in_sync', 'failed')),
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at     INTEGER NOT NULL DEFAULT 0,
+    last_error          TEXT,
+    last_hint           TEXT,
+    owner_conflict      TEXT,              -- another source already mirrors this Polaris table
+    updated_at          INTEGER NOT NULL,
+    UNIQUE (source, src_namespace, src_name)
+  );
+  CREATE INDEX tables_due ON tables (next_attempt_at, id) WHERE status <> 'in_sync';
+  CREATE INDEX tables_target ON tables (catalog, namespace, name);
+  CREATE INDEX tables_uuid ON tables (desired_uuid) WHERE desired_uuid IS NOT NULL;
+
+  CREATE TABLE sources (
+    name            TEXT PRIMARY KEY,
+    cursor          TEXT,
+    pass_started_at INTEGER,
+    pass_ended_at   INTEGER,
+    pass_complete   INTEGER,
+    pass_summary    TEXT,     -- JSON: listed, skipped by reason, drop candidates
+    last_error      TEXT,
+    last_hint       TEXT,
+    updated_at      INTEGER NOT NULL
+  );
+
+  -- Successful VALIDATE results per catalog and table location, so restarts do not repeat them.
+  CREATE TABLE validations (
+    catalog      TEXT NOT NULL,
+    location     TEXT NOT NULL,
+    validated_at INTEGER NOT NULL,
+    PRIMARY KEY (catalog, location)
+  );
+
+  -- The process allowed to send (run, sync, retry): two senders would break "one operation per table".
+  CREATE TABLE lease (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    pid          INTEGER NOT NULL,
+    host         TEXT    NOT NULL,
+    command      TEXT    NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,23 @@
+/**
+ * How one attempt at a table ended, as the dispatcher reports it to the ledger. `rev` is the revision of
+ * the desired state the attempt worked on: if the source changed meanwhile, the table goes straight
+ * back to pending instead of in_sync or failed.
+ */
+export type Outcome =
+  | {
+      readonly kind: 'applied';
+      readonly id: number;
+      readonly rev: number;
+      readonly applied: {
+        readonly state: 'present' | 'absent';
+        readonly metadataLocation: string | null;
+        readonly tableUuid: string | null;
+        readonly timestamp: number | null;
+      };
+    }
+  /** Transient trouble (429, 5xx, network): try again after the delay; failed after too many in a row. */
+  | { readonly kind: 'retry'; readonly id: number; readonly rev: number; readonly error: string; readonly hint?: string; readonly delayMs: number }
+  /** Needs an operator (or another writer went away): visible as failed, retried with a growing delay. */
+  | { readonly kind: 'failed'; readonly id: number; readonly rev: number; readonly error: string; readonly hint?: string; readonly delayMs: number }
+  /** Not now, and not a failure (a rename's DROP waits for its CREATE). */
+  | { readonly kind: 'deferred'; readonly id: number; readonly delayMs: number; readonly reason: string };

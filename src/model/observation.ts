@@ -1,0 +1,65 @@
+import type { SourceTable } from './table.js';
+
+/**
+ * What a source adapter saw: table T of source S is now present (with its metadata location) or absent.
+ *
+ * Observations are level-triggered: they describe a state, not a change, so replaying one twice or
+ * receiving them late is harmless — the ledger keeps only the newest per table (by `order`).
+ */
+export type Observation = PresentObservation | AbsentObservation;
+
+interface ObservationBase {
+  readonly table: SourceTable;
+  /**
+   * Rises with the source's truth about this table. The ledger ignores an observation whose order is
+   * below the stored one, so a late, older observation never wins. Each adapter picks what fits:
+   * the HTTP ingest uses the event's sourceTimestampMs, listings use the time the read started,
+   * the Hive notification log its event id.
+   */
+  readonly order: number;
+  /** When the source says the change happened (ms since epoch); the basis of Polaris's timestamp. */
+  readonly sourceTimeMs: number;
+}
+
+export interface PresentObservation extends ObservationBase {
+  readonly state: 'present';
+  readonly metadataLocation: string;
+  /** The Iceberg table UUID when the source knows it. */
+  readonly tableUuid?: string;
+}
+
+export interface AbsentObservation extends ObservationBase {
+  readonly state: 'absent';
+  /**
+   * True when the absence needs no confirmation: the source cannot be re-read (HTTP ingest), or the
+   * adapter has just confirmed it. False (the default) makes the dispatcher re-read the source right
+   * before sending DROP, so that a stale absence never deletes a re-created table.
+   */
+  readonly confirmed?: boolean;
+}
+
+/** Why a listed table is not mirrored. Counted and shown in `sync` output and `status`. */
+export interface SkippedTable {
+  readonly table: SourceTable;
+  readonly reason: SkipReason;
+  readonly detail?: string;
+}
+
+/**
+ * Reasons are a closed vocabulary so they can be metric labels. Source adapters add their own kinds
+ * (Glue resource links, federated tables, ...) here when they land.
+ */
+export type SkipReason =
+  | 'not-iceberg'
+  | 'no-metadata-location'
+  | 'invalid-metadata'
+  | 'view'
+  | 'resource-link'
+  | 'federated'
+  | 'filtered'
+  | 'invalid-identifier';
+
+/** One item of a listing: a table to mirror, or one that is deliberately left out. */
+export type ListedItem =
+  | { readonly kind: 'observation'; readonly observation: PresentObservation }
+  | { readonly kind: 'skipped'; readonly skipped: SkippedTable };

@@ -1,0 +1,105 @@
+import type { Dispatcher } from 'undici';
+import type { PolarisConfig } from '../config/schema.js';
+import type { PolarisTable } from '../model/table.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { httpRequest, type HttpResponse, NetworkError } from './http.js';
+import type { NotificationRequest } from './notification.js';
+import { joinUri, notificationPath, tablePath } from './paths.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { TokenProvider } from './token-provider.js';
+
+/** What loadTable tells about a table Polaris holds. */
+export interface LoadedTable {
+  readonly metadataLocation: string | undefined;
+  readonly tableUuid: string | undefined;
+}
+
+/**
+ * The HTTP client for the three Polaris calls the mirror needs: send a notification, load a table
+ * back, read a catalog's config. It attaches the token and the realm, renews the token once on
+ * 401/419, applies the client-side rate limit and counts responses. It does not interpret answers:
+ * classifyResponse does.
+ */
+export class PolarisClient {
+  private readonly prefixes = new Map<string, string>();
+
+  constructor(
+    private readonly config: PolarisConfig,
+    private readonly tokens: TokenProvider,
+    private readonly dispatcher: Dispatcher,
+    private readonly limiter: RateLimiter,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async notify(target: PolarisTable, body: NotificationRequest, signal?: AbortSignal): Promise<HttpResponse> {
+    const prefix = await this.prefix(target.catalog, signal);
+    return this.send('POST', notificationPath(prefix, target.namespace, target.name), signal, JSON.stringify(body));
+  }
+
+  async loadTable(target: PolarisTable, signal?: AbortSignal): Promise<HttpResponse> {
+    const prefix = await this.prefix(target.catalog, signal);
+    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal);
+  }
+
+  /** GET /v1/config?warehouse=<catalog>: 200 when the catalog exists and the principal may see it. */
+  catalogConfig(catalog: string, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.send('GET', `/v1/config?warehouse=${encodeURIComponent(catalog)}`, signal);
+  }
+
+  /**
+   * The URL prefix of a catalog: Polaris's config endpoint may override it (overrides.prefix); the
+   * catalog name is the default. Looked up once per catalog; a failed lookup falls back to the name and
+   * is tried again next time, so the notification itself reports what is wrong (404 catalog, 403, ...).
+   */
+  async prefix(catalog: string, signal?: AbortSignal): Promise<string> {
+    const known = this.prefixes.get(catalog);
+    if (known !== undefined) return known;
+    const response = await this.catalogConfig(catalog, signal);
+    if (response.status !== 200) return catalog;
+    const overrides = (response.body as { overrides?: { prefix?: unknown } } | undefined)?.overrides;
+    const prefix = typeof overrides?.prefix === 'string' && overrides.prefix !== '' ? overrides.prefix : catalog;
+    this.prefixes.set(catalog, prefix);
+    return prefix;
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
+    let response = await this.attempt(method, path, signal, body);
+    if (response.status === 401 || response.status === 419) {
+      // The token expired or was revoked early: renew it once and repeat the request.
+      response = await this.attempt(method, path, signal, body);
+    }
+    return response;
+  }
+
+  private async attempt(method: 'GET' | 'POST', path: string, signal: AbortSignal | undefined, body: string | undefined): Promise<HttpResponse> {
+    const token = await this.tokens.token(signal);
+    await this.limiter.acquire(signal);
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.config.realm) headers['polaris-realm'] = this.config.realm;
+    try {
+      const response = await httpRequest(this.dispatcher, joinUri(this.config.uri, path), {
+        method,
+        headers,
+        body,
+        timeoutMs: this.config.requestTimeoutMs,
+        signal,
+      });
+      this.metrics.polarisResponses.inc({ status_class: `${Math.floor(response.status / 100)}xx` });
+      if (response.status === 401 || response.status === 419) this.tokens.invalidate(token);
+      return response;
+    } catch (error) {
+      if (error instanceof NetworkError) this.metrics.polarisResponses.inc({ status_class: 'network' });
+      throw error;
+    }
+  }
+}
+
+/** Reads metadata-location and table-uuid out of a loadTable answer. */
+export function loadedTable(response: HttpResponse): LoadedTable {
+  const body = (response.body ?? {}) as { 'metadata-location'?: unknown; metadata?: { 'table-uuid'?: unknown } };
+  return {
+    metadataLocation: typeof body['metadata-location'] === 'string' ? body['metadata-location'] : undefined,
+    tableUuid: typeof body.metadata?.['table-uuid'] === 'string' ? body.metadata['table-uuid'] : undefined,
+  };
+}

@@ -1,0 +1,119 @@
+import type { Dispatcher } from 'undici';
+import type { PolarisConfig } from '../config/schema.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { Redactor } from '../telemetry/redactor.js';
+import { MirrorError } from '../util/errors.js';
+import { httpRequest } from './http.js';
+import { joinUri } from './paths.js';
+
+/** Supplies bearer tokens for Polaris requests. */
+export interface TokenProvider {
+  token(signal?: AbortSignal): Promise<string>;
+  /** Polaris rejected this token (401/419): the next token() call fetches a fresh one. */
+  invalidate(token: string): void;
+  /** When a token was last obtained (ms), for /readyz. */
+  readonly obtainedAt: number | undefined;
+}
+
+export class StaticTokenProvider implements TokenProvider {
+  readonly obtainedAt = Date.now();
+  constructor(private readonly value: string) {}
+  async token(): Promise<string> {
+    return this.value;
+  }
+  invalidate(): void {
+    // A static token cannot be renewed; the 401 surfaces as a failure with a hint.
+  }
+}
+
+interface CachedToken {
+  readonly value: string;
+  readonly refreshAt: number;
+}
+
+/**
+ * OAuth2 client credentials against Polaris's token endpoint (or an external identity provider).
+ * The token is cached and renewed before it expires (from expires_in), and at once after a 401/419.
+ * Concurrent callers share one token request.
+ */
+export class ClientCredentialsTokenProvider implements TokenProvider {
+  private cached: CachedToken | undefined;
+  private inFlight: Promise<string> | undefined;
+  obtainedAt: number | undefined;
+  private readonly tokenUri: string;
+
+  constructor(
+    private readonly config: PolarisConfig,
+    private readonly dispatcher: Dispatcher,
+    private readonly redactor: Redactor,
+    private readonly metrics: Metrics,
+  ) {
+    this.tokenUri = config.auth.tokenUri ?? joinUri(config.uri, '/v1/oauth/tokens');
+  }
+
+  token(signal?: AbortSignal): Promise<string> {
+    if (this.cached && Date.now() < this.cached.refreshAt) return Promise.resolve(this.cached.value);
+    this.inFlight ??= this.fetchToken(signal).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  invalidate(token: string): void {
+    if (this.cached?.value === token) this.cached = undefined;
+  }
+
+  private async fetchToken(signal?: AbortSignal): Promise<string> {
+    const { clientId, clientSecret, scope, clientAuth } = this.config.auth;
+    const form = new URLSearchParams({ grant_type: 'client_credentials', scope });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (clientAuth === 'basic') {
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId!)}:${encodeURIComponent(clientSecret!)}`).toString('base64')}`;
+    } else {
+      form.set('client_id', clientId!);
+      form.set('client_secret', clientSecret!);
+    }
+    if (this.config.realm) headers['polaris-realm'] = this.config.realm;
+
+    const response = await httpRequest(this.dispatcher, this.tokenUri, {
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      timeoutMs: this.config.requestTimeoutMs,
+      signal,
+    }).catch((error: unknown) => {
+      this.metrics.tokenRefreshes.inc({ outcome: 'network' });
+      throw error;
+    });
+    const body = (response.body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
+    if (response.status !== 200 || typeof body.access_token !== 'string') {
+      this.metrics.tokenRefreshes.inc({ outcome: 'rejected' });
+      throw tokenError(response.status, body, this.tokenUri);
+    }
+    this.metrics.tokenRefreshes.inc({ outcome: 'ok' });
+    this.redactor.add(body.access_token);
+    const lifetimeMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 3_600_000;
+    // Renew at 80% of the lifetime (at most a minute early) so requests never carry an expiring token.
+    const margin = Math.min(60_000, lifetimeMs * 0.2);
+    this.cached = { value: body.access_token, refreshAt: Date.now() + lifetimeMs - margin };
+    this.obtainedAt = Date.now();
+    return body.access_token;
+  }
+}
+
+function tokenError(status: number, body: { error?: unknown; error_description?: unknown }, uri: string): MirrorError {
+  const code = typeof body.error === 'string' ? body.error : undefined;
+  const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
+  const what = `the token endpoint ${uri} answered ${status}${code ? ` ${code}` : ''}${description}`;
+  if (status >= 500 || status === 429) return new MirrorError(what, { retryable: true, hint: 'Polaris is busy or failing; the token is requested again' });
+  const hints: Record<string, string> = {
+    unauthorized_client: 'check polaris.auth.clientId and clientSecret (the principal credentials Polaris issued)',
+    invalid_client: 'check polaris.auth.clientId and clientSecret, and polaris.auth.clientAuth (post or basic)',
+    invalid_scope: 'polaris.auth.scope must be PRINCIPAL_ROLE:ALL or PRINCIPAL_ROLE:<role> for roles granted to the principal',
+    unsupported_grant_type: 'the token endpoint does not accept client credentials; set polaris.auth.tokenUri to one that does, or use a static token',
+  };
+  return new MirrorError(what, {
+    retryable: false,
+    hint: (code && hints[code]) ?? 'check polaris.auth (clientId, clientSecret, scope, tokenUri) and polaris.realm',
+  });
+}
