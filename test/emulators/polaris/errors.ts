@@ -1,0 +1,41 @@
+// Polaris answers catalog errors as Iceberg REST `IcebergErrorResponse`s:
+// {"error":{"message","type","code"}} where `type` is the Java exception's simple name.
+// Handlers throw PolarisError; the server turns it into that body.
+
+export class PolarisError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(status: number, type: string, message: string): { error: { message: string; type: string; code: number } } {
+  return { error: { message, type, code: status } };
+}
+
+/** Exception names used when a status is produced without a more specific cause (fault injection). */
+const DEFAULT_TYPES: Record<number, [string, string]> = {
+  400: ['BadRequestException', 'Malformed request'],
+  401: ['NotAuthorizedException', 'Not authorized'],
+  403: ['ForbiddenException', 'Forbidden'],
+  404: ['NotFoundException', 'Not found'],
+  409: ['CommitConflictException', 'Conflict'],
+  419: ['AuthenticationTimeoutException', 'Credentials have timed out'],
+  429: ['TooManyRequestsException', 'Too many requests'],
+  500: ['RuntimeException', 'Internal server error'],
+  502: ['BadGatewayException', 'Bad gateway'],
+  503: ['ServiceUnavailableException', 'Service unavailable'],
+  504: ['GatewayTimeoutException', 'Gateway timeout'],
+};
+
+export function defaultErrorBody(status: number): ReturnType<typeof errorBody> {
+  const [type, message] = DEFAULT_TYPES[status] ?? ['RuntimeException', `HTTP ${status}`];
+  return errorBody(status, type, message);
+}
+
+export const badRequest = (message: string): PolarisError => new PolarisError(400, 'BadRequestException', message);
+export const forbidden = (message: string): PolarisError => new PolarisError(403, 'ForbiddenException', message);

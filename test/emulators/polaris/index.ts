@@ -1,0 +1,77 @@
+// Polaris emulator: a real HTTP server on loopback speaking Polaris's catalog wire protocol (OAuth
+// token endpoint, /v1/config, table notifications, loadTable, listings), with the notification
+// behaviour of /work/shared/reference/polaris.md, OpenAPI body checks and fault injection.
+// Used by the demo command, integration/crash tests and benchmarks (see cli.ts for out-of-process use).
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Auth } from './auth.js';
+import { Faults } from './faults.js';
+import { MetadataFiles } from './metadata-files.js';
+import { OpenApiValidator } from './openapi-validator.js';
+import { packageRoot } from './package-root.js';
+import { createEmulatorServer } from './server.js';
+import { Sleeper } from './sleeper.js';
+import { EmulatorState } from './state.js';
+import type { PolarisEmulator, PolarisEmulatorOptions } from './types.js';
+
+export type * from './types.js';
+
+let validator: OpenApiValidator | undefined;
+
+/** The notification schema validator; the YAML specs are parsed once per process. */
+export function notificationValidator(): OpenApiValidator {
+  validator ??= new OpenApiValidator(join(packageRoot(), 'fixtures', 'polaris-spec', 'polaris-catalog-apis', 'notifications-api.yaml'));
+  return validator;
+}
+
+export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): Promise<PolarisEmulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const state = new EmulatorState();
+  const auth = new Auth(opts.tokenTtlSeconds ?? 3600, opts.expiredTokenStatus ?? 401);
+  const files = new MetadataFiles();
+  const faults = new Faults(opts.faults, opts.seed ?? 1);
+  const sleeper = new Sleeper();
+  const server = createEmulatorServer({
+    realm: opts.realm ?? 'POLARIS',
+    state,
+    auth,
+    files,
+    validator: opts.validateBodies === false ? null : notificationValidator(),
+    faults,
+    sleeper,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/api/catalog`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        sleeper.wakeAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+    setFaults: (f) => faults.set(f),
+    failNext: (n, response) => faults.failNext(n, response),
+    createCatalog: (c) => state.createCatalog(c),
+    createPrincipal: (p) => auth.createPrincipal(p),
+    issueToken: (clientId) => auth.issue(clientId),
+    expireAllTokens: () => auth.expireAll(),
+    createView: (catalog, namespace, name) => state.createView(catalog, namespace, name),
+    putObject: (uri, content) => files.putObject(uri, content),
+    deleteObject: (uri) => files.deleteObject(uri),
+    tables: (catalog) => state.tables(catalog),
+    namespaces: (catalog) => state.namespaces(catalog),
+    history: (catalog, namespace, name) => state.history(catalog, namespace, name),
+    stats: () => state.stats(),
+  };
+}

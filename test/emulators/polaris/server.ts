@@ -1,0 +1,237 @@
+// HTTP front of the emulator: reads the request, applies realm check and faults, routes to the
+// handlers and writes the answer. Paths are split on '/' BEFORE percent-decoding so names holding
+// '/', '%', spaces or unicode (encoded by the client with encodeURIComponent) survive intact.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Auth } from './auth.js';
+import { errorBody, PolarisError } from './errors.js';
+import type { Faults } from './faults.js';
+import type { MetadataFiles } from './metadata-files.js';
+import { handleNotification, type Reply } from './notifications.js';
+import type { OpenApiValidator } from './openapi-validator.js';
+import { getConfig, listNamespaces, listTables, loadTable } from './read-routes.js';
+import type { Sleeper } from './sleeper.js';
+import type { EmulatorState } from './state.js';
+import type { FaultOptions, RequestKind } from './types.js';
+
+export interface ServerDeps {
+  realm: string;
+  state: EmulatorState;
+  auth: Auth;
+  files: MetadataFiles;
+  validator: OpenApiValidator | null;
+  faults: Faults;
+  sleeper: Sleeper;
+}
+
+const BASE = ['', 'api', 'catalog', 'v1'];
+const MAX_BODY = 16 * 1024 * 1024;
+
+interface Route {
+  kind: RequestKind | 'other';
+  run: (delay: () => Promise<void>) => Reply | Promise<Reply>;
+}
+
+export function createEmulatorServer(deps: ServerDeps): Server {
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((body) => handle(deps, req, res, body))
+      .catch(() => req.socket.destroy()); // aborted upload or write to a dead socket
+
+  });
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return server;
+}
+
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, body: Buffer | null): Promise<void> {
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+
+  // Out-of-band control for out-of-process use (benchmarks run the emulator via cli.ts).
+  if (pathname.startsWith('/_emulator/')) return control(deps, req, res, pathname, body);
+
+  let route: Route;
+  try {
+    if (body === null) throw new PolarisError(413, 'BadRequestException', 'Request body too large');
+    route = routeOf(deps, req, pathname, query, body);
+  } catch (e) {
+    return send(deps, req, res, 'other', toReply(e));
+  }
+
+  const realm = req.headers['polaris-realm'];
+  if (realm !== undefined && realm !== deps.realm) {
+    // Polaris's realm filter: an unknown realm is a 404 before authentication.
+    return send(deps, req, res, route.kind, { status: 404, body: errorBody(404, 'MissingOrInvalidRealm', 'Missing or invalid realm') });
+  }
+
+  const kind = route.kind;
+  const latency = kind === 'other' ? 0 : deps.faults.latencyFor(kind);
+  let waited: Promise<void> | undefined;
+  const delay = (): Promise<void> => (waited ??= deps.sleeper.sleep(latency));
+
+  const fault = kind === 'other' ? { kind: 'none' as const } : deps.faults.decide(kind);
+  if (fault.kind === 'reset') {
+    deps.state.countRequest(kind, 'reset');
+    req.socket.destroy();
+    return;
+  }
+  if (fault.kind === 'reply') {
+    await delay();
+    return send(deps, req, res, kind, { status: fault.status, body: fault.body, headers: fault.headers });
+  }
+
+  let reply: Reply;
+  try {
+    reply = await route.run(delay);
+  } catch (e) {
+    reply = toReply(e);
+  }
+  await delay();
+  if (fault.kind === 'slow') await deps.sleeper.sleep(fault.ms);
+  send(deps, req, res, kind, reply);
+}
+
+function routeOf(deps: ServerDeps, req: IncomingMessage, pathname: string, query: URLSearchParams, body: Buffer): Route {
+  const raw = pathname.split('/');
+  if (raw.length < BASE.length || BASE.some((s, i) => raw[i] !== s)) throw notFound();
+  const seg = raw.slice(BASE.length).map(decodeSegment);
+  const method = req.method ?? 'GET';
+  const auth = req.headers.authorization;
+  const n = seg.length;
+
+  if (n === 2 && seg[0] === 'oauth' && seg[1] === 'tokens') {
+    return {
+      kind: 'token',
+      run: () => {
+        allow(method, ['POST']);
+        requireContentType(req, 'application/x-www-form-urlencoded');
+        const r = deps.auth.tokenRequest(new URLSearchParams(body.toString('utf8')), auth);
+        if (r.status === 200) deps.state.countTokenIssued();
+        return { status: r.status, body: r.body, headers: { 'cache-control': 'no-store' } };
+      },
+    };
+  }
+  if (n === 1 && seg[0] === 'config') {
+    return { kind: 'config', run: () => (allow(method, ['GET']), getConfig(deps, auth, query)) };
+  }
+  if (n >= 2 && seg[1] === 'namespaces') {
+    const catalog = seg[0] as string;
+    if (n === 2) {
+      const parent = query.get('parent');
+      return {
+        kind: 'list',
+        run: () => (allow(method, ['GET']), listNamespaces(deps, auth, catalog, parent === null ? undefined : parseNamespace(parent))),
+      };
+    }
+    const namespace = parseNamespace(seg[2] as string);
+    if (n === 4 && seg[3] === 'tables') {
+      return { kind: 'list', run: () => (allow(method, ['GET']), listTables(deps, auth, catalog, namespace)) };
+    }
+    if (n === 5 && seg[3] === 'tables') {
+      const table = seg[4] as string;
+      return {
+        kind: 'loadTable',
+        run: () => (allow(method, ['GET', 'HEAD']), loadTable(deps, auth, catalog, namespace, table, method === 'HEAD')),
+      };
+    }
+    if (n === 6 && seg[3] === 'tables' && seg[5] === 'notifications') {
+      const table = seg[4] as string;
+      return {
+        kind: 'notification',
+        run: (delay) => {
+          allow(method, ['POST']);
+          requireContentType(req, 'application/json');
+          return handleNotification(deps, { catalog, namespace, table, authorization: auth, body: body.toString('utf8'), delay });
+        },
+      };
+    }
+  }
+  throw notFound();
+}
+
+function control(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pathname: string, body: Buffer | null): void {
+  const json = (status: number, value: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  };
+  if (pathname === '/_emulator/stats' && req.method === 'GET') return json(200, deps.state.stats());
+  if (pathname === '/_emulator/faults' && req.method === 'PUT') {
+    try {
+      deps.faults.set(JSON.parse(body?.toString('utf8') ?? '{}') as FaultOptions);
+      return void res.writeHead(204).end();
+    } catch (e) {
+      return json(400, errorBody(400, 'BadRequestException', (e as Error).message));
+    }
+  }
+  json(404, errorBody(404, 'NotFoundException', `Unknown control path ${pathname}`));
+}
+
+function send(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, kind: RequestKind | 'other', reply: Reply): void {
+  deps.state.countRequest(kind, reply.status);
+  if (res.destroyed || res.writableEnded) return; // client gave up (timeout) or server closing
+  const headers: Record<string, string | number> = { ...reply.headers };
+  let payload: string | undefined;
+  if (reply.body !== undefined && reply.status !== 204 && reply.status !== 304) {
+    payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    headers['content-type'] ??= 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  res.writeHead(reply.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : payload);
+}
+
+function toReply(e: unknown): Reply {
+  if (e instanceof PolarisError) {
+    return { status: e.status, body: errorBody(e.status, e.type, e.message), headers: e.headers };
+  }
+  // A bug in the emulator: answer like a server error, but make it visible.
+  console.error('polaris emulator: unexpected error', e);
+  return { status: 500, body: errorBody(500, 'RuntimeException', String((e as Error)?.message ?? e)) };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new PolarisError(400, 'BadRequestException', `Invalid percent-encoding in path segment: ${s}`);
+  }
+}
+
+/** Namespace path parameter: levels joined by U+001F (already percent-decoded). */
+function parseNamespace(decoded: string): string[] {
+  const levels = decoded.split('\u001f');
+  if (levels.some((l) => l === '')) throw new PolarisError(400, 'BadRequestException', `Invalid namespace: ${JSON.stringify(decoded)}`);
+  return levels;
+}
+
+function allow(method: string, methods: string[]): void {
+  if (!methods.includes(method)) {
+    throw new PolarisError(405, 'NotAllowedException', `Method ${method} not allowed`, { allow: methods.join(', ') });
+  }
+}
+
+function requireContentType(req: IncomingMessage, expected: string): void {
+  const ct = req.headers['content-type'];
+  // Absent is tolerated; a different media type is what JAX-RS answers 415 to.
+  if (ct !== undefined && !ct.toLowerCase().startsWith(expected)) {
+    throw new PolarisError(415, 'NotSupportedException', `Unsupported media type ${ct}; expected ${expected}`);
+  }
+}
+
+function notFound(): PolarisError {
+  return new PolarisError(404, 'NotFoundException', 'Unable to find matching route');
+}

@@ -1,0 +1,154 @@
+// In-memory Polaris state: catalogs, their namespaces, tables (metadata location + last admitted
+// notification timestamp), views, per-table notification history, per-table locks and counters.
+import type { CatalogSpec, EmulatorStats, HistoryEntry, RequestKind, TableSummary } from './types.js';
+
+export interface TableRecord {
+  namespace: string[];
+  name: string;
+  metadataLocation: string;
+  /** Last admitted notification timestamp; Polaris keeps it as an internal property of the entity. */
+  timestamp: number | undefined;
+}
+
+export interface Catalog {
+  name: string;
+  type: 'EXTERNAL' | 'INTERNAL';
+  allowedLocations: string[];
+  federated: boolean;
+  storageConfigured: boolean;
+  namespaces: Map<string, string[]>;
+  tables: Map<string, TableRecord>;
+  views: Set<string>;
+  history: Map<string, HistoryEntry[]>;
+  /** Tables with a mutation in flight (see notifications.ts for why this exists). */
+  locks: Set<string>;
+}
+
+// U+001F is Polaris's own namespace separator in URLs, so it cannot appear inside a level.
+export const nsKey = (levels: readonly string[]): string => levels.join('\u001f');
+export const tableKey = (namespace: readonly string[], name: string): string => `${nsKey(namespace)}\u0000${name}`;
+/** TableIdentifier.toString() in Iceberg: levels and name joined by '.'. */
+export const identifier = (namespace: readonly string[], name: string): string => [...namespace, name].join('.');
+
+/** Per-table history cap: keeps week-long benchmarks on one hot table from growing without bound. */
+const HISTORY_LIMIT = 100_000;
+
+export class EmulatorState {
+  readonly catalogs = new Map<string, Catalog>();
+  private readonly counters = {
+    requests: 0,
+    byKind: {} as Record<string, number>,
+    byStatus: {} as Record<string, number>,
+    notifications: {} as Record<string, number>,
+    tokensIssued: 0,
+    concurrentPerTableViolations: 0,
+  };
+
+  createCatalog(spec: CatalogSpec): void {
+    if (this.catalogs.has(spec.name)) throw new Error(`catalog ${spec.name} already exists`);
+    if (!Array.isArray(spec.allowedLocations)) throw new Error(`catalog ${spec.name}: allowedLocations must be an array`);
+    this.catalogs.set(spec.name, {
+      name: spec.name,
+      type: spec.type ?? 'EXTERNAL',
+      allowedLocations: [...spec.allowedLocations],
+      federated: spec.federated ?? false,
+      storageConfigured: spec.storageConfigured ?? true,
+      namespaces: new Map(),
+      tables: new Map(),
+      views: new Set(),
+      history: new Map(),
+      locks: new Set(),
+    });
+  }
+
+  requireCatalog(name: string): Catalog {
+    const c = this.catalogs.get(name);
+    if (!c) throw new Error(`unknown catalog ${name}`);
+    return c;
+  }
+
+  /** Creates every missing level of `levels` (a, a.b, a.b.c), as Polaris's createNonExistingNamespaces. */
+  ensureNamespaces(catalog: Catalog, levels: readonly string[]): void {
+    for (let i = 1; i <= levels.length; i++) {
+      const prefix = levels.slice(0, i);
+      const key = nsKey(prefix);
+      if (!catalog.namespaces.has(key)) catalog.namespaces.set(key, prefix);
+    }
+  }
+
+  createView(catalogName: string, namespace: string[], name: string): void {
+    const catalog = this.requireCatalog(catalogName);
+    this.ensureNamespaces(catalog, namespace);
+    catalog.views.add(tableKey(namespace, name));
+  }
+
+  tables(catalogName: string): TableSummary[] {
+    const catalog = this.requireCatalog(catalogName);
+    return [...catalog.tables.values()]
+      .map((t) => ({ namespace: [...t.namespace], name: t.name, metadataLocation: t.metadataLocation, timestamp: t.timestamp ?? -1 }))
+      .sort((a, b) => compareLevels(a.namespace, b.namespace) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  namespaces(catalogName: string): string[][] {
+    const catalog = this.requireCatalog(catalogName);
+    return [...catalog.namespaces.values()].map((l) => [...l]).sort(compareLevels);
+  }
+
+  history(catalogName: string, namespace: string[], name: string): HistoryEntry[] {
+    const catalog = this.requireCatalog(catalogName);
+    return (catalog.history.get(tableKey(namespace, name)) ?? []).map((e) => ({ ...e }));
+  }
+
+  /** Appends an entry at arrival (keeps arrival order); the caller fills in the status later. */
+  recordArrival(catalog: Catalog, namespace: string[], name: string, entry: HistoryEntry): HistoryEntry {
+    const key = tableKey(namespace, name);
+    let list = catalog.history.get(key);
+    if (!list) catalog.history.set(key, (list = []));
+    list.push(entry);
+    if (list.length > HISTORY_LIMIT * 1.1) list.splice(0, list.length - HISTORY_LIMIT);
+    return entry;
+  }
+
+  countRequest(kind: RequestKind | 'other', status: number | 'reset'): void {
+    const c = this.counters;
+    c.requests++;
+    c.byKind[kind] = (c.byKind[kind] ?? 0) + 1;
+    const s = String(status);
+    c.byStatus[s] = (c.byStatus[s] ?? 0) + 1;
+  }
+
+  countNotification(type: string, status: number): void {
+    const key = `${type}:${status}`;
+    this.counters.notifications[key] = (this.counters.notifications[key] ?? 0) + 1;
+  }
+
+  countTokenIssued(): void {
+    this.counters.tokensIssued++;
+  }
+
+  countConcurrentViolation(): void {
+    this.counters.concurrentPerTableViolations++;
+  }
+
+  stats(): EmulatorStats {
+    const c = this.counters;
+    return {
+      requests: c.requests,
+      byKind: { ...c.byKind },
+      byStatus: { ...c.byStatus },
+      notifications: { ...c.notifications },
+      tokensIssued: c.tokensIssued,
+      concurrentPerTableViolations: c.concurrentPerTableViolations,
+    };
+  }
+}
+
+function compareLevels(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}

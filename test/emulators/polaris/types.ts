@@ -1,0 +1,106 @@
+// Public option and handle types of the Polaris emulator. Kept apart from the implementation so
+// callers (demo, tests, benchmarks) can import them without pulling in the server.
+
+/** The kinds of request the emulator distinguishes, for fault targeting and stats. */
+export type RequestKind = 'notification' | 'loadTable' | 'config' | 'token' | 'list';
+
+export interface FaultOptions {
+  /** Added to every faulted-kind request before answering (held inside the per-table lock for upserts). */
+  latencyMs?: number;
+  /** Probability (0..1) of a 429 with a Retry-After header. */
+  rate429?: number;
+  retryAfterSeconds?: number;
+  rate500?: number;
+  rate503?: number;
+  /** Probability of destroying the socket without answering (request not processed). */
+  rateReset?: number;
+  /** Probability of a slow answer: the request IS processed, the response is held for slowMs. */
+  rateSlow?: number;
+  slowMs?: number;
+  /** Apply the random faults and latency to the token endpoint too. */
+  tokenEndpoint?: boolean;
+}
+
+export interface PolarisEmulatorOptions {
+  host?: string;
+  port?: number;
+  /** The one realm served. A Polaris-Realm header naming another realm → 404 MissingOrInvalidRealm. */
+  realm?: string;
+  tokenTtlSeconds?: number;
+  faults?: FaultOptions;
+  /** Seed of the fault RNG, so random faults are reproducible. */
+  seed?: number;
+  /** Check notification bodies against the OpenAPI schema (default true). */
+  validateBodies?: boolean;
+  /** Status for expired (but otherwise valid) tokens: 401 (default) or 419 (AuthenticationTimeout). */
+  expiredTokenStatus?: 401 | 419;
+}
+
+export interface FailNextResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  reset?: boolean;
+  /** Which kinds the injection applies to; default: every kind but 'token'. */
+  kinds?: RequestKind[];
+}
+
+export interface CatalogSpec {
+  name: string;
+  type?: 'EXTERNAL' | 'INTERNAL';
+  allowedLocations: string[];
+  /** EXTERNAL catalog with a connection config: notifications are accepted and ignored. */
+  federated?: boolean;
+  /** Default true; false → VALIDATE answers 400 (no storage config in the hierarchy). */
+  storageConfigured?: boolean;
+}
+
+export interface PrincipalSpec {
+  clientId: string;
+  clientSecret: string;
+  /** principal role name → catalog name → privileges granted through that role. */
+  roles?: Record<string, Record<string, string[]>>;
+}
+
+export interface TableSummary {
+  namespace: string[];
+  name: string;
+  metadataLocation: string;
+  timestamp: number;
+}
+
+export interface HistoryEntry {
+  type: string;
+  timestamp: number;
+  metadataLocation: string;
+  status: number;
+  at: number;
+}
+
+export interface EmulatorStats {
+  requests: number;
+  byKind: Record<string, number>;
+  byStatus: Record<string, number>;
+  notifications: Record<string, number>;
+  tokensIssued: number;
+  concurrentPerTableViolations: number;
+}
+
+export interface PolarisEmulator {
+  /** Base URI up to and including '/api/catalog'. */
+  readonly url: string;
+  close(): Promise<void>;
+  setFaults(f: FaultOptions): void;
+  failNext(n: number, response: FailNextResponse): void;
+  createCatalog(c: CatalogSpec): void;
+  createPrincipal(p: PrincipalSpec): void;
+  issueToken(clientId: string): string;
+  expireAllTokens(): void;
+  createView(catalog: string, namespace: string[], name: string): void;
+  putObject(uri: string, content: string): void;
+  deleteObject(uri: string): void;
+  tables(catalog: string): TableSummary[];
+  namespaces(catalog: string): string[][];
+  history(catalog: string, namespace: string[], name: string): HistoryEntry[];
+  stats(): EmulatorStats;
+}
