@@ -68,7 +68,8 @@ const serverSchema = z.strictObject({
 });
 
 const logSchema = z.strictObject({
-  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Default: info for `run`, error for one-shot commands (their summary is the output). LOG_LEVEL overrides. */
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
 const sourceTypes = Object.keys(sourceSchemas) as [keyof typeof sourceSchemas, ...(keyof typeof sourceSchemas)[]];
@@ -85,7 +86,7 @@ export const configSchema = z.strictObject({
   polaris: polarisSchema,
   state: stateSchema.default({ path: './.polaris-mirror/state.db' }),
   server: serverSchema.optional(),
-  log: logSchema.default({ level: 'info' }),
+  log: logSchema.default({}),
   sources: z.array(sourceSchema).min(1, 'at least one source is needed'),
 });
 

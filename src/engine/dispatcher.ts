@@ -160,7 +160,8 @@ function logOutcome(logger: Logger, row: MirrorRow, outcome: Outcome, action: st
       logger.warn({ table, error: outcome.error, retryInMs: outcome.delayMs }, `retrying ${table}: ${outcome.error}`);
       return;
     case 'failed':
-      logger.error({ table, error: outcome.error, hint: outcome.hint }, `failed ${table}: ${outcome.error}`);
+      // A table that needs an operator is not a process error: warn, and `status` keeps the details.
+      logger.warn({ table, error: outcome.error, hint: outcome.hint }, `failed ${table}: ${outcome.error}`);
       return;
     case 'deferred':
       logger.debug({ table, reason: outcome.reason }, `deferred ${table}`);

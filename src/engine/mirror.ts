@@ -6,10 +6,9 @@ import { GroupCommit } from '../ledger/group-commit.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { Normalizer } from '../normalizer/normalize.js';
-import { createAgent } from '../polaris/http.js';
-import { PolarisClient } from '../polaris/polaris-client.js';
-import { RateLimiter } from '../polaris/rate-limiter.js';
-import { ClientCredentialsTokenProvider, StaticTokenProvider, type TokenProvider } from '../polaris/token-provider.js';
+import { connectPolaris } from '../polaris/create-client.js';
+import type { PolarisClient } from '../polaris/polaris-client.js';
+import type { TokenProvider } from '../polaris/token-provider.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
@@ -52,12 +51,7 @@ export class Mirror {
     const { config } = deps.loaded;
     this.ledger = Ledger.open(config.state.path, { maxTransientAttempts: config.polaris.retry.maxAttempts });
     this.groupCommit = new GroupCommit(this.ledger);
-    this.agent = createAgent({ connections: config.polaris.concurrency + 2, caFile: config.polaris.tls?.caFile });
-    this.tokens =
-      config.polaris.auth.token !== undefined
-        ? new StaticTokenProvider(config.polaris.auth.token)
-        : new ClientCredentialsTokenProvider(config.polaris, this.agent, deps.redactor, deps.metrics);
-    this.client = new PolarisClient(config.polaris, this.tokens, this.agent, new RateLimiter(config.polaris.requestsPerSecond), deps.metrics);
+    ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
 
     const sources = new Map<string, SourceRuntime>();
     for (const sourceConfig of config.sources) {

@@ -7,7 +7,7 @@ import { tableLocationOf } from '../model/locations.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { polarisDisplayName } from '../model/table.js';
 import { timestampAfterStale } from '../normalizer/timestamp.js';
-import { classifyError, classifyResponse, type Verdict } from '../polaris/classify.js';
+import { classifyError, classifyResponse, isMissingCatalog, type Verdict } from '../polaris/classify.js';
 import type { HttpResponse } from '../polaris/http.js';
 import { notificationBody, type NotificationType } from '../polaris/notification.js';
 import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
@@ -34,6 +34,12 @@ export interface ConvergerDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
+
+type LoadResult =
+  | { readonly kind: 'present'; readonly metadataLocation: string | undefined; readonly tableUuid: string | undefined }
+  | { readonly kind: 'unreadable' }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'verdict'; readonly verdict: Verdict };
 
 /** A rename's DROP waits this long between checks for its CREATE. */
 const RENAME_WAIT_MS = 1_000;
@@ -175,23 +181,28 @@ export class TableConverger {
     if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
     if (loaded.kind === 'absent') return { outcome: this.appliedAbsent(row), action: 'none' };
 
+    // Delete only what this connector mirrored: the same Iceberg table (UUID), or a metadata file it
+    // sent. A table whose metadata file is gone cannot be compared; it is ours if we created it.
     const ours =
-      (uuid !== null && loaded.tableUuid === uuid) ||
-      (loaded.metadataLocation !== undefined &&
-        (loaded.metadataLocation === row.applied.metadataLocation || loaded.metadataLocation === row.lastPresentLocation));
+      loaded.kind === 'unreadable'
+        ? row.applied.state === 'present'
+        : (uuid !== null && loaded.tableUuid === uuid) ||
+          (loaded.metadataLocation !== undefined &&
+            (loaded.metadataLocation === row.applied.metadataLocation || loaded.metadataLocation === row.lastPresentLocation));
     if (!ours) {
       if (row.applied.state !== 'present') return { outcome: this.appliedAbsent(row), action: 'none' };
       return {
         outcome: this.failed(
           row,
-          `not dropped: Polaris's table now points at ${loaded.metadataLocation ?? 'an unknown location'}, not at the state this connector mirrored; another writer changed it`,
+          `not dropped: Polaris's table now points at ${(loaded.kind === 'present' && loaded.metadataLocation) || 'an unknown location'}, not at the state this connector mirrored; another writer changed it`,
           `if ${polarisDisplayName(row.target)} should go, drop it in Polaris by hand; then run: polaris-mirror retry --table ${[...row.table.namespace, row.table.name].join('.')}`,
         ),
         action: 'none',
       };
     }
 
-    const verdict = await this.notify('DROP', row, loaded.metadataLocation ?? row.lastPresentLocation ?? '', row.desired.timestamp, signal);
+    const location = (loaded.kind === 'present' ? loaded.metadataLocation : undefined) ?? row.applied.metadataLocation ?? row.lastPresentLocation ?? '';
+    const verdict = await this.notify('DROP', row, location, row.desired.timestamp, signal);
     if (verdict.kind === 'ok') return { outcome: this.appliedAbsent(row), action: 'drop' };
     return { outcome: this.setback(row, verdict.kind === 'stale' ? { kind: 'retry', reason: 'conflict', message: verdict.message } : verdict), action: 'none' };
   }
@@ -217,10 +228,11 @@ export class TableConverger {
     return verdict;
   }
 
-  private async load(
-    row: MirrorRow,
-    signal?: AbortSignal,
-  ): Promise<{ kind: 'present'; metadataLocation: string | undefined; tableUuid: string | undefined } | { kind: 'absent' } | { kind: 'verdict'; verdict: Verdict }> {
+  /**
+   * Reads the table back from Polaris. 'unreadable': Polaris has the table but cannot load its metadata
+   * file (typically deleted along with the table at the source), so its location is unknown.
+   */
+  private async load(row: MirrorRow, signal?: AbortSignal): Promise<LoadResult> {
     let response: HttpResponse;
     try {
       response = await this.deps.client.loadTable(row.target, signal);
@@ -228,8 +240,9 @@ export class TableConverger {
       return { kind: 'verdict', verdict: classifyError(error) };
     }
     if (response.status === 200) return { kind: 'present', ...loadedTable(response) };
-    const type = (response.body as { error?: { type?: unknown } } | undefined)?.error?.type;
-    if (response.status === 404 && (type === 'NoSuchTableException' || type === 'NoSuchNamespaceException')) return { kind: 'absent' };
+    const error = (response.body as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
+    if (response.status === 404 && (error?.type === 'NoSuchTableException' || error?.type === 'NoSuchNamespaceException')) return { kind: 'absent' };
+    if (response.status === 404 && error?.type === 'NotFoundException' && !isMissingCatalog(String(error.message))) return { kind: 'unreadable' };
     return { kind: 'verdict', verdict: classifyResponse(response, { catalog: row.target.catalog }) };
   }
 

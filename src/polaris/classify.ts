@@ -84,7 +84,7 @@ function hintFor(status: number, error: PolarisErrorBody, context: ClassifyConte
   if (status === 403) {
     return `grant CATALOG_MANAGE_CONTENT (or TABLE_CREATE, TABLE_WRITE_PROPERTIES, TABLE_DROP, NAMESPACE_CREATE, NAMESPACE_DROP) on catalog "${context.catalog}" to a catalog role of the connector's principal role, and check polaris.auth.scope`;
   }
-  if (status === 404 && /catalog|warehouse/i.test(m)) {
+  if (status === 404 && isMissingCatalog(m)) {
     return `create catalog "${context.catalog}" in Polaris (type EXTERNAL) or fix target.catalog`;
   }
   if (status === 404 || (status === 400 && /not found|does not exist|unable to read|no such file/i.test(m))) {
@@ -92,6 +92,11 @@ function hintFor(status: number, error: PolarisErrorBody, context: ClassifyConte
   }
   if (status === 400) return 'Polaris rejected the notification; check that the metadata file is valid Iceberg metadata readable by Polaris';
   return 'see Polaris\'s message';
+}
+
+/** Polaris's answer for an unknown catalog ("Unable to find warehouse X"), as opposed to a missing file or table. */
+export function isMissingCatalog(message: string): boolean {
+  return /unable to find warehouse|catalog .*(not found|does not exist)|no such catalog/i.test(message);
 }
 
 function errorBody(response: HttpResponse): PolarisErrorBody {

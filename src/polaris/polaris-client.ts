@@ -20,8 +20,16 @@ export interface LoadedTable {
  * 401/419, applies the client-side rate limit and counts responses. It does not interpret answers:
  * classifyResponse does.
  */
+/** The latest contact with Polaris, for /readyz: any HTTP answer counts as reachable. */
+export interface PolarisContact {
+  lastAnswerAt: number | undefined;
+  lastNetworkErrorAt: number | undefined;
+  lastNetworkError: string | undefined;
+}
+
 export class PolarisClient {
   private readonly prefixes = new Map<string, string>();
+  readonly contact: PolarisContact = { lastAnswerAt: undefined, lastNetworkErrorAt: undefined, lastNetworkError: undefined };
 
   constructor(
     private readonly config: PolarisConfig,
@@ -86,10 +94,15 @@ export class PolarisClient {
         signal,
       });
       this.metrics.polarisResponses.inc({ status_class: `${Math.floor(response.status / 100)}xx` });
+      this.contact.lastAnswerAt = Date.now();
       if (response.status === 401 || response.status === 419) this.tokens.invalidate(token);
       return response;
     } catch (error) {
-      if (error instanceof NetworkError) this.metrics.polarisResponses.inc({ status_class: 'network' });
+      if (error instanceof NetworkError) {
+        this.metrics.polarisResponses.inc({ status_class: 'network' });
+        this.contact.lastNetworkErrorAt = Date.now();
+        this.contact.lastNetworkError = error.message;
+      }
       throw error;
     }
   }

@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import PQueue from 'p-queue';
+import { createSourceAdapter } from '../../../adapters/registry.js';
+import type { SourceConfig } from '../../config/schema.js';
+import { decideDrops, rowKey } from '../../engine/drop-brake.js';
+import { UsageError } from '../../engine/mirror.js';
+import { Ledger } from '../../ledger/ledger.js';
+import type { MirrorRow } from '../../ledger/rows.js';
+import { tableLocationOf } from '../../model/locations.js';
+import { dottedName, polarisDisplayName, type PolarisTable } from '../../model/table.js';
+import { Normalizer } from '../../normalizer/normalize.js';
+import { classifyError, classifyResponse } from '../../polaris/classify.js';
+import { connectPolaris } from '../../polaris/create-client.js';
+import { notificationBody } from '../../polaris/notification.js';
+import type { PolarisClient } from '../../polaris/polaris-client.js';
+import { messageOf } from '../../util/errors.js';
+import { commandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { formatTable } from '../table-format.js';
+
+export type PlanAction = 'create' | 'update' | 'drop' | 'drop-refused' | 'unchanged' | 'skip' | 'pending';
+
+export interface PlanEntry {
+  source: string;
+  table: string;
+  polarisTable: string | null;
+  target: PolarisTable | null;
+  action: PlanAction;
+  detail: string | null;
+  metadataLocation: string | null;
+  /** For creates: the VALIDATE answer for the table's location ("ok" or Polaris's message). */
+  validate: { ok: boolean; message: string; hint?: string } | null;
+}
+
+export interface PlanReport {
+  entries: PlanEntry[];
+  counts: Record<PlanAction, number>;
+  errors: Array<{ source: string; message: string }>;
+}
+
+/** `plan`: what `sync` would do, with VALIDATE answers for creates. Changes nothing (VALIDATE is a dry run). */
+export async function planCommand(options: { config: string; json?: boolean; source?: string[]; allowMassDrop?: boolean }): Promise<number> {
+  const context = commandContext(options.config);
+  const { config } = context.loaded;
+  const selected = selectConfigs(config.sources, options.source);
+  const ledger = existsSync(config.state.path) ? Ledger.open(config.state.path, { readonly: true }) : undefined;
+  const polaris = connectPolaris(config.polaris, context);
+  try {
+    const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [] };
+    for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, report);
+    await validateCreates(report.entries, polaris.client);
+    for (const entry of report.entries) report.counts[entry.action]++;
+    context.print(options.json ? JSON.stringify(report, null, 2) : renderPlan(report));
+    const validateFailed = report.entries.some((e) => e.validate && !e.validate.ok);
+    return report.errors.length > 0 || validateFailed ? EXIT.FAILED : EXIT.OK;
+  } finally {
+    ledger?.close();
+    await polaris.agent.close();
+  }
+}
+
+function selectConfigs(sources: readonly SourceConfig[], names: string[] | undefined): SourceConfig[] {
+  if (!names || names.length === 0) return [...sources];
+  return names.map((name) => {
+    const found = sources.find((s) => s.name === name);
+    if (!found) throw new UsageError(`unknown source "${name}"; configured: ${sources.map((s) => s.name).join(', ')}`);
+    return found;
+  });
+}
+
+async function planSource(config: SourceConfig, ledger: Ledger | undefined, allowMassDrop: boolean, report: PlanReport): Promise<void> {
+  const adapter = createSourceAdapter(config);
+  const normalizer = new Normalizer(config);
+  const rows = ledger?.rowsOfSource(config.name) ?? [];
+  const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable'>): void => {
+    report.entries.push({ source: config.name, validate: null, polarisTable: partial.target ? polarisDisplayName(partial.target) : null, ...partial });
+  };
+  try {
+    if (!adapter.list) {
+      // A source that cannot be listed (HTTP ingest): what is waiting in the ledger is the plan.
+      for (const row of rows.filter((r) => r.status !== 'in_sync')) {
+        entry({ table: dottedName(row.table), target: row.target, action: 'pending', detail: row.lastError, metadataLocation: row.desired.metadataLocation });
+      }
+      return;
+    }
+    const byKey = new Map(rows.map((row) => [rowKey(row.table), row]));
+    const listed = new Set<string>();
+    for await (const item of adapter.list(new AbortController().signal)) {
+      const table = item.kind === 'skipped' ? item.skipped.table : item.observation.table;
+      listed.add(rowKey(table));
+      if (item.kind === 'skipped') {
+        entry({ table: dottedName(table), target: null, action: 'skip', detail: `${item.skipped.reason}${item.skipped.detail ? `: ${item.skipped.detail}` : ''}`, metadataLocation: null });
+        continue;
+      }
+      const outOfScope = normalizer.check(table);
+      if (outOfScope) {
+        entry({ table: dottedName(table), target: null, action: 'skip', detail: `${outOfScope.reason}: ${outOfScope.detail ?? ''}`, metadataLocation: null });
+        continue;
+      }
+      const row = byKey.get(rowKey(table));
+      const location = item.observation.metadataLocation;
+      const action = actionFor(row, location);
+      entry({
+        table: dottedName(table),
+        target: normalizer.target(table),
+        action,
+        detail: row?.ownerConflict ? row.lastError : action === 'update' ? `from ${row!.applied.metadataLocation}` : null,
+        metadataLocation: location,
+      });
+    }
+    const drops = decideDrops(rows, listed, config.maxDropFraction, allowMassDrop);
+    for (const row of drops.candidates) {
+      entry({
+        table: dottedName(row.table),
+        target: row.target,
+        action: drops.refused ? 'drop-refused' : 'drop',
+        detail: drops.refused ? (drops.reason ?? null) : 'absence is confirmed with the source right before the DROP',
+        metadataLocation: row.applied.metadataLocation,
+      });
+    }
+  } catch (error) {
+    report.errors.push({ source: config.name, message: `the listing failed: ${messageOf(error)}` });
+  }
+}
+
+function actionFor(row: MirrorRow | undefined, location: string): PlanAction {
+  if (!row || row.applied.state !== 'present') return 'create';
+  return row.applied.metadataLocation === location ? 'unchanged' : 'update';
+}
+
+/** VALIDATE each distinct table location of the planned creates (a dry run: Polaris stores nothing). */
+async function validateCreates(entries: PlanEntry[], client: PolarisClient): Promise<void> {
+  const queue = new PQueue({ concurrency: 8 });
+  const byLocation = new Map<string, Promise<PlanEntry['validate']>>();
+  const creates = entries.filter((e) => e.action === 'create' && e.metadataLocation && e.target);
+  for (const entry of creates) {
+    const target = entry.target!;
+    const key = `${target.catalog}\u0000${tableLocationOf(entry.metadataLocation!)}`;
+    if (!byLocation.has(key)) byLocation.set(key, queue.add(() => validate(client, target, entry.metadataLocation!)) as Promise<PlanEntry['validate']>);
+  }
+  for (const entry of creates) entry.validate = await byLocation.get(`${entry.target!.catalog}\u0000${tableLocationOf(entry.metadataLocation!)}`)!;
+}
+
+async function validate(client: PolarisClient, target: PolarisTable, location: string): Promise<PlanEntry['validate']> {
+  try {
+    const response = await client.notify(target, notificationBody('VALIDATE', { name: target.name, timestamp: Date.now(), tableUuid: null, metadataLocation: location }));
+    const verdict = classifyResponse(response, { catalog: target.catalog, location: tableLocationOf(location) });
+    if (verdict.kind === 'ok') return { ok: true, message: 'ok' };
+    return { ok: false, message: verdict.message, hint: 'hint' in verdict ? verdict.hint : undefined };
+  } catch (error) {
+    const verdict = classifyError(error);
+    return { ok: false, message: verdict.kind === 'ok' ? 'ok' : verdict.message, hint: 'hint' in verdict ? verdict.hint : undefined };
+  }
+}
+
+function emptyCounts(): Record<PlanAction, number> {
+  return { create: 0, update: 0, drop: 0, 'drop-refused': 0, unchanged: 0, skip: 0, pending: 0 };
+}
+
+function renderPlan(report: PlanReport): string {
+  const shown = report.entries.filter((e) => e.action !== 'unchanged');
+  const lines: string[] = [];
+  if (shown.length > 0) {
+    lines.push(
+      formatTable(
+        ['ACTION', 'SOURCE', 'TABLE', 'POLARIS TABLE', 'VALIDATE', 'DETAIL'],
+        shown.map((e) => [
+          e.action,
+          e.source,
+          e.table,
+          e.polarisTable ?? '-',
+          e.validate ? (e.validate.ok ? 'ok' : 'FAILED') : '-',
+          e.validate && !e.validate.ok ? `${e.validate.message}${e.validate.hint ? ` (hint: ${e.validate.hint})` : ''}` : (e.detail ?? ''),
+        ]),
+      ),
+      '',
+    );
+  }
+  const c = report.counts;
+  lines.push(
+    `plan: ${c.create} to create, ${c.update} to update, ${c.drop} to drop, ${c.unchanged} unchanged, ${c.skip} skipped` +
+      (c['drop-refused'] ? `, ${c['drop-refused']} drops refused by the mass-drop brake` : '') +
+      (c.pending ? `, ${c.pending} pending from ingest` : ''),
+  );
+  for (const e of report.errors) lines.push(`${e.source}: ${e.message}`);
+  return lines.join('\n');
+}

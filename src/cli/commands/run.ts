@@ -1,0 +1,92 @@
+import { Mirror, type SourceRuntime } from '../../engine/mirror.js';
+import { MirrorServer } from '../../server/mirror-server.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { messageOf } from '../../util/errors.js';
+import { sleep } from '../../util/sleep.js';
+import { commandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { abortOnSignals, holdLease } from '../lease.js';
+
+/** How often `run` checks that Polaris answers (for /readyz) when there is nothing to send. */
+const PROBE_INTERVAL_MS = 15_000;
+
+/**
+ * `run`: the daemon. Watchers of every source, periodic reconciliation, the dispatcher and the HTTP
+ * server. SIGTERM/SIGINT: stop taking work, finish the operations in flight, record them, exit 0.
+ */
+export async function runCommand(options: { config: string }): Promise<number> {
+  const context = commandContext(options.config, { daemon: true });
+  const { logger } = context;
+  const mirror = new Mirror(context);
+  const release = holdLease(mirror.ledger, 'run');
+  const { signal, dispose } = abortOnSignals((name) => logger.info(`received ${name}: finishing the operations in flight`));
+  const dispatcher = mirror.createDispatcher();
+  const server = mirror.config.server ? new MirrorServer(mirror.config.server, mirror, context.metrics, logger) : undefined;
+  try {
+    if (server) {
+      const address = await server.listen();
+      logger.info(address, `listening on http://${address.host}:${address.port}`);
+    }
+    const loops = [
+      dispatcher.run(signal),
+      probePolaris(mirror, signal),
+      ...[...mirror.sources.values()].flatMap((source) => [reconcileLoop(mirror, source, logger, signal), watchLoop(mirror, source, logger, signal)]),
+    ];
+    logger.info({ sources: [...mirror.sources.keys()] }, 'polaris-mirror running');
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await dispatcher.stop();
+    await Promise.allSettled(loops);
+    return EXIT.OK;
+  } finally {
+    dispose();
+    await server?.close();
+    release();
+    await mirror.close();
+    logger.info('stopped');
+  }
+}
+
+/** A full pass now and then every interval; a failed pass is retried sooner (a tenth of the interval). */
+async function reconcileLoop(mirror: Mirror, source: SourceRuntime, logger: Logger, signal: AbortSignal): Promise<void> {
+  if (!source.adapter.list) return;
+  const interval = (source.adapter.listIntervalSeconds ?? source.config.reconcileIntervalSeconds) * 1000;
+  const reconcileEvery = source.config.reconcileIntervalSeconds * 1000;
+  while (!signal.aborted) {
+    try {
+      const summary = await mirror.reconciler.pass(
+        { adapter: source.adapter, sink: source.sink, maxDropFraction: source.config.maxDropFraction },
+        { signal },
+      );
+      await sleep(summary?.complete ? Math.min(interval, reconcileEvery) : Math.max(1000, interval / 10), signal);
+    } catch (error) {
+      logger.error({ err: error, source: source.config.name }, `reconciliation of ${source.config.name} failed: ${messageOf(error)}`);
+      await sleep(Math.max(1000, interval / 10), signal);
+    }
+  }
+}
+
+/** Change capture, restarted with backoff if it stops with an error. */
+async function watchLoop(mirror: Mirror, source: SourceRuntime, logger: Logger, signal: AbortSignal): Promise<void> {
+  if (!source.adapter.watch) return;
+  let delay = 1000;
+  while (!signal.aborted) {
+    try {
+      await source.adapter.watch(source.sink, signal);
+      delay = 1000;
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.error({ err: error, source: source.config.name }, `change capture of ${source.config.name} stopped: ${messageOf(error)}; restarting in ${delay} ms`);
+      await sleep(delay, signal);
+      delay = Math.min(60_000, delay * 2);
+    }
+  }
+}
+
+/** Keeps /readyz honest when idle: one cheap request to Polaris every few seconds. */
+async function probePolaris(mirror: Mirror, signal: AbortSignal): Promise<void> {
+  const catalog = mirror.config.sources[0]!.target.catalog;
+  while (!signal.aborted) {
+    await mirror.client.catalogConfig(catalog, signal).catch(() => undefined);
+    await sleep(PROBE_INTERVAL_MS, signal);
+  }
+}

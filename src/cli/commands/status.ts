@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { Ledger } from '../../ledger/ledger.js';
+import type { MirrorRow } from '../../ledger/rows.js';
+import { dottedName } from '../../model/table.js';
+import { commandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { formatTable } from '../table-format.js';
+
+/**
+ * The `status --json` shape is a contract: {"sources":[{"name","tables":{"total","inSync","pending",
+ * "failed"},"failed":[{"table","status","message","hint"}]}]}. Fields may be added, never renamed.
+ */
+export interface StatusReport {
+  sources: Array<{
+    name: string;
+    type: string;
+    tables: { total: number; inSync: number; pending: number; failed: number };
+    failed: TableProblem[];
+    /** Pending tables whose last attempt failed transiently (they are being retried). */
+    retrying: TableProblem[];
+    cursor: string | null;
+    lastPass: { startedAt: string | null; endedAt: string | null; complete: boolean | null; summary: unknown } | null;
+    lastError: string | null;
+    lastHint: string | null;
+  }>;
+}
+
+interface TableProblem {
+  table: string;
+  status: string;
+  message: string | null;
+  hint: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+}
+
+/** `status`: read-only; works while `run` is going (SQLite WAL lets readers in). */
+export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
+  const context = commandContext(options.config);
+  const { config } = context.loaded;
+  const ledger = existsSync(config.state.path) ? Ledger.open(config.state.path, { readonly: true }) : undefined;
+  try {
+    const report = buildStatus(ledger, config.sources);
+    context.print(options.json ? JSON.stringify(report, null, 2) : renderStatus(report, ledger === undefined ? config.state.path : undefined));
+    return EXIT.OK;
+  } finally {
+    ledger?.close();
+  }
+}
+
+export function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{ name: string; type: string }>): StatusReport {
+  const counts = new Map((ledger?.counts() ?? []).map((c) => [c.source, c]));
+  return {
+    sources: sources.map((source) => {
+      const c = counts.get(source.name);
+      const state = ledger?.sourceState(source.name);
+      const inSync = c?.inSync ?? 0;
+      const pending = c?.pending ?? 0;
+      const failed = c?.failed ?? 0;
+      return {
+        name: source.name,
+        type: source.type,
+        tables: { total: inSync + pending + failed, inSync, pending, failed },
+        failed: (ledger?.failedRows(source.name) ?? []).map(problem),
+        retrying: (ledger?.pendingRows(source.name) ?? []).filter((row) => row.lastError !== null).map(problem),
+        cursor: state?.cursor ?? null,
+        lastPass: state
+          ? {
+              startedAt: isoOrNull(state.passStartedAt),
+              endedAt: isoOrNull(state.passEndedAt),
+              complete: state.passComplete,
+              summary: state.passSummary,
+            }
+          : null,
+        lastError: state?.lastError ?? null,
+        lastHint: state?.lastHint ?? null,
+      };
+    }),
+  };
+}
+
+function problem(row: MirrorRow): TableProblem {
+  return {
+    table: dottedName(row.table),
+    status: row.status,
+    message: row.lastError,
+    hint: row.lastHint,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt > 0 ? new Date(row.nextAttemptAt).toISOString() : null,
+  };
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function renderStatus(report: StatusReport, missingLedger: string | undefined): string {
+  const lines: string[] = [];
+  if (missingLedger) lines.push(`no ledger yet at ${missingLedger}: nothing has been mirrored (run \`polaris-mirror sync\`)`, '');
+  lines.push(
+    formatTable(
+      ['SOURCE', 'TYPE', 'TOTAL', 'IN SYNC', 'PENDING', 'FAILED', 'LAST PASS'],
+      report.sources.map((s) => [
+        s.name,
+        s.type,
+        String(s.tables.total),
+        String(s.tables.inSync),
+        String(s.tables.pending),
+        String(s.tables.failed),
+        s.lastPass?.endedAt ? `${s.lastPass.endedAt}${s.lastPass.complete ? '' : ' (incomplete)'}` : '-',
+      ]),
+    ),
+  );
+  for (const s of report.sources) {
+    if (s.lastError) lines.push('', `${s.name}: ${s.lastError}`, ...(s.lastHint ? [`  hint: ${s.lastHint}`] : []));
+    for (const f of s.failed) {
+      lines.push('', `${s.name}: ${f.table} failed (attempt ${f.attempts}, next try ${f.nextAttemptAt ?? 'now'})`, `  ${f.message ?? ''}`);
+      if (f.hint) lines.push(`  hint: ${f.hint}`);
+    }
+    for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}`);
+  }
+  return lines.join('\n');
+}

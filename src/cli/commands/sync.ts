@@ -1,0 +1,141 @@
+import type { PassSummary } from '../../engine/reconciler.js';
+import { Mirror } from '../../engine/mirror.js';
+import type { RunStats } from '../../engine/run-stats.js';
+import type { MirrorRow } from '../../ledger/rows.js';
+import { dottedName } from '../../model/table.js';
+import { commandContext, type CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { abortOnSignals, holdLease } from '../lease.js';
+import { startProgress } from '../progress.js';
+import { plural } from '../table-format.js';
+
+export interface SyncOptions {
+  readonly config: string;
+  readonly source?: string[];
+  readonly allowMassDrop?: boolean;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+export interface SyncSummary {
+  readonly converged: boolean;
+  readonly created: number;
+  readonly updated: number;
+  readonly dropped: number;
+  readonly unchanged: number;
+  readonly retries: number;
+  readonly listed: number;
+  readonly skipped: Record<string, number>;
+  readonly failed: Array<{ source: string; table: string; message: string | null; hint: string | null }>;
+  readonly pending: number;
+  readonly passes: Array<{ source: string; complete: boolean; error?: string; hint?: string; dropsRefused: number }>;
+  readonly seconds: number;
+}
+
+/** `sync`: one reconciliation pass per source, then dispatch until every table is applied or failed. */
+export async function syncCommand(options: SyncOptions): Promise<number> {
+  const context = commandContext(options.config);
+  const mirror = new Mirror(context);
+  try {
+    const summary = await runSync(mirror, options);
+    printSummary(context, summary, options.json ?? false);
+    return summary.converged ? EXIT.OK : EXIT.FAILED;
+  } finally {
+    await mirror.close();
+  }
+}
+
+export async function runSync(mirror: Mirror, options: Pick<SyncOptions, 'source' | 'allowMassDrop' | 'progress'>): Promise<SyncSummary> {
+  const sources = mirror.selectSources(options.source);
+  const names = sources.map((s) => s.config.name);
+  const release = holdLease(mirror.ledger, 'sync');
+  const { signal, dispose } = abortOnSignals();
+  const dispatcher = mirror.createDispatcher({ sources: names });
+  const passes: PassSummary[] = [];
+  let listedSoFar = 0;
+  const stopProgress =
+    options.progress === false
+      ? () => undefined
+      : startProgress(() => ({
+          listed: listedSoFar,
+          sent: dispatcher.stats.sent,
+          failed: dispatcher.stats.failed,
+          pending: mirror.ledger.unfinished(names).pending,
+        }));
+  try {
+    // Sending starts while the listings are still running: the ledger is the hand-over point.
+    const dispatching = dispatcher.run(signal);
+    signal.addEventListener('abort', () => void dispatcher.stop(), { once: true });
+    for (const source of sources) {
+      if (signal.aborted) break;
+      const base = listedSoFar;
+      const summary = await mirror.reconciler.pass(
+        { adapter: source.adapter, sink: source.sink, maxDropFraction: source.config.maxDropFraction },
+        { allowMassDrop: options.allowMassDrop, signal, onProgress: (n) => (listedSoFar = base + n) },
+      );
+      if (summary) passes.push(summary);
+    }
+    dispatcher.finishWhenSettled();
+    await dispatching;
+  } finally {
+    stopProgress();
+    dispose();
+    release();
+  }
+  return summarize(mirror, names, passes, dispatcher.stats, signal.aborted);
+}
+
+function summarize(mirror: Mirror, names: string[], passes: PassSummary[], stats: RunStats, interrupted: boolean): SyncSummary {
+  const skipped: Record<string, number> = {};
+  for (const pass of passes) {
+    for (const [reason, count] of Object.entries(pass.skipped)) skipped[reason] = (skipped[reason] ?? 0) + (count ?? 0);
+  }
+  const failedRows: Array<MirrorRow> = names.flatMap((name) => mirror.ledger.failedRows(name));
+  const pending = mirror.ledger.unfinished(names).pending;
+  const passProblems = passes.some((p) => !p.complete || p.dropsRefused > 0);
+  return {
+    converged: !interrupted && failedRows.length === 0 && pending === 0 && !passProblems,
+    created: stats.created,
+    updated: stats.updated,
+    dropped: stats.dropped,
+    unchanged: passes.reduce((n, p) => n + p.observed.unchanged, 0),
+    retries: stats.retried,
+    listed: passes.reduce((n, p) => n + p.listed, 0),
+    skipped,
+    failed: failedRows.map((row) => ({ source: row.source, table: dottedName(row.table), message: row.lastError, hint: row.lastHint })),
+    pending,
+    passes: passes.map((p) => ({ source: p.source, complete: p.complete, error: p.error, hint: p.hint, dropsRefused: p.dropsRefused })),
+    seconds: Math.round((Date.now() - stats.startedAt) / 100) / 10,
+  };
+}
+
+function printSummary(context: CommandContext, s: SyncSummary, json: boolean): void {
+  if (json) return context.print(JSON.stringify(s, null, 2));
+  const skippedDetail = Object.entries(s.skipped)
+    .map(([reason, n]) => `${reason}: ${n}`)
+    .join(', ');
+  const skippedTotal = Object.values(s.skipped).reduce((a, b) => a + b, 0);
+  const lines = [
+    `sync: ${plural(s.listed, 'table')} listed in ${s.seconds} s`,
+    `  created    ${s.created}`,
+    `  updated    ${s.updated}`,
+    `  dropped    ${s.dropped}`,
+    `  unchanged  ${s.unchanged}`,
+    `  skipped    ${skippedTotal}${skippedDetail ? `  (${skippedDetail})` : ''}`,
+    `  failed     ${s.failed.length}`,
+  ];
+  if (s.retries > 0) lines.push(`  retries    ${s.retries}`);
+  if (s.pending > 0) lines.push(`  pending    ${s.pending}  (interrupted before they converged)`);
+  for (const f of s.failed) {
+    lines.push(`    ${f.source}: ${f.table} — ${f.message ?? 'failed'}`);
+    if (f.hint) lines.push(`      hint: ${f.hint}`);
+  }
+  for (const p of s.passes) {
+    if (p.error) {
+      lines.push(`  ${p.source}: ${p.error}`);
+      if (p.hint) lines.push(`    hint: ${p.hint}`);
+    }
+  }
+  lines.push(s.converged ? 'result: every table converged' : 'result: not converged (see above); exit code 1');
+  context.print(lines.join('\n'));
+}

@@ -1,0 +1,124 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { UsageError } from '../engine/mirror.js';
+import { Redactor } from '../telemetry/redactor.js';
+import { messageOf } from '../util/errors.js';
+import { packageVersion } from '../util/package-info.js';
+import { checkCommand } from './commands/check.js';
+import { demoCommand } from './commands/demo.js';
+import { planCommand } from './commands/plan.js';
+import { retryCommand } from './commands/retry.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { syncCommand } from './commands/sync.js';
+import { EXIT } from './exit-codes.js';
+import { LeaseRefused } from './lease.js';
+
+const configOption = () =>
+  new Option('-c, --config <file>', 'configuration file (YAML or JSON)')
+    .env('POLARIS_MIRROR_CONFIG')
+    .default('polaris-mirror.yaml');
+
+/** Runs a command and turns its result or error into an exit code; errors go to stderr, scrubbed. */
+function action<T>(command: (options: T) => Promise<number>) {
+  return async (options: T) => {
+    process.exitCode = await command(options).catch(reportError);
+  };
+}
+
+function reportError(error: unknown): number {
+  const scrub = (text: string) => new Redactor().scrub(text);
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${scrub(error.message)}\n`);
+    return EXIT.BAD_CONFIG;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${scrub(error.message)}\n`);
+    return EXIT.BAD_CONFIG;
+  }
+  if (error instanceof LeaseRefused) {
+    process.stderr.write(`error: ${scrub(error.message)}\n`);
+    return EXIT.FAILED;
+  }
+  process.stderr.write(`error: ${scrub(messageOf(error))}\n`);
+  if (process.env.POLARIS_MIRROR_DEBUG) process.stderr.write(`${scrub((error as Error).stack ?? '')}\n`);
+  return EXIT.FAILED;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('polaris-mirror')
+    .description('Mirror Iceberg tables from external catalogs into Apache Polaris through its table Notification API.')
+    .version(packageVersion())
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run as a daemon: watch every source, reconcile periodically, serve ingest, /metrics, /healthz, /readyz')
+    .addOption(configOption())
+    .action(action(runCommand));
+
+  program
+    .command('sync')
+    .description('one reconciliation pass, then send until every table is applied or failed (exit 0 converged, 1 not)')
+    .addOption(configOption())
+    .option('-s, --source <name...>', 'only these sources')
+    .option('--allow-mass-drop', 'drop even when more than maxDropFraction of a source would go')
+    .option('--json', 'print the summary as JSON')
+    .option('--no-progress', 'no progress output on stderr')
+    .action(action(syncCommand));
+
+  program
+    .command('plan')
+    .description('show what sync would do, with VALIDATE answers for creates; changes nothing')
+    .addOption(configOption())
+    .option('-s, --source <name...>', 'only these sources')
+    .option('--allow-mass-drop', 'plan drops even past the mass-drop brake')
+    .option('--json', 'print the plan as JSON')
+    .action(action(planCommand));
+
+  program
+    .command('status')
+    .description('per source: tables total / in sync / pending / failed, cursor, last pass, failures with hints')
+    .addOption(configOption())
+    .option('--json', 'print as JSON')
+    .action(action(statusCommand));
+
+  program
+    .command('check')
+    .description('check config, Polaris token, catalogs (VALIDATE) and sources, with a hint for each failure')
+    .addOption(configOption())
+    .option('--json', 'print as JSON')
+    .action(action(checkCommand));
+
+  program
+    .command('retry')
+    .description('re-drive failed tables now and report each result')
+    .addOption(configOption())
+    .option('-t, --table <name>', 'one table: "namespace.table" as the source names it, or "catalog.namespace.table"')
+    .option('--all-failed', 'every failed table')
+    .option('-s, --source <name>', 'only tables of this source')
+    .action(action(retryCommand));
+
+  program
+    .command('demo')
+    .description('mirror a sample warehouse into a local Polaris emulator, change it, and show the result')
+    .option('--keep', 'keep the temporary directory')
+    .action(action(demoCommand));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.OK : EXIT.BAD_CONFIG;
+      return;
+    }
+    process.exitCode = reportError(error);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from '../config/schema.js';
+import type { Mirror } from '../engine/mirror.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { messageOf } from '../util/errors.js';
+import { readiness } from './health.js';
+import { sendError, sendJson, sendText } from './http-util.js';
+import { handleIngest } from './ingest.js';
+
+const INGEST_PATH = /^\/v1\/sources\/([^/]+)\/events$/;
+
+/**
+ * The connector's HTTP server: webhook ingest, /healthz, /readyz and /metrics. Plain node:http: four
+ * routes do not need a framework, and the ingest path stays allocation-light.
+ */
+export class MirrorServer {
+  private readonly server: Server;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly mirror: Mirror,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {
+    this.server = createServer({ keepAliveTimeout: 30_000 }, (request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        this.logger.error({ err: error, url: request.url }, 'request failed');
+        if (!response.headersSent) sendError(response, 500, `internal error: ${messageOf(error)}`);
+        else response.destroy();
+      });
+    });
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.config.port, this.config.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const ingest = INGEST_PATH.exec(path);
+    if (ingest) {
+      if (request.method !== 'POST') return sendError(response, 405, 'use POST', undefined, { allow: 'POST' });
+      let name: string;
+      try {
+        name = decodeURIComponent(ingest[1]!);
+      } catch {
+        return sendError(response, 404, 'no such source');
+      }
+      return handleIngest(name, request, response, {
+        sources: this.mirror.sources,
+        maxBodyBytes: this.config.maxBodyBytes,
+        metrics: this.metrics,
+        logger: this.logger,
+      });
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendError(response, 405, 'use GET', undefined, { allow: 'GET' });
+    switch (path) {
+      case '/healthz':
+        return sendJson(response, 200, { status: 'ok', pid: process.pid, uptimeSeconds: Math.round(process.uptime()) });
+      case '/readyz': {
+        const result = readiness(this.mirror);
+        return sendJson(response, result.ready ? 200 : 503, { status: result.ready ? 'ready' : 'not ready', checks: result.checks });
+      }
+      case '/metrics':
+        this.refreshGauges();
+        return sendText(response, 200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
+      default:
+        return sendError(response, 404, `no route for ${path}`);
+    }
+  }
+
+  /** Gauges read from the ledger at scrape time, so they are right even after a restart. */
+  private refreshGauges(): void {
+    this.metrics.tables.reset();
+    for (const counts of this.mirror.ledger.counts()) {
+      this.metrics.tables.set({ source: counts.source, status: 'in_sync' }, counts.inSync);
+      this.metrics.tables.set({ source: counts.source, status: 'pending' }, counts.pending);
+      this.metrics.tables.set({ source: counts.source, status: 'failed' }, counts.failed);
+    }
+    for (const name of this.mirror.sources.keys()) {
+      const state = this.mirror.ledger.sourceState(name);
+      if (state?.passComplete && state.passEndedAt) this.metrics.lastPassAge.set({ source: name }, (Date.now() - state.passEndedAt) / 1000);
+    }
+  }
+}
