@@ -1,0 +1,126 @@
+// Test and benchmark harness: a Polaris emulator with catalogs and a connector principal, a temporary
+// warehouse, a config file for the connector, and helpers to write tables and run the CLI for real.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { dirUri, writeFixtureTable, type FixtureName } from '../emulators/polaris/fixture-warehouse.js';
+import { startPolarisEmulator } from '../emulators/polaris/index.js';
+import type { PolarisEmulator, PolarisEmulatorOptions } from '../emulators/polaris/types.js';
+import { packageRoot } from '../../src/util/package-info.js';
+
+export const CLIENT_ID = 'mirror-client';
+export const CLIENT_SECRET = 'mirror-secret-3b6f1e0a9c';
+export const CATALOG = 'lake_mirror';
+
+export interface Harness {
+  readonly emulator: PolarisEmulator;
+  readonly dir: string;
+  readonly warehouse: string;
+  readonly configFile: string;
+  readonly statePath: string;
+  /** Writes (or rewrites) a table; returns its metadata location. Each table name keeps one UUID. */
+  writeTable(namespace: string[], name: string, options?: { fixture?: FixtureName; uuid?: string; lastUpdatedMs?: number }): Promise<string>;
+  dropTable(namespace: string[], name: string): Promise<void>;
+  /** Rewrites the config file with these changes merged into the default one. */
+  writeConfig(overrides?: (config: Record<string, any>) => void): Promise<void>;
+  /** Polaris's tables as "ns.table" → metadata location. */
+  polarisState(): Map<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { emulator?: PolarisEmulatorOptions } = {}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-test-'));
+  const warehouse = join(dir, 'warehouse');
+  const emulator = await startPolarisEmulator(options.emulator);
+  emulator.createCatalog({ name: CATALOG, allowedLocations: [dirUri(warehouse)] });
+  emulator.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { mirror: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
+  const configFile = join(dir, 'polaris-mirror.yaml');
+  const statePath = join(dir, 'state', 'state.db');
+  const uuids = new Map<string, string>();
+  let version = 1;
+
+  const harness: Harness = {
+    emulator,
+    dir,
+    warehouse,
+    configFile,
+    statePath,
+    async writeTable(namespace, name, opts = {}) {
+      const key = [...namespace, name].join('.');
+      const uuid = opts.uuid ?? uuids.get(key) ?? randomUUID();
+      uuids.set(key, uuid);
+      const table = await writeFixtureTable(join(warehouse, ...namespace, name), {
+        fixture: opts.fixture ?? 'TableMetadataV2ValidMinimal.json',
+        version: version++,
+        edit: (m) => {
+          m['table-uuid'] = uuid;
+          m['last-updated-ms'] = opts.lastUpdatedMs ?? Date.now();
+        },
+      });
+      return table.metadataLocation;
+    },
+    async dropTable(namespace, name) {
+      uuids.delete([...namespace, name].join('.'));
+      await rm(join(warehouse, ...namespace, name), { recursive: true, force: true });
+    },
+    async writeConfig(overrides) {
+      const config: Record<string, any> = {
+        polaris: { uri: emulator.url, auth: { clientId: CLIENT_ID, clientSecret: '${TEST_CLIENT_SECRET}' }, concurrency: 8, retry: { baseDelayMs: 20, maxDelayMs: 500 } },
+        state: { path: statePath },
+        sources: [{ name: 'lake', type: 'files', root: warehouse, target: { catalog: CATALOG } }],
+      };
+      overrides?.(config);
+      await writeFile(configFile, YAML.stringify(config));
+    },
+    polarisState() {
+      return new Map(emulator.tables(CATALOG).map((t) => [[...t.namespace, t.name].join('.'), t.metadataLocation]));
+    },
+    async close() {
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  process.env.TEST_CLIENT_SECRET = CLIENT_SECRET;
+  await harness.writeConfig();
+  return harness;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The built CLI (dist/), as users run it. `npm test` builds first. */
+export function cliPath(): string {
+  return join(packageRoot(), 'bin', 'polaris-mirror.js');
+}
+
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [cliPath(), ...args], {
+    env: { ...process.env, TEST_CLIENT_SECRET: CLIENT_SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`polaris-mirror ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
