@@ -49,7 +49,7 @@ export class Mirror {
 
   constructor(readonly deps: MirrorDeps) {
     const { config } = deps.loaded;
-    this.ledger = Ledger.open(config.state.path, { maxTransientAttempts: config.polaris.retry.maxAttempts });
+    this.ledger = Ledger.open(config.state.path);
     this.groupCommit = new GroupCommit(this.ledger);
     ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
 

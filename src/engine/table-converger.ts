@@ -42,7 +42,7 @@ type LoadResult =
   | { readonly kind: 'verdict'; readonly verdict: Verdict };
 
 /** A rename's DROP waits this long between checks for its CREATE. */
-const RENAME_WAIT_MS = 1_000;
+const RENAME_WAIT_MS = 250;
 
 /**
  * Brings one table from its applied state to its desired state: VALIDATE before the first upsert of a
@@ -272,9 +272,14 @@ export class TableConverger {
 
   private setback(row: MirrorRow, verdict: Verdict): Outcome {
     switch (verdict.kind) {
-      case 'retry':
+      case 'retry': {
         this.deps.metrics.retries.inc({ reason: verdict.reason });
         if (verdict.reason === 'conflict') this.deps.metrics.reconciliations.inc({ kind: 'conflict_retry' });
+        const attempts = row.attempts + 1;
+        if (attempts >= this.deps.retry.maxAttempts) {
+          // Still retried, but slowly and visibly: after this many in a row it needs a look.
+          return this.failed(row, verdict.message, `${attempts} attempts failed in a row; retrying with a growing delay. ${verdict.hint ?? ''}`.trim());
+        }
         return {
           kind: 'retry',
           id: row.id,
@@ -283,6 +288,7 @@ export class TableConverger {
           hint: verdict.hint,
           delayMs: backoffDelay(row.attempts, { ...this.deps.retry, retryAfterMs: verdict.retryAfterMs }),
         };
+      }
       case 'fail':
         return this.failed(row, verdict.message, verdict.hint);
       case 'stale':

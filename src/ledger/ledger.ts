@@ -38,8 +38,6 @@ export interface LeaseHolder {
 
 export interface LedgerOptions {
   readonly readonly?: boolean;
-  /** Transient failures in a row before a table shows as failed (it keeps retrying). */
-  readonly maxTransientAttempts?: number;
 }
 
 /**
@@ -50,12 +48,10 @@ export interface LedgerOptions {
  */
 export class Ledger {
   readonly db: Database.Database;
-  private readonly maxTransientAttempts: number;
   private readonly statements: ReturnType<typeof prepareStatements>;
 
-  private constructor(db: Database.Database, options: LedgerOptions) {
+  private constructor(db: Database.Database) {
     this.db = db;
-    this.maxTransientAttempts = options.maxTransientAttempts ?? 8;
     this.statements = prepareStatements(db);
   }
 
@@ -68,7 +64,7 @@ export class Ledger {
       db.pragma('synchronous = FULL');
       migrate(db);
     }
-    return new Ledger(db, options);
+    return new Ledger(db);
   }
 
   close(): void {
@@ -300,11 +296,10 @@ export class Ledger {
         return;
       }
       case 'retry': {
-        const attempts = current.attempts + 1;
         s.attemptFailed.run({
           id: outcome.id,
-          attempts: changedMeanwhile ? 0 : attempts,
-          status: !changedMeanwhile && attempts >= this.maxTransientAttempts ? 'failed' : 'pending',
+          attempts: changedMeanwhile ? 0 : current.attempts + 1,
+          status: 'pending',
           next_attempt_at: changedMeanwhile ? 0 : now + outcome.delayMs,
           last_error: outcome.error,
           last_hint: outcome.hint ?? null,

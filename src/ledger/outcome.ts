@@ -15,7 +15,7 @@ export type Outcome =
         readonly timestamp: number | null;
       };
     }
-  /** Transient trouble (429, 5xx, network): try again after the delay; failed after too many in a row. */
+  /** Transient trouble (429, 5xx, network): try again after the delay (the converger turns it into failed after too many). */
   | { readonly kind: 'retry'; readonly id: number; readonly rev: number; readonly error: string; readonly hint?: string; readonly delayMs: number }
   /** Needs an operator (or another writer went away): visible as failed, retried with a growing delay. */
   | { readonly kind: 'failed'; readonly id: number; readonly rev: number; readonly error: string; readonly hint?: string; readonly delayMs: number }

@@ -75,7 +75,7 @@ function hintFor(status: number, error: PolarisErrorBody, context: ClassifyConte
   if (status === 400 && /outside of table location/i.test(m)) {
     return "the metadata file is outside the table's location: keep metadata under the table location, or enable ALLOW_EXTERNAL_METADATA_FILE_LOCATION in Polaris";
   }
-  if (status === 400 && /storage config/i.test(m)) {
+  if (status === 400 && /storage ?(config|info)/i.test(m)) {
     return `catalog "${context.catalog}" has no storage configuration: give it one whose allowedLocations cover the tables`;
   }
   if (status === 403 && /location/i.test(m)) {

@@ -1,0 +1,38 @@
+// In-process access to the engine for integration tests: a Mirror over a harness config, with a silent
+// logger, and a sync that returns its summary.
+import { runSync, type SyncSummary } from '../../src/cli/commands/sync.js';
+import { loadConfig } from '../../src/config/load.js';
+import { Mirror } from '../../src/engine/mirror.js';
+import type { MirrorRow } from '../../src/ledger/rows.js';
+import type { Observation } from '../../src/model/observation.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
+import { Redactor } from '../../src/telemetry/redactor.js';
+import type { Harness } from './harness.js';
+
+export function openMirror(harness: Harness): Mirror {
+  const loaded = loadConfig(harness.configFile);
+  return new Mirror({ loaded, logger: silentLogger(), metrics: new Metrics(), redactor: new Redactor(loaded.secrets) });
+}
+
+/** One `sync` in-process; returns its summary and the ledger rows of every source afterwards. */
+export async function syncWith(harness: Harness, options: { allowMassDrop?: boolean } = {}): Promise<{ summary: SyncSummary; rows: MirrorRow[] }> {
+  const mirror = openMirror(harness);
+  try {
+    const summary = await runSync(mirror, { progress: false, ...options });
+    return { summary, rows: [...mirror.sources.keys()].flatMap((name) => mirror.ledger.rowsOfSource(name)) };
+  } finally {
+    await mirror.close();
+  }
+}
+
+/** Commits observations for a source (as the HTTP ingest or a watcher would) and dispatches until settled. */
+export async function observeAndSettle(mirror: Mirror, source: string, observations: Observation[]): Promise<void> {
+  await mirror.sources.get(source)!.sink.commit(observations);
+  await mirror.createDispatcher({ sources: [source] }).runUntilSettled();
+}
+
+/** A table row by its source dotted name ("sales.orders"). */
+export function findRow(rows: readonly MirrorRow[], dotted: string): MirrorRow | undefined {
+  return rows.find((r) => [...r.table.namespace, r.table.name].join('.') === dotted);
+}
