@@ -1,0 +1,399 @@
+// The files source: Hadoop-catalog warehouses on a local disk, built in temp directories.
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FilesSource } from '../../adapters/files/files-source.js';
+import { currentMetadataFile, summarizeMetadata } from '../../adapters/files/metadata-file.js';
+import type { ListedItem } from '../../src/model/observation.js';
+import { MirrorError } from '../../src/util/errors.js';
+import { writeFixtureTable } from '../emulators/polaris/fixture-warehouse.js';
+import { tempDir } from './support.js';
+
+let root: string;
+let cleanup: () => void;
+beforeEach(() => {
+  ({ dir: root, cleanup } = tempDir('pm-files-'));
+});
+afterEach(() => {
+  // undo any chmod so the cleanup can remove everything
+  cleanup();
+});
+
+const isRoot = process.getuid?.() === 0;
+
+/** Writes a Hadoop-named metadata file (vN.metadata.json) with the given uuid and last-updated-ms. */
+function writeHadoop(tableDir: string, version: number, fields: { uuid?: string; lastUpdatedMs?: number; formatVersion?: number } = {}): string {
+  mkdirSync(join(tableDir, 'metadata'), { recursive: true });
+  const file = join(tableDir, 'metadata', `v${version}.metadata.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      'format-version': fields.formatVersion ?? 2,
+      'table-uuid': fields.uuid ?? `uuid-${version}`,
+      location: pathToFileURL(tableDir).href,
+      'last-updated-ms': fields.lastUpdatedMs ?? 1_700_000_000_000 + version,
+    }),
+  );
+  return file;
+}
+
+function hint(tableDir: string, text: string): void {
+  writeFileSync(join(tableDir, 'metadata', 'version-hint.text'), text);
+}
+
+function source(overrides: { root?: string } = {}): FilesSource {
+  return new FilesSource({
+    type: 'files',
+    name: 'wh',
+    root: overrides.root ?? root,
+    target: { catalog: 'lake', namespacePrefix: [] },
+    include: [],
+    exclude: [],
+    reconcileIntervalSeconds: 3600,
+    maxDropFraction: 0.25,
+    pollIntervalSeconds: 7,
+  });
+}
+
+async function list(src = source()): Promise<ListedItem[]> {
+  const items: ListedItem[] = [];
+  for await (const item of src.list!(new AbortController().signal)) items.push(item);
+  return items;
+}
+
+function summary(items: ListedItem[]): Array<[string, string]> {
+  return items.map((i) =>
+    i.kind === 'observation'
+      ? [[...i.observation.table.namespace, i.observation.table.name].join('.'), i.observation.metadataLocation]
+      : [[...i.skipped.table.namespace, i.skipped.table.name].join('.'), `skipped:${i.skipped.reason}`],
+  );
+}
+
+describe('currentMetadataFile', () => {
+  it('the highest version wins without a hint; both naming styles are understood', async () => {
+    const t = join(root, 't');
+    writeHadoop(t, 1);
+    writeHadoop(t, 3);
+    writeFileSync(join(t, 'metadata', '00002-abc.metadata.json'), '{}');
+    writeFileSync(join(t, 'metadata', '00010-def.metadata.json'), '{}');
+    writeFileSync(join(t, 'metadata', 'snap-1.avro'), '');
+    expect(await currentMetadataFile(join(t, 'metadata'))).toEqual({ file: join(t, 'metadata', '00010-def.metadata.json'), version: 10 });
+  });
+
+  it('version-hint.text wins when the file it names exists', async () => {
+    const t = join(root, 't');
+    writeHadoop(t, 1);
+    writeHadoop(t, 2);
+    writeHadoop(t, 3);
+    hint(t, '2\n');
+    expect(await currentMetadataFile(join(t, 'metadata'))).toEqual({ file: join(t, 'metadata', 'v2.metadata.json'), version: 2 });
+  });
+
+  it('a hint naming a missing version, or garbage, falls back to the highest', async () => {
+    const t = join(root, 't');
+    writeHadoop(t, 1);
+    writeHadoop(t, 2);
+    hint(t, '7');
+    expect((await currentMetadataFile(join(t, 'metadata')))!.version).toBe(2);
+    hint(t, 'not-a-number');
+    expect((await currentMetadataFile(join(t, 'metadata')))!.version).toBe(2);
+  });
+
+  it('the hint also selects a uuid-named file', async () => {
+    const t = join(root, 't');
+    mkdirSync(join(t, 'metadata'), { recursive: true });
+    writeFileSync(join(t, 'metadata', '00001-a.metadata.json'), '{}');
+    writeFileSync(join(t, 'metadata', '00002-b.metadata.json'), '{}');
+    hint(t, '1');
+    expect(await currentMetadataFile(join(t, 'metadata'))).toEqual({ file: join(t, 'metadata', '00001-a.metadata.json'), version: 1 });
+  });
+
+  it('two files claiming one version: the Hadoop name wins', async () => {
+    const t = join(root, 't');
+    writeFileSync(join((mkdirSync(join(t, 'metadata'), { recursive: true }), t), 'metadata', '00004-z.metadata.json'), '{}');
+    writeHadoop(t, 4);
+    expect((await currentMetadataFile(join(t, 'metadata')))!.file).toBe(join(t, 'metadata', 'v4.metadata.json'));
+  });
+
+  it('undefined when no metadata file is there; throws ENOENT when the directory is missing', async () => {
+    mkdirSync(join(root, 'empty', 'metadata'), { recursive: true });
+    expect(await currentMetadataFile(join(root, 'empty', 'metadata'))).toBeUndefined();
+    await expect(currentMetadataFile(join(root, 'missing', 'metadata'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('summarizeMetadata', () => {
+  it('reads table-uuid and last-updated-ms', () => {
+    expect(summarizeMetadata('{"format-version":2,"table-uuid":"u","last-updated-ms":5}')).toEqual({ tableUuid: 'u', lastUpdatedMs: 5 });
+    expect(summarizeMetadata('{"format-version":1}')).toEqual({ tableUuid: undefined, lastUpdatedMs: undefined });
+  });
+
+  it('refuses JSON that is not Iceberg table metadata', () => {
+    expect(() => summarizeMetadata('{"location":"x"}')).toThrow('no format-version: not Iceberg table metadata');
+    expect(() => summarizeMetadata('[1,2]')).toThrow();
+    expect(() => summarizeMetadata('null')).toThrow('not a JSON object');
+    expect(() => summarizeMetadata('{not json')).toThrow(SyntaxError);
+  });
+});
+
+describe('FilesSource.list', () => {
+  it('lists fixture tables with file:// locations, uuid and last-updated-ms', async () => {
+    const t = await writeFixtureTable(join(root, 'sales', 'orders'), { fixture: 'TableMetadataV2Valid.json', version: 3 });
+    const items = await list();
+    expect(items).toHaveLength(1);
+    const item = items[0]!;
+    expect(item.kind).toBe('observation');
+    if (item.kind !== 'observation') return;
+    expect(item.observation).toMatchObject({
+      table: { namespace: ['sales'], name: 'orders' },
+      state: 'present',
+      metadataLocation: t.metadataLocation,
+      tableUuid: '9c12d441-03fe-4693-9a96-a0705ddf69c1',
+      sourceTimeMs: 1602638573590,
+    });
+    expect(item.observation.metadataLocation.startsWith('file:///')).toBe(true);
+    expect(Math.abs(item.observation.order - Date.now())).toBeLessThan(10_000);
+  });
+
+  it('derives nested namespaces from directories and lists in name order', async () => {
+    writeHadoop(join(root, 'a', 'b', 'c', 't1'), 1);
+    writeHadoop(join(root, 'a', 't2'), 1);
+    writeHadoop(join(root, 'z', 't3'), 1);
+    expect(summary(await list()).map(([name]) => name)).toEqual(['a.b.c.t1', 'a.t2', 'z.t3']);
+  });
+
+  it('does not descend into a table directory (its data/ and metadata/ are not tables)', async () => {
+    writeHadoop(join(root, 'db', 't'), 1);
+    writeHadoop(join(root, 'db', 't', 'data', 'inner'), 1);
+    expect(summary(await list()).map(([name]) => name)).toEqual(['db.t']);
+  });
+
+  it('skips hidden directories and plain files', async () => {
+    writeHadoop(join(root, '.polaris-mirror', 't'), 1);
+    writeHadoop(join(root, 'db', '.trash'), 1);
+    writeHadoop(join(root, 'db', 'visible'), 1);
+    writeFileSync(join(root, 'README.md'), 'hi');
+    expect(summary(await list()).map(([name]) => name)).toEqual(['db.visible']);
+  });
+
+  it('the version hint chooses the listed metadata location', async () => {
+    const t = join(root, 'db', 't');
+    writeHadoop(t, 1, { lastUpdatedMs: 111, uuid: 'uu' });
+    writeHadoop(t, 2, { lastUpdatedMs: 222, uuid: 'uu' });
+    hint(t, '1');
+    const [item] = await list();
+    expect(item).toMatchObject({
+      kind: 'observation',
+      observation: { metadataLocation: pathToFileURL(join(t, 'metadata', 'v1.metadata.json')).href, sourceTimeMs: 111, tableUuid: 'uu' },
+    });
+  });
+
+  it('invalid metadata JSON → a skipped item with reason invalid-metadata, and the listing goes on', async () => {
+    const bad = join(root, 'db', 'bad');
+    mkdirSync(join(bad, 'metadata'), { recursive: true });
+    writeFileSync(join(bad, 'metadata', 'v1.metadata.json'), '{ "format-version": 2, ');
+    writeHadoop(join(root, 'db', 'good'), 1);
+    const items = await list();
+    expect(summary(items)).toEqual([
+      ['db.bad', 'skipped:invalid-metadata'],
+      ['db.good', pathToFileURL(join(root, 'db', 'good', 'metadata', 'v1.metadata.json')).href],
+    ]);
+    const skipped = items[0]!;
+    expect(skipped.kind === 'skipped' && skipped.skipped.detail).toContain(join(bad, 'metadata', 'v1.metadata.json'));
+  });
+
+  it('JSON without format-version is invalid metadata too', async () => {
+    const t = join(root, 'db', 'noticeberg');
+    mkdirSync(join(t, 'metadata'), { recursive: true });
+    writeFileSync(join(t, 'metadata', 'v1.metadata.json'), '{"location":"x"}');
+    expect(summary(await list())).toEqual([['db.noticeberg', 'skipped:invalid-metadata']]);
+  });
+
+  it('falls back to the file mtime when last-updated-ms is missing', async () => {
+    const t = join(root, 'db', 't');
+    mkdirSync(join(t, 'metadata'), { recursive: true });
+    writeFileSync(join(t, 'metadata', 'v1.metadata.json'), '{"format-version":1}');
+    const [item] = await list();
+    expect(item!.kind === 'observation' && Math.abs(item!.observation.sourceTimeMs - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('a directory with an empty metadata/ is not a table and is descended into', async () => {
+    mkdirSync(join(root, 'ns', 'metadata'), { recursive: true });
+    writeHadoop(join(root, 'ns', 'inner'), 1);
+    expect(summary(await list()).map(([name]) => name)).toEqual(['ns.inner']);
+  });
+
+  it('a namespace directory called "metadata" holding tables is a namespace', async () => {
+    writeHadoop(join(root, 'db', 'metadata', 't'), 1);
+    expect(summary(await list()).map(([name]) => name)).toEqual(['db.metadata.t']);
+  });
+
+  it('an empty warehouse lists nothing', async () => {
+    expect(await list()).toEqual([]);
+  });
+
+  it('a missing root throws (it must never look like an empty warehouse)', async () => {
+    await expect(list(source({ root: join(root, 'does-not-exist') }))).rejects.toThrow(MirrorError);
+    await expect(list(source({ root: join(root, 'does-not-exist') }))).rejects.toThrow(/does not exist/);
+  });
+
+  it('a root that is a file throws', async () => {
+    writeFileSync(join(root, 'file'), 'x');
+    await expect(list(source({ root: join(root, 'file') }))).rejects.toThrow(`${join(root, 'file')} is not a directory`);
+  });
+
+  it('an aborted listing throws', async () => {
+    writeHadoop(join(root, 'db', 't'), 1);
+    const controller = new AbortController();
+    controller.abort();
+    const iterate = async () => {
+      for await (const _ of source().list!(controller.signal)) void _;
+    };
+    await expect(iterate()).rejects.toThrow('the listing was interrupted');
+  });
+
+  it.skipIf(isRoot)('an unreadable root throws (skipped as root: chmod does not deny root)', async () => {
+    const locked = join(root, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o000);
+    try {
+      await expect(list(source({ root: locked }))).rejects.toThrow(/permission denied/);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  });
+
+  it.skipIf(isRoot)('an unreadable table directory fails the listing (skipped as root)', async () => {
+    writeHadoop(join(root, 'db', 't'), 1);
+    chmodSync(join(root, 'db', 't'), 0o000);
+    try {
+      await expect(list()).rejects.toThrow();
+    } finally {
+      chmodSync(join(root, 'db', 't'), 0o755);
+    }
+  });
+
+  // BUG: a table directory removed while the listing runs (a DROP ... PURGE during the pass) is not a
+  // table any more, so walk() descends into it and readdir's raw ENOENT fails the whole listing, although
+  // the comment in walk() says "removed while listing: a later pass sees it gone". With tables created and
+  // dropped all the time, listings keep failing and reconciliation never completes.
+  it.fails('a directory removed while the listing runs is left out, and the listing completes', async () => {
+    writeHadoop(join(root, 'a', 't1'), 1);
+    writeHadoop(join(root, 'b', 't2'), 1);
+    writeHadoop(join(root, 'c', 't3'), 1);
+    const names: string[] = [];
+    for await (const item of source().list!(new AbortController().signal)) {
+      if (item.kind === 'observation') names.push(item.observation.table.name);
+      // root's entries [a, b, c] are already read: drop b before the walk gets to it
+      if (names.length === 1) rmSync(join(root, 'b'), { recursive: true });
+    }
+    expect(names).toEqual(['t1', 't3']);
+  });
+
+  // BUG: Iceberg writes gzip-compressed metadata as 00001-<uuid>.gz.metadata.json (and Hadoop tables as
+  // v1.gz.metadata.json) when write.metadata.compression-codec=gzip; Polaris reads them, but the files
+  // source reads them as UTF-8 text and reports the table as invalid-metadata (never mirrored).
+  it.fails('gzip-compressed metadata is read', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const t = join(root, 'db', 'gz');
+    mkdirSync(join(t, 'metadata'), { recursive: true });
+    writeFileSync(
+      join(t, 'metadata', '00001-a.gz.metadata.json'),
+      gzipSync(JSON.stringify({ 'format-version': 2, 'table-uuid': 'gz-uuid', 'last-updated-ms': 5 })),
+    );
+    expect(await list()).toEqual([
+      expect.objectContaining({ kind: 'observation', observation: expect.objectContaining({ tableUuid: 'gz-uuid', sourceTimeMs: 5 }) }),
+    ]);
+  });
+});
+
+describe('FilesSource.read', () => {
+  it('present: file:// metadata location, uuid and source time', async () => {
+    const t = join(root, 'sales', 'eu', 'orders');
+    writeHadoop(t, 1, { uuid: 'u-1', lastUpdatedMs: 1_650_000_000_000 });
+    writeHadoop(t, 2, { uuid: 'u-1', lastUpdatedMs: 1_650_000_000_999 });
+    const obs = await source().read({ namespace: ['sales', 'eu'], name: 'orders' });
+    expect(obs).toMatchObject({
+      table: { namespace: ['sales', 'eu'], name: 'orders' },
+      state: 'present',
+      metadataLocation: pathToFileURL(join(t, 'metadata', 'v2.metadata.json')).href,
+      tableUuid: 'u-1',
+      sourceTimeMs: 1_650_000_000_999,
+    });
+  });
+
+  it('percent-encodes special characters in the file:// location', async () => {
+    const t = join(root, 'my db', 'tab#1');
+    writeHadoop(t, 1);
+    const obs = await source().read({ namespace: ['my db'], name: 'tab#1' });
+    expect(obs.state === 'present' && obs.metadataLocation).toBe(`${pathToFileURL(root).href}/my%20db/tab%231/metadata/v1.metadata.json`);
+  });
+
+  it('absent (confirmed) when the directory is gone', async () => {
+    const t = join(root, 'db', 't');
+    writeHadoop(t, 1);
+    rmSync(t, { recursive: true });
+    const before = Date.now();
+    const obs = await source().read({ namespace: ['db'], name: 't' });
+    expect(obs).toMatchObject({ table: { namespace: ['db'], name: 't' }, state: 'absent', confirmed: true });
+    expect(obs.order).toBeGreaterThanOrEqual(before);
+    expect(obs.sourceTimeMs).toBe(obs.order);
+  });
+
+  it('absent when the namespace directory is gone too, or the path runs through a file', async () => {
+    expect((await source().read({ namespace: ['nope', 'deeper'], name: 't' })).state).toBe('absent');
+    writeFileSync(join(root, 'afile'), 'x');
+    expect((await source().read({ namespace: ['afile'], name: 't' })).state).toBe('absent');
+  });
+
+  it('absent when the directory holds no metadata file any more', async () => {
+    mkdirSync(join(root, 'db', 't', 'metadata'), { recursive: true });
+    expect((await source().read({ namespace: ['db'], name: 't' })).state).toBe('absent');
+  });
+
+  it('broken metadata throws instead of reporting absent', async () => {
+    const t = join(root, 'db', 't');
+    mkdirSync(join(t, 'metadata'), { recursive: true });
+    writeFileSync(join(t, 'metadata', 'v1.metadata.json'), 'garbage');
+    const error = await source()
+      .read({ namespace: ['db'], name: 't' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MirrorError);
+    expect((error as MirrorError).retryable).toBe(false);
+    expect((error as MirrorError).message).toContain('cannot be read');
+  });
+
+  it.skipIf(isRoot)('a permission error throws (skipped as root: chmod does not deny root)', async () => {
+    const t = join(root, 'db', 't');
+    writeHadoop(t, 1);
+    chmodSync(join(t, 'metadata'), 0o000);
+    try {
+      const error = await source()
+        .read({ namespace: ['db'], name: 't' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MirrorError);
+      expect((error as MirrorError).message).toMatch(/permission denied/);
+    } finally {
+      chmodSync(join(t, 'metadata'), 0o755);
+    }
+  });
+});
+
+describe('FilesSource.check and identity', () => {
+  it('check reports a readable root with a sample location', async () => {
+    expect(await source().check()).toEqual({ ok: true, detail: `warehouse root ${root} is readable`, sampleLocations: [pathToFileURL(root).href] });
+  });
+
+  it('check reports a missing root with a hint', async () => {
+    const result = await source({ root: join(root, 'gone') }).check();
+    expect(result.ok).toBe(false);
+    expect(result.detail).toBe(`${join(root, 'gone')} does not exist`);
+    expect(result.hint).toBe('check the files source root');
+  });
+
+  it('name, type and poll interval come from the config', () => {
+    const s = source();
+    expect([s.name, s.type, s.listIntervalSeconds]).toEqual(['wh', 'files', 7]);
+  });
+});

@@ -1,0 +1,284 @@
+// The normalizer: globs, identifiers Polaris can represent, the mapping to Polaris names, and the
+// timestamp rule (property tests).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CommonSourceConfig } from '../../src/config/source-schema.js';
+import type { Observation } from '../../src/model/observation.js';
+import { dottedName, joinNamespace, polarisDisplayName, splitNamespace } from '../../src/model/table.js';
+import { globToRegExp, TableFilter } from '../../src/normalizer/glob.js';
+import { unrepresentableReason } from '../../src/normalizer/identifier.js';
+import { Normalizer } from '../../src/normalizer/normalize.js';
+import { nextTimestamp, timestampAfterStale } from '../../src/normalizer/timestamp.js';
+
+describe('globToRegExp', () => {
+  it('* matches any run of characters, dots included', () => {
+    const re = globToRegExp('sales.*');
+    expect(re.test('sales.orders')).toBe(true);
+    expect(re.test('sales.eu.orders')).toBe(true);
+    expect(re.test('sales.')).toBe(true);
+    expect(re.test('salesX.orders')).toBe(false);
+    expect(re.test('marketing.sales.orders')).toBe(false);
+  });
+
+  it('* in the middle spans levels', () => {
+    const re = globToRegExp('a*z');
+    expect(re.test('a.b.c.z')).toBe(true);
+    expect(re.test('az')).toBe(true);
+    expect(re.test('a.b.c.zz.y')).toBe(false);
+  });
+
+  it('? matches exactly one character (one code point)', () => {
+    const re = globToRegExp('db.t?');
+    expect(re.test('db.t1')).toBe(true);
+    expect(re.test('db.t.')).toBe(true);
+    expect(re.test('db.t')).toBe(false);
+    expect(re.test('db.t12')).toBe(false);
+    expect(re.test('db.t😀')).toBe(true);
+  });
+
+  it('regex metacharacters are literal', () => {
+    for (const literal of ['a.b', 'a+b', 'a(b)', 'a[b]', 'a{2}', 'a|b', 'a^b', 'a$b', 'a\\b']) {
+      expect(globToRegExp(literal).test(literal), literal).toBe(true);
+    }
+    expect(globToRegExp('a.b').test('axb')).toBe(false);
+    expect(globToRegExp('a+b').test('aab')).toBe(false);
+    expect(globToRegExp('a|b').test('a')).toBe(false);
+    expect(globToRegExp('a[b]').test('ab')).toBe(false);
+    expect(globToRegExp('a{2}').test('aa')).toBe(false);
+  });
+
+  it('is anchored at both ends', () => {
+    expect(globToRegExp('orders').test('db.orders')).toBe(false);
+    expect(globToRegExp('db').test('db.orders')).toBe(false);
+  });
+
+  it('property: a glob without * or ? matches exactly itself', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 20 }).filter((s) => !s.includes('*') && !s.includes('?')),
+        fc.string({ maxLength: 5 }),
+        (glob, suffix) => {
+          const re = globToRegExp(glob);
+          expect(re.test(glob)).toBe(true);
+          if (suffix !== '') expect(re.test(glob + suffix)).toBe(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('property: "*" matches everything, including newlines', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (s) => globToRegExp('*').test(s)), { numRuns: 200 });
+  });
+});
+
+describe('TableFilter', () => {
+  it('no include means everything, minus excludes', () => {
+    const f = new TableFilter([], ['tmp.*']);
+    expect(f.accepts('sales.orders')).toBe(true);
+    expect(f.accepts('tmp.scratch')).toBe(false);
+  });
+
+  it('includes restrict, excludes win over includes', () => {
+    const f = new TableFilter(['sales.*', 'hr.people'], ['sales.tmp_*']);
+    expect(f.accepts('sales.orders')).toBe(true);
+    expect(f.accepts('hr.people')).toBe(true);
+    expect(f.accepts('hr.salaries')).toBe(false);
+    expect(f.accepts('sales.tmp_1')).toBe(false);
+    expect(f.accepts('finance.ledger')).toBe(false);
+  });
+
+  it('an empty filter accepts everything', () => {
+    expect(new TableFilter([], []).accepts('anything.at.all')).toBe(true);
+  });
+});
+
+describe('unrepresentableReason', () => {
+  it('accepts ordinary names, nested namespaces and unicode', () => {
+    expect(unrepresentableReason({ namespace: ['a', 'b', 'c'], name: 't' })).toBeUndefined();
+    expect(unrepresentableReason({ namespace: ['vendas 2024'], name: 'pedidos/é?#%' })).toBeUndefined();
+  });
+
+  it('refuses an empty table name', () => {
+    expect(unrepresentableReason({ namespace: ['db'], name: '' })).toBe('the table name is empty');
+  });
+
+  it('refuses U+001F in the table name', () => {
+    expect(unrepresentableReason({ namespace: ['db'], name: 'a\u001fb' })).toBe(
+      'the table name contains U+001F, which Polaris uses between namespace levels',
+    );
+  });
+
+  it('refuses an empty namespace level, also inside the prefix', () => {
+    expect(unrepresentableReason({ namespace: ['a', '', 'c'], name: 't' })).toBe('a namespace level is empty');
+    expect(unrepresentableReason({ namespace: ['a'], name: 't' }, [''])).toBe('a namespace level is empty');
+  });
+
+  it('refuses U+001F inside a level and names the level', () => {
+    expect(unrepresentableReason({ namespace: ['ok', 'x\u001fy'], name: 't' })).toBe(
+      'namespace level "x\\u001fy" contains U+001F, which Polaris uses between namespace levels',
+    );
+  });
+
+  it('refuses a table with no namespace, unless a prefix gives it one', () => {
+    expect(unrepresentableReason({ namespace: [], name: 't' })).toBe('the table has no namespace; Polaris tables live in a namespace');
+    expect(unrepresentableReason({ namespace: [], name: 't' }, ['mirror'])).toBeUndefined();
+  });
+});
+
+describe('table names', () => {
+  it('dotted and display names', () => {
+    expect(dottedName({ namespace: ['a', 'b'], name: 't' })).toBe('a.b.t');
+    expect(polarisDisplayName({ catalog: 'c', namespace: ['a'], name: 't' })).toBe('c.a.t');
+  });
+
+  it('joinNamespace / splitNamespace round-trip, the empty namespace included', () => {
+    expect(joinNamespace(['a', 'b'])).toBe('a\u001fb');
+    expect(splitNamespace('')).toEqual([]);
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1 }).filter((s) => !s.includes('\u001f')), { maxLength: 5 }), (levels) => {
+        expect(splitNamespace(joinNamespace(levels))).toEqual(levels);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+function sourceConfig(overrides: Partial<CommonSourceConfig> = {}): CommonSourceConfig {
+  return {
+    name: 'wh',
+    type: 'files',
+    target: { catalog: 'lake', namespacePrefix: [] },
+    include: [],
+    exclude: [],
+    reconcileIntervalSeconds: 3600,
+    maxDropFraction: 0.25,
+    ...overrides,
+  };
+}
+
+const presentObs = (namespace: string[], name: string): Observation => ({
+  table: { namespace, name },
+  state: 'present',
+  metadataLocation: 's3://b/x/metadata/1.metadata.json',
+  order: 5,
+  sourceTimeMs: 7,
+});
+
+describe('Normalizer', () => {
+  it('maps to the target catalog with the namespace prefix before the source levels', () => {
+    const n = new Normalizer(sourceConfig({ target: { catalog: 'mirror', namespacePrefix: ['ext', 'glue'] } }));
+    const obs = presentObs(['sales', 'eu'], 'orders');
+    expect(n.normalize(obs)).toEqual({
+      ok: true,
+      value: { source: 'wh', target: { catalog: 'mirror', namespace: ['ext', 'glue', 'sales', 'eu'], name: 'orders' }, observation: obs },
+    });
+    expect(n.sourceName).toBe('wh');
+  });
+
+  it('without a prefix the namespace is unchanged', () => {
+    const n = new Normalizer(sourceConfig());
+    expect(n.target({ namespace: ['db'], name: 't' })).toEqual({ catalog: 'lake', namespace: ['db'], name: 't' });
+  });
+
+  it('filters on the source dotted name (not the prefixed one)', () => {
+    const n = new Normalizer(sourceConfig({ target: { catalog: 'c', namespacePrefix: ['p'] }, include: ['sales.*'] }));
+    expect(n.normalize(presentObs(['sales'], 'orders')).ok).toBe(true);
+    expect(n.normalize(presentObs(['hr'], 'people'))).toEqual({
+      ok: false,
+      skipped: { table: { namespace: ['hr'], name: 'people' }, reason: 'filtered', detail: '"hr.people" is not matched by the include/exclude globs' },
+    });
+  });
+
+  it('skips identifiers Polaris cannot represent, with the reason', () => {
+    const n = new Normalizer(sourceConfig());
+    expect(n.normalize(presentObs([], 'orphan'))).toEqual({
+      ok: false,
+      skipped: {
+        table: { namespace: [], name: 'orphan' },
+        reason: 'invalid-identifier',
+        detail: 'the table has no namespace; Polaris tables live in a namespace',
+      },
+    });
+  });
+
+  it('a namespace prefix makes a namespace-less table representable', () => {
+    const n = new Normalizer(sourceConfig({ target: { catalog: 'c', namespacePrefix: ['root'] } }));
+    const result = n.normalize(presentObs([], 't'));
+    expect(result.ok && result.value.target).toEqual({ catalog: 'c', namespace: ['root'], name: 't' });
+  });
+
+  it('absent observations are mapped the same way', () => {
+    const n = new Normalizer(sourceConfig({ target: { catalog: 'c', namespacePrefix: ['p'] } }));
+    const obs: Observation = { table: { namespace: ['db'], name: 't' }, state: 'absent', order: 1, sourceTimeMs: 1 };
+    expect(n.normalize(obs)).toEqual({ ok: true, value: { source: 'wh', target: { catalog: 'c', namespace: ['p', 'db'], name: 't' }, observation: obs } });
+  });
+});
+
+describe('the timestamp rule', () => {
+  it('first timestamp is the source time (truncated), never below 0', () => {
+    expect(nextTimestamp(1_700_000_000_123, undefined)).toBe(1_700_000_000_123);
+    expect(nextTimestamp(12.9, undefined)).toBe(12);
+    expect(nextTimestamp(-5, undefined)).toBe(0);
+  });
+
+  it('a source time behind or equal to the last gives last + 1', () => {
+    expect(nextTimestamp(100, 100)).toBe(101);
+    expect(nextTimestamp(50, 100)).toBe(101);
+    expect(nextTimestamp(200, 100)).toBe(200);
+  });
+
+  it('timestampAfterStale jumps to the wall clock, or last + 1 when the clock is behind', () => {
+    expect(timestampAfterStale(5_000, 100)).toBe(5_000);
+    expect(timestampAfterStale(5_000, 9_000)).toBe(9_001);
+    expect(timestampAfterStale(9_000, 9_000)).toBe(9_001);
+  });
+
+  // Source times: small, decreasing, repeated, and huge (up to 2^52, leaving room for +1 steps).
+  const sourceTime = fc.oneof(
+    fc.integer({ min: 0, max: 1000 }),
+    fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+    fc.integer({ min: 0, max: 2 ** 52 }),
+    fc.constant(0),
+  );
+
+  it('property: assigned timestamps strictly increase and are each ≥ their source time', () => {
+    fc.assert(
+      fc.property(fc.array(sourceTime, { minLength: 1, maxLength: 100 }), (times) => {
+        let last: number | undefined;
+        for (const t of times) {
+          const next = nextTimestamp(t, last);
+          expect(Number.isSafeInteger(next)).toBe(true);
+          if (last !== undefined) expect(next).toBeGreaterThan(last);
+          expect(next).toBeGreaterThanOrEqual(t);
+          // and never further than needed: the source time, or exactly last + 1
+          expect(next === t || next === (last ?? -1) + 1).toBe(true);
+          last = next;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('property: timestampAfterStale is above last and not behind the clock', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.integer({ min: 0, max: 2 ** 52 }), (now, last) => {
+        const t = timestampAfterStale(now, last);
+        expect(t).toBeGreaterThan(last);
+        expect(t).toBeGreaterThanOrEqual(now);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  // BUG: near Number.MAX_SAFE_INTEGER "+1" is lost to floating point, so two changes in a row get the
+  // same timestamp and Polaris refuses the second as stale. The webhook accepts sourceTimestampMs up to
+  // MAX_SAFE_INTEGER (adapters/webhook/events.ts) and the files source takes last-updated-ms unchecked.
+  it.fails('timestamps keep rising from a source time of Number.MAX_SAFE_INTEGER', () => {
+    const first = nextTimestamp(Number.MAX_SAFE_INTEGER, undefined);
+    const second = nextTimestamp(0, first);
+    const third = nextTimestamp(0, second);
+    expect(second).toBeGreaterThan(first);
+    expect(third).toBeGreaterThan(second);
+  });
+});
