@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AbsentObservation, ListedItem, PresentObservation } from '../../src/model/observation.js';
@@ -7,7 +7,7 @@ import type { SourceAdapter, SourceCheck } from '../../src/model/source-adapter.
 import type { SourceTable } from '../../src/model/table.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 import type { FilesSourceConfig } from './config.js';
-import { currentMetadataFile, summarizeMetadata } from './metadata-file.js';
+import { currentMetadataFile, readMetadataText, summarizeMetadata } from './metadata-file.js';
 
 /**
  * A directory tree of Iceberg tables in Hadoop-catalog layout: a table is a directory holding
@@ -35,10 +35,7 @@ export class FilesSource implements SourceAdapter {
   async read(table: SourceTable): Promise<PresentObservation | AbsentObservation> {
     const order = Date.now();
     const dir = join(this.root, ...table.namespace, table.name);
-    const item = await this.readTable(dir, table, order).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw asSourceError(error, dir);
-    });
+    const item = await this.readTableSteadily(dir, table, order);
     if (item?.kind === 'observation') return item.observation;
     if (item?.kind === 'skipped') {
       // Present but unreadable is not absent: never let a broken metadata file cause a DROP.
@@ -73,19 +70,41 @@ export class FilesSource implements SourceAdapter {
 
   private async *walk(dir: string, namespace: string[], signal: AbortSignal): AsyncGenerator<ListedItem> {
     if (signal.aborted) throw new MirrorError('the listing was interrupted', { retryable: true });
-    const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      // A namespace or table directory removed while listing: a later pass (or the re-read before a
+      // DROP) sees it gone. The root itself was checked before the walk started.
+      if (dir !== this.root && isNotFound(error)) return;
+      throw asSourceError(error, dir);
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       // Hidden directories hold tooling state (.polaris-mirror, .git), never tables; symlinks could loop.
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const child = join(dir, entry.name);
       const table = { namespace, name: entry.name };
-      const item = await this.readTable(child, table, Date.now()).catch((error: unknown) => {
-        if (isNotFound(error)) return undefined; // removed while listing: a later pass sees it gone
-        throw asSourceError(error, child);
-      });
+      const item = await this.readTableSteadily(child, table, Date.now());
       if (item) yield item;
       else yield* this.walk(child, [...namespace, entry.name], signal);
+    }
+  }
+
+  /**
+   * readTable, robust against a commit racing the read: when the current metadata file vanishes between
+   * listing the metadata directory and reading it, read again. Undefined only when dir is really not a
+   * table (or is gone) — never because of the race, which would make a live table look dropped.
+   */
+  private async readTableSteadily(dir: string, table: SourceTable, order: number): Promise<ListedItem | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.readTable(dir, table, order);
+      } catch (error) {
+        if (!isNotFound(error)) throw asSourceError(error, dir);
+        if (!(await exists(dir))) return undefined;
+        if (attempt >= 3) throw new MirrorError(`table ${dir} keeps changing while it is read`, { retryable: true, cause: error });
+      }
     }
   }
 
@@ -99,11 +118,11 @@ export class FilesSource implements SourceAdapter {
       throw error;
     }
     if (!current) return undefined;
-    const text = await readFile(current.file, 'utf8');
     let summary;
     try {
-      summary = summarizeMetadata(text);
+      summary = summarizeMetadata(await readMetadataText(current.file));
     } catch (error) {
+      if (isNotFound(error)) throw error; // replaced by a newer commit meanwhile: the caller reads again
       return { kind: 'skipped', skipped: { table, reason: 'invalid-metadata', detail: `${current.file}: ${messageOf(error)}` } };
     }
     const sourceTimeMs = summary.lastUpdatedMs ?? (await stat(current.file)).mtimeMs;
@@ -118,6 +137,16 @@ export class FilesSource implements SourceAdapter {
         sourceTimeMs,
       },
     };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
   }
 }
 

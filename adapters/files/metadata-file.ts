@@ -1,12 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 /**
  * Which metadata file is current in a Hadoop-catalog table directory: the version named by
  * metadata/version-hint.text when that file exists, otherwise the highest version. Both Hadoop names
- * (v12.metadata.json) and the names other catalogs write (00012-<uuid>.metadata.json) are understood.
+ * (v12.metadata.json) and the names other catalogs write (00012-<uuid>.metadata.json) are understood,
+ * plain or gzip-compressed (v12.gz.metadata.json, and the older v12.metadata.json.gz).
  */
-const METADATA_FILE = /^(?:v(\d+)|(\d+)-[^/]*)\.metadata\.json$/;
+const METADATA_FILE = /^(?:v(\d+)|(\d+)-[^/]*?)(?:\.gz)?\.metadata\.json(?:\.gz)?$/;
 
 export interface CurrentMetadata {
   readonly file: string;
@@ -48,6 +50,13 @@ async function readHint(path: string): Promise<number | undefined> {
 export interface MetadataSummary {
   readonly tableUuid: string | undefined;
   readonly lastUpdatedMs: number | undefined;
+}
+
+/** The metadata file's JSON text; gzip-compressed files (by name or by magic bytes) are inflated. */
+export async function readMetadataText(file: string): Promise<string> {
+  const bytes = await readFile(file);
+  const gzipped = bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
 }
 
 export function summarizeMetadata(text: string): MetadataSummary {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Observation } from '../../src/model/observation.js';
+import { MAX_SOURCE_TIME_MS } from '../../src/normalizer/timestamp.js';
 
 /**
  * The ingest body: {"events":[{namespace, table, operation, metadataLocation?, tableUuid?, sourceTimestampMs?}]}.
@@ -13,7 +14,12 @@ export const ingestEventSchema = z
     metadataLocation: z.string().min(1).optional(),
     tableUuid: z.string().min(1).optional(),
     /** Orders observations of one table; defaults to the time the event is received. */
-    sourceTimestampMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    sourceTimestampMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(MAX_SOURCE_TIME_MS, 'sourceTimestampMs must be milliseconds since the epoch (at most 9999-12-31)')
+      .optional(),
   })
   .superRefine((event, ctx) => {
     if (event.operation !== 'drop' && event.metadataLocation === undefined) {

@@ -40,6 +40,20 @@ function webhooksNeedServer(config: MirrorConfig): ConfigIssue[] {
  * visible in the config (same catalog and namespace prefix, no filters telling them apart) it is an
  * error here; anything subtler is caught per table at run time ("owned by source X").
  */
+/**
+ * Undefined when the include/exclude globs visibly keep two sources apart; otherwise a note on what they
+ * share. Unfiltered covers everything: it overlaps any filtered source unless it excludes the other's globs.
+ */
+function visibleOverlap(a: MirrorConfig['sources'][number], b: MirrorConfig['sources'][number]): string | undefined {
+  if (a.include.length === 0 && b.include.length === 0) return '';
+  const shared = a.include.find((glob) => b.include.includes(glob));
+  if (shared !== undefined) return ` (both include "${shared}")`;
+  const [open, filtered] = a.include.length === 0 ? [a, b] : b.include.length === 0 ? [b, a] : [undefined, undefined];
+  if (!open || !filtered) return undefined;
+  if (filtered.include.every((glob) => open.exclude.includes(glob))) return undefined;
+  return ` ("${open.name}" has no include filter, so it also covers "${filtered.include.join('", "')}")`;
+}
+
 function overlappingTargets(config: MirrorConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   config.sources.forEach((b, j) => {
@@ -47,13 +61,12 @@ function overlappingTargets(config: MirrorConfig): ConfigIssue[] {
       const a = config.sources[i]!;
       if (a.target.catalog !== b.target.catalog) continue;
       if (a.target.namespacePrefix.join('\u001f') !== b.target.namespacePrefix.join('\u001f')) continue;
-      const sharedGlob = a.include.find((glob) => b.include.includes(glob));
-      const bothUnfiltered = a.include.length === 0 && b.include.length === 0;
-      if (!bothUnfiltered && sharedGlob === undefined) continue;
+      const overlap = visibleOverlap(a, b);
+      if (overlap === undefined) continue;
       issues.push({
         path: `sources[${j}].target`,
-        message: `sources "${a.name}" and "${b.name}" would both write catalog "${b.target.catalog}" under the same namespace prefix${sharedGlob ? ` (both include "${sharedGlob}")` : ''}`,
-        hint: 'give one of them a different namespacePrefix or catalog, or include filters that do not overlap',
+        message: `sources "${a.name}" and "${b.name}" would both write catalog "${b.target.catalog}" under the same namespace prefix${overlap}`,
+        hint: 'give one of them a different namespacePrefix or catalog, or filters that do not overlap (exclude the other\'s include globs)',
       });
     }
   });

@@ -24,12 +24,16 @@ export interface LoadedConfig {
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const absolute = resolve(file);
   const raw = parseFile(absolute);
-  const issues: ConfigIssue[] = [];
-  const interpolated = interpolateEnv(raw, env, issues);
-  if (issues.length > 0) throw new ConfigError(absolute, issues);
+  const envIssues: ConfigIssue[] = [];
+  const interpolated = interpolateEnv(raw, env, envIssues);
 
   const parsed = configSchema.safeParse(interpolated);
-  if (!parsed.success) throw new ConfigError(absolute, toConfigIssues(parsed.error, configSchema, interpolated));
+  if (!parsed.success || envIssues.length > 0) {
+    // Report everything at once; a value left as "${VAR}" may also fail the schema at the same path.
+    const unset = new Set(envIssues.map((i) => i.path));
+    const schemaIssues = parsed.success ? [] : toConfigIssues(parsed.error, configSchema, interpolated).filter((i) => !unset.has(i.path));
+    throw new ConfigError(absolute, [...envIssues, ...schemaIssues]);
+  }
   const crossIssues = crossCheck(parsed.data);
   if (crossIssues.length > 0) throw new ConfigError(absolute, crossIssues);
 

@@ -112,7 +112,8 @@ export class Ledger {
         desired_source_time: Math.trunc(obs.sourceTimeMs),
         desired_timestamp: timestamp,
         desired_confirmed: confirmed,
-        last_present_location: location,
+        // A rejected observation was never ours to send: it must not make a later absence a DROP.
+        last_present_location: owner ? null : location,
         last_timestamp: timestamp,
         // A first sighting of an absent table is a tombstone: nothing to send, but its order stops a
         // late, older "present" from resurrecting it.
@@ -143,7 +144,7 @@ export class Ledger {
 
     const owner = obs.state === 'present' ? this.ownerOf(target, source) : undefined;
     const timestamp = nextTimestamp(obs.sourceTimeMs, existing.last_timestamp);
-    const lastPresentLocation = location ?? existing.last_present_location;
+    const lastPresentLocation = owner ? existing.last_present_location : (location ?? existing.last_present_location);
     const matchesApplied = desiredMatchesApplied({
       desired: { state: obs.state, metadataLocation: location },
       applied: { state: existing.applied_state, metadataLocation: existing.applied_location },
@@ -468,7 +469,8 @@ function prepareStatements(db: Database.Database) {
     ownerOf: db.prepare(`SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ?
         AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`),
     clearOwner: db.prepare(`UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
-        last_error = NULL, last_hint = NULL, updated_at = @updated_at WHERE id = @id`),
+        last_error = NULL, last_hint = NULL, last_present_location = COALESCE(desired_location, last_present_location),
+        updated_at = @updated_at WHERE id = @id`),
     sourceState: db.prepare('SELECT * FROM sources WHERE name = ?'),
     upsertSource: db.prepare('INSERT INTO sources (name, updated_at) VALUES (@name, @updated_at) ON CONFLICT (name) DO NOTHING'),
     setCursor: db.prepare('UPDATE sources SET cursor = @cursor, updated_at = @updated_at WHERE name = @name'),

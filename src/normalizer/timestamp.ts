@@ -5,7 +5,19 @@
  */
 export function nextTimestamp(sourceTimeMs: number, lastAssigned: number | undefined): number {
   const floor = lastAssigned === undefined ? 0 : lastAssigned + 1;
-  return Math.max(Math.trunc(sourceTimeMs), floor);
+  return Math.max(clampSourceTime(sourceTimeMs), floor);
+}
+
+/**
+ * The latest source time taken at face value: 9999-12-31. Anything beyond is not a time but garbage (or
+ * microseconds); clamping keeps "+1" exact — far above, floating point would swallow it and two changes
+ * would share a timestamp. The HTTP ingest rejects such values outright.
+ */
+export const MAX_SOURCE_TIME_MS = 253_402_300_799_999;
+
+function clampSourceTime(sourceTimeMs: number): number {
+  if (!Number.isFinite(sourceTimeMs) || sourceTimeMs < 0) return 0;
+  return Math.min(Math.trunc(sourceTimeMs), MAX_SOURCE_TIME_MS);
 }
 
 /**

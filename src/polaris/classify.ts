@@ -14,7 +14,7 @@ export type Verdict =
   /** Needs an operator: the table is marked failed with Polaris's message and a hint. */
   | { readonly kind: 'fail'; readonly status: number | undefined; readonly message: string; readonly hint: string };
 
-export type RetryReason = 'rate_limited' | 'server_error' | 'network' | 'conflict' | 'auth';
+export type RetryReason = 'rate_limited' | 'server_error' | 'network' | 'conflict' | 'transient';
 
 export interface ClassifyContext {
   readonly catalog: string;
@@ -61,7 +61,7 @@ export function classifyResponse(response: HttpResponse, context: ClassifyContex
 export function classifyError(error: unknown): Verdict {
   if (error instanceof MirrorError) {
     return error.retryable
-      ? { kind: 'retry', reason: error.name === 'NetworkError' ? 'network' : 'auth', message: error.message, hint: error.hint }
+      ? { kind: 'retry', reason: error.name === 'NetworkError' ? 'network' : 'transient', message: error.message, hint: error.hint }
       : { kind: 'fail', status: undefined, message: error.message, hint: error.hint ?? 'see the message' };
   }
   return { kind: 'retry', reason: 'network', message: messageOf(error) };

@@ -237,11 +237,11 @@ describe('ownership', () => {
     expect(ledger.observe([present(LOC2, { source: 'b', order: 1 })])).toEqual(['rejected']);
   });
 
-  // BUG: a source whose "present" was rejected (another source owns the table) never sent anything, but
+  // Regression: a source whose "present" was rejected (another source owns the table) never sent anything, but
   // a later "absent" from it clears owner_conflict and leaves last_present_location set, so the row turns
   // pending: the dispatcher then treats it as a DROP candidate of a table another source mirrors (with a
   // shared uuid or location, TableConverger.drop considers it "ours" and drops it).
-  it.fails('an absent from a rejected source is a tombstone, not a DROP to send', () => {
+  it('an absent from a rejected source is a tombstone, not a DROP to send', () => {
     ledger.observe([present(LOC1, { source: 'a', order: 1, uuid: 'same-uuid' })]);
     applyPresent(only('a'));
     ledger.observe([present(LOC1, { source: 'b', order: 1, uuid: 'same-uuid' })]);

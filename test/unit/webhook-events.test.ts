@@ -1,6 +1,7 @@
 // The HTTP ingest body: its schema, and how an event becomes an observation.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_SOURCE_TIME_MS } from '../../src/normalizer/timestamp.js';
 import { eventToObservation, ingestBodySchema, ingestEventSchema, type IngestEvent } from '../../adapters/webhook/events.js';
 import { WebhookSource } from '../../adapters/webhook/webhook-source.js';
 
@@ -55,10 +56,11 @@ describe('ingestEventSchema', () => {
     expect(issues({ namespace: ['a'], table: '', operation: 'drop' })).toEqual([{ path: 'table', message: 'the table name cannot be empty' }]);
   });
 
-  it('sourceTimestampMs must be a non-negative safe integer', () => {
+  it('sourceTimestampMs must be whole milliseconds between the epoch and 9999-12-31', () => {
     const base = { namespace: ['db'], table: 't', operation: 'drop' };
     expect(issues({ ...base, sourceTimestampMs: 0 })).toEqual([]);
-    expect(issues({ ...base, sourceTimestampMs: Number.MAX_SAFE_INTEGER })).toEqual([]);
+    expect(issues({ ...base, sourceTimestampMs: MAX_SOURCE_TIME_MS })).toEqual([]);
+    expect(paths(issues({ ...base, sourceTimestampMs: MAX_SOURCE_TIME_MS + 1 }))).toEqual(['sourceTimestampMs']);
     expect(paths(issues({ ...base, sourceTimestampMs: -1 }))).toEqual(['sourceTimestampMs']);
     expect(paths(issues({ ...base, sourceTimestampMs: 1.5 }))).toEqual(['sourceTimestampMs']);
     expect(paths(issues({ ...base, sourceTimestampMs: Number.MAX_SAFE_INTEGER + 2 }))).toEqual(['sourceTimestampMs']);
@@ -116,7 +118,7 @@ describe('eventToObservation', () => {
         table: level,
         operation: fc.constantFrom('create' as const, 'update' as const, 'drop' as const),
         metadataLocation: fc.webUrl(),
-        sourceTimestampMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        sourceTimestampMs: fc.integer({ min: 0, max: MAX_SOURCE_TIME_MS }),
       },
       { requiredKeys: ['namespace', 'table', 'operation', 'metadataLocation'] },
     );

@@ -1,0 +1,128 @@
+// Shared pieces of the benchmarks: an out-of-process Polaris emulator (on the other core), a fast
+// warehouse generator, and a runner for the real CLI that reports wall time and peak RSS.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { dirUri, relocate } from '../emulators/polaris/fixture-warehouse.js';
+import type { CatalogSpec, EmulatorStats, FaultOptions, PrincipalSpec } from '../emulators/polaris/types.js';
+import { packageRoot } from '../../src/util/package-info.js';
+
+export const CLIENT_ID = 'bench-client';
+export const CLIENT_SECRET = 'bench-secret-0f3a';
+
+export interface RemoteEmulator {
+  readonly url: string;
+  stats(): Promise<EmulatorStats>;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulator's CLI in its own process, so it does not compete with the connector for a core. */
+export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; faults?: FaultOptions }): Promise<RemoteEmulator> {
+  const principals: PrincipalSpec[] = [
+    { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { bench: Object.fromEntries(options.catalogs.map((c) => [c.name, ['CATALOG_MANAGE_CONTENT']])) } },
+  ];
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
+  });
+  const url = (JSON.parse(line) as { url: string }).url;
+  const control = url.replace(/\/api\/catalog$/, '/_emulator');
+  return {
+    url,
+    stats: async () => (await (await fetch(`${control}/stats`)).json()) as EmulatorStats,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Writes `count` tables (Hadoop layout: <root>/ns<i % namespaces>/t<i>/metadata/v<version>.metadata.json)
+ * from one fixture, each with its own UUID. Returns the metadata locations.
+ */
+export async function generateWarehouse(root: string, count: number, namespaces: number, version = 1): Promise<string[]> {
+  const template = JSON.parse(await readFile(join(packageRoot(), 'fixtures', 'iceberg-metadata', 'TableMetadataV2ValidMinimal.json'), 'utf8')) as Record<string, unknown>;
+  const locations: string[] = new Array(count);
+  const batch = 200;
+  for (let start = 0; start < count; start += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, count - start) }, async (_, k) => {
+        const i = start + k;
+        const dir = join(root, `ns${i % namespaces}`, `t${i}`);
+        const metadata = relocate(template, dirUri(dir));
+        metadata['table-uuid'] = randomUUID();
+        metadata['last-updated-ms'] = Date.now();
+        await mkdir(join(dir, 'metadata'), { recursive: true });
+        const file = join(dir, 'metadata', `v${version}.metadata.json`);
+        await writeFile(file, JSON.stringify(metadata));
+        locations[i] = `${dirUri(dir)}/metadata/v${version}.metadata.json`;
+      }),
+    );
+  }
+  return locations;
+}
+
+export interface TimedRun {
+  readonly code: number | null;
+  readonly seconds: number;
+  readonly maxRssMb: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI under GNU time (when installed) for its peak RSS. */
+export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<TimedRun> {
+  const cli = [process.execPath, join(packageRoot(), 'bin', 'polaris-mirror.js'), ...args];
+  const gnuTime = existsSync('/usr/bin/time');
+  const command = gnuTime ? ['/usr/bin/time', '-f', 'MAXRSS_KB=%M', ...cli] : cli;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const rss = /MAXRSS_KB=(\d+)/.exec(stderr);
+      resolve({
+        code,
+        seconds: (performance.now() - started) / 1000,
+        maxRssMb: rss ? Number(rss[1]) / 1024 : undefined,
+        stdout,
+        stderr: stderr.replace(/MAXRSS_KB=\d+\n?/, ''),
+      });
+    });
+  });
+}
+
+export function configYaml(options: { uri: string; statePath: string; concurrency: number; sources: string[]; server?: string }): string {
+  return [
+    'polaris:',
+    `  uri: ${options.uri}`,
+    `  concurrency: ${options.concurrency}`,
+    '  auth:',
+    `    clientId: ${CLIENT_ID}`,
+    `    clientSecret: ${CLIENT_SECRET}`,
+    'state:',
+    `  path: ${options.statePath}`,
+    ...(options.server ? ['server:', options.server] : []),
+    'sources:',
+    ...options.sources,
+    '',
+  ].join('\n');
+}
+
+export function sum(stats: EmulatorStats, pattern: RegExp): number {
+  return Object.entries(stats.notifications)
+    .filter(([key]) => pattern.test(key))
+    .reduce((n, [, count]) => n + count, 0);
+}

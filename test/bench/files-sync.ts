@@ -1,0 +1,55 @@
+// Benchmark: `sync` of a files source with 10,000 tables into the Polaris emulator, then a second sync
+// with no change. Targets: ≤ 30 s and ≤ 250 MB peak RSS; the second sync sends 0 notifications.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli } from './bench-kit.js';
+
+export interface FilesSyncResult {
+  tables: number;
+  firstSeconds: number;
+  firstRssMb: number | undefined;
+  firstNotifications: number;
+  secondSeconds: number;
+  secondRssMb: number | undefined;
+  secondNotifications: number;
+}
+
+export async function benchFilesSync(tables = 10_000): Promise<FilesSyncResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-files-'));
+  const warehouse = join(dir, 'warehouse');
+  await generateWarehouse(warehouse, tables, 20);
+  const emulator = await startRemoteEmulator({ catalogs: [{ name: 'lake_mirror', allowedLocations: [dirUri(warehouse)] }] });
+  try {
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(
+      configFile,
+      configYaml({
+        uri: emulator.url,
+        statePath: join(dir, 'state.db'),
+        concurrency: 16,
+        sources: ['  - name: lake', '    type: files', `    root: ${warehouse}`, '    target: { catalog: lake_mirror }'],
+      }),
+    );
+    const first = await timeCli(['sync', '--config', configFile, '--no-progress']);
+    if (first.code !== 0) throw new Error(`first sync exited ${first.code}: ${first.stdout}\n${first.stderr}`);
+    const afterFirst = await emulator.stats();
+    const second = await timeCli(['sync', '--config', configFile, '--no-progress']);
+    if (second.code !== 0) throw new Error(`second sync exited ${second.code}: ${second.stdout}\n${second.stderr}`);
+    const afterSecond = await emulator.stats();
+    const notifications = /^(CREATE|UPDATE|DROP|VALIDATE):/;
+    return {
+      tables,
+      firstSeconds: first.seconds,
+      firstRssMb: first.maxRssMb,
+      firstNotifications: sum(afterFirst, notifications),
+      secondSeconds: second.seconds,
+      secondRssMb: second.maxRssMb,
+      secondNotifications: sum(afterSecond, notifications) - sum(afterFirst, notifications),
+    };
+  } finally {
+    await emulator.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,171 @@
+// Benchmark: HTTP ingest → ledger → Polaris emulator (2 ms added latency), against the raw ceiling: a bare
+// keep-alive loop posting the same notifications (VALIDATE then CREATE per table) to a fresh emulator at
+// the same concurrency. Targets: ≥ 2,000 notifications/s and ≥ 0.5 of the ceiling.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import { packageRoot } from '../../src/util/package-info.js';
+import { CLIENT_ID, CLIENT_SECRET, configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
+
+export interface IngestResult {
+  tables: number;
+  concurrency: number;
+  latencyMs: number;
+  ingestSeconds: number;
+  connectorSeconds: number;
+  connectorNotifications: number;
+  connectorRate: number;
+  ceilingSeconds: number;
+  ceilingNotifications: number;
+  ceilingRate: number;
+  ratio: number;
+}
+
+const TOKEN = 'bench-ingest-token';
+const EVENTS_PER_REQUEST = 500;
+
+export async function benchIngest(tables = 20_000, concurrency = 16, latencyMs = 2): Promise<IngestResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-ingest-'));
+  const warehouse = join(dir, 'warehouse');
+  const locations = await generateWarehouse(warehouse, tables, 20);
+  const catalogs = [{ name: 'hooks_mirror', allowedLocations: [dirUri(warehouse)] }];
+  try {
+    const connector = await measureConnector(dir, locations, catalogs, concurrency, latencyMs);
+    const ceiling = await measureCeiling(locations, catalogs, concurrency, latencyMs);
+    return {
+      tables,
+      concurrency,
+      latencyMs,
+      ...connector,
+      connectorRate: connector.connectorNotifications / connector.connectorSeconds,
+      ...ceiling,
+      ceilingRate: ceiling.ceilingNotifications / ceiling.ceilingSeconds,
+      ratio: connector.connectorNotifications / connector.connectorSeconds / (ceiling.ceilingNotifications / ceiling.ceilingSeconds),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureConnector(dir: string, locations: string[], catalogs: Array<{ name: string; allowedLocations: string[] }>, concurrency: number, latencyMs: number) {
+  const emulator = await startRemoteEmulator({ catalogs, faults: { latencyMs } });
+  const port = await freePort();
+  const configFile = join(dir, 'config.yaml');
+  await writeFile(
+    configFile,
+    configYaml({
+      uri: emulator.url,
+      statePath: join(dir, 'state.db'),
+      concurrency,
+      server: `  host: 127.0.0.1\n  port: ${port}\n  maxBodyBytes: 16777216`,
+      sources: ['  - name: hooks', '    type: webhook', `    token: ${TOKEN}`, '    target: { catalog: hooks_mirror }'],
+    }),
+  );
+  const daemon = spawn(process.execPath, [join(packageRoot(), 'bin', 'polaris-mirror.js'), 'run', '--config', configFile], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 20_000);
+    // Warm the connection to Polaris (token, catalog prefix) outside the measurement.
+    const started = performance.now();
+    const now = Date.now();
+    const batches: string[] = [];
+    for (let i = 0; i < locations.length; i += EVENTS_PER_REQUEST) {
+      const events = locations.slice(i, i + EVENTS_PER_REQUEST).map((metadataLocation, k) => ({
+        namespace: [`ns${(i + k) % 20}`],
+        table: `t${i + k}`,
+        operation: 'create',
+        metadataLocation,
+        sourceTimestampMs: now,
+      }));
+      batches.push(JSON.stringify({ events }));
+    }
+    await Promise.all(
+      [0, 1, 2, 3].map(async (worker) => {
+        for (let b = worker; b < batches.length; b += 4) {
+          const response = await fetch(`${base}/v1/sources/hooks/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+            body: batches[b],
+          });
+          if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+        }
+      }),
+    );
+    const ingestSeconds = (performance.now() - started) / 1000;
+    await waitFor(async () => sum(await emulator.stats(), /^CREATE:204$/) >= locations.length, 300_000, 20);
+    const connectorSeconds = (performance.now() - started) / 1000;
+    const stats = await emulator.stats();
+    return { ingestSeconds, connectorSeconds, connectorNotifications: sum(stats, /^(CREATE|UPDATE|VALIDATE):/) };
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((resolve) => daemon.once('exit', resolve));
+    await emulator.stop();
+  }
+}
+
+/** The same notifications posted by a bare loop: `concurrency` workers, each VALIDATE then CREATE per table. */
+async function measureCeiling(locations: string[], catalogs: Array<{ name: string; allowedLocations: string[] }>, concurrency: number, latencyMs: number) {
+  const emulator = await startRemoteEmulator({ catalogs, faults: { latencyMs } });
+  const origin = new URL(emulator.url).origin;
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  try {
+    const tokenResponse = await pool.request({
+      path: '/api/catalog/v1/oauth/tokens',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: 'PRINCIPAL_ROLE:ALL' }).toString(),
+    });
+    const token = ((await tokenResponse.body.json()) as { access_token: string }).access_token;
+    const post = async (i: number, type: string) => {
+      const response = await pool.request({
+        path: `/api/catalog/v1/hooks_mirror/namespaces/ns${i % 20}/tables/t${i}/notifications`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ 'notification-type': type, payload: { 'table-name': `t${i}`, timestamp: Date.now(), 'table-uuid': 'x', 'metadata-location': locations[i] } }),
+      });
+      await response.body.dump();
+      if (response.statusCode !== 204) throw new Error(`ceiling loop got ${response.statusCode}`);
+    };
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < locations.length; i = next++) {
+          await post(i, 'VALIDATE');
+          await post(i, 'CREATE');
+        }
+      }),
+    );
+    const ceilingSeconds = (performance.now() - started) / 1000;
+    return { ceilingSeconds, ceilingNotifications: sum(await emulator.stats(), /^(CREATE|UPDATE|VALIDATE):/) };
+  } finally {
+    await pool.close();
+    await emulator.stop();
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,241 @@
+// Bad configurations through the real CLI: exit code 2, stderr naming the file, each problem's path
+// and a hint, every problem at once, and never a secret value.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../support/harness.js';
+
+const SECRET = 'SuperSecret-123';
+const show = (r: CliResult) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+
+/** A valid config's text, with the lines of `extra` sources appended (YAML). */
+function validYaml(options: { polaris?: string[]; sources?: string[]; top?: string[] } = {}): string {
+  return [
+    'polaris:',
+    '  uri: http://127.0.0.1:1/api/catalog',
+    '  auth:',
+    '    clientId: mirror',
+    `    clientSecret: ${SECRET}`,
+    ...(options.polaris ?? []),
+    'state:',
+    '  path: ./state.db',
+    ...(options.top ?? []),
+    'sources:',
+    ...(options.sources ?? ['  - name: lake', '    type: files', '    root: ./warehouse', '    target: { catalog: lake_mirror }']),
+    '',
+  ].join('\n');
+}
+
+describe('configuration errors: exit 2, the path, a hint', () => {
+  let dir: string;
+  let counter = 0;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Writes the text to a new file and runs `sync --config <file>`; asserts the common contract. */
+  async function syncWith(text: string, env: NodeJS.ProcessEnv = {}, name = `config-${++counter}.yaml`): Promise<CliResult & { file: string }> {
+    const file = join(dir, name);
+    await writeFile(file, text);
+    const result = await runCli(['sync', '--config', file, '--no-progress'], env);
+    expect(result.code, show(result)).toBe(2);
+    expect(result.stderr).toContain(file);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toContain(SECRET);
+    return { ...result, file };
+  }
+
+  it('a missing file', async () => {
+    const file = join(dir, 'does-not-exist.yaml');
+    const result = await runCli(['sync', '--config', file]);
+    expect(result.code, show(result)).toBe(2);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toContain('ENOENT');
+    expect(result.stderr).toMatch(/hint: check the path given to --config/);
+  });
+
+  it('invalid YAML: line and column', async () => {
+    const text = ['polaris:', '  uri: http://127.0.0.1:1/api/catalog', '  auth: { clientId: a, clientSecret: SuperSecret-123', 'sources: []', ''].join('\n');
+    const result = await syncWith(text);
+    expect(result.stderr).toMatch(/line \d+, column \d+: /);
+    expect(result.stderr).toMatch(/hint: the file must be valid YAML or JSON/);
+  });
+
+  it('a duplicated YAML key', async () => {
+    const result = await syncWith(validYaml({ top: ['state:', '  path: ./other.db'] }));
+    expect(result.stderr).toMatch(/line \d+, column \d+: .*unique/i);
+  });
+
+  it('an unknown top-level key, with the keys allowed there', async () => {
+    const result = await syncWith(validYaml({ top: ['colour: blue'] }));
+    expect(result.stderr).toMatch(/- colour: unknown key\n\s+hint: keys allowed here: polaris, state, server, log, sources/);
+  });
+
+  it('the typo clientSecet: "did you mean"', async () => {
+    const text = validYaml().replace('clientSecret:', 'clientSecet:');
+    const result = await syncWith(text);
+    expect(result.stderr).toMatch(/- polaris\.auth\.clientSecet: unknown key\n\s+hint: did you mean "clientSecret"\?/);
+  });
+
+  it('the typo namespace_prefix inside a source target: "did you mean"', async () => {
+    const result = await syncWith(
+      validYaml({ sources: ['  - name: lake', '    type: files', '    root: ./warehouse', '    target: { catalog: lake_mirror, namespace_prefix: [a] }'] }),
+    );
+    expect(result.stderr).toMatch(/- sources\[0\]\.target\.namespace_prefix: unknown key\n\s+hint: did you mean "namespacePrefix"\?/);
+  });
+
+  it('an unknown source type, with the available ones', async () => {
+    const result = await syncWith(validYaml({ sources: ['  - name: lake', '    type: ftp', '    target: { catalog: lake_mirror }'] }));
+    expect(result.stderr).toMatch(/- sources\[0\]\.type: unknown source type "ftp"\n\s+hint: use one of: .*files/);
+    expect(result.stderr).toMatch(/webhook/);
+  });
+
+  it('a planned source type not in this version says so', async () => {
+    const result = await syncWith(validYaml({ sources: ['  - name: lake', '    type: glue', '    target: { catalog: lake_mirror }'] }));
+    expect(result.stderr).toMatch(/- sources\[0\]\.type: unknown source type "glue"\n\s+hint: the glue source is not available in this version/);
+  });
+
+  it('a missing ${VAR} environment variable', async () => {
+    const text = validYaml().replace(`clientSecret: ${SECRET}`, 'clientSecret: ${POLARIS_MIRROR_TEST_UNSET_VAR}');
+    const result = await syncWith(text, { POLARIS_MIRROR_TEST_UNSET_VAR: '' });
+    expect(result.stderr).toMatch(/- polaris\.auth\.clientSecret: environment variable POLARIS_MIRROR_TEST_UNSET_VAR is not set\n\s+hint: export POLARIS_MIRROR_TEST_UNSET_VAR=/);
+  });
+
+  it('duplicate source names', async () => {
+    const result = await syncWith(
+      validYaml({
+        sources: [
+          '  - name: lake',
+          '    type: files',
+          '    root: ./warehouse',
+          '    target: { catalog: lake_mirror }',
+          '  - name: lake',
+          '    type: files',
+          '    root: ./other',
+          '    target: { catalog: other_mirror }',
+        ],
+      }),
+    );
+    expect(result.stderr).toMatch(/- sources\[1\]\.name: duplicate source name "lake" \(also sources\[0\]\)\n\s+hint: \S/);
+  });
+
+  it('two sources writing the same catalog without filters', async () => {
+    const result = await syncWith(
+      validYaml({
+        sources: [
+          '  - name: lake',
+          '    type: files',
+          '    root: ./warehouse',
+          '    target: { catalog: lake_mirror }',
+          '  - name: lake2',
+          '    type: files',
+          '    root: ./other',
+          '    target: { catalog: lake_mirror }',
+        ],
+      }),
+    );
+    expect(result.stderr).toMatch(/- sources\[1\]\.target: sources "lake" and "lake2" would both write catalog "lake_mirror".*\n\s+hint: .*namespacePrefix/);
+  });
+
+  it('two sources on one catalog told apart by a namespace prefix are fine (control: not exit 2)', async () => {
+    const file = join(dir, 'two-prefixed.yaml');
+    await writeFile(
+      file,
+      validYaml({
+        sources: [
+          '  - name: lake',
+          '    type: files',
+          '    root: ./does-not-exist-a',
+          '    target: { catalog: lake_mirror }',
+          '  - name: lake2',
+          '    type: files',
+          '    root: ./does-not-exist-b',
+          '    target: { catalog: lake_mirror, namespacePrefix: [two] }',
+        ],
+      }),
+    );
+    const result = await runCli(['plan', '--config', file]);
+    expect(result.code, show(result)).not.toBe(2);
+    expect(result.stderr).not.toContain('invalid configuration');
+  });
+
+  it('a webhook source without server', async () => {
+    const result = await syncWith(validYaml({ sources: ['  - name: hooks', '    type: webhook', '    token: tok-abcdef', '    target: { catalog: lake_mirror }'] }));
+    expect(result.stderr).toMatch(/- server: required: source "hooks" is a webhook.*\n\s+hint: add {2}server:/);
+    expect(result.stderr).not.toContain('tok-abcdef');
+  });
+
+  it('a JSON config is read too, and its errors reported the same way', async () => {
+    const config = {
+      polaris: { uri: 'http://127.0.0.1:1/api/catalog', auth: { clientId: 'mirror', clientSecret: SECRET }, concurrency: 'many' },
+      sources: [{ name: 'lake', type: 'files', root: './warehouse', target: { catalog: 'lake_mirror' } }],
+    };
+    const result = await syncWith(JSON.stringify(config, null, 2), {}, 'config.json');
+    expect(result.stderr).toMatch(/- polaris\.concurrency: must be a number, not string "many"/);
+  });
+
+  it('several errors at once are all printed', async () => {
+    const text = [
+      'polaris:',
+      '  uri: not-a-url',
+      '  auth:',
+      '    clientId: mirror',
+      `    clientSecet: ${SECRET}`,
+      '  concurrency: 0',
+      'colour: blue',
+      'sources:',
+      '  - name: Bad Name',
+      '    type: files',
+      '    target: { catalog: lake_mirror }',
+      '  - name: x',
+      '    type: ftp',
+      '    target: { catalog: lake_mirror }',
+      '',
+    ].join('\n');
+    const result = await syncWith(text);
+    const issues = result.stderr.split('\n').filter((l) => l.startsWith('  - '));
+    const paths = issues.map((l) => l.slice(4, l.indexOf(':')));
+    expect(paths).toEqual(
+      expect.arrayContaining(['polaris.uri', 'polaris.auth.clientSecet', 'polaris.concurrency', 'colour', 'sources[0].name', 'sources[0].root', 'sources[1].type']),
+    );
+    expect(issues.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('a recognisable secret in a config that fails for another reason never appears', async () => {
+    const result = await syncWith(validYaml({ top: ['server: { port: "not-a-port" }'] }));
+    expect(result.stderr).toMatch(/- server\.port: must be a number/);
+    expect(result.stderr).not.toContain(SECRET);
+  });
+
+  it('the other commands refuse a bad config with exit 2 as well (run does not start)', async () => {
+    const file = join(dir, 'bad-for-all.yaml');
+    await writeFile(file, validYaml({ top: ['colour: blue'] }));
+    for (const command of ['run', 'plan', 'status', 'check', 'retry']) {
+      const args = command === 'retry' ? [command, '--config', file, '--all-failed'] : [command, '--config', file];
+      const result = await runCli(args, {}, 20_000);
+      expect(result.code, `${command}: ${show(result)}`).toBe(2);
+      expect(result.stderr).toContain('colour: unknown key');
+    }
+  });
+
+  // BUG: a secret written as a YAML number (unquoted digits, e.g. a numeric client secret or token) is
+  // echoed in the type error: "polaris.auth.clientSecret: must be a string, not number 987654321987".
+  // src/config/hints.ts:55 (describeValue in the invalid_type case) prints the raw value, and
+  // src/cli/main.ts:32 scrubs config errors with an empty Redactor (collectSecrets only keeps strings).
+  // Suggested fix: never print the value for keys that look secret (reuse SECRET_KEY from
+  // src/config/secrets.ts), or print only the type ("not a number").
+  it.fails('a secret written as a YAML number is not echoed in the type error', async () => {
+    const numericSecret = '987654321987';
+    const file = join(dir, 'numeric-secret.yaml');
+    await writeFile(file, validYaml().replace(`clientSecret: ${SECRET}`, `clientSecret: ${numericSecret}`));
+    const result = await runCli(['sync', '--config', file]);
+    expect(result.code, show(result)).toBe(2);
+    expect(result.stderr).toContain('polaris.auth.clientSecret');
+    expect(result.stderr).not.toContain(numericSecret);
+  });
+});
