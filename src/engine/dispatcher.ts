@@ -39,6 +39,8 @@ export class Dispatcher {
   private readonly wakeup = new Wakeup();
   private stopping = false;
   private untilSettled = false;
+  /** Every table being worked on, from the queue up to its committed outcome. */
+  private readonly working = new Set<Promise<void>>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.queue = new PQueue({ concurrency: options.concurrency });
@@ -74,7 +76,11 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wakeup.notify();
-    await this.queue.onIdle();
+    await this.idle();
+  }
+
+  private async idle(): Promise<void> {
+    while (this.working.size > 0) await Promise.allSettled([...this.working]);
     await this.options.groupCommit.drained();
   }
 
@@ -93,8 +99,7 @@ export class Dispatcher {
         await this.wakeup.wait(next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, Math.max(1, next - Date.now())), signal);
       }
     }
-    await this.queue.onIdle();
-    await this.options.groupCommit.drained();
+    await this.idle();
   }
 
   /** Keeps up to two tables per concurrency slot queued, so a finished request is followed at once. */
@@ -115,25 +120,40 @@ export class Dispatcher {
   private fill(): number {
     const room = this.capacity() - this.inFlight.size;
     if (room <= 0) return 0;
-    const rows = this.options.ledger
-      .due(Date.now(), room + this.inFlight.size, this.options.sources)
-      .filter((row) => !this.inFlight.has(row.id) && (!this.options.onlyIds || this.options.onlyIds.has(row.id)))
-      .slice(0, room);
-    for (const row of rows) {
-      this.inFlight.add(row.id);
-      void this.queue.add(() => this.work(row.id));
+    const { ledger, onlyIds, sources } = this.options;
+    const candidates = onlyIds
+      ? [...onlyIds].filter((id) => {
+          const row = ledger.get(id);
+          return row !== undefined && isDue(row);
+        })
+      : ledger.dueIds(Date.now(), room + this.inFlight.size, sources);
+    const ids = candidates.filter((id) => !this.inFlight.has(id)).slice(0, room);
+    for (const id of ids) {
+      this.inFlight.add(id);
+      const done = this.work(id);
+      this.working.add(done);
+      void done.finally(() => this.working.delete(done));
     }
-    return rows.length;
+    return ids.length;
   }
 
+  /**
+   * One table: converge inside the concurrency queue, then record the outcome outside it, so the next
+   * table's request starts while the commit waits for its batch. The table stays in flight (not
+   * picked again) until its outcome is committed.
+   */
   private async work(id: number): Promise<void> {
     const { ledger, groupCommit, converger, logger } = this.options;
     try {
-      // Read the row again: it may have changed (or converged) while it waited in the queue.
-      const row = ledger.get(id);
-      if (!row || !isDue(row)) return;
-      const { outcome, action } = await converger.converge(row);
-      await groupCommit.write(() => ledger.applyOutcome(outcome));
+      const attempt = await this.queue.add(async () => {
+        // Read the row again: it may have changed (or converged) while it waited in the queue.
+        const row = ledger.get(id);
+        if (!row || !isDue(row)) return undefined;
+        return { row, ...(await converger.converge(row)) };
+      });
+      if (!attempt) return;
+      const { row, outcome, action } = attempt;
+      await groupCommit.write(() => ledger.applyOutcome(outcome), 'relaxed');
       this.stats.record(outcome, action);
       logOutcome(logger, row, outcome, action);
     } catch (error) {

@@ -86,7 +86,7 @@ export class TableConverger {
     if (verdict.kind !== 'ok') return this.setback(row, verdict);
     // A cache entry: losing it in a crash costs one more VALIDATE, so it need not be awaited.
     this.deps.groupCommit
-      .write(() => this.deps.ledger.markValidated(row.target.catalog, tableLocation))
+      .write(() => this.deps.ledger.markValidated(row.target.catalog, tableLocation), 'relaxed')
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
     return undefined;
   }

@@ -1,21 +1,29 @@
 import type { Ledger } from './ledger.js';
 
 /**
+ * How much a write must survive. 'durable': an acknowledgement rests on it (an ingest 202, a source
+ * cursor): it must survive a power loss, so its commit is fsynced. 'relaxed': losing it costs only a
+ * harmless resend (a notification outcome, a VALIDATE cache entry): it must survive a process crash,
+ * which WAL gives without an fsync. A later durable commit fsyncs everything before it, in order.
+ */
+export type Durability = 'durable' | 'relaxed';
+
+/**
  * Batches ledger writes from many concurrent callers (ingest requests, finished notifications) into
- * one transaction per event-loop turn, so the fsync of a durable commit is paid once per batch instead
- * of once per table. Each write runs in its own savepoint: one failing write rejects only its caller.
- * A caller's promise resolves only after the batch has committed — that is the acknowledgement.
+ * one transaction per event-loop turn, so a commit is paid once per batch instead of once per table.
+ * Each write runs in its own savepoint: one failing write rejects only its caller. A caller's promise
+ * resolves only after the batch has committed — that is the acknowledgement.
  */
 export class GroupCommit {
-  private queue: Array<{ run: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  private queue: Array<{ run: () => unknown; durable: boolean; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly ledger: Ledger) {}
 
-  write<T>(run: () => T): Promise<T> {
+  write<T>(run: () => T, durability: Durability = 'durable'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ run, durable: durability === 'durable', resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -34,7 +42,9 @@ export class GroupCommit {
     this.queue = [];
     this.scheduled = false;
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const relaxed = batch.every((item) => !item.durable);
     try {
+      if (relaxed) this.ledger.setSynchronous('NORMAL');
       this.ledger.transaction(() => {
         for (const item of batch) {
           try {
@@ -49,6 +59,8 @@ export class GroupCommit {
       for (const item of batch) item.reject(error);
       this.notifyIdle();
       return;
+    } finally {
+      if (relaxed) this.ledger.setSynchronous('FULL');
     }
     batch.forEach((item, i) => {
       const result = results[i]!;

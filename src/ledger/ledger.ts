@@ -44,7 +44,8 @@ export interface LedgerOptions {
  * The durable memory of the mirror: one row per table with desired and applied state, each source's
  * cursor and last pass, VALIDATE results and the sender lease. SQLite in WAL mode with
  * synchronous=FULL: a commit survives a process kill *and* a power loss, which is what an HTTP 202 or a
- * deleted SQS message promise. Writes are batched by GroupCommit so the fsync is paid per batch.
+ * deleted SQS message promise. Writes are batched by GroupCommit, which relaxes to NORMAL for batches
+ * whose loss would only cause a resend (notification outcomes).
  */
 export class Ledger {
   readonly db: Database.Database;
@@ -69,6 +70,11 @@ export class Ledger {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** FULL (fsync on commit, the default) or NORMAL (durable across a process crash only); see GroupCommit. */
+  setSynchronous(level: 'FULL' | 'NORMAL'): void {
+    this.db.pragma(`synchronous = ${level}`);
   }
 
   /** Runs fn in a transaction (a savepoint when already inside one). */
@@ -235,6 +241,13 @@ export class Ledger {
   due(now: number, limit: number, sources?: readonly string[]): MirrorRow[] {
     const records = (sources ? this.statements.dueForSources.all(now, JSON.stringify(sources), limit) : this.statements.due.all(now, limit)) as TableRecord[];
     return records.map(toMirrorRow);
+  }
+
+  /** The ids of due(): the dispatcher re-reads each row when it starts on it, so it needs no more. */
+  dueIds(now: number, limit: number, sources?: readonly string[]): number[] {
+    const statement = sources ? this.statements.dueIdsForSources : this.statements.dueIds;
+    const args = sources ? [now, JSON.stringify(sources), limit] : [now, limit];
+    return statement.pluck().all(...args) as number[];
   }
 
   /** The earliest future attempt among unfinished tables, or undefined when nothing is left. */
@@ -480,6 +493,10 @@ function prepareStatements(db: Database.Database) {
     due: db.prepare(`SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
     dueForSources: db.prepare(
       `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    ),
+    dueIds: db.prepare(`SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
+    dueIdsForSources: db.prepare(
+      `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
     ),
     nextAttempt: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter}`),
     nextAttemptForSources: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND ${inSources}`),

@@ -65,7 +65,9 @@ async function measureConnector(dir: string, locations: string[], catalogs: Arra
       sources: ['  - name: hooks', '    type: webhook', `    token: ${TOKEN}`, '    target: { catalog: hooks_mirror }'],
     }),
   );
-  const daemon = spawn(process.execPath, [join(packageRoot(), 'bin', 'polaris-mirror.js'), 'run', '--config', configFile], {
+  // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the connector.
+  const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const daemon = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'bin', 'polaris-mirror.js'), 'run', '--config', configFile], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },
   });
