@@ -9,7 +9,7 @@ export class Metrics {
 
   readonly notifications = new Counter({
     name: 'polaris_mirror_notifications_total',
-    help: 'Notifications sent to Polaris, by type (CREATE, UPDATE, DROP, VALIDATE) and outcome (ok, stale, retry, failed).',
+    help: 'Notifications sent to Polaris, by type (CREATE, UPDATE, DROP, VALIDATE) and outcome (ok, stale, retry, fail).',
     labelNames: ['type', 'outcome'] as const,
     registers: [this.registry],
   });
