@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import type { CatalogSpec } from '../emulators/polaris/types.js';
 import { openMirror, syncWith, findRow, observeAndSettle } from '../support/engine.js';
 import { CATALOG, CLIENT_ID, startHarness, type Harness } from '../support/harness.js';
 
@@ -15,6 +16,17 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
+
+/** Points the files source at another catalog, with a principal that manages only that catalog. */
+async function mirrorInto(catalog: CatalogSpec): Promise<void> {
+  h.emulator.createCatalog(catalog);
+  const clientId = `client-${catalog.name}`;
+  h.emulator.createPrincipal({ clientId, clientSecret: `secret-${catalog.name}`, roles: { r: { [catalog.name]: ['CATALOG_MANAGE_CONTENT'] } } });
+  await h.writeConfig((c) => {
+    c.polaris.auth = { clientId, clientSecret: `secret-${catalog.name}` };
+    c.sources[0].target.catalog = catalog.name;
+  });
+}
 
 /** Another notifier writing the same Polaris table (e.g. a second connector), bypassing our ledger. */
 async function otherWriter(namespace: string[], name: string, location: string, timestamp: number): Promise<number> {
@@ -112,12 +124,7 @@ describe('CREATE/UPDATE', () => {
   });
 
   it('403 outside the allowed locations on VALIDATE: failed, nothing created, the hint names the location', async () => {
-    h.emulator.createCatalog({ name: 'narrow', allowedLocations: ['file:///nowhere'] });
-    h.emulator.createPrincipal({ clientId: 'narrow-client', clientSecret: 'narrow-secret', roles: { r: { narrow: ['CATALOG_MANAGE_CONTENT'] } } });
-    await h.writeConfig((c) => {
-      c.polaris.auth = { clientId: 'narrow-client', clientSecret: 'narrow-secret' };
-      c.sources[0].target.catalog = 'narrow';
-    });
+    await mirrorInto({ name: 'narrow', allowedLocations: ['file:///nowhere'] });
     await h.writeTable(['sales'], 'orders');
     const { rows } = await syncWith(h);
     const failed = findRow(rows, 'sales.orders')!;
@@ -159,12 +166,7 @@ describe('CREATE/UPDATE', () => {
   });
 
   it('400 INTERNAL catalog: failed, the hint says notifications need an EXTERNAL catalog', async () => {
-    h.emulator.createCatalog({ name: 'managed', type: 'INTERNAL', allowedLocations: [dirUri(h.warehouse)] });
-    h.emulator.createPrincipal({ clientId: 'c2', clientSecret: 's2-secret', roles: { r: { managed: ['CATALOG_MANAGE_CONTENT'] } } });
-    await h.writeConfig((c) => {
-      c.polaris.auth = { clientId: 'c2', clientSecret: 's2-secret' };
-      c.sources[0].target.catalog = 'managed';
-    });
+    await mirrorInto({ name: 'managed', type: 'INTERNAL', allowedLocations: [dirUri(h.warehouse)] });
     await h.writeTable(['sales'], 'orders');
     const { rows } = await syncWith(h);
     expect(findRow(rows, 'sales.orders')!.lastError).toMatch(/400.*internal catalog/i);
@@ -172,24 +174,14 @@ describe('CREATE/UPDATE', () => {
   });
 
   it('400 no storage config on VALIDATE: failed with a storage hint', async () => {
-    h.emulator.createCatalog({ name: 'bare', allowedLocations: [dirUri(h.warehouse)], storageConfigured: false });
-    h.emulator.createPrincipal({ clientId: 'c3', clientSecret: 's3-secret', roles: { r: { bare: ['CATALOG_MANAGE_CONTENT'] } } });
-    await h.writeConfig((c) => {
-      c.polaris.auth = { clientId: 'c3', clientSecret: 's3-secret' };
-      c.sources[0].target.catalog = 'bare';
-    });
+    await mirrorInto({ name: 'bare', allowedLocations: [dirUri(h.warehouse)], storageConfigured: false });
     await h.writeTable(['sales'], 'orders');
     const { rows } = await syncWith(h);
     expect(findRow(rows, 'sales.orders')!.lastHint).toMatch(/no storage configuration/);
   });
 
   it('204 from a federated catalog is taken at its word (Polaris ignores it; `check` cannot tell)', async () => {
-    h.emulator.createCatalog({ name: 'fed', allowedLocations: [dirUri(h.warehouse)], federated: true });
-    h.emulator.createPrincipal({ clientId: 'c4', clientSecret: 's4-secret', roles: { r: { fed: ['CATALOG_MANAGE_CONTENT'] } } });
-    await h.writeConfig((c) => {
-      c.polaris.auth = { clientId: 'c4', clientSecret: 's4-secret' };
-      c.sources[0].target.catalog = 'fed';
-    });
+    await mirrorInto({ name: 'fed', allowedLocations: [dirUri(h.warehouse)], federated: true });
     await h.writeTable(['sales'], 'orders');
     const { summary } = await syncWith(h);
     expect(summary.converged).toBe(true);
