@@ -19,9 +19,15 @@ export function startProgress(read: () => ProgressState, stream: NodeJS.WriteStr
     const eta = rate > 0 && s.pending > 0 ? ` · ETA ${Math.ceil(s.pending / rate)} s` : '';
     return `listed ${s.listed} · sent ${s.sent} · failed ${s.failed} · pending ${s.pending} · ${rate.toFixed(0)}/s${eta}`;
   };
+  const bar = () => {
+    const s = read();
+    const total = s.sent + s.failed + s.pending;
+    const filled = total === 0 ? 0 : Math.round(((s.sent + s.failed) / total) * 20);
+    return `[${'#'.repeat(filled)}${'-'.repeat(20 - filled)}] `;
+  };
   const timer = setInterval(
     () => {
-      if (tty) stream.write(`\r\x1b[2K${render()}`);
+      if (tty) stream.write(`\r\x1b[2K${bar()}${render()}`);
       else stream.write(`progress: ${render()}\n`);
     },
     tty ? 250 : 5_000,
