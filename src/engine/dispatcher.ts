@@ -85,19 +85,14 @@ export class Dispatcher {
   }
 
   private async loop(signal?: AbortSignal): Promise<void> {
-    const { ledger, sources } = this.options;
     while (!this.stopping && !signal?.aborted) {
       const added = this.fill();
-      if (added === 0 && this.inFlight.size === 0) {
-        if (this.untilSettled && this.settled()) break;
-        const next = ledger.nextAttemptAt(sources);
-        const sleepMs = next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, Math.max(0, next - Date.now()));
-        await this.wakeup.wait(sleepMs, signal);
-      } else if (added === 0 || this.inFlight.size >= this.capacity()) {
-        // Full, or nothing due now: wait for a finished operation, new observations, or the next retry.
-        const next = ledger.nextAttemptAt(sources);
-        await this.wakeup.wait(next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, Math.max(1, next - Date.now())), signal);
-      }
+      if (added > 0 && this.inFlight.size < this.capacity()) continue;
+      if (added === 0 && this.inFlight.size === 0 && this.untilSettled && this.settled()) break;
+      // Full, or nothing due now: sleep until an operation finishes or observations arrive (both ring
+      // the wakeup), or until the next scheduled retry.
+      const next = this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources);
+      await this.wakeup.wait(next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - Date.now()), signal);
     }
     await this.idle();
   }

@@ -250,9 +250,9 @@ export class Ledger {
     return statement.pluck().all(...args) as number[];
   }
 
-  /** The earliest future attempt among unfinished tables, or undefined when nothing is left. */
-  nextAttemptAt(sources?: readonly string[]): number | undefined {
-    const row = (sources ? this.statements.nextAttemptForSources.get(JSON.stringify(sources)) : this.statements.nextAttempt.get()) as
+  /** The earliest attempt after `now` among unfinished tables, or undefined when none is scheduled. */
+  nextAttemptAfter(now: number, sources?: readonly string[]): number | undefined {
+    const row = (sources ? this.statements.nextAttemptForSources.get(now, JSON.stringify(sources)) : this.statements.nextAttempt.get(now)) as
       | { at: number | null }
       | undefined;
     return row?.at ?? undefined;
@@ -498,8 +498,10 @@ function prepareStatements(db: Database.Database) {
     dueIdsForSources: db.prepare(
       `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
     ),
-    nextAttempt: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter}`),
-    nextAttemptForSources: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND ${inSources}`),
+    nextAttempt: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`),
+    nextAttemptForSources: db.prepare(
+      `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
+    ),
     unfinished: db.prepare(`SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`),
     unfinishedForSources: db.prepare(
       `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,

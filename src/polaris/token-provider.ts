@@ -36,8 +36,13 @@ interface CachedToken {
  * The token is cached and renewed before it expires (from expires_in), and at once after a 401/419.
  * Concurrent callers share one token request.
  */
+/** After the token endpoint refused the credentials, callers get the same error for this long. */
+const REFUSAL_MEMORY_MS = 5_000;
+
 export class ClientCredentialsTokenProvider implements TokenProvider {
   private cached: CachedToken | undefined;
+  /** A refusal (bad secret, bad scope) is remembered briefly so thousands of tables do not each ask again. */
+  private refused: { error: MirrorError; until: number } | undefined;
   private inFlight: Promise<string> | undefined;
   obtainedAt: number | undefined;
   private readonly tokenUri: string;
@@ -53,6 +58,7 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
 
   token(signal?: AbortSignal): Promise<string> {
     if (this.cached && Date.now() < this.cached.refreshAt) return Promise.resolve(this.cached.value);
+    if (this.refused && Date.now() < this.refused.until) return Promise.reject(this.refused.error);
     this.inFlight ??= this.fetchToken(signal).finally(() => {
       this.inFlight = undefined;
     });
@@ -88,8 +94,11 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     const body = (response.body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
     if (response.status !== 200 || typeof body.access_token !== 'string') {
       this.metrics.tokenRefreshes.inc({ outcome: 'rejected' });
-      throw tokenError(response.status, body, this.tokenUri);
+      const error = tokenError(response.status, body, this.tokenUri);
+      if (!error.retryable) this.refused = { error, until: Date.now() + REFUSAL_MEMORY_MS };
+      throw error;
     }
+    this.refused = undefined;
     this.metrics.tokenRefreshes.inc({ outcome: 'ok' });
     this.redactor.add(body.access_token);
     const lifetimeMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 3_600_000;

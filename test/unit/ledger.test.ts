@@ -260,7 +260,9 @@ describe('due', () => {
     expect(ledger.due(NOW, 10).map((r) => r.table.name)).toEqual(['t2', 't3']);
     expect(ledger.due(NOW + 100, 10).map((r) => r.table.name)).toEqual(['t2', 't3', 't1']);
     expect(ledger.due(NOW + 100, 2).map((r) => r.table.name)).toEqual(['t2', 't3']);
-    expect(ledger.nextAttemptAt()).toBe(0);
+    expect(ledger.nextAttemptAfter(NOW)).toBe(NOW + 100);
+    expect(ledger.nextAttemptAfter(NOW + 100)).toBeUndefined();
+    expect(ledger.dueIds(NOW, 10)).toEqual([row('t2').id, row('t3').id]);
   });
 
   it('skips in_sync rows and respects the sources filter', () => {
@@ -281,16 +283,17 @@ describe('due', () => {
     ledger.applyOutcome({ kind: 'failed', id: r.id, rev: r.rev, error: 'nope', delayMs: 5_000 }, NOW);
     expect(ledger.due(NOW + 4_999, 10)).toEqual([]);
     expect(ledger.due(NOW + 5_000, 10).map((x) => x.id)).toEqual([r.id]);
-    expect(ledger.nextAttemptAt()).toBe(NOW + 5_000);
-    expect(ledger.nextAttemptAt(['other'])).toBeUndefined();
+    expect(ledger.nextAttemptAfter(NOW)).toBe(NOW + 5_000);
+    expect(ledger.nextAttemptAfter(NOW, ['other'])).toBeUndefined();
     expect(ledger.unfinished()).toEqual({ pending: 0, failed: 1 });
   });
 
-  it('nextAttemptAt is undefined when nothing is left', () => {
-    expect(ledger.nextAttemptAt()).toBeUndefined();
+  it('nextAttemptAfter is undefined when nothing is scheduled later', () => {
+    expect(ledger.nextAttemptAfter(NOW)).toBeUndefined();
     ledger.observe([present(LOC1, { order: 1 })]);
+    expect(ledger.nextAttemptAfter(NOW)).toBeUndefined(); // due now, not later
     applyPresent(only());
-    expect(ledger.nextAttemptAt()).toBeUndefined();
+    expect(ledger.nextAttemptAfter(0)).toBeUndefined();
   });
 });
 
