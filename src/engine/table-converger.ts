@@ -5,7 +5,7 @@ import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
 import { tableLocationOf } from '../model/locations.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
-import { polarisDisplayName } from '../model/table.js';
+import { dottedName, polarisDisplayName } from '../model/table.js';
 import { timestampAfterStale } from '../normalizer/timestamp.js';
 import { classifyError, classifyResponse, isMissingCatalog, type Verdict } from '../polaris/classify.js';
 import type { HttpResponse } from '../polaris/http.js';
@@ -122,7 +122,7 @@ export class TableConverger {
         outcome: this.failed(
           row,
           `another writer owns this table: Polaris refused timestamp ${timestamp} as older than one it processed${holds}`,
-          `stop the other writer of ${polarisDisplayName(row.target)} (another connector, a catalog sync), or exclude the table here; then run: polaris-mirror retry --table ${[...row.table.namespace, row.table.name].join('.')}`,
+          `stop the other writer of ${polarisDisplayName(row.target)} (another connector, a catalog sync), or exclude the table here; then run: polaris-mirror retry --table ${dottedName(row.table)}`,
         ),
         action: 'none',
       };
@@ -195,7 +195,7 @@ export class TableConverger {
         outcome: this.failed(
           row,
           `not dropped: Polaris's table now points at ${(loaded.kind === 'present' && loaded.metadataLocation) || 'an unknown location'}, not at the state this connector mirrored; another writer changed it`,
-          `if ${polarisDisplayName(row.target)} should go, drop it in Polaris by hand; then run: polaris-mirror retry --table ${[...row.table.namespace, row.table.name].join('.')}`,
+          `if ${polarisDisplayName(row.target)} should go, drop it in Polaris by hand; then run: polaris-mirror retry --table ${dottedName(row.table)}`,
         ),
         action: 'none',
       };

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { joinNamespace, type PolarisTable } from '../model/table.js';
+import { dottedName, joinNamespace, polarisDisplayName, type PolarisTable } from '../model/table.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
 import { nextTimestamp } from '../normalizer/timestamp.js';
 import { MIGRATIONS } from './migrations.js';
@@ -440,7 +440,7 @@ function ownedHint(owner: string): string {
 
 /** `retry --table` accepts the source's dotted name ("sales.orders") or the Polaris one ("catalog.sales.orders"). */
 function matchesTableName(row: MirrorRow, name: string): boolean {
-  return [...row.table.namespace, row.table.name].join('.') === name || [row.target.catalog, ...row.target.namespace, row.target.name].join('.') === name;
+  return dottedName(row.table) === name || polarisDisplayName(row.target) === name;
 }
 
 function migrate(db: Database.Database): void {
