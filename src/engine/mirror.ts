@@ -60,7 +60,7 @@ export class Mirror {
       sources.set(sourceConfig.name, { config: sourceConfig, adapter: createSourceAdapter(sourceConfig), normalizer, sink });
     }
     this.sources = sources;
-    this.reconciler = new Reconciler(this.ledger, this.groupCommit, deps.metrics, deps.logger);
+    this.reconciler = new Reconciler(this.ledger, deps.metrics, deps.logger, deps.redactor);
     this.converger = new TableConverger({
       client: this.client,
       ledger: this.ledger,
@@ -69,6 +69,7 @@ export class Mirror {
       retry: config.polaris.retry,
       metrics: deps.metrics,
       logger: deps.logger,
+      redactor: deps.redactor,
     });
   }
 

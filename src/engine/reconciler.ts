@@ -1,9 +1,9 @@
-import type { GroupCommit } from '../ledger/group-commit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { AbsentObservation, PresentObservation, SkipReason } from '../model/observation.js';
 import type { CommitResult, SourceAdapter } from '../model/source-adapter.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Redactor } from '../telemetry/redactor.js';
 import { messageOf, MirrorError } from '../util/errors.js';
 import { decideDrops, MASS_DROP_HINT, rowKey } from './drop-brake.js';
 import type { SourceSink } from './source-sink.js';
@@ -33,9 +33,9 @@ const BATCH = 500;
 export class Reconciler {
   constructor(
     private readonly ledger: Ledger,
-    private readonly groupCommit: GroupCommit,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    private readonly redactor: Redactor,
   ) {}
 
   async pass(
@@ -142,8 +142,8 @@ export class Reconciler {
       endedAt: summary.endedAt,
       complete: summary.complete,
       summary: rest,
-      error,
-      hint,
+      error: error === undefined ? undefined : this.redactor.scrub(error),
+      hint: hint === undefined ? undefined : this.redactor.scrub(hint),
     });
     if (error) this.logger.warn({ source: summary.source, hint }, error);
     else this.logger.info({ source: summary.source, listed: summary.listed, observed: summary.observed, skipped: summary.skipped }, `pass over ${summary.source} complete`);

@@ -13,6 +13,7 @@ import { notificationBody, type NotificationType } from '../polaris/notification
 import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Redactor } from '../telemetry/redactor.js';
 import { MirrorError, messageOf } from '../util/errors.js';
 import { backoffDelay, failedRetryDelay } from './backoff.js';
 import type { SourceSink } from './source-sink.js';
@@ -33,6 +34,8 @@ export interface ConvergerDeps {
   readonly retry: PolarisConfig['retry'];
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Scrubs errors before they are stored: `status` runs in another process that knows fewer secrets. */
+  readonly redactor: Redactor;
 }
 
 type LoadResult =
@@ -267,7 +270,8 @@ export class TableConverger {
   }
 
   private failed(row: MirrorRow, error: string, hint: string): Outcome {
-    return { kind: 'failed', id: row.id, rev: row.rev, error, hint, delayMs: failedRetryDelay(row.attempts) };
+    const { redactor } = this.deps;
+    return { kind: 'failed', id: row.id, rev: row.rev, error: redactor.scrub(error), hint: redactor.scrub(hint), delayMs: failedRetryDelay(row.attempts) };
   }
 
   private setback(row: MirrorRow, verdict: Verdict): Outcome {
@@ -284,8 +288,8 @@ export class TableConverger {
           kind: 'retry',
           id: row.id,
           rev: row.rev,
-          error: verdict.message,
-          hint: verdict.hint,
+          error: this.deps.redactor.scrub(verdict.message),
+          hint: verdict.hint === undefined ? undefined : this.deps.redactor.scrub(verdict.hint),
           delayMs: backoffDelay(row.attempts, { ...this.deps.retry, retryAfterMs: verdict.retryAfterMs }),
         };
       }

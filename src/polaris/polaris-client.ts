@@ -80,12 +80,13 @@ export class PolarisClient {
   }
 
   private async attempt(method: 'GET' | 'POST', path: string, signal: AbortSignal | undefined, body: string | undefined): Promise<HttpResponse> {
-    const token = await this.tokens.token(signal);
-    await this.limiter.acquire(signal);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.config.realm) headers['polaris-realm'] = this.config.realm;
     try {
+      // Inside the try: a token endpoint that cannot be reached is Polaris being unreachable (/readyz).
+      const token = await this.tokens.token(signal);
+      await this.limiter.acquire(signal);
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (this.config.realm) headers['polaris-realm'] = this.config.realm;
       const response = await httpRequest(this.dispatcher, joinUri(this.config.uri, path), {
         method,
         headers,

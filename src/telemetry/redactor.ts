@@ -7,6 +7,7 @@
 export const REDACTED = '[REDACTED]';
 
 const SECRET_SHAPES: ReadonlyArray<[RegExp, string]> = [
+  [/(\/\/[^/\s:@]+:)[^/\s@]+@/g, `$1${REDACTED}@`],
   [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/(client_secret|access_token|refresh_token|token)=[^&\s"]+/gi, `$1=${REDACTED}`],
   [/("(?:access_token|refresh_token|client_secret|clientSecret|token)"\s*:\s*")[^"]*"/g, `$1${REDACTED}"`],

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dirUri, readFixture, relocate } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { CATALOG, runCli, startHarness, type CliResult, type Harness } from '../support/harness.js';
-import { freePort, startDaemon, type Daemon } from '../support/ingest-client.js';
+import { freePort, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
 
 const cli = (harness: Harness, command: string, ...args: string[]) => runCli([command, '--config', harness.configFile, ...args]);
 const totalNotifications = (harness: Harness) => Object.values(harness.emulator.stats().notifications).reduce((a, b) => a + b, 0);
@@ -151,6 +151,17 @@ describe('status and retry with a failed table', () => {
     expect([...harness.polarisState().keys()].sort()).toEqual(['sales.customers', 'sales.orders']);
   });
 
+  it('sync --json while the table is still failed: exit 1, failed entries with source, table, message, hint', async () => {
+    const result = await cli(harness, 'sync', '--json');
+    expect(result.code, show(result)).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.converged).toBe(false);
+    expect(summary.failed).toEqual([
+      { source: 'lake', table: 'staging.broken', message: expect.stringMatching(/^Polaris answered 400/), hint: expect.any(String) },
+    ]);
+    expect(summary).toMatchObject({ created: 0, updated: 0, dropped: 0, unchanged: 3 });
+  });
+
   it('status --json has the contract shape, with the failed table, its message and hint', async () => {
     const result = await cli(harness, 'status', '--json');
     expect(result.code, show(result)).toBe(0);
@@ -202,7 +213,8 @@ describe('status and retry with a failed table', () => {
     const tableDir = join(harness.warehouse, 'staging', 'broken');
     const fixed = relocate(JSON.parse(await readFixture('TableMetadataV2ValidMinimal.json')), dirUri(tableDir));
     await writeFile(path, JSON.stringify(fixed, null, 2));
-    const result = await cli(harness, 'retry', '--table', 'staging.broken');
+    // The Polaris name (catalog.namespace.table) is accepted as well as the source's.
+    const result = await cli(harness, 'retry', '--table', `${CATALOG}.staging.broken`);
     expect(result.code, show(result)).toBe(0);
     expect(result.stdout).toMatch(/^ok\s+lake: staging\.broken$/m);
     expect(harness.polarisState().get('staging.broken')).toBe(badLocation);
@@ -228,13 +240,13 @@ describe('retry after the source wrote a new, valid metadata file', () => {
     await harness?.close();
   });
 
-  // BUG: `retry --table` re-sends the desired state stored in the ledger (the old, broken metadata file)
+  // Regression (fixed; this was the bug): `retry --table` re-sends the desired state stored in the ledger (the old, broken metadata file)
   // instead of re-reading the table from its source, so fixing the table the Iceberg way (a new metadata
   // file) never lands through `retry`; only a full `sync` picks up the new file.
   // src/cli/commands/retry.ts:17 (ledger.redrive only re-schedules). Suggested fix: for sources that can
   // read(), re-read each re-driven table (adapter.read + sink.commit) before dispatching, as the
   // converger already does on a stale 409 (TableConverger.rereadChanged).
-  it.fails('retry --table re-reads the table from the source and lands its current metadata file', async () => {
+  it('retry --table re-reads the table from the source and lands its current metadata file', async () => {
     const first = await cli(harness, 'sync');
     expect(first.code, show(first)).toBe(1);
     const fixedLocation = await harness.writeTable(['staging'], 'broken', { fixture: 'TableMetadataV2ValidMinimal.json' });
@@ -309,6 +321,26 @@ describe('check', () => {
     expect(result.stdout).toMatch(/^FAIL {2}source lake: .*no-such-dir.*does not exist\n {6}hint: \S/m);
   });
 
+  it('Polaris unreachable: exit 1, FAIL polaris token with a hint', async () => {
+    const port = await freePort();
+    await harness.writeConfig((c) => (c.polaris.uri = `http://127.0.0.1:${port}/api/catalog`));
+    const result = await cli(harness, 'check');
+    expect(result.code, show(result)).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL {2}polaris token: .*ECONNREFUSED.*\n {6}hint: check that Polaris is up/m);
+  });
+
+  it('a webhook source: a PASS line naming its ingest URL', async () => {
+    const port = await freePort();
+    await harness.writeConfig((c) => {
+      c.server = { host: '127.0.0.1', port };
+      c.sources.push({ name: 'hooks', type: 'webhook', token: 'tok-123456', target: { catalog: CATALOG, namespacePrefix: ['hooks'] } });
+    });
+    const result = await cli(harness, 'check');
+    expect(result.code, show(result)).toBe(0);
+    expect(result.stdout).toMatch(/^PASS {2}source hooks: webhook: events arrive at POST \/v1\/sources\/hooks\/events$/m);
+    expect(result.stdout).not.toContain('tok-123456');
+  });
+
   it('a root outside the catalog allowedLocations: VALIDATE fails, with a hint naming allowedLocations', async () => {
     const outside = join(harness.dir, 'outside-warehouse');
     await mkdir(outside, { recursive: true });
@@ -317,6 +349,66 @@ describe('check', () => {
     expect(result.code, show(result)).toBe(1);
     expect(result.stdout).toMatch(/^PASS {2}source lake: /m);
     expect(result.stdout).toMatch(new RegExp(`^FAIL  VALIDATE ${CATALOG} ← file://.*outside-warehouse: .*403.*\\n {6}hint: .*allowedLocations`, 'm'));
+  });
+});
+
+describe('skipped tables', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+    await harness.writeTable(['sales'], 'orders');
+    await harness.writeTable(['hr'], 'people');
+    await mkdir(join(harness.warehouse, 'sales', 'garbled', 'metadata'), { recursive: true });
+    await writeFile(join(harness.warehouse, 'sales', 'garbled', 'metadata', '00001-x.metadata.json'), '{ not json');
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('sync counts them by reason (filtered, invalid metadata) and mirrors the rest', async () => {
+    await harness.writeConfig((c) => (c.sources[0].exclude = ['hr.*']));
+    const result = await cli(harness, 'sync', '--json');
+    expect(result.code, show(result)).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ created: 1, failed: [], listed: 3 });
+    expect(summary.skipped).toEqual({ filtered: 1, 'invalid-metadata': 1 });
+    expect([...harness.polarisState().keys()]).toEqual(['sales.orders']);
+
+    const text = await cli(harness, 'sync');
+    expect(text.stdout).toMatch(/^ {2}skipped {4}2 {2}\((?=.*filtered: 1)(?=.*invalid-metadata: 1).*\)$/m);
+    const plan = JSON.parse((await cli(harness, 'plan', '--json')).stdout);
+    expect(plan.counts).toMatchObject({ skip: 2, unchanged: 1, create: 0 });
+    expect(plan.entries.filter((e: { action: string }) => e.action === 'skip').map((e: { table: string }) => e.table).sort()).toEqual(['hr.people', 'sales.garbled']);
+  });
+});
+
+describe('plan with a root outside the allowed locations', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('lists the create with VALIDATE FAILED and a hint, exit 1, nothing created', async () => {
+    const outside = join(harness.dir, 'elsewhere');
+    await mkdir(join(outside, 'sales', 'orders', 'metadata'), { recursive: true });
+    const tableDir = join(outside, 'sales', 'orders');
+    const metadata = relocate(JSON.parse(await readFixture('TableMetadataV2ValidMinimal.json')), dirUri(tableDir));
+    await writeFile(join(tableDir, 'metadata', 'v1.metadata.json'), JSON.stringify(metadata));
+    await harness.writeConfig((c) => (c.sources[0].root = outside));
+    const result = await cli(harness, 'plan');
+    expect(result.code, show(result)).toBe(1);
+    expect(result.stdout).toMatch(/^create\s+lake\s+sales\.orders\s+\S+\s+FAILED\s+Polaris answered 403.*\(hint: .*allowedLocations/m);
+    const json = JSON.parse((await cli(harness, 'plan', '--json')).stdout);
+    expect(json.entries[0].validate).toEqual({ ok: false, message: expect.stringMatching(/403/), hint: expect.stringMatching(/allowedLocations/) });
+    expect(harness.emulator.tables(CATALOG)).toEqual([]);
+    expect(existsSync(harness.statePath)).toBe(false);
+
+    const sync = await cli(harness, 'sync');
+    expect(sync.code, show(sync)).toBe(1);
+    expect(sync.stdout).toMatch(/lake: sales\.orders — Polaris answered 403.*\n\s+hint: .*allowedLocations/);
   });
 });
 
@@ -346,6 +438,17 @@ describe('mass-drop brake', () => {
 
     const plan = await cli(harness, 'plan', '--json');
     expect(JSON.parse(plan.stdout).counts).toMatchObject({ 'drop-refused': 3, drop: 0, unchanged: 1 });
+
+    // A root that vanished is not "every table dropped": the listing fails and nothing is dropped.
+    await harness.writeConfig((c) => (c.sources[0].root = join(harness.dir, 'vanished')));
+    const vanished = await cli(harness, 'sync');
+    expect(vanished.code, show(vanished)).toBe(1);
+    expect(vanished.stdout).toMatch(/the listing of source lake failed, so nothing was dropped: .*vanished.*does not exist/);
+    expect(harness.polarisState().size).toBe(4);
+    const vanishedAllowed = await cli(harness, 'sync', '--allow-mass-drop');
+    expect(vanishedAllowed.code, show(vanishedAllowed)).toBe(1);
+    expect(harness.polarisState().size).toBe(4);
+    await harness.writeConfig();
 
     const allowed = await cli(harness, 'sync', '--allow-mass-drop');
     expect(allowed.code, show(allowed)).toBe(0);
@@ -383,6 +486,35 @@ describe('the sender lease', () => {
     // Released on exit: sync works again.
     const after = await cli(harness, 'sync');
     expect(after.code, show(after)).toBe(0);
+  });
+
+  it('retry while the daemon runs only marks the table; the daemon re-drives it', async () => {
+    const broken = await harness.writeTable(['staging'], 'broken', { fixture: 'TableMetadataUnsupportedVersion.json' });
+    const port = await freePort();
+    await harness.writeConfig((c) => (c.server = { host: '127.0.0.1', port }));
+    daemon = await startDaemon(harness.configFile, port);
+    await waitFor('staging.broken failed in status', async () => {
+      const status = JSON.parse((await cli(harness, 'status', '--json')).stdout);
+      return status.sources[0].failed.some((f: { table: string }) => f.table === 'staging.broken');
+    }, 20_000, 200);
+    const tableDir = join(harness.warehouse, 'staging', 'broken');
+    await writeFile(fileURLToPath(broken), JSON.stringify(relocate(JSON.parse(await readFixture('TableMetadataV2ValidMinimal.json')), dirUri(tableDir))));
+    const result = await cli(harness, 'retry', '--table', 'staging.broken');
+    expect(result.code, show(result)).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`marked 1 table\\(s\\) for retry; the running run \\(pid ${daemon.child.pid}\\)`));
+    await waitFor('staging.broken in Polaris', () => harness.polarisState().get('staging.broken') === broken, 20_000);
+  }, 60_000);
+
+  it('a daemon killed with SIGKILL leaves a dead lease that the next sync takes over', async () => {
+    await daemon?.kill();
+    const port = await freePort();
+    await harness.writeConfig((c) => (c.server = { host: '127.0.0.1', port }));
+    daemon = await startDaemon(harness.configFile, port);
+    daemon.child.kill('SIGKILL');
+    expect((await daemon.exited).signal).toBe('SIGKILL');
+    const result = await cli(harness, 'sync');
+    expect(result.code, show(result)).toBe(0);
+    expect(result.stderr).not.toContain('another polaris-mirror');
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
+import { notification, notify } from '../emulators/polaris/test-kit.js';
 import { CATALOG, CLIENT_ID, CLIENT_SECRET, runCli, startHarness, type Harness } from '../support/harness.js';
 import { freePort, postEvents, readResponse, sleep, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
 
@@ -142,6 +143,92 @@ describe('webhook ingest through the run daemon', () => {
     expect(locationOf('tomb.stone')).toBeUndefined();
   });
 
+  it('a resent event is acknowledged as unchanged and sends nothing more to Polaris', async () => {
+    const loc = await harness.writeTable(['dup'], 't');
+    const event = { namespace: ['dup'], table: 't', operation: 'create', metadataLocation: loc, sourceTimestampMs: T0 };
+    expect((await post({ events: [event] })).status).toBe(202);
+    await waitForLocation('dup.t', loc);
+    const history = historyOf(['dup'], 't').length;
+    const again = await post({ events: [event] });
+    expect(again.status).toBe(202);
+    expect(again.json).toMatchObject({ accepted: 1, stored: 0, unchanged: 1 });
+    await sleep(500);
+    expect(historyOf(['dup'], 't').length).toBe(history);
+  });
+
+  it('two events for one table in one request: the newer source time wins whatever the order', async () => {
+    const older = await harness.writeTable(['order'], 'same');
+    const newer = await harness.writeTable(['order'], 'same');
+    const response = await post({
+      events: [
+        { namespace: ['order'], table: 'same', operation: 'update', metadataLocation: newer, sourceTimestampMs: T0 + 20 },
+        { namespace: ['order'], table: 'same', operation: 'update', metadataLocation: older, sourceTimestampMs: T0 + 10 },
+      ],
+    });
+    expect(response.status).toBe(202);
+    expect(response.json).toMatchObject({ accepted: 2, stored: 1, stale: 1 });
+    await waitForLocation('order.same', newer);
+    await sleep(300);
+    expect(locationOf('order.same')).toBe(newer);
+  });
+
+  it('concurrent requests for one table in shuffled order: Polaris ends at the newest, timestamps only rise', async () => {
+    const versions: string[] = [];
+    for (let i = 0; i < 12; i++) versions.push(await harness.writeTable(['race'], 'hot'));
+    const order = versions.map((_, i) => i).sort((a, b) => ((a * 7 + 3) % 12) - ((b * 7 + 3) % 12));
+    const responses = await Promise.all(
+      order.map((i) =>
+        post({ events: [{ namespace: ['race'], table: 'hot', operation: 'update', metadataLocation: versions[i], sourceTimestampMs: T0 + 100 * (i + 1) }] }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(order.map(() => 202));
+    await waitForLocation('race.hot', versions.at(-1));
+    await sleep(500);
+    expect(locationOf('race.hot')).toBe(versions.at(-1));
+    const accepted = historyOf(['race'], 'hot').filter((h) => h.status === 204 && h.type !== 'VALIDATE');
+    const stamps = accepted.map((h) => h.timestamp);
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+    expect(new Set(stamps).size).toBe(stamps.length);
+    expect(accepted.at(-1)).toMatchObject({ metadataLocation: versions.at(-1), timestamp: T0 + 1200 });
+  });
+
+  it('a table Polaris refuses (metadata outside the allowed locations) shows as failed with a hint', async () => {
+    const response = await post({
+      events: [{ namespace: ['far'], table: 'away', operation: 'create', metadataLocation: 'file:///not/allowed/far/away/metadata/00001-x.metadata.json' }],
+    });
+    expect(response.status).toBe(202);
+    const failed = await waitFor('far.away failed in status', async () => {
+      const hooks = sourceStatus(await statusJson(harness), 'hooks');
+      return hooks.failed.find((f: { table: string }) => f.table === 'far.away');
+    }, 15_000, 200);
+    expect(failed).toMatchObject({ status: 'failed', message: expect.stringMatching(/403/), hint: expect.stringMatching(/allowedLocations/) });
+    expect(locationOf('far.away')).toBeUndefined();
+  });
+
+  it('a drop is not sent when another writer replaced the table in Polaris meanwhile: failed, with a hint', async () => {
+    const ours = '0b6f5a4e-7d51-4c0e-8f5c-3d2a8e9b1c01';
+    const theirs = '0b6f5a4e-7d51-4c0e-8f5c-3d2a8e9b1c02';
+    const mine = await harness.writeTable(['foreign'], 't', { uuid: ours });
+    expect((await post({ events: [{ namespace: ['foreign'], table: 't', operation: 'create', metadataLocation: mine, tableUuid: ours, sourceTimestampMs: T0 }] })).status).toBe(202);
+    await waitForLocation('foreign.t', mine);
+
+    // Another writer re-creates the table under the same name (another Iceberg table, another UUID).
+    const other = await harness.writeTable(['foreign'], 't', { uuid: theirs });
+    const kit = { base: harness.emulator.url, token: harness.emulator.issueToken(CLIENT_ID) };
+    const replaced = await notify(kit, CATALOG, ['foreign'], 't', notification('UPDATE', 't', other, T0 + 10_000));
+    expect(replaced.status).toBe(204);
+
+    expect((await post({ events: [{ namespace: ['foreign'], table: 't', operation: 'drop', sourceTimestampMs: T0 + 20_000 }] })).status).toBe(202);
+    const failed = await waitFor('foreign.t failed in status', async () => {
+      const hooks = sourceStatus(await statusJson(harness), 'hooks');
+      return hooks.failed.find((f: { table: string }) => f.table === 'foreign.t');
+    }, 15_000, 200);
+    expect(failed.message).toMatch(/not dropped/);
+    expect(failed.hint).toContain('retry --table foreign.t');
+    expect(locationOf('foreign.t')).toBe(other);
+    expect(historyOf(['foreign'], 't').some((h) => h.type === 'DROP')).toBe(false);
+  });
+
   describe('refused requests', () => {
     const validEvent = () => ({ namespace: ['sales'], table: 'refused', operation: 'create', metadataLocation: 'file:///nowhere/metadata/00001-x.metadata.json' });
 
@@ -189,7 +276,7 @@ describe('webhook ingest through the run daemon', () => {
       expect(response.status).toBe(413);
       expect(response.json.error).toContain('2048');
 
-      // Just under the limit is accepted (the limit is the body size, not something smaller).
+      // The next, normal-sized request on a new connection is served as usual.
       const loc = await harness.writeTable(['after413'], 't');
       const ok = await post({ events: [{ namespace: ['after413'], table: 't', operation: 'create', metadataLocation: loc }] });
       expect(ok.status).toBe(202);
@@ -246,6 +333,8 @@ describe('webhook ingest through the run daemon', () => {
           { namespace: [''], table: 'empty_level', operation: 'create', metadataLocation: good },
           { namespace: ['a\u001fb'], table: 'unit_sep', operation: 'create', metadataLocation: good },
           { namespace: ['atomic'], table: 'good_drop', operation: 'drop' },
+          { namespace: ['atomic'], table: 'negative_time', operation: 'drop', sourceTimestampMs: -5 },
+          { namespace: [], table: 'no_namespace', operation: 'drop' },
         ],
       });
       expect(response.status).toBe(400);
@@ -259,6 +348,8 @@ describe('webhook ingest through the run daemon', () => {
       expect(paths.some((p) => p.startsWith('events[4].namespace'))).toBe(true);
       expect(paths.some((p) => p.startsWith('events[5]'))).toBe(true);
       expect(details.find((d) => d.path.startsWith('events[5]'))!.message).toMatch(/U\+001F/);
+      expect(paths).toContain('events[7].sourceTimestampMs');
+      expect(paths).toContain('events[8].namespace');
       // The valid events (0 and 6) are not named.
       expect(paths.some((p) => p.startsWith('events[0]') || p.startsWith('events[6]'))).toBe(false);
 
@@ -375,6 +466,53 @@ describe('run daemon shutdown', () => {
   });
 });
 
+describe('run daemon shutdown with operations in flight', () => {
+  let harness: Harness;
+  let daemon: Daemon | undefined;
+
+  beforeAll(async () => {
+    // Every catalog request takes 300 ms, so a SIGTERM lands while notifications are in flight.
+    harness = await startHarness({ emulator: { faults: { latencyMs: 300 } } });
+  });
+  afterAll(async () => {
+    await daemon?.kill();
+    await harness?.close();
+  });
+
+  it('SIGTERM mid-flight: exit 0, what Polaris accepted is recorded, and a restart finishes the rest', async () => {
+    const port = await writeWebhookConfig(harness);
+    daemon = await startDaemon(harness.configFile, port, { INGEST_TOKEN });
+    const names = ['f1', 'f2', 'f3', 'f4'];
+    const locations = new Map<string, string>();
+    for (const name of names) locations.set(`flight.${name}`, await harness.writeTable(['flight'], name));
+    const response = await postEvents(
+      daemon.baseUrl,
+      'hooks',
+      { events: names.map((name) => ({ namespace: ['flight'], table: name, operation: 'create', metadataLocation: locations.get(`flight.${name}`) })) },
+      { token: INGEST_TOKEN },
+    );
+    expect(response.status).toBe(202);
+    await sleep(150);
+    daemon.child.kill('SIGTERM');
+    const exit = await Promise.race([daemon.exited, sleep(10_000).then(() => ({ code: -1, signal: null }))]);
+    expect(exit, daemon.output().stderr).toEqual({ code: 0, signal: null });
+
+    // Every table Polaris holds now is one the ledger knows as applied (nothing applied but unrecorded).
+    const inPolaris = [...harness.polarisState().keys()].filter((k) => k.startsWith('flight.'));
+    const hooks = sourceStatus(await statusJson(harness), 'hooks');
+    expect(hooks.tables.total).toBe(4);
+    expect(hooks.tables.failed).toBe(0);
+    expect(hooks.tables.inSync).toBe(inPolaris.length);
+    expect(hooks.tables.inSync + hooks.tables.pending).toBe(4);
+
+    daemon = await startDaemon(harness.configFile, port, { INGEST_TOKEN });
+    await waitFor('all four tables in Polaris', () => names.every((n) => harness.polarisState().get(`flight.${n}`) === locations.get(`flight.${n}`)), 20_000);
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    expect(sourceStatus(await statusJson(harness), 'hooks').tables).toEqual({ total: 4, inSync: 4, pending: 0, failed: 0 });
+  }, 60_000);
+});
+
 describe('ingest while Polaris is unreachable', () => {
   let harness: Harness;
   let daemon: Daemon;
@@ -388,6 +526,8 @@ describe('ingest while Polaris is unreachable', () => {
     await harness.writeConfig((config) => {
       config.server = { host: '127.0.0.1', port };
       config.polaris.uri = `http://127.0.0.1:${polarisPort}/api/catalog`;
+      // Keep retrying fast: the test must not depend on how many attempts fit before Polaris comes up.
+      config.polaris.retry = { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 10_000 };
       config.sources = [{ name: 'hooks', type: 'webhook', token: '${INGEST_TOKEN}', target: { catalog: CATALOG } }];
     });
     daemon = await startDaemon(harness.configFile, port, { INGEST_TOKEN });
@@ -406,12 +546,12 @@ describe('ingest while Polaris is unreachable', () => {
     expect(ready.json.checks.ledger).toEqual({ ok: true, detail: 'open' });
   });
 
-  // BUG: when the token endpoint cannot be reached (Polaris down), /readyz keeps saying "not contacted
+  // Regression (fixed; this was the bug): when the token endpoint cannot be reached (Polaris down), /readyz keeps saying "not contacted
   // yet" instead of "unreachable: …": the connection error is thrown by tokens.token() before the try
   // block that records contact.lastNetworkError (src/polaris/polaris-client.ts:83, outside the try at
   // :88-102), and the token provider's own requests never update PolarisClient.contact. Suggested fix:
   // move the token fetch inside the try (or record NetworkErrors from the token provider in contact).
-  it.fails('/readyz says Polaris is unreachable, with the connection error, once a contact failed', async () => {
+  it('/readyz says Polaris is unreachable, with the connection error, once a contact failed', async () => {
     await sleep(1500); // the startup probe and the first attempts have failed by now
     const ready = await readResponse(await fetch(`${daemon.baseUrl}/readyz`));
     expect(ready.json.checks.polaris.detail).toMatch(/unreachable: .*ECONNREFUSED/);

@@ -160,7 +160,7 @@ describe('classifyResponse', () => {
     );
   });
 
-  // Regression: the message of a missing file contains its path, and "warehouse" / "catalog" are common
+  // Regression (fixed; this was the bug): the message of a missing file contains its path, and "warehouse" / "catalog" are common
   // directory names in Iceberg paths: that must not read as a missing catalog.
   it('404 missing metadata file under a /warehouse/ or /catalog/ path → still the metadata file hint', () => {
     const v = classifyResponse(

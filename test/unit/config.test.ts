@@ -376,7 +376,7 @@ describe('cross-checks', () => {
     expect(loadConfig(write(text), {}).config.sources.map((s) => s.name)).toEqual(['a', 'b']);
   });
 
-  // Regression: an unfiltered source (everything) and a filtered one on the same catalog and prefix overlap on
+  // Regression (fixed; this was the bug): an unfiltered source (everything) and a filtered one on the same catalog and prefix overlap on
   // every table the filtered one includes, visibly in the config; cross-checks.ts only compares include
   // lists, so this is left to the run-time "owned by source X" failure.
   it('an unfiltered source and a filtered one on the same catalog and prefix collide', () => {
@@ -481,7 +481,7 @@ sources:
     expect(() => loadConfig(file, {})).toThrow(`invalid configuration in ${file}:\n  - sever: unknown key\n      hint: did you mean "server"?`);
   });
 
-  // Regression: a missing environment variable stops loading before the schema runs, so a typo elsewhere in the
+  // Regression (fixed; this was the bug): a missing environment variable stops loading before the schema runs, so a typo elsewhere in the
   // same file is only reported on the next attempt — contrary to load.ts's "every problem at once".
   it('reports a missing variable and an unknown key in one go', () => {
     const issues = issuesOf(minimal({ auth: '    token: ${MISSING_TOKEN}', extraTop: 'sever: {}' }));

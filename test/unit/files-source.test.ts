@@ -274,7 +274,7 @@ describe('FilesSource.list', () => {
     }
   });
 
-  // Regression: a table directory removed while the listing runs (a DROP ... PURGE during the pass) is not a
+  // Regression (fixed; this was the bug): a table directory removed while the listing runs (a DROP ... PURGE during the pass) is not a
   // table any more, so walk() descends into it and readdir's raw ENOENT fails the whole listing, although
   // the comment in walk() says "removed while listing: a later pass sees it gone". With tables created and
   // dropped all the time, listings keep failing and reconciliation never completes.
@@ -291,7 +291,7 @@ describe('FilesSource.list', () => {
     expect(names).toEqual(['t1', 't3']);
   });
 
-  // Regression: Iceberg writes gzip-compressed metadata as 00001-<uuid>.gz.metadata.json (and Hadoop tables as
+  // Regression (fixed; this was the bug): Iceberg writes gzip-compressed metadata as 00001-<uuid>.gz.metadata.json (and Hadoop tables as
   // v1.gz.metadata.json) when write.metadata.compression-codec=gzip; Polaris reads them, but the files
   // source reads them as UTF-8 text and reports the table as invalid-metadata (never mirrored).
   it('gzip-compressed metadata is read', async () => {

@@ -237,7 +237,7 @@ describe('ownership', () => {
     expect(ledger.observe([present(LOC2, { source: 'b', order: 1 })])).toEqual(['rejected']);
   });
 
-  // Regression: a source whose "present" was rejected (another source owns the table) never sent anything, but
+  // Regression (fixed; this was the bug): a source whose "present" was rejected (another source owns the table) never sent anything, but
   // a later "absent" from it clears owner_conflict and leaves last_present_location set, so the row turns
   // pending: the dispatcher then treats it as a DROP candidate of a table another source mirrors (with a
   // shared uuid or location, TableConverger.drop considers it "ours" and drops it).

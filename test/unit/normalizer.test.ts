@@ -271,7 +271,7 @@ describe('the timestamp rule', () => {
     );
   });
 
-  // Regression: near Number.MAX_SAFE_INTEGER "+1" is lost to floating point, so two changes in a row get the
+  // Regression (fixed; this was the bug): near Number.MAX_SAFE_INTEGER "+1" is lost to floating point, so two changes in a row get the
   // same timestamp and Polaris refuses the second as stale. The webhook accepts sourceTimestampMs up to
   // MAX_SAFE_INTEGER (adapters/webhook/events.ts) and the files source takes last-updated-ms unchecked.
   it('timestamps keep rising from a source time of Number.MAX_SAFE_INTEGER', () => {
