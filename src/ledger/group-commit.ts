@@ -44,7 +44,7 @@ export class GroupCommit {
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     const relaxed = batch.every((item) => !item.durable);
     try {
-      if (relaxed) this.ledger.setSynchronous('NORMAL');
+      this.ledger.setSynchronous(relaxed ? 'NORMAL' : 'FULL');
       this.ledger.transaction(() => {
         for (const item of batch) {
           try {
@@ -59,8 +59,6 @@ export class GroupCommit {
       for (const item of batch) item.reject(error);
       this.notifyIdle();
       return;
-    } finally {
-      if (relaxed) this.ledger.setSynchronous('FULL');
     }
     batch.forEach((item, i) => {
       const result = results[i]!;

@@ -72,9 +72,16 @@ export class Ledger {
     if (this.db.open) this.db.close();
   }
 
-  /** FULL (fsync on commit, the default) or NORMAL (durable across a process crash only); see GroupCommit. */
+  private synchronous: 'FULL' | 'NORMAL' = 'FULL';
+
+  /**
+   * FULL (fsync on commit) or NORMAL (durable across a process crash only) for the next commits; see
+   * GroupCommit. Writes that must survive a power loss on their own set FULL first.
+   */
   setSynchronous(level: 'FULL' | 'NORMAL'): void {
+    if (level === this.synchronous) return;
     this.db.pragma(`synchronous = ${level}`);
+    this.synchronous = level;
   }
 
   /** Runs fn in a transaction (a savepoint when already inside one). */
@@ -222,6 +229,7 @@ export class Ledger {
     source: string,
     pass: { startedAt: number; endedAt: number; complete: boolean; summary: unknown; error?: string; hint?: string },
   ): void {
+    this.setSynchronous('FULL');
     this.statements.upsertSource.run({ name: source, updated_at: pass.endedAt });
     this.statements.recordPass.run({
       name: source,
@@ -279,6 +287,7 @@ export class Ledger {
 
   /** Persists a higher timestamp before it is sent, so timestamps never go back across restarts. */
   raiseTimestamp(id: number, timestamp: number, now = Date.now()): void {
+    this.setSynchronous('FULL');
     this.statements.raiseTimestamp.run({ id, timestamp, updated_at: now });
   }
 

@@ -39,15 +39,23 @@ export async function httpRequest(
   url: string,
   init: { method: 'GET' | 'POST' | 'HEAD'; headers: Record<string, string>; body?: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<HttpResponse> {
-  const timeout = AbortSignal.timeout(init.timeoutMs);
-  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
   try {
-    const response = await request(url, { method: init.method, headers: init.headers, body: init.body, dispatcher, signal });
+    // undici's own timeouts (no timer or AbortSignal per request): no headers, or a body stalled, this long.
+    const response = await request(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      dispatcher,
+      signal: init.signal,
+      headersTimeout: init.timeoutMs,
+      bodyTimeout: init.timeoutMs,
+    });
     const text = await response.body.text();
     return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers['content-type']) };
   } catch (error) {
     if (init.signal?.aborted) throw error;
-    const code = timeout.aborted ? 'TIMEOUT' : ((error as { code?: string }).code ?? 'NETWORK');
+    const raw = (error as { code?: string }).code;
+    const code = raw === 'UND_ERR_HEADERS_TIMEOUT' || raw === 'UND_ERR_BODY_TIMEOUT' ? 'TIMEOUT' : (raw ?? 'NETWORK');
     const what = code === 'TIMEOUT' ? `no answer within ${init.timeoutMs} ms` : (error as Error).message;
     throw new NetworkError(code, `${init.method} ${new URL(url).pathname} failed: ${what} (${code})`, error);
   }
