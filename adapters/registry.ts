@@ -1,10 +1,10 @@
 import type { SourceConfig } from '../src/config/schema.js';
-import type { SourceAdapter } from '../src/model/source-adapter.js';
+import type { AdapterContext, SourceAdapter } from '../src/model/source-adapter.js';
 import { FilesSource } from './files/files-source.js';
 import { WebhookSource } from './webhook/webhook-source.js';
 
 /** Builds the adapter for a configured source. A new kind adds its case here and its schema in schemas.ts. */
-export function createSourceAdapter(config: SourceConfig): SourceAdapter {
+export function createSourceAdapter(config: SourceConfig, _context: AdapterContext): SourceAdapter {
   switch (config.type) {
     case 'files':
       return new FilesSource(config);

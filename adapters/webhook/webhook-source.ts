@@ -1,18 +1,41 @@
-import type { SourceAdapter } from '../../src/model/source-adapter.js';
+import { formatPath } from '../../src/config/config-error.js';
+import type { IngestEndpoint, IngestParseResult, SourceAdapter } from '../../src/model/source-adapter.js';
 import type { WebhookSourceConfig } from './config.js';
+import { eventToObservation, ingestBodySchema, ingestEventSchema } from './events.js';
 
 /**
- * The HTTP ingest source. Events arrive at POST /v1/sources/{name}/events (src/server/); this
+ * The HTTP ingest source. Events arrive at POST /v1/sources/{name}/events (served by src/server/); this
  * adapter cannot list or re-read, so it is never reconciled and its drops are trusted as they arrive
  * (still ordered per table by sourceTimestampMs).
  */
 export class WebhookSource implements SourceAdapter {
   readonly type = 'webhook';
   readonly name: string;
-  readonly token: string;
+  readonly ingest: IngestEndpoint;
 
   constructor(config: WebhookSourceConfig) {
     this.name = config.name;
-    this.token = config.token;
+    this.ingest = { path: 'events', token: config.token, parse: parseIngestBody };
   }
+}
+
+/** {"events":[…]}: an observation per valid event, and a problem per bad field. */
+export function parseIngestBody(body: unknown, receivedAt: number): IngestParseResult {
+  const envelope = ingestBodySchema.safeParse(body);
+  if (!envelope.success) {
+    return {
+      items: [],
+      accepted: 0,
+      message: 'the body must be {"events": [ ... ]}',
+      problems: envelope.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    };
+  }
+  const problems: Array<{ path: string; message: string }> = [];
+  const items: Array<{ path: string; observation: ReturnType<typeof eventToObservation> }> = [];
+  envelope.data.events.forEach((raw, index) => {
+    const event = ingestEventSchema.safeParse(raw);
+    if (event.success) items.push({ path: formatPath(['events', index]), observation: eventToObservation(event.data, receivedAt) });
+    else for (const issue of event.error.issues) problems.push({ path: formatPath(['events', index, ...issue.path]), message: issue.message });
+  });
+  return { items, problems, accepted: envelope.data.events.length };
 }

@@ -53,14 +53,16 @@ export class Mirror {
     this.groupCommit = new GroupCommit(this.ledger);
     ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
 
+    this.reconciler = new Reconciler(this.ledger, deps.metrics, deps.logger, deps.redactor);
     const sources = new Map<string, SourceRuntime>();
     for (const sourceConfig of config.sources) {
       const normalizer = new Normalizer(sourceConfig);
       const sink = new SourceSink(normalizer, this.ledger, this.groupCommit, deps.metrics, () => this.wakeDispatchers());
-      sources.set(sourceConfig.name, { config: sourceConfig, adapter: createSourceAdapter(sourceConfig), normalizer, sink });
+      const adapter = createSourceAdapter(sourceConfig, deps);
+      sink.runPass = (signal) => this.reconciler.pass({ adapter, sink, maxDropFraction: sourceConfig.maxDropFraction }, { signal });
+      sources.set(sourceConfig.name, { config: sourceConfig, adapter, normalizer, sink });
     }
     this.sources = sources;
-    this.reconciler = new Reconciler(this.ledger, deps.metrics, deps.logger, deps.redactor);
     this.converger = new TableConverger({
       client: this.client,
       ledger: this.ledger,

@@ -1,16 +1,21 @@
 import type { GroupCommit } from '../ledger/group-commit.js';
 import type { Ledger, ObserveResult } from '../ledger/ledger.js';
 import type { Observation } from '../model/observation.js';
-import type { CommitResult, ObservationSink } from '../model/source-adapter.js';
+import type { CommitOptions, CommitResult, ObservationSink } from '../model/source-adapter.js';
+import type { SourceTable } from '../model/table.js';
 import type { NormalizedObservation, Normalizer } from '../normalizer/normalize.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { PassSummary } from './reconciler.js';
 
 /**
  * The way into the ledger for one source: normalizes observations and stores them (with the source's
- * cursor) in one durable transaction, then wakes the dispatcher. Watchers, the HTTP ingest, listings
- * and the engine's own re-reads all commit through here.
+ * cursor and adapter state) in one durable transaction, then wakes the dispatcher. Watchers, the HTTP
+ * ingest, listings and the engine's own re-reads all commit through here.
  */
 export class SourceSink implements ObservationSink {
+  /** Set by the Mirror: runs the engine's reconciliation pass over this source. */
+  runPass: ((signal?: AbortSignal) => Promise<PassSummary | undefined>) | undefined;
+
   constructor(
     readonly normalizer: Normalizer,
     private readonly ledger: Ledger,
@@ -23,7 +28,7 @@ export class SourceSink implements ObservationSink {
     return this.normalizer.sourceName;
   }
 
-  async commit(observations: readonly Observation[], cursor?: string): Promise<CommitResult> {
+  async commit(observations: readonly Observation[], options: CommitOptions = {}): Promise<CommitResult> {
     const accepted: NormalizedObservation[] = [];
     let rejected = 0;
     for (const observation of observations) {
@@ -36,7 +41,8 @@ export class SourceSink implements ObservationSink {
     }
     const results = await this.groupCommit.write(() => {
       const stored = this.ledger.observe(accepted);
-      if (cursor !== undefined) this.ledger.setCursor(this.source, cursor);
+      if (options.cursor !== undefined) this.ledger.setCursor(this.source, options.cursor);
+      if (options.state !== undefined) this.ledger.setAdapterState(this.source, options.state);
       return stored;
     });
     const summary = tally(results, rejected);
@@ -49,6 +55,19 @@ export class SourceSink implements ObservationSink {
 
   cursor(): string | undefined {
     return this.ledger.cursor(this.source);
+  }
+
+  state(): ReadonlyMap<string, string> {
+    return this.ledger.adapterState(this.source);
+  }
+
+  knownTables(namespacePrefix?: readonly string[]): SourceTable[] {
+    return this.ledger.liveTables(this.source, namespacePrefix);
+  }
+
+  reconcile(signal?: AbortSignal): Promise<PassSummary | undefined> {
+    if (!this.runPass) throw new Error(`source ${this.source} is not attached to a mirror`);
+    return this.runPass(signal);
   }
 }
 

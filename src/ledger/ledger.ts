@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { dottedName, joinNamespace, polarisDisplayName, type PolarisTable } from '../model/table.js';
+import { dottedName, joinNamespace, polarisDisplayName, splitNamespace, type PolarisTable, type SourceTable } from '../model/table.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
 import { nextTimestamp } from '../normalizer/timestamp.js';
 import { MIGRATIONS } from './migrations.js';
@@ -241,6 +241,28 @@ export class Ledger {
       last_hint: pass.hint ?? null,
       updated_at: pass.endedAt,
     });
+  }
+
+  /** An adapter's key/value state (see ObservationSink.state). */
+  adapterState(source: string): Map<string, string> {
+    const rows = this.statements.adapterState.all(source) as Array<{ key: string; value: string }>;
+    return new Map(rows.map((r) => [r.key, r.value]));
+  }
+
+  /** Sets (or, with null, deletes) adapter state entries; call inside the observations' transaction. */
+  setAdapterState(source: string, entries: Readonly<Record<string, string | null>>): void {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === null) this.statements.deleteAdapterState.run(source, key);
+      else this.statements.setAdapterState.run(source, key, value);
+    }
+  }
+
+  /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
+  liveTables(source: string, namespacePrefix: readonly string[] = []): SourceTable[] {
+    const rows = this.statements.liveOfSource.all(source) as Array<{ src_namespace: string; src_name: string }>;
+    return rows
+      .map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }))
+      .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));
   }
 
   // ---- work for the dispatcher --------------------------------------------------------------------
@@ -539,6 +561,12 @@ function prepareStatements(db: Database.Database) {
     validated: db.prepare('SELECT 1 FROM validations WHERE catalog = ? AND location = ?'),
     markValidated: db.prepare(`INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
         ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`),
+    adapterState: db.prepare('SELECT key, value FROM adapter_state WHERE source = ?'),
+    setAdapterState: db.prepare(`INSERT INTO adapter_state (source, key, value) VALUES (?, ?, ?)
+        ON CONFLICT (source, key) DO UPDATE SET value = excluded.value`),
+    deleteAdapterState: db.prepare('DELETE FROM adapter_state WHERE source = ? AND key = ?'),
+    liveOfSource: db.prepare(`SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
+        AND (desired_state = 'present' OR applied_state = 'present')`),
     lease: db.prepare('SELECT * FROM lease WHERE id = 1'),
     takeLease: db.prepare(`INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
         ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,

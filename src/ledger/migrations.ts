@@ -74,4 +74,13 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
+  `
+  -- Adapters' own state (e.g. an Iceberg REST source's ETags), committed with the observations.
+  CREATE TABLE adapter_state (
+    source TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY (source, key)
+  );
+  `,
 ];

@@ -1,5 +1,18 @@
+import type { PassSummary } from '../engine/reconciler.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { Redactor } from '../telemetry/redactor.js';
 import type { AbsentObservation, ListedItem, Observation, PresentObservation } from './observation.js';
 import type { SourceTable } from './table.js';
+
+/** What an adapter gets from the engine when it is built (adapters/registry.ts). */
+export interface AdapterContext {
+  readonly logger: Logger;
+  /** Source adapters count their API calls, throttles, lag and messages here (src/telemetry/metrics.ts). */
+  readonly metrics: Metrics;
+  /** Registers secrets that appear at run time (e.g. temporary credentials) so no output shows them. */
+  readonly redactor: Redactor;
+}
 
 /**
  * The one shape every source kind implements (adapters/<kind>/). Adapters only *observe*: mapping to
@@ -26,7 +39,31 @@ export interface SourceAdapter {
   check?(signal: AbortSignal): Promise<SourceCheck>;
   /** How often `run` lists this source in full (seconds). */
   readonly listIntervalSeconds?: number;
+  /** An HTTP endpoint where the source pushes events (the webhook source, Hive hooks). */
+  readonly ingest?: IngestEndpoint;
   close?(): Promise<void>;
+}
+
+/**
+ * POST /v1/sources/{name}/{path} with `Authorization: Bearer <token>` and a JSON body. The server does
+ * the HTTP part (auth in constant time, 413/415, JSON parsing, 202 only once committed); the adapter
+ * turns the parsed body into observations — or problems, in which case nothing is stored (400).
+ */
+export interface IngestEndpoint {
+  readonly path: string;
+  readonly token: string;
+  parse(body: unknown, receivedAt: number): IngestParseResult;
+}
+
+export interface IngestParseResult {
+  /** Each valid event's observation, with the body path it came from (named in a 400 if Polaris cannot represent it). */
+  readonly items: ReadonlyArray<{ readonly path: string; readonly observation: Observation }>;
+  /** Every problem found; any problem means a 400 and nothing stored. */
+  readonly problems: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+  /** Events accepted, including those that produce no observation (e.g. events on other objects). */
+  readonly accepted: number;
+  /** The 400's message when the body as a whole is wrong (not one event). */
+  readonly message?: string;
 }
 
 export interface SourceCheck {
@@ -39,10 +76,28 @@ export interface SourceCheck {
 
 /** Where watchers deliver observations. `commit` resolves only once they are durable in the ledger. */
 export interface ObservationSink {
-  /** Stores the observations and, in the same transaction, the adapter's new cursor. */
-  commit(observations: readonly Observation[], cursor?: string): Promise<CommitResult>;
+  /**
+   * Stores the observations and, in the same transaction, the adapter's new cursor and state entries
+   * (a null value deletes the key). Acknowledge to the source (delete a message, move a log position)
+   * only after this resolves.
+   */
+  commit(observations: readonly Observation[], options?: CommitOptions): Promise<CommitResult>;
   /** The cursor committed last (undefined on first start). */
   cursor(): string | undefined;
+  /** The adapter's own key/value state as last committed (e.g. ETags per table). */
+  state(): ReadonlyMap<string, string>;
+  /**
+   * Tables of this source the mirror holds or is about to (desired or applied present), optionally only
+   * those under a namespace prefix — e.g. every table of a database the source dropped.
+   */
+  knownTables(namespacePrefix?: readonly string[]): SourceTable[];
+  /** A full reconciliation pass now (list, observe, drops with the mass-drop brake), e.g. after a gap. */
+  reconcile(signal?: AbortSignal): Promise<PassSummary | undefined>;
+}
+
+export interface CommitOptions {
+  readonly cursor?: string;
+  readonly state?: Readonly<Record<string, string | null>>;
 }
 
 export interface CommitResult {

@@ -1,7 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eventToObservation, ingestBodySchema, ingestEventSchema } from '../../adapters/webhook/events.js';
-import { WebhookSource } from '../../adapters/webhook/webhook-source.js';
-import { formatPath } from '../config/config-error.js';
 import type { SourceRuntime } from '../engine/mirror.js';
 import type { Observation } from '../model/observation.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -17,26 +14,28 @@ export interface IngestDeps {
   readonly logger: Logger;
 }
 
-interface EventProblem {
-  readonly index: number;
-  readonly path: string;
-  readonly message: string;
-}
-
 /**
- * POST /v1/sources/{name}/events. All-or-nothing: any invalid event → 400 naming each problem and
- * nothing stored; otherwise 202 only after the observations are committed to the ledger.
+ * POST /v1/sources/{name}/{path} for every source with an ingest endpoint (the webhook source's
+ * `events`, Hive hooks, ...). All-or-nothing: any invalid event → 400 naming each problem and nothing
+ * stored; otherwise 202 only after the observations are committed to the ledger.
  */
-export async function handleIngest(name: string, request: IncomingMessage, response: ServerResponse, deps: IngestDeps): Promise<void> {
+export async function handleIngest(
+  name: string,
+  path: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  deps: IngestDeps,
+): Promise<void> {
   const source = deps.sources.get(name);
+  const endpoint = source?.adapter.ingest;
   const reply = (status: number, send: () => void) => {
     deps.metrics.ingestRequests.inc({ source: source ? name : 'unknown', status: String(status) });
     send();
   };
-  if (!source || !(source.adapter instanceof WebhookSource)) {
-    return reply(404, () => sendError(response, 404, `no webhook source named "${name}"`));
+  if (!source || !endpoint || endpoint.path !== path) {
+    return reply(404, () => sendError(response, 404, `no source named "${name}" takes events at /v1/sources/${name}/${path}`));
   }
-  if (!bearerMatches(request.headers.authorization, source.adapter.token)) {
+  if (!bearerMatches(request.headers.authorization, endpoint.token)) {
     return reply(401, () =>
       sendError(response, 401, 'missing or wrong bearer token', undefined, { 'www-authenticate': 'Bearer realm="polaris-mirror"' }),
     );
@@ -58,38 +57,27 @@ export async function handleIngest(name: string, request: IncomingMessage, respo
   } catch (error) {
     return reply(400, () => sendError(response, 400, `the body is not valid JSON: ${messageOf(error)}`));
   }
-  const envelope = ingestBodySchema.safeParse(parsed);
-  if (!envelope.success) {
-    const details = envelope.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-    return reply(400, () => sendError(response, 400, 'the body must be {"events": [ ... ]}', details));
-  }
+  const result = endpoint.parse(parsed, Date.now());
 
-  const receivedAt = Date.now();
-  const problems: EventProblem[] = [];
+  // Names Polaris cannot represent are bad events too; tables outside the filters are accepted and ignored.
+  const problems: Array<{ path: string; message: string }> = [...result.problems];
   const observations: Observation[] = [];
   let filtered = 0;
-  envelope.data.events.forEach((raw, index) => {
-    const event = ingestEventSchema.safeParse(raw);
-    if (!event.success) {
-      for (const issue of event.error.issues) problems.push({ index, path: formatPath(['events', index, ...issue.path]), message: issue.message });
-      return;
-    }
-    const observation = eventToObservation(event.data, receivedAt);
+  for (const { path: at, observation } of result.items) {
     const outOfScope = source.normalizer.check(observation.table);
-    if (outOfScope?.reason === 'invalid-identifier') {
-      problems.push({ index, path: formatPath(['events', index]), message: `Polaris cannot represent this table: ${outOfScope.detail}` });
-    } else if (outOfScope) {
-      filtered++; // excluded by the source's filters: accepted and deliberately ignored
-    } else observations.push(observation);
-  });
+    if (outOfScope?.reason === 'invalid-identifier') problems.push({ path: at, message: `Polaris cannot represent this table: ${outOfScope.detail}` });
+    else if (outOfScope) filtered++;
+    else observations.push(observation);
+  }
   if (problems.length > 0) {
-    return reply(400, () => sendError(response, 400, `${problems.length} invalid event field(s); nothing was stored`, problems));
+    problems.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
+    return reply(400, () => sendError(response, 400, result.message ?? `${problems.length} problem(s) in the events; nothing was stored`, problems));
   }
 
   try {
-    const result = await source.sink.commit(observations);
+    const stored = await source.sink.commit(observations);
     reply(202, () =>
-      sendJson(response, 202, { accepted: envelope.data.events.length, stored: result.accepted, unchanged: result.unchanged, stale: result.stale, filtered }),
+      sendJson(response, 202, { accepted: result.accepted, stored: stored.accepted, unchanged: stored.unchanged, stale: stored.stale, filtered }),
     );
   } catch (error) {
     deps.logger.error({ err: error, source: name }, 'could not store ingested events');

@@ -9,7 +9,7 @@ import { readiness } from './health.js';
 import { sendError, sendJson, sendText } from './http-util.js';
 import { handleIngest } from './ingest.js';
 
-const INGEST_PATH = /^\/v1\/sources\/([^/]+)\/events$/;
+const INGEST_PATH = /^\/v1\/sources\/([^/]+)\/([^/]+)$/;
 
 /**
  * The connector's HTTP server: webhook ingest, /healthz, /readyz and /metrics. Plain node:http: four
@@ -58,12 +58,14 @@ export class MirrorServer {
     if (ingest) {
       if (request.method !== 'POST') return sendError(response, 405, 'use POST', undefined, { allow: 'POST' });
       let name: string;
+      let endpoint: string;
       try {
         name = decodeURIComponent(ingest[1]!);
+        endpoint = decodeURIComponent(ingest[2]!);
       } catch {
         return sendError(response, 404, 'no such source');
       }
-      return handleIngest(name, request, response, {
+      return handleIngest(name, endpoint, request, response, {
         sources: this.mirror.sources,
         maxBodyBytes: this.config.maxBodyBytes,
         metrics: this.metrics,

@@ -70,6 +70,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sourceCalls = new Counter({
+    name: 'polaris_mirror_source_calls_total',
+    help: 'Calls to a source API (Glue, SQS, Hive Metastore, Iceberg REST), by source, operation and outcome (ok, not_found, throttled, error).',
+    labelNames: ['source', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceThrottles = new Counter({
+    name: 'polaris_mirror_source_throttles_total',
+    help: 'Throttling answers from a source API (e.g. Glue ThrottlingException), by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceEvents = new Counter({
+    name: 'polaris_mirror_source_events_total',
+    help: 'Change events read from a source (SQS messages, Hive notifications, hook events), by source and outcome (applied, ignored, unparseable).',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceGaps = new Counter({
+    name: 'polaris_mirror_source_gaps_total',
+    help: 'Gaps found in a source change log (events expired before they were read), each followed by a full pass.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceLag = new Gauge({
+    name: 'polaris_mirror_source_lag_seconds',
+    help: 'How far behind a source the mirror is: now minus the time of the last applied event, or the age of the oldest message seen.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   readonly tables = new Gauge({
     name: 'polaris_mirror_tables',
     help: 'Mirrored tables by source and status (in_sync, pending, failed), read from the ledger at scrape time.',

@@ -148,7 +148,15 @@ describe('WebhookSource', () => {
       reconcileIntervalSeconds: 3600,
       maxDropFraction: 0.25,
     });
-    expect([s.name, s.type, s.token]).toEqual(['hooks', 'webhook', 'tok-1234']);
+    expect([s.name, s.type, s.ingest.path, s.ingest.token]).toEqual(['hooks', 'webhook', 'events', 'tok-1234']);
+    const parsed = s.ingest.parse({ events: [{ namespace: ['db'], table: 't', operation: 'drop', sourceTimestampMs: 5 }] }, 9);
+    expect(parsed).toEqual({
+      problems: [],
+      accepted: 1,
+      items: [{ path: 'events[0]', observation: { table: { namespace: ['db'], name: 't' }, state: 'absent', confirmed: true, order: 5, sourceTimeMs: 5 } }],
+    });
+    const bad = s.ingest.parse({ events: [{ namespace: ['db'], table: 't', operation: 'update' }] }, 9);
+    expect(bad).toMatchObject({ items: [], problems: [{ path: 'events[0].metadataLocation' }] });
     expect((s as { list?: unknown }).list).toBeUndefined();
     expect((s as { read?: unknown }).read).toBeUndefined();
   });

@@ -54,7 +54,7 @@ export async function checkCommand(options: { config: string; json?: boolean }):
     }
 
     for (const source of config.sources) {
-      const adapter = createSourceAdapter(source);
+      const adapter = createSourceAdapter(source, context);
       if (!adapter.check) {
         lines.push({ ok: true, what: `source ${source.name}`, detail: `${source.type}: events arrive at POST /v1/sources/${source.name}/events` });
         continue;

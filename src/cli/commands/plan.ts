@@ -6,6 +6,7 @@ import { decideDrops, rowKey } from '../../engine/drop-brake.js';
 import { UsageError } from '../../engine/mirror.js';
 import { Ledger } from '../../ledger/ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
+import type { AdapterContext } from '../../model/source-adapter.js';
 import { tableLocationOf } from '../../model/locations.js';
 import { dottedName, polarisDisplayName, type PolarisTable } from '../../model/table.js';
 import { Normalizer } from '../../normalizer/normalize.js';
@@ -47,7 +48,7 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const polaris = connectPolaris(config.polaris, context);
   try {
     const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [] };
-    for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, report);
+    for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, report, context);
     await validateCreates(report.entries, polaris.client);
     for (const entry of report.entries) report.counts[entry.action]++;
     context.print(options.json ? JSON.stringify(report, null, 2) : renderPlan(report));
@@ -68,8 +69,14 @@ function selectConfigs(sources: readonly SourceConfig[], names: string[] | undef
   });
 }
 
-async function planSource(config: SourceConfig, ledger: Ledger | undefined, allowMassDrop: boolean, report: PlanReport): Promise<void> {
-  const adapter = createSourceAdapter(config);
+async function planSource(
+  config: SourceConfig,
+  ledger: Ledger | undefined,
+  allowMassDrop: boolean,
+  report: PlanReport,
+  context: AdapterContext,
+): Promise<void> {
+  const adapter = createSourceAdapter(config, context);
   const normalizer = new Normalizer(config);
   const rows = ledger?.rowsOfSource(config.name) ?? [];
   const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable'>): void => {
