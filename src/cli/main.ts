@@ -66,6 +66,7 @@ export function buildProgram(): Command {
     .option('--allow-mass-drop', 'drop even when more than maxDropFraction of a source would go')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress output on stderr')
+    .option('--progress-interval <seconds>', 'seconds between progress lines when stderr is not a terminal', '5')
     .action(action(syncCommand));
 
   program

@@ -9,7 +9,8 @@ export interface ProgressState {
   readonly pending: number;
 }
 
-export function startProgress(read: () => ProgressState, stream: NodeJS.WriteStream = process.stderr): () => void {
+export function startProgress(read: () => ProgressState, options: { intervalMs?: number; stream?: NodeJS.WriteStream } = {}): () => void {
+  const stream = options.stream ?? process.stderr;
   const started = Date.now();
   const tty = stream.isTTY === true;
   const render = () => {
@@ -30,7 +31,7 @@ export function startProgress(read: () => ProgressState, stream: NodeJS.WriteStr
       if (tty) stream.write(`\r\x1b[2K${bar()}${render()}`);
       else stream.write(`progress: ${render()}\n`);
     },
-    tty ? 250 : 5_000,
+    tty ? 250 : (options.intervalMs ?? 5_000),
   );
   timer.unref();
   return () => {

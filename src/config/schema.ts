@@ -53,6 +53,8 @@ const polarisSchema = z.strictObject({
   /** Extra CA certificates (PEM file) for a Polaris behind a private CA. */
   tls: z.strictObject({ caFile: z.string().min(1) }).optional(),
   retry: retrySchema.default({ maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 }),
+  /** `run` checks that Polaris answers this often (for /readyz), even when there is nothing to send. */
+  probeIntervalSeconds: z.number().min(1).default(15),
 });
 
 const stateSchema = z.strictObject({

@@ -280,6 +280,11 @@ export class Ledger {
     return statement.pluck().all(...args) as number[];
   }
 
+  /** Tables ready to be sent now (the backlog behind the dispatcher). */
+  dueCount(now: number): number {
+    return (this.statements.dueCount.get(now) as { n: number }).n;
+  }
+
   /** The earliest attempt after `now` among unfinished tables, or undefined when none is scheduled. */
   nextAttemptAfter(now: number, sources?: readonly string[]): number | undefined {
     const row = (sources ? this.statements.nextAttemptForSources.get(now, JSON.stringify(sources)) : this.statements.nextAttempt.get(now)) as
@@ -529,6 +534,7 @@ function prepareStatements(db: Database.Database) {
     dueIdsForSources: db.prepare(
       `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
     ),
+    dueCount: db.prepare(`SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`),
     nextAttempt: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`),
     nextAttemptForSources: db.prepare(
       `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,

@@ -13,10 +13,13 @@ export interface TokenProvider {
   invalidate(token: string): void;
   /** When a token was last obtained (ms), for /readyz. */
   readonly obtainedAt: number | undefined;
+  /** When the token held now expires (ms); undefined for a static token or before the first one. */
+  readonly expiresAt: number | undefined;
 }
 
 export class StaticTokenProvider implements TokenProvider {
   readonly obtainedAt = Date.now();
+  readonly expiresAt = undefined;
   constructor(private readonly value: string) {}
   async token(): Promise<string> {
     return this.value;
@@ -29,6 +32,7 @@ export class StaticTokenProvider implements TokenProvider {
 interface CachedToken {
   readonly value: string;
   readonly refreshAt: number;
+  readonly expiresAt: number;
 }
 
 /**
@@ -46,6 +50,10 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
   private inFlight: Promise<string> | undefined;
   obtainedAt: number | undefined;
   private readonly tokenUri: string;
+
+  get expiresAt(): number | undefined {
+    return this.cached?.expiresAt;
+  }
 
   constructor(
     private readonly config: PolarisConfig,
@@ -104,7 +112,7 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     const lifetimeMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : 3_600_000;
     // Renew at 80% of the lifetime (at most a minute early) so requests never carry an expiring token.
     const margin = Math.min(60_000, lifetimeMs * 0.2);
-    this.cached = { value: body.access_token, refreshAt: Date.now() + lifetimeMs - margin };
+    this.cached = { value: body.access_token, refreshAt: Date.now() + lifetimeMs - margin, expiresAt: Date.now() + lifetimeMs };
     this.obtainedAt = Date.now();
     return body.access_token;
   }

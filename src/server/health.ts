@@ -1,5 +1,10 @@
 import type { Mirror } from '../engine/mirror.js';
+import { StaticTokenProvider } from '../polaris/token-provider.js';
 import { messageOf } from '../util/errors.js';
+
+function ago(now: number, at: number | undefined): string {
+  return at === undefined ? 'never' : `${Math.round((now - at) / 1000)} s ago`;
+}
 
 export interface Readiness {
   readonly ready: boolean;
@@ -7,8 +12,9 @@ export interface Readiness {
 }
 
 /**
- * /readyz: the ledger answers, Polaris answered the latest contact, and every listable source finished
- * a pass recently enough (3× its interval). A source still on its first pass does not count against it.
+ * /readyz: the ledger answers, a valid Polaris token is held, Polaris answered the latest contact, and
+ * every listable source finished a pass recently enough (3× its interval). A source still on its first
+ * pass does not count against it.
  */
 export function readiness(mirror: Mirror, now = Date.now()): Readiness {
   const checks: Record<string, { ok: boolean; detail: string }> = {};
@@ -18,6 +24,14 @@ export function readiness(mirror: Mirror, now = Date.now()): Readiness {
   } catch (error) {
     checks.ledger = { ok: false, detail: messageOf(error) };
   }
+
+  const { tokens } = mirror;
+  checks.token =
+    tokens instanceof StaticTokenProvider
+      ? { ok: true, detail: 'static token' }
+      : tokens.expiresAt !== undefined && now < tokens.expiresAt
+        ? { ok: true, detail: `obtained ${ago(now, tokens.obtainedAt)}, valid for ${Math.round((tokens.expiresAt - now) / 1000)} s more` }
+        : { ok: false, detail: tokens.obtainedAt === undefined ? 'no token obtained yet' : `the token expired; last obtained ${ago(now, tokens.obtainedAt)}` };
 
   const contact = mirror.client.contact;
   const failingSince = contact.lastNetworkErrorAt !== undefined && (contact.lastAnswerAt ?? 0) < contact.lastNetworkErrorAt;

@@ -96,9 +96,14 @@ export class MirrorServer {
       this.metrics.tables.set({ source: counts.source, status: 'pending' }, counts.pending);
       this.metrics.tables.set({ source: counts.source, status: 'failed' }, counts.failed);
     }
-    for (const name of this.mirror.sources.keys()) {
+    this.metrics.backlog.set(this.mirror.ledger.dueCount(Date.now()));
+    for (const [name, source] of this.mirror.sources) {
       const state = this.mirror.ledger.sourceState(name);
-      if (state?.passComplete && state.passEndedAt) this.metrics.lastPassAge.set({ source: name }, (Date.now() - state.passEndedAt) / 1000);
+      if (!state?.passComplete || !state.passEndedAt) continue;
+      const age = (Date.now() - state.passEndedAt) / 1000;
+      this.metrics.lastPassAge.set({ source: name }, age);
+      // Sources with change capture report their own lag; for scans and polls it is the pass age.
+      if (!source.adapter.watch) this.metrics.sourceLag.set({ source: name }, age);
     }
   }
 }

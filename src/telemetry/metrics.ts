@@ -100,7 +100,7 @@ export class Metrics {
 
   readonly sourceLag = new Gauge({
     name: 'polaris_mirror_source_lag_seconds',
-    help: 'How far behind a source the mirror is: now minus the time of the last applied event, or the age of the oldest message seen.',
+    help: 'How far behind a source the mirror is: now minus the time of the last applied event (Hive), the age of the oldest message seen (SQS), or the age of the last complete pass (scans and polls).',
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
@@ -109,6 +109,12 @@ export class Metrics {
     name: 'polaris_mirror_tables',
     help: 'Mirrored tables by source and status (in_sync, pending, failed), read from the ledger at scrape time.',
     labelNames: ['source', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly backlog = new Gauge({
+    name: 'polaris_mirror_ledger_backlog',
+    help: 'Tables whose change is ready to be sent now (pending, retry time reached), read from the ledger at scrape time.',
     registers: [this.registry],
   });
 

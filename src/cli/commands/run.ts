@@ -7,9 +7,6 @@ import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { abortOnSignals, holdLease } from '../lease.js';
 
-/** How often `run` checks that Polaris answers (for /readyz) when there is nothing to send. */
-const PROBE_INTERVAL_MS = 15_000;
-
 /**
  * `run`: the daemon. Watchers of every source, periodic reconciliation, the dispatcher and the HTTP
  * server. SIGTERM/SIGINT: stop taking work, finish the operations in flight, record them, exit 0.
@@ -82,11 +79,11 @@ async function watchLoop(mirror: Mirror, source: SourceRuntime, logger: Logger, 
   }
 }
 
-/** Keeps /readyz honest when idle: one cheap request to Polaris every few seconds. */
+/** Keeps /readyz honest when idle: one cheap request to Polaris every probeIntervalSeconds. */
 async function probePolaris(mirror: Mirror, signal: AbortSignal): Promise<void> {
   const catalog = mirror.config.sources[0]!.target.catalog;
   while (!signal.aborted) {
     await mirror.client.catalogConfig(catalog, signal).catch(() => undefined);
-    await sleep(PROBE_INTERVAL_MS, signal);
+    await sleep(mirror.config.polaris.probeIntervalSeconds * 1000, signal);
   }
 }

@@ -1,5 +1,5 @@
 import type { PassSummary } from '../../engine/reconciler.js';
-import { Mirror } from '../../engine/mirror.js';
+import { Mirror, UsageError } from '../../engine/mirror.js';
 import type { RunStats } from '../../engine/run-stats.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
@@ -15,6 +15,8 @@ export interface SyncOptions {
   readonly allowMassDrop?: boolean;
   readonly json?: boolean;
   readonly progress?: boolean;
+  /** Seconds between progress lines when stderr is not a terminal. */
+  readonly progressInterval?: string;
 }
 
 export interface SyncSummary {
@@ -34,6 +36,8 @@ export interface SyncSummary {
 
 /** `sync`: one reconciliation pass per source, then dispatch until every table is applied or failed. */
 export async function syncCommand(options: SyncOptions): Promise<number> {
+  const interval = Number(options.progressInterval ?? '5');
+  if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`--progress-interval must be a positive number of seconds, not "${options.progressInterval}"`);
   const context = commandContext(options.config);
   const mirror = new Mirror(context);
   try {
@@ -45,7 +49,10 @@ export async function syncCommand(options: SyncOptions): Promise<number> {
   }
 }
 
-export async function runSync(mirror: Mirror, options: Pick<SyncOptions, 'source' | 'allowMassDrop' | 'progress'>): Promise<SyncSummary> {
+export async function runSync(
+  mirror: Mirror,
+  options: Pick<SyncOptions, 'source' | 'allowMassDrop' | 'progress' | 'progressInterval'>,
+): Promise<SyncSummary> {
   const sources = mirror.selectSources(options.source);
   const names = sources.map((s) => s.config.name);
   const release = holdLease(mirror.ledger, 'sync');
@@ -56,12 +63,15 @@ export async function runSync(mirror: Mirror, options: Pick<SyncOptions, 'source
   const stopProgress =
     options.progress === false
       ? () => undefined
-      : startProgress(() => ({
-          listed: listedSoFar,
-          sent: dispatcher.stats.sent,
-          failed: dispatcher.stats.failed,
-          pending: mirror.ledger.unfinished(names).pending,
-        }));
+      : startProgress(
+          () => ({
+            listed: listedSoFar,
+            sent: dispatcher.stats.sent,
+            failed: dispatcher.stats.failed,
+            pending: mirror.ledger.unfinished(names).pending,
+          }),
+          { intervalMs: options.progressInterval === undefined ? undefined : Number(options.progressInterval) * 1000 },
+        );
   try {
     // Sending starts while the listings are still running: the ledger is the hand-over point.
     const dispatching = dispatcher.run(signal);
