@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError } from '../engine/mirror.js';
 import { Redactor } from '../telemetry/redactor.js';
-import { messageOf } from '../util/errors.js';
+import { messageOf, MirrorError } from '../util/errors.js';
 import { packageVersion } from '../util/package-info.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
@@ -41,6 +41,7 @@ function reportError(error: unknown): number {
     return EXIT.FAILED;
   }
   process.stderr.write(`error: ${scrub(messageOf(error))}\n`);
+  if (error instanceof MirrorError && error.hint) process.stderr.write(`  hint: ${scrub(error.hint)}\n`);
   if (process.env.POLARIS_MIRROR_DEBUG) process.stderr.write(`${scrub((error as Error).stack ?? '')}\n`);
   return EXIT.FAILED;
 }
@@ -67,6 +68,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress output on stderr')
     .option('--progress-interval <seconds>', 'seconds between progress lines when stderr is not a terminal', '5')
+    .option('--rebuild', 'move a damaged or lost ledger aside and re-derive it from the sources and Polaris')
     .action(action(syncCommand));
 
   program

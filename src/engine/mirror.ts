@@ -30,6 +30,8 @@ export interface MirrorDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly redactor: Redactor;
+  /** The ledger was just rebuilt: read tables back from Polaris before sending them (sync --rebuild). */
+  readonly rebuilding?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export class Mirror {
       metrics: deps.metrics,
       logger: deps.logger,
       redactor: deps.redactor,
+      readBackBeforeFirstUpsert: deps.rebuilding ?? false,
     });
   }
 

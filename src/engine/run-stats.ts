@@ -6,6 +6,8 @@ export class RunStats {
   created = 0;
   updated = 0;
   dropped = 0;
+  /** Found already applied in Polaris after a rebuild: recorded, not sent again. */
+  recovered = 0;
   retried = 0;
   failed = 0;
   deferred = 0;
@@ -16,6 +18,7 @@ export class RunStats {
       if (action === 'create') this.created++;
       else if (action === 'update') this.updated++;
       else if (action === 'drop') this.dropped++;
+      else if (action === 'recovered') this.recovered++;
     } else if (outcome.kind === 'retry') this.retried++;
     else if (outcome.kind === 'failed') this.failed++;
     else this.deferred++;

@@ -19,7 +19,7 @@ import { backoffDelay, failedRetryDelay } from './backoff.js';
 import type { SourceSink } from './source-sink.js';
 
 /** What one attempt did, for the run summary. */
-export type Action = 'create' | 'update' | 'drop' | 'none';
+export type Action = 'create' | 'update' | 'drop' | 'recovered' | 'none';
 
 export interface ConvergeResult {
   readonly outcome: Outcome;
@@ -36,6 +36,11 @@ export interface ConvergerDeps {
   readonly logger: Logger;
   /** Scrubs errors before they are stored: `status` runs in another process that knows fewer secrets. */
   readonly redactor: Redactor;
+  /**
+   * After a rebuilt ledger: before a table's first upsert, read it back from Polaris; if Polaris already
+   * holds that metadata location, record it as applied instead of sending it again.
+   */
+  readonly readBackBeforeFirstUpsert?: boolean;
 }
 
 type LoadResult =
@@ -70,6 +75,13 @@ export class TableConverger {
 
   private async upsert(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
     const location = row.desired.metadataLocation!;
+    if (this.deps.readBackBeforeFirstUpsert && row.applied.state === null) {
+      const loaded = await this.load(row, signal);
+      if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
+      if (loaded.kind === 'present' && loaded.metadataLocation === location) {
+        return { outcome: this.appliedPresent(row, null), action: 'recovered' };
+      }
+    }
     const validation = await this.validateOnce(row, location, signal);
     if (validation) return { outcome: validation, action: 'none' };
 
@@ -251,7 +263,7 @@ export class TableConverger {
 
   // ---- outcomes -----------------------------------------------------------------------------------
 
-  private appliedPresent(row: MirrorRow, timestamp: number): Outcome {
+  private appliedPresent(row: MirrorRow, timestamp: number | null): Outcome {
     return {
       kind: 'applied',
       id: row.id,

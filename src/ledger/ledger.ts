@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { dottedName, joinNamespace, polarisDisplayName, splitNamespace, type PolarisTable, type SourceTable } from '../model/table.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
 import { nextTimestamp } from '../normalizer/timestamp.js';
+import { MirrorError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type { Outcome } from './outcome.js';
 import { desiredMatchesApplied, toMirrorRow, type MirrorRow, type TableRecord } from './rows.js';
@@ -56,16 +57,35 @@ export class Ledger {
     this.statements = prepareStatements(db);
   }
 
+  /**
+   * Opens (or creates) the ledger. A writer checks the file's integrity first (PRAGMA quick_check):
+   * a damaged ledger must stop the process with a clear error, not send from half-read state.
+   */
   static open(path: string, options: LedgerOptions = {}): Ledger {
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-    db.pragma('busy_timeout = 5000');
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      migrate(db);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      db.pragma('busy_timeout = 5000');
+      // Reading the schema fails at once on a file that is not a database (a readonly open stops here).
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      if (!options.readonly) {
+        const check = db.pragma('quick_check', { simple: true });
+        if (check !== 'ok') throw new LedgerDamagedError(path, String(check));
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        migrate(db);
+      }
+      return new Ledger(db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof LedgerDamagedError) throw error;
+      const code = (error as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code?.startsWith('SQLITE_CORRUPT')) {
+        throw new LedgerDamagedError(path, (error as Error).message);
+      }
+      throw error;
     }
-    return new Ledger(db);
   }
 
   close(): void {
@@ -446,12 +466,33 @@ export class Ledger {
       .immediate();
   }
 
+  /** The live holder of the sender lease, if any (read-only check, e.g. before a rebuild). */
+  leaseHolder(now = Date.now(), staleMs = 60_000): LeaseHolder | undefined {
+    const holder = this.statements.lease.get() as { pid: number; host: string; command: string; heartbeat_at: number } | undefined;
+    if (!holder || !leaseIsLive(holder, now, staleMs)) return undefined;
+    return { pid: holder.pid, host: holder.host, command: holder.command, heartbeatAt: holder.heartbeat_at };
+  }
+
   heartbeat(now = Date.now()): void {
     this.statements.heartbeat.run({ pid: process.pid, host: hostname(), heartbeat_at: now });
   }
 
   releaseLease(): void {
     this.statements.releaseLease.run({ pid: process.pid, host: hostname() });
+  }
+}
+
+/** The ledger file is not a readable SQLite database, or fails its integrity check. */
+export class LedgerDamagedError extends MirrorError {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`the ledger ${path} is damaged (${detail})`, {
+      retryable: false,
+      hint: 'run `polaris-mirror sync --rebuild`: it moves the damaged file aside and re-derives the ledger from the sources and Polaris (see "Recovering the ledger" in the README)',
+    });
+    this.name = 'LedgerDamagedError';
   }
 }
 
@@ -496,89 +537,100 @@ function migrate(db: Database.Database): void {
   })();
 }
 
+/**
+ * The ledger's statements, prepared on first use: a read-only connection to a ledger written by an
+ * older version (before its migrations ran) must still open and answer what it can.
+ */
 function prepareStatements(db: Database.Database) {
+  const sql = statementSql();
+  const prepared = new Map<string, Database.Statement>();
+  return new Proxy({} as { [K in keyof typeof sql]: Database.Statement }, {
+    get: (_, name: string) => {
+      let statement = prepared.get(name);
+      if (!statement) {
+        statement = db.prepare(sql[name as keyof typeof sql]);
+        prepared.set(name, statement);
+      }
+      return statement;
+    },
+  });
+}
+
+function statementSql() {
   const notInSyncFilter = `status <> 'in_sync' AND owner_conflict IS NULL`;
   const inSources = `source IN (SELECT value FROM json_each(?))`;
   return {
-    byKey: db.prepare('SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?'),
-    byId: db.prepare('SELECT * FROM tables WHERE id = ?'),
-    insert: db.prepare(`INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
+    byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?',
+    byId: 'SELECT * FROM tables WHERE id = ?',
+    insert: `INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
         desired_uuid, desired_order, desired_source_time, desired_timestamp, desired_confirmed, last_present_location, last_timestamp,
         status, last_error, last_hint, owner_conflict, updated_at)
       VALUES (@source, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
         @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @last_present_location, @last_timestamp, @status,
-        @last_error, @last_hint, @owner_conflict, @updated_at)`),
-    touchDesired: db.prepare(`UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
-        desired_confirmed = @desired_confirmed, updated_at = @updated_at WHERE id = @id`),
-    changeDesired: db.prepare(`UPDATE tables SET desired_state = @desired_state, desired_location = @desired_location,
+        @last_error, @last_hint, @owner_conflict, @updated_at)`,
+    touchDesired: `UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
+        desired_confirmed = @desired_confirmed, updated_at = @updated_at WHERE id = @id`,
+    changeDesired: `UPDATE tables SET desired_state = @desired_state, desired_location = @desired_location,
         desired_uuid = @desired_uuid, desired_order = @desired_order, desired_source_time = @desired_source_time,
         desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed,
         last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1, status = @status, attempts = 0, next_attempt_at = 0, last_error = @last_error, last_hint = @last_hint,
-        owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`),
-    ownerOf: db.prepare(`SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ?
-        AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`),
-    clearOwner: db.prepare(`UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
+        owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`,
+    ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ?
+        AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
+    clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
         last_error = NULL, last_hint = NULL, last_present_location = COALESCE(desired_location, last_present_location),
-        updated_at = @updated_at WHERE id = @id`),
-    sourceState: db.prepare('SELECT * FROM sources WHERE name = ?'),
-    upsertSource: db.prepare('INSERT INTO sources (name, updated_at) VALUES (@name, @updated_at) ON CONFLICT (name) DO NOTHING'),
-    setCursor: db.prepare('UPDATE sources SET cursor = @cursor, updated_at = @updated_at WHERE name = @name'),
-    recordPass: db.prepare(`UPDATE sources SET pass_started_at = @pass_started_at, pass_ended_at = @pass_ended_at,
+        updated_at = @updated_at WHERE id = @id`,
+    sourceState: 'SELECT * FROM sources WHERE name = ?',
+    upsertSource: 'INSERT INTO sources (name, updated_at) VALUES (@name, @updated_at) ON CONFLICT (name) DO NOTHING',
+    setCursor: 'UPDATE sources SET cursor = @cursor, updated_at = @updated_at WHERE name = @name',
+    recordPass: `UPDATE sources SET pass_started_at = @pass_started_at, pass_ended_at = @pass_ended_at,
         pass_complete = @pass_complete, pass_summary = @pass_summary, last_error = @last_error, last_hint = @last_hint,
-        updated_at = @updated_at WHERE name = @name`),
-    due: db.prepare(`SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
-    dueForSources: db.prepare(
-      `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
-    ),
-    dueIds: db.prepare(`SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
-    dueIdsForSources: db.prepare(
-      `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
-    ),
-    dueCount: db.prepare(`SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`),
-    nextAttempt: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`),
-    nextAttemptForSources: db.prepare(
-      `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
-    ),
-    unfinished: db.prepare(`SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`),
-    unfinishedForSources: db.prepare(
-      `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,
-    ),
-    unappliedUpsertOfUuid: db.prepare(`SELECT 1 FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
-        AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL LIMIT 1`),
-    raiseTimestamp: db.prepare(`UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
-        last_timestamp = MAX(last_timestamp, @timestamp), updated_at = @updated_at WHERE id = @id`),
-    applied: db.prepare(`UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location,
+        updated_at = @updated_at WHERE name = @name`,
+    due: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+    dueForSources: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    dueIds: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+    dueIdsForSources: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    dueCount: `SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`,
+    nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`,
+    nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
+    unfinished: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`,
+    unfinishedForSources: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,
+    unappliedUpsertOfUuid: `SELECT 1 FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
+        AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL LIMIT 1`,
+    raiseTimestamp: `UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
+        last_timestamp = MAX(last_timestamp, @timestamp), updated_at = @updated_at WHERE id = @id`,
+    applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location,
         applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
-        attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, updated_at = @updated_at WHERE id = @id`),
-    attemptFailed: db.prepare(`UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
-        last_error = @last_error, last_hint = @last_hint, updated_at = @updated_at WHERE id = @id`),
-    defer: db.prepare(`UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
-        updated_at = @updated_at WHERE id = @id`),
-    rowsOfSource: db.prepare('SELECT * FROM tables WHERE source = ?'),
-    counts: db.prepare(`SELECT source,
+        attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, updated_at = @updated_at WHERE id = @id`,
+    attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
+        last_error = @last_error, last_hint = @last_hint, updated_at = @updated_at WHERE id = @id`,
+    defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
+        updated_at = @updated_at WHERE id = @id`,
+    rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
+    counts: `SELECT source,
         SUM(status = 'in_sync' AND desired_state = 'present') AS in_sync,
         SUM(status = 'pending') AS pending,
         SUM(status = 'failed') AS failed
-      FROM tables GROUP BY source`),
-    failedOfSource: db.prepare(`SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`),
-    pendingOfSource: db.prepare(`SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`),
-    notInSync: db.prepare(`SELECT * FROM tables WHERE status <> 'in_sync'`),
-    redrive: db.prepare(`UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`),
-    validated: db.prepare('SELECT 1 FROM validations WHERE catalog = ? AND location = ?'),
-    markValidated: db.prepare(`INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
-        ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`),
-    adapterState: db.prepare('SELECT key, value FROM adapter_state WHERE source = ?'),
-    setAdapterState: db.prepare(`INSERT INTO adapter_state (source, key, value) VALUES (?, ?, ?)
-        ON CONFLICT (source, key) DO UPDATE SET value = excluded.value`),
-    deleteAdapterState: db.prepare('DELETE FROM adapter_state WHERE source = ? AND key = ?'),
-    liveOfSource: db.prepare(`SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
-        AND (desired_state = 'present' OR applied_state = 'present')`),
-    lease: db.prepare('SELECT * FROM lease WHERE id = 1'),
-    takeLease: db.prepare(`INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
+      FROM tables GROUP BY source`,
+    failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
+    pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
+    notInSync: `SELECT * FROM tables WHERE status <> 'in_sync'`,
+    redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
+    validated: 'SELECT 1 FROM validations WHERE catalog = ? AND location = ?',
+    markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
+        ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`,
+    adapterState: 'SELECT key, value FROM adapter_state WHERE source = ?',
+    setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES (?, ?, ?)
+        ON CONFLICT (source, key) DO UPDATE SET value = excluded.value`,
+    deleteAdapterState: 'DELETE FROM adapter_state WHERE source = ? AND key = ?',
+    liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
+        AND (desired_state = 'present' OR applied_state = 'present')`,
+    lease: 'SELECT * FROM lease WHERE id = 1',
+    takeLease: `INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
         ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,
-        heartbeat_at = excluded.heartbeat_at`),
-    heartbeat: db.prepare('UPDATE lease SET heartbeat_at = @heartbeat_at WHERE id = 1 AND pid = @pid AND host = @host'),
-    releaseLease: db.prepare('DELETE FROM lease WHERE id = 1 AND pid = @pid AND host = @host'),
+        heartbeat_at = excluded.heartbeat_at`,
+    heartbeat: 'UPDATE lease SET heartbeat_at = @heartbeat_at WHERE id = 1 AND pid = @pid AND host = @host',
+    releaseLease: 'DELETE FROM lease WHERE id = 1 AND pid = @pid AND host = @host',
   };
 }
 

@@ -5,7 +5,10 @@ import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
 import { commandContext, type CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { abortOnSignals, holdLease } from '../lease.js';
+import { existsSync } from 'node:fs';
+import { Ledger } from '../../ledger/ledger.js';
+import { moveLedgerAside } from '../../ledger/move-aside.js';
+import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
 import { startProgress } from '../progress.js';
 import { plural } from '../table-format.js';
 
@@ -17,6 +20,8 @@ export interface SyncOptions {
   readonly progress?: boolean;
   /** Seconds between progress lines when stderr is not a terminal. */
   readonly progressInterval?: string;
+  /** Move the ledger aside and re-derive it from the sources and Polaris. */
+  readonly rebuild?: boolean;
 }
 
 export interface SyncSummary {
@@ -24,6 +29,8 @@ export interface SyncSummary {
   readonly created: number;
   readonly updated: number;
   readonly dropped: number;
+  /** Already in Polaris after a rebuild: recorded as applied, not sent again. */
+  readonly recovered: number;
   readonly unchanged: number;
   readonly retries: number;
   readonly listed: number;
@@ -39,7 +46,8 @@ export async function syncCommand(options: SyncOptions): Promise<number> {
   const interval = Number(options.progressInterval ?? '5');
   if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`--progress-interval must be a positive number of seconds, not "${options.progressInterval}"`);
   const context = commandContext(options.config);
-  const mirror = new Mirror(context);
+  if (options.rebuild) prepareRebuild(context);
+  const mirror = new Mirror({ ...context, rebuilding: options.rebuild ?? false });
   try {
     const summary = await runSync(mirror, options);
     printSummary(context, summary, options.json ?? false);
@@ -108,6 +116,7 @@ function summarize(mirror: Mirror, names: string[], passes: PassSummary[], stats
     created: stats.created,
     updated: stats.updated,
     dropped: stats.dropped,
+    recovered: stats.recovered,
     unchanged: passes.reduce((n, p) => n + p.observed.unchanged, 0),
     retries: stats.retried,
     listed: passes.reduce((n, p) => n + p.listed, 0),
@@ -130,6 +139,7 @@ function printSummary(context: CommandContext, s: SyncSummary, json: boolean): v
     `  created    ${s.created}`,
     `  updated    ${s.updated}`,
     `  dropped    ${s.dropped}`,
+    ...(s.recovered > 0 ? [`  recovered  ${s.recovered}  (already in Polaris: recorded, not sent again)`] : []),
     `  unchanged  ${s.unchanged}`,
     `  skipped    ${skippedTotal}${skippedDetail ? `  (${skippedDetail})` : ''}`,
     `  failed     ${s.failed.length}`,
@@ -148,4 +158,30 @@ function printSummary(context: CommandContext, s: SyncSummary, json: boolean): v
   }
   lines.push(s.converged ? 'result: every table converged' : 'result: not converged (see above); exit code 1');
   context.print(lines.join('\n'));
+}
+
+/**
+ * `sync --rebuild`: the ledger is damaged or lost. Move it aside (kept for inspection) and start a new
+ * one; the sync then re-derives the desired state from the sources and, before the first upsert of each
+ * table, reads it back from Polaris so what Polaris already holds is recorded rather than sent again.
+ * Tables Polaris holds that no source lists any more are left alone: a rebuilt ledger cannot prove they
+ * were this connector's, and dropping them could delete another writer's table.
+ */
+function prepareRebuild(context: CommandContext): void {
+  const path = context.loaded.config.state.path;
+  if (existsSync(path)) {
+    try {
+      const old = Ledger.open(path, { readonly: true });
+      try {
+        const holder = old.leaseHolder();
+        if (holder) throw new LeaseRefused(holder);
+      } finally {
+        old.close();
+      }
+    } catch (error) {
+      if (error instanceof LeaseRefused) throw error; // never pull the ledger from under a running daemon
+    }
+  }
+  const moved = moveLedgerAside(path, 'before-rebuild');
+  process.stderr.write(moved ? `rebuild: moved the previous ledger to ${moved}\n` : `rebuild: no ledger at ${path}; starting a new one\n`);
 }
