@@ -100,6 +100,7 @@ describe('the full example config', () => {
       requestsPerSecond: 50,
       requestTimeoutMs: 30_000,
       retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 },
+      probeIntervalSeconds: 15,
     });
     expect(config.server).toEqual({ host: '0.0.0.0', port: 9999, maxBodyBytes: 1024 * 1024 });
     expect(config.state.path).toBe(join(dir, '.polaris-mirror', 'state.db'));
