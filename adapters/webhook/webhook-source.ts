@@ -15,7 +15,7 @@ export class WebhookSource implements SourceAdapter {
 
   constructor(config: WebhookSourceConfig) {
     this.name = config.name;
-    this.ingest = { path: 'events', token: config.token, parse: parseIngestBody };
+    this.ingest = { path: 'events', token: config.token, signature: config.signature, rateLimit: config.rateLimit, parse: parseIngestBody };
   }
 }
 

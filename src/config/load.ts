@@ -79,6 +79,9 @@ function resolvePaths(config: MirrorConfig, base: string): MirrorConfig {
     polaris: config.polaris.tls
       ? { ...config.polaris, tls: { ...config.polaris.tls, caFile: resolve(base, config.polaris.tls.caFile) } }
       : config.polaris,
+    server: config.server?.tls
+      ? { ...config.server, tls: { certFile: resolve(base, config.server.tls.certFile), keyFile: resolve(base, config.server.tls.keyFile) } }
+      : config.server,
     sources: config.sources.map((source) => resolveSourcePaths(source, base)),
   };
 }

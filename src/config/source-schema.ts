@@ -39,3 +39,20 @@ export interface CommonSourceConfig {
   readonly reconcileIntervalSeconds: number;
   readonly maxDropFraction: number;
 }
+
+/**
+ * Keys of an ingest endpoint's optional hardening (webhook sources, Hive hooks): an HMAC-SHA256
+ * signature of "<timestamp>.<body>" with the shared secret, sent as `X-Polaris-Mirror-Signature:
+ * sha256=<hex>` next to `X-Polaris-Mirror-Timestamp: <unix seconds>`; requests older or newer than
+ * toleranceSeconds are refused, so a captured request cannot be replayed later.
+ */
+export const ingestSignatureSchema = z.strictObject({
+  secret: z.string().min(16, 'use a signing secret of at least 16 characters'),
+  toleranceSeconds: z.number().int().min(1).max(3600).default(300),
+});
+
+export const ingestRateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive(),
+  /** Requests allowed at once above the rate (the bucket size); default: one second's worth. */
+  burst: z.number().int().positive().optional(),
+});

@@ -52,6 +52,10 @@ export interface SourceAdapter {
 export interface IngestEndpoint {
   readonly path: string;
   readonly token: string;
+  /** Optional HMAC-SHA256 signature of "<timestamp>.<body>" (see src/server/signature.ts). */
+  readonly signature?: { readonly secret: string; readonly toleranceSeconds: number };
+  /** Optional request rate limit for this endpoint (429 beyond it). */
+  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst?: number };
   parse(body: unknown, receivedAt: number): IngestParseResult;
 }
 

@@ -6,12 +6,21 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { messageOf } from '../util/errors.js';
 import { bearerMatches } from './bearer.js';
 import { readBody, sendError, sendJson } from './http-util.js';
+import { RequestRateLimiter } from './request-rate-limiter.js';
+import { SIGNATURE_HEADER, signatureProblem, TIMESTAMP_HEADER } from './signature.js';
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 export interface IngestDeps {
   readonly sources: ReadonlyMap<string, SourceRuntime>;
   readonly maxBodyBytes: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** One rate limiter per source with a rate limit, kept by the server across requests. */
+  readonly limiters: Map<string, RequestRateLimiter>;
 }
 
 /**
@@ -35,6 +44,19 @@ export async function handleIngest(
   if (!source || !endpoint || endpoint.path !== path) {
     return reply(404, () => sendError(response, 404, `no source named "${name}" takes events at /v1/sources/${name}/${path}`));
   }
+  if (endpoint.rateLimit) {
+    let limiter = deps.limiters.get(name);
+    if (!limiter) deps.limiters.set(name, (limiter = new RequestRateLimiter(endpoint.rateLimit.requestsPerSecond, endpoint.rateLimit.burst)));
+    const waitSeconds = limiter.take();
+    if (waitSeconds !== undefined) {
+      response.setHeader('connection', 'close'); // the body is not read
+      return reply(429, () =>
+        sendError(response, 429, `source ${name} takes at most ${endpoint.rateLimit!.requestsPerSecond} requests/s; slow down`, undefined, {
+          'retry-after': String(waitSeconds),
+        }),
+      );
+    }
+  }
   if (!bearerMatches(request.headers.authorization, endpoint.token)) {
     return reply(401, () =>
       sendError(response, 401, 'missing or wrong bearer token', undefined, { 'www-authenticate': 'Bearer realm="polaris-mirror"' }),
@@ -49,6 +71,15 @@ export async function handleIngest(
     // Close the connection: the rest of an oversized body is not worth reading.
     response.setHeader('connection', 'close');
     return reply(413, () => sendError(response, 413, `the body is larger than ${deps.maxBodyBytes} bytes; send fewer events per request`));
+  }
+
+  if (endpoint.signature) {
+    const problem = signatureProblem(
+      endpoint.signature,
+      { signature: header(request, SIGNATURE_HEADER), timestamp: header(request, TIMESTAMP_HEADER) },
+      body,
+    );
+    if (problem) return reply(401, () => sendError(response, 401, problem));
   }
 
   let parsed: unknown;

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../config/schema.js';
 import type { Mirror } from '../engine/mirror.js';
@@ -8,6 +10,7 @@ import { messageOf } from '../util/errors.js';
 import { readiness } from './health.js';
 import { sendError, sendJson, sendText } from './http-util.js';
 import { handleIngest } from './ingest.js';
+import { RequestRateLimiter } from './request-rate-limiter.js';
 
 const INGEST_PATH = /^\/v1\/sources\/([^/]+)\/([^/]+)$/;
 
@@ -17,6 +20,7 @@ const INGEST_PATH = /^\/v1\/sources\/([^/]+)\/([^/]+)$/;
  */
 export class MirrorServer {
   private readonly server: Server;
+  private readonly limiters = new Map<string, RequestRateLimiter>();
 
   constructor(
     private readonly config: ServerConfig,
@@ -24,16 +28,19 @@ export class MirrorServer {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    this.server = createServer({ keepAliveTimeout: 30_000 }, (request, response) => {
+    const handler = (request: IncomingMessage, response: ServerResponse) => {
       this.route(request, response).catch((error: unknown) => {
         this.logger.error({ err: error, url: request.url }, 'request failed');
         if (!response.headersSent) sendError(response, 500, `internal error: ${messageOf(error)}`);
         else response.destroy();
       });
-    });
+    };
+    this.server = config.tls
+      ? createTlsServer({ keepAliveTimeout: 30_000, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler)
+      : createServer({ keepAliveTimeout: 30_000 }, handler);
   }
 
-  async listen(): Promise<{ host: string; port: number }> {
+  async listen(): Promise<{ host: string; port: number; scheme: 'http' | 'https' }> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.config.port, this.config.host, () => {
@@ -42,7 +49,7 @@ export class MirrorServer {
       });
     });
     const address = this.server.address() as AddressInfo;
-    return { host: address.address, port: address.port };
+    return { host: address.address, port: address.port, scheme: this.config.tls ? 'https' : 'http' };
   }
 
   async close(): Promise<void> {
@@ -70,6 +77,7 @@ export class MirrorServer {
         maxBodyBytes: this.config.maxBodyBytes,
         metrics: this.metrics,
         logger: this.logger,
+        limiters: this.limiters,
       });
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return sendError(response, 405, 'use GET', undefined, { allow: 'GET' });

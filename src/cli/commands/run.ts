@@ -22,7 +22,7 @@ export async function runCommand(options: { config: string }): Promise<number> {
   try {
     if (server) {
       const address = await server.listen();
-      logger.info(address, `listening on http://${address.host}:${address.port}`);
+      logger.info(address, `listening on ${address.scheme}://${address.host}:${address.port}`);
     }
     const loops = [
       dispatcher.run(signal),
