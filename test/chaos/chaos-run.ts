@@ -1,0 +1,211 @@
+// The chaos run: the real CLI (`run`) against the Polaris emulator with faults — 10% 503, 5% 429 with
+// Retry-After, 2% connection resets, 1% answers slower than the client timeout, tokens expiring every
+// 20 s — while a files warehouse goes through creates, commits, drops, re-creates and renames, and the
+// connector is killed with SIGKILL at random moments and restarted. At the end Polaris must equal the
+// source, no DROP may have hit a table that existed, and every failed table must carry a reason.
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import { startPolarisEmulator } from '../emulators/polaris/index.js';
+import { runCli, spawnCli } from '../support/harness.js';
+import { ChaosWarehouse, type ChangeKind } from './chaos-warehouse.js';
+
+export interface ChaosOptions {
+  readonly tables: number;
+  readonly changes: number;
+  readonly kills: number;
+  /** How long the changes are spread over. */
+  readonly changeSeconds: number;
+  readonly convergeTimeoutSeconds?: number;
+  readonly namespaces?: number;
+  readonly seed?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  readonly changes: number;
+  readonly byKind: Record<ChangeKind, number>;
+  readonly notifications: number;
+  readonly faultsInjected: number;
+  readonly conflicts409: number;
+  readonly killsSurvived: number;
+  readonly converged: boolean;
+  /** Tables where Polaris and the source disagree at the end ("ns.t: polaris X, source Y"). */
+  readonly divergent: string[];
+  /** Accepted DROPs of a table the source held the whole time around them. */
+  readonly wrongDrops: string[];
+  readonly failed: Array<{ table: string; message: string | null; hint: string | null }>;
+  readonly exitCode: number | null;
+  readonly seconds: number;
+  readonly tablesAtEnd: number;
+}
+
+const CATALOG = 'chaos_mirror';
+const CLIENT_ID = 'chaos-client';
+const CLIENT_SECRET = 'chaos-secret-4f1c2d';
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const random = mulberry32(options.seed ?? 20261125);
+  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-chaos-'));
+  const warehouse = join(dir, 'warehouse');
+  const emulator = await startPolarisEmulator({
+    seed: options.seed ?? 7,
+    tokenTtlSeconds: 20,
+    faults: { rate503: 0.1, rate429: 0.05, retryAfterSeconds: 1, rateReset: 0.02, rateSlow: 0.01, slowMs: 2_500 },
+  });
+  const daemonLog = createWriteStream(join(dir, 'daemon.log'));
+  let daemon: ChildProcess | undefined;
+  try {
+    emulator.createCatalog({ name: CATALOG, allowedLocations: [dirUri(warehouse)] });
+    emulator.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { chaos: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
+    const source = new ChaosWarehouse(warehouse, options.namespaces ?? 20, random);
+    for (let i = 0; i < options.tables; i++) await source.create(source.nameFor(i));
+    log(`warehouse: ${source.size} tables`);
+
+    const configFile = join(dir, 'polaris-mirror.yaml');
+    await writeFile(
+      configFile,
+      YAML.stringify({
+        polaris: {
+          uri: emulator.url,
+          auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+          concurrency: 16,
+          requestTimeoutMs: 1_500,
+          retry: { maxAttempts: 30, baseDelayMs: 100, maxDelayMs: 2_000 },
+          probeIntervalSeconds: 5,
+        },
+        state: { path: join(dir, 'state.db') },
+        server: { host: '127.0.0.1', port: await freePort() },
+        log: { level: 'warn' },
+        sources: [{ name: 'lake', type: 'files', root: warehouse, target: { catalog: CATALOG }, pollIntervalSeconds: 1, maxDropFraction: 0.5 }],
+      }),
+    );
+    const start = () => {
+      const child = spawnCli(['run', '--config', configFile]);
+      child.stdout!.pipe(daemonLog, { end: false });
+      child.stderr!.pipe(daemonLog, { end: false });
+      return child;
+    };
+    daemon = start();
+
+    // The changes, evenly paced, with SIGKILLs at random moments in between.
+    const remaining = Math.max(0, options.changes - options.tables);
+    const killAt = Array.from({ length: options.kills }, () => Math.floor((0.1 + 0.8 * random()) * remaining)).sort((a, b) => a - b);
+    const pace = (options.changeSeconds * 1000) / Math.max(1, remaining);
+    const changeStart = Date.now();
+    let kills = 0;
+    for (let i = 0; i < remaining; i++) {
+      while (killAt[0] !== undefined && killAt[0] <= i) {
+        killAt.shift();
+        daemon.kill('SIGKILL');
+        await new Promise((resolve) => daemon!.once('exit', resolve));
+        kills++;
+        daemon = start();
+        log(`SIGKILL ${kills} after ${i} changes; restarted`);
+      }
+      await source.change();
+      const due = changeStart + (i + 1) * pace;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+    }
+    log(`changes done: ${JSON.stringify(source.changes)}; waiting for Polaris to converge`);
+
+    const deadline = Date.now() + (options.convergeTimeoutSeconds ?? 180) * 1000;
+    let converged = false;
+    while (Date.now() < deadline) {
+      if (sameState(polarisState(emulator), source.state())) {
+        converged = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    daemon.kill('SIGTERM');
+    const exitCode = await new Promise<number | null>((resolve) => daemon!.once('exit', (code) => resolve(code)));
+    daemon = undefined;
+
+    const status = JSON.parse((await runCli(['status', '--config', configFile, '--json'])).stdout) as {
+      sources: Array<{ failed: Array<{ table: string; message: string | null; hint: string | null }> }>;
+    };
+    const stats = emulator.stats();
+    const finalPolaris = polarisState(emulator);
+    const finalSource = source.state();
+    return {
+      changes: Object.values(source.changes).reduce((a, b) => a + b, 0),
+      byKind: { ...source.changes },
+      notifications: Object.entries(stats.notifications).reduce((n, [, c]) => n + c, 0),
+      faultsInjected: (stats.byStatus['429'] ?? 0) + (stats.byStatus['503'] ?? 0) + (stats.byStatus['reset'] ?? 0),
+      conflicts409: Object.entries(stats.notifications).filter(([k]) => k.endsWith(':409')).reduce((n, [, c]) => n + c, 0),
+      killsSurvived: kills,
+      converged,
+      divergent: divergence(finalPolaris, finalSource),
+      wrongDrops: wrongDrops(emulator, source),
+      failed: status.sources.flatMap((s) => s.failed),
+      exitCode,
+      seconds: (Date.now() - started) / 1000,
+      tablesAtEnd: finalSource.size,
+    };
+  } finally {
+    daemon?.kill('SIGKILL');
+    await emulator.close();
+    daemonLog.end();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function polarisState(emulator: Awaited<ReturnType<typeof startPolarisEmulator>>): Map<string, string> {
+  return new Map(emulator.tables(CATALOG).map((t) => [[...t.namespace, t.name].join('.'), t.metadataLocation]));
+}
+
+function sameState(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([key, location]) => b.get(key) === location);
+}
+
+function divergence(polaris: Map<string, string>, source: Map<string, string>): string[] {
+  const keys = new Set([...polaris.keys(), ...source.keys()]);
+  return [...keys].filter((k) => polaris.get(k) !== source.get(k)).map((k) => `${k}: polaris ${polaris.get(k) ?? 'absent'}, source ${source.get(k) ?? 'absent'}`);
+}
+
+/**
+ * A DROP Polaris accepted is wrong if the source held the table throughout the seconds before it: the
+ * connector re-reads the source right before each DROP, so a correct one follows an absence closely.
+ */
+function wrongDrops(emulator: Awaited<ReturnType<typeof startPolarisEmulator>>, source: ChaosWarehouse): string[] {
+  const wrong: string[] = [];
+  for (const key of source.timeline.keys()) {
+    const [namespace, name] = key.split('.');
+    for (const entry of emulator.history(CATALOG, [namespace!], name!)) {
+      if (entry.type !== 'DROP' || entry.status !== 204) continue;
+      if (!source.absentDuring(key, entry.at - 10_000, entry.at)) wrong.push(`${key} at ${new Date(entry.at).toISOString()}`);
+    }
+  }
+  return wrong;
+}
+
+/** A small seeded PRNG, so a run can be repeated. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
