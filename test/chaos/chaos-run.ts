@@ -23,6 +23,8 @@ export interface ChaosOptions {
   readonly changeSeconds: number;
   readonly convergeTimeoutSeconds?: number;
   readonly namespaces?: number;
+  /** Added to every Polaris answer: longer flights make more changes land while a table is in flight. */
+  readonly latencyMs?: number;
   readonly seed?: number;
   readonly log?: (line: string) => void;
 }
@@ -58,7 +60,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const emulator = await startPolarisEmulator({
     seed: options.seed ?? 7,
     tokenTtlSeconds: 20,
-    faults: { rate503: 0.1, rate429: 0.05, retryAfterSeconds: 1, rateReset: 0.02, rateSlow: 0.01, slowMs: 2_500 },
+    faults: { rate503: 0.1, rate429: 0.05, retryAfterSeconds: 1, rateReset: 0.02, rateSlow: 0.01, slowMs: 2_500, latencyMs: options.latencyMs ?? 0 },
   });
   const daemonLog = createWriteStream(join(dir, 'daemon.log'));
   let daemon: ChildProcess | undefined;

@@ -6,6 +6,7 @@ const report = await runChaos({
   changes: Number(process.env.CHAOS_CHANGES ?? 20_000),
   kills: Number(process.env.CHAOS_KILLS ?? 10),
   changeSeconds: Number(process.env.CHAOS_SECONDS ?? 150),
+  latencyMs: Number(process.env.CHAOS_LATENCY_MS ?? 5),
   convergeTimeoutSeconds: 300,
   log: (line) => console.error(`chaos: ${line}`),
 });

@@ -3,8 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { runLiveScenario } from '../support/live-scenario.js';
+import { expectLiveScenarioPassed } from './expect-live.js';
 
 const uri = process.env.POLARIS_URI;
 const adminClientId = process.env.POLARIS_ADMIN_CLIENT_ID;
@@ -19,10 +20,6 @@ describe.skipIf(!uri || !adminClientId || !adminClientSecret)('live: a real Pola
       realm: process.env.POLARIS_REALM,
       sharedDir: process.env.POLARIS_SHARED_DIR ?? mkdtempSync(join(tmpdir(), 'pm-live-')),
     });
-    expect(report.firstSync.code, report.firstSync.stdout + report.firstSync.stderr).toBe(0);
-    expect(report.afterFirst).toEqual(report.expectedFirst);
-    expect(report.secondSync.code, report.secondSync.stdout + report.secondSync.stderr).toBe(0);
-    expect(report.afterSecond).toEqual(report.expectedSecond);
-    expect(report.cleanupProblems).toEqual([]);
+    expectLiveScenarioPassed(report);
   }, 300_000);
 });

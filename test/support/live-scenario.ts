@@ -21,6 +21,8 @@ export interface LiveTarget {
 }
 
 export interface LiveReport {
+  /** The catalog the scenario created (and deleted again). */
+  readonly catalog: string;
   readonly firstSync: CliResult;
   readonly afterFirst: Map<string, string | undefined>;
   readonly secondSync: CliResult;
@@ -144,7 +146,7 @@ export async function runLiveScenario(target: LiveTarget): Promise<LiveReport> {
       const response = await call('DELETE', `/api/catalog/v1/${catalog}/namespaces/${encodeURIComponent(namespace)}`);
       if (!response.ok && response.status !== 404) cleanupProblems.push(`DELETE namespace ${namespace}: ${response.status}`);
     }
-    return { firstSync, afterFirst, secondSync, afterSecond, expectedFirst, expectedSecond, cleanupProblems };
+    return { catalog, firstSync, afterFirst, secondSync, afterSecond, expectedFirst, expectedSecond, cleanupProblems };
   } finally {
     for (const [path, label] of [
       [`/api/management/v1/catalogs/${catalog}/catalog-roles/${catalogRole}`, 'catalog role'],
