@@ -87,6 +87,11 @@ export class TableConverger {
 
     const type: NotificationType = row.applied.state === 'present' ? 'UPDATE' : 'CREATE';
     const action: Action = type === 'CREATE' ? 'create' : 'update';
+    if (type === 'CREATE' && row.sentLocation !== location) {
+      // Recorded before sending: should the process die between Polaris applying the CREATE and the
+      // outcome being recorded, a later DROP still knows the table may be there and is ours.
+      await this.deps.groupCommit.write(() => this.deps.ledger.markSending(row.id, location), 'relaxed');
+    }
     const verdict = await this.notify(type, row, location, row.desired.timestamp, signal);
     if (verdict.kind === 'ok') return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
     if (verdict.kind !== 'stale') return { outcome: this.setback(row, verdict), action: 'none' };
@@ -197,15 +202,17 @@ export class TableConverger {
     if (loaded.kind === 'absent') return { outcome: this.appliedAbsent(row), action: 'none' };
 
     // Delete only what this connector mirrored: the same Iceberg table (UUID), or a metadata file it
-    // sent. A table whose metadata file is gone cannot be compared; it is ours if we created it.
+    // sent. A table whose metadata file is gone cannot be compared; it is ours if we created it (or
+    // sent its CREATE just before a crash).
+    const mayBeOurs = row.applied.state === 'present' || row.sentLocation !== null;
     const ours =
       loaded.kind === 'unreadable'
-        ? row.applied.state === 'present'
+        ? mayBeOurs
         : (uuid !== null && loaded.tableUuid === uuid) ||
           (loaded.metadataLocation !== undefined &&
-            (loaded.metadataLocation === row.applied.metadataLocation || loaded.metadataLocation === row.lastPresentLocation));
+            [row.applied.metadataLocation, row.lastPresentLocation, row.sentLocation].includes(loaded.metadataLocation));
     if (!ours) {
-      if (row.applied.state !== 'present') return { outcome: this.appliedAbsent(row), action: 'none' };
+      if (!mayBeOurs) return { outcome: this.appliedAbsent(row), action: 'none' };
       return {
         outcome: this.failed(
           row,
@@ -216,7 +223,8 @@ export class TableConverger {
       };
     }
 
-    const location = (loaded.kind === 'present' ? loaded.metadataLocation : undefined) ?? row.applied.metadataLocation ?? row.lastPresentLocation ?? '';
+    const location =
+      (loaded.kind === 'present' ? loaded.metadataLocation : undefined) ?? row.applied.metadataLocation ?? row.sentLocation ?? row.lastPresentLocation ?? '';
     const verdict = await this.notify('DROP', row, location, row.desired.timestamp, signal);
     if (verdict.kind === 'ok') return { outcome: this.appliedAbsent(row), action: 'drop' };
     return { outcome: this.setback(row, verdict.kind === 'stale' ? { kind: 'retry', reason: 'conflict', message: verdict.message } : verdict), action: 'none' };

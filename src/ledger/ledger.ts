@@ -332,6 +332,11 @@ export class Ledger {
     return this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) !== undefined;
   }
 
+  /** Records that a CREATE of this location is about to be sent (see MirrorRow.sentLocation). */
+  markSending(id: number, location: string, now = Date.now()): void {
+    this.statements.markSending.run({ id, sent_location: location, updated_at: now });
+  }
+
   /** Persists a higher timestamp before it is sent, so timestamps never go back across restarts. */
   raiseTimestamp(id: number, timestamp: number, now = Date.now()): void {
     this.setSynchronous('FULL');
@@ -599,7 +604,8 @@ function statementSql() {
         AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL LIMIT 1`,
     raiseTimestamp: `UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
         last_timestamp = MAX(last_timestamp, @timestamp), updated_at = @updated_at WHERE id = @id`,
-    applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location,
+    markSending: `UPDATE tables SET sent_location = @sent_location, updated_at = @updated_at WHERE id = @id`,
+    applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location, sent_location = NULL,
         applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
         attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, updated_at = @updated_at WHERE id = @id`,
     attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,

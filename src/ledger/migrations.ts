@@ -83,4 +83,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, key)
   );
   `,
+  `
+  -- A CREATE about to be sent for a table Polaris has not confirmed yet. If the process dies after
+  -- Polaris applied it but before the outcome was recorded, this still proves the table is ours to drop.
+  ALTER TABLE tables ADD COLUMN sent_location TEXT;
+  `,
 ];

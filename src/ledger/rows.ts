@@ -21,6 +21,8 @@ export interface MirrorRow {
   readonly rev: number;
   /** The latest metadata location the source ever wanted; with applied, what Polaris may hold of ours. */
   readonly lastPresentLocation: string | null;
+  /** A CREATE sent (or about to be) that Polaris has not confirmed: the table may be in Polaris already. */
+  readonly sentLocation: string | null;
   readonly applied: {
     readonly state: 'present' | 'absent' | null;
     readonly metadataLocation: string | null;
@@ -56,6 +58,7 @@ export interface TableRecord {
   desired_confirmed: number;
   rev: number;
   last_present_location: string | null;
+  sent_location: string | null;
   applied_state: 'present' | 'absent' | null;
   applied_location: string | null;
   applied_uuid: string | null;
@@ -88,6 +91,7 @@ export function toMirrorRow(r: TableRecord): MirrorRow {
     },
     rev: r.rev,
     lastPresentLocation: r.last_present_location,
+    sentLocation: r.sent_location,
     applied: {
       state: r.applied_state,
       metadataLocation: r.applied_location,

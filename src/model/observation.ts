@@ -57,7 +57,9 @@ export type SkipReason =
   | 'resource-link'
   | 'federated'
   | 'filtered'
-  | 'invalid-identifier';
+  | 'invalid-identifier'
+  /** Listed, but the source would not load it this time (an Iceberg REST 5xx / 403 on one table). */
+  | 'load-failed';
 
 /** One item of a listing: a table to mirror, or one that is deliberately left out. */
 export type ListedItem =

@@ -52,6 +52,30 @@ describe('drops through a listing source (files)', () => {
     }
   });
 
+  it('a CREATE Polaris applied just before a crash (outcome never recorded) is still dropped when the source drops the table', async () => {
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await h.writeTable(['ns'], name);
+    await syncWith(h);
+    await h.writeTable(['ns'], 'fresh');
+    const mirror = openMirror(h);
+    try {
+      const lake = mirror.sources.get('lake')!;
+      await mirror.reconciler.pass({ adapter: lake.adapter, sink: lake.sink, maxDropFraction: 0.5 });
+      const row = findRow(mirror.ledger.rowsOfSource('lake'), 'ns.fresh')!;
+      // The CREATE goes out and Polaris applies it; the process "dies" before recording the outcome.
+      const attempt = await mirror.converger.converge(row);
+      expect(attempt.action).toBe('create');
+      expect(h.polarisState().has('ns.fresh')).toBe(true);
+      expect(mirror.ledger.get(row.id)).toMatchObject({ applied: { state: null }, sentLocation: row.desired.metadataLocation });
+    } finally {
+      await mirror.close();
+    }
+    // Then the table is dropped at the source, files and all: Polaris can no longer read it back.
+    await h.dropTable(['ns'], 'fresh');
+    const { summary } = await syncWith(h);
+    expect(summary).toMatchObject({ converged: true, dropped: 1 });
+    expect(h.polarisState().has('ns.fresh')).toBe(false);
+  });
+
   it('a rename is CREATE(new name) first, then DROP(old name)', async () => {
     for (const name of ['orders', 'b', 'c', 'd', 'e']) await h.writeTable(['sales'], name);
     await syncWith(h);

@@ -362,6 +362,7 @@ function mirrorRow(name: string, desired: 'present' | 'absent', applied: 'presen
     desired: { state: desired, metadataLocation: desired === 'present' ? 'loc' : null, tableUuid: null, order: 1, sourceTimeMs: 1, timestamp: 1, confirmed: false },
     rev: 1,
     lastPresentLocation: 'loc',
+    sentLocation: null,
     applied: { state: applied, metadataLocation: null, tableUuid: null, timestamp: null, at: null },
     lastTimestamp: 1,
     status: 'in_sync',

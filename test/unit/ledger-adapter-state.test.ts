@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { MIGRATIONS } from '../../src/ledger/migrations.js';
 import { absent, present, tempDir } from './support.js';
 
 let dir: { dir: string; cleanup: () => void };
@@ -48,16 +49,27 @@ describe('liveTables', () => {
 
 describe('schema upgrades', () => {
   it('a ledger written by the first schema is upgraded in place, keeping its rows', () => {
-    ledger.observe([present('file:///w/t/metadata/v1.metadata.json', { order: 1 })]);
     ledger.close();
-    // Roll the file back to schema 1, as an older polaris-mirror left it.
-    const db = new Database(`${dir.dir}/state.db`);
-    db.exec("DROP TABLE adapter_state; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    // A ledger exactly as the first schema left it, with one table row.
+    const path = `${dir.dir}/v1.db`;
+    const db = new Database(path);
+    db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    db.exec(MIGRATIONS[0]!);
+    db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '1')");
+    db.prepare(
+      `INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location, desired_order,
+         desired_source_time, desired_timestamp, last_timestamp, status, updated_at)
+       VALUES ('src', 'db', 't', 'lake', 'db', 't', 'present', 'file:///w/t/metadata/v1.metadata.json', 1, 1, 1, 1, 'pending', 1)`,
+    ).run();
     db.close();
-    ledger = Ledger.open(`${dir.dir}/state.db`);
-    expect(ledger.rowsOfSource('src')).toHaveLength(1);
+    ledger = Ledger.open(path);
+    const rows = ledger.rowsOfSource('src');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ desired: { metadataLocation: 'file:///w/t/metadata/v1.metadata.json' }, sentLocation: null });
     ledger.setAdapterState('src', { k: 'v' });
     expect(ledger.adapterState('src').get('k')).toBe('v');
+    ledger.markSending(rows[0]!.id, 'file:///w/t/metadata/v1.metadata.json');
+    expect(ledger.get(rows[0]!.id)!.sentLocation).toBe('file:///w/t/metadata/v1.metadata.json');
   });
 
   it('refuses a ledger from a newer polaris-mirror, saying what to do', () => {
