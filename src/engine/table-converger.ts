@@ -90,7 +90,7 @@ export class TableConverger {
     if (type === 'CREATE' && row.sentLocation !== location) {
       // Recorded before sending: should the process die between Polaris applying the CREATE and the
       // outcome being recorded, a later DROP still knows the table may be there and is ours.
-      await this.deps.groupCommit.write(() => this.deps.ledger.markSending(row.id, location), 'relaxed');
+      this.deps.ledger.markSending(row.id, location);
     }
     const verdict = await this.notify(type, row, location, row.desired.timestamp, signal);
     if (verdict.kind === 'ok') return { outcome: this.appliedPresent(row, row.desired.timestamp), action };

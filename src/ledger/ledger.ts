@@ -332,8 +332,13 @@ export class Ledger {
     return this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) !== undefined;
   }
 
-  /** Records that a CREATE of this location is about to be sent (see MirrorRow.sentLocation). */
+  /**
+   * Records that a CREATE of this location is about to be sent (see MirrorRow.sentLocation). Written at
+   * once, without fsync: it must survive a process crash (WAL gives that), and losing it to a power
+   * failure only costs the rare orphan this record exists to prevent.
+   */
   markSending(id: number, location: string, now = Date.now()): void {
+    this.setSynchronous('NORMAL');
     this.statements.markSending.run({ id, sent_location: location, updated_at: now });
   }
 
