@@ -1,10 +1,11 @@
 // Polaris emulator: a real HTTP server on loopback speaking Polaris's catalog wire protocol (OAuth
-// token endpoint, /v1/config, table notifications, loadTable, listings), with the notification
-// behaviour of /work/shared/reference/polaris.md, OpenAPI body checks and fault injection.
+// token endpoint, /v1/config, table notifications, loadTable, listings, dropNamespace), with the
+// notification behaviour of /work/shared/reference/polaris.md, OpenAPI body checks and fault
+// injection, plus a minimal management API (/api/management/v1: catalogs, principals, roles, grants).
 // Used by the demo command, integration/crash tests and benchmarks (see cli.ts for out-of-process use).
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Auth } from './auth.js';
+import { Auth, ROOT_PRINCIPAL } from './auth.js';
 import { Faults } from './faults.js';
 import { MetadataFiles } from './metadata-files.js';
 import { OpenApiValidator } from './openapi-validator.js';
@@ -28,6 +29,7 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
   const host = opts.host ?? '127.0.0.1';
   const state = new EmulatorState();
   const auth = new Auth(opts.tokenTtlSeconds ?? 3600, opts.expiredTokenStatus ?? 401);
+  if (opts.rootCredentials) auth.createPrincipal({ name: ROOT_PRINCIPAL, ...opts.rootCredentials }, true);
   const files = new MetadataFiles();
   const faults = new Faults(opts.faults, opts.seed ?? 1);
   const sleeper = new Sleeper();
@@ -49,11 +51,14 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/api/catalog`;
+  const rootUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${rootUrl}/api/catalog`;
   let closing: Promise<void> | undefined;
 
   return {
     url,
+    rootUrl,
+    managementUrl: `${rootUrl}/api/management/v1`,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         sleeper.wakeAll();
@@ -62,7 +67,10 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
       })),
     setFaults: (f) => faults.set(f),
     failNext: (n, response) => faults.failNext(n, response),
-    createCatalog: (c) => state.createCatalog(c),
+    createCatalog: (c) => {
+      state.createCatalog(c);
+      auth.addCatalog(c.name);
+    },
     createPrincipal: (p) => auth.createPrincipal(p),
     issueToken: (clientId) => auth.issue(clientId),
     expireAllTokens: () => auth.expireAll(),

@@ -1,6 +1,7 @@
-// The read side of the catalog API the connector uses besides notifications: /v1/config (prefix
-// discovery), loadTable / HEAD (read-back after an ambiguous 409 or timeout) and simple, unpaged
-// namespace and table listings.
+// The rest of the catalog API besides notifications: /v1/config (prefix discovery), loadTable / HEAD
+// (read-back after an ambiguous 409 or timeout), simple, unpaged namespace and table listings, and
+// dropNamespace (so a test can remove the namespaces notifications auto-created before it drops the
+// catalog through the management API).
 import type { Auth } from './auth.js';
 import { PolarisError } from './errors.js';
 import type { MetadataFiles } from './metadata-files.js';
@@ -15,6 +16,7 @@ export interface ReadDeps {
 
 const ENDPOINTS = [
   'GET /v1/{prefix}/namespaces',
+  'DELETE /v1/{prefix}/namespaces/{namespace}',
   'GET /v1/{prefix}/namespaces/{namespace}/tables',
   'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}',
   'HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}',
@@ -76,6 +78,28 @@ export function listTables(deps: ReadDeps, authorization: string | undefined, ca
     .filter((t) => nsKey(t.namespace) === key)
     .map((t) => ({ namespace: t.namespace, name: t.name }));
   return { status: 200, body: { identifiers } };
+}
+
+/**
+ * DELETE /v1/{prefix}/namespaces/{namespace}: as Polaris, a missing namespace is 404 before privileges
+ * (NAMESPACE_DROP); a namespace holding tables, views or child namespaces is 409
+ * NamespaceNotEmptyException (IcebergExceptionMapper). A table whose CREATE is in flight counts.
+ */
+export function dropNamespace(deps: ReadDeps, authorization: string | undefined, catalogName: string, namespace: string[]): Reply {
+  const token = deps.auth.authenticate(authorization);
+  const catalog = findCatalog(deps, catalogName);
+  requireNamespace(catalog, namespace);
+  deps.auth.requireAny(token, catalog.name, ['NAMESPACE_DROP'], 'DROP_NAMESPACE');
+  const key = nsKey(namespace);
+  const inside = (k: string): boolean => k.startsWith(`${key}\u0000`);
+  const notEmpty =
+    [...catalog.namespaces.keys()].some((k) => k.startsWith(`${key}\u001f`)) ||
+    [...catalog.tables.keys()].some(inside) ||
+    [...catalog.views].some(inside) ||
+    [...catalog.locks].some(inside);
+  if (notEmpty) throw new PolarisError(409, 'NamespaceNotEmptyException', `Namespace ${namespace.join('.')} is not empty`);
+  catalog.namespaces.delete(key);
+  return { status: 204 };
 }
 
 function findCatalog(deps: ReadDeps, name: string): Catalog {

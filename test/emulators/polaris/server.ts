@@ -1,14 +1,16 @@
 // HTTP front of the emulator: reads the request, applies realm check and faults, routes to the
-// handlers and writes the answer. Paths are split on '/' BEFORE percent-decoding so names holding
+// handlers (catalog API under /api/catalog/v1, management API under /api/management/v1) and writes
+// the answer. Paths are split on '/' BEFORE percent-decoding so names holding
 // '/', '%', spaces or unicode (encoded by the client with encodeURIComponent) survive intact.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Auth } from './auth.js';
 import { errorBody, PolarisError } from './errors.js';
 import type { Faults } from './faults.js';
 import type { MetadataFiles } from './metadata-files.js';
+import { managementRoute } from './management.js';
 import { handleNotification, type Reply } from './notifications.js';
 import type { OpenApiValidator } from './openapi-validator.js';
-import { getConfig, listNamespaces, listTables, loadTable } from './read-routes.js';
+import { dropNamespace, getConfig, listNamespaces, listTables, loadTable } from './read-routes.js';
 import type { Sleeper } from './sleeper.js';
 import type { EmulatorState } from './state.js';
 import type { FaultOptions, RequestKind } from './types.js';
@@ -24,6 +26,7 @@ export interface ServerDeps {
 }
 
 const BASE = ['', 'api', 'catalog', 'v1'];
+const MANAGEMENT_BASE = ['', 'api', 'management', 'v1'];
 const MAX_BODY = 16 * 1024 * 1024;
 
 interface Route {
@@ -95,10 +98,17 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
 function routeOf(deps: ServerDeps, req: IncomingMessage, pathname: string, query: URLSearchParams, body: Buffer): Route {
   const raw = pathname.split('/');
-  if (raw.length < BASE.length || BASE.some((s, i) => raw[i] !== s)) throw notFound();
-  const seg = raw.slice(BASE.length).map(decodeSegment);
   const method = req.method ?? 'GET';
   const auth = req.headers.authorization;
+  if (raw.length > MANAGEMENT_BASE.length && MANAGEMENT_BASE.every((s, i) => raw[i] === s)) {
+    // Management API (management.ts): no faults or latency, like the token endpoint by default.
+    const segments = raw.slice(MANAGEMENT_BASE.length).map(decodeSegment);
+    const run = managementRoute(deps, { method, segments, query, authorization: auth, contentType: req.headers['content-type'], body });
+    if (!run) throw notFound();
+    return { kind: 'other', run };
+  }
+  if (raw.length < BASE.length || BASE.some((s, i) => raw[i] !== s)) throw notFound();
+  const seg = raw.slice(BASE.length).map(decodeSegment);
   const n = seg.length;
 
   if (n === 2 && seg[0] === 'oauth' && seg[1] === 'tokens') {
@@ -126,6 +136,10 @@ function routeOf(deps: ServerDeps, req: IncomingMessage, pathname: string, query
       };
     }
     const namespace = parseNamespace(seg[2] as string);
+    if (n === 3 && method === 'DELETE') {
+      // dropNamespace (other methods on a namespace are not emulated: 404 below).
+      return { kind: 'other', run: () => dropNamespace(deps, auth, catalog, namespace) };
+    }
     if (n === 4 && seg[3] === 'tables') {
       return { kind: 'list', run: () => (allow(method, ['GET']), listTables(deps, auth, catalog, namespace)) };
     }

@@ -22,6 +22,15 @@ export interface Catalog {
   history: Map<string, HistoryEntry[]>;
   /** Tables with a mutation in flight (see notifications.ts for why this exists). */
   locks: Set<string>;
+  createTimestamp: number;
+  /** The catalog as created through the management API (shown by GET); absent for createCatalog(). */
+  management?: ManagedCatalogInfo;
+}
+
+export interface ManagedCatalogInfo {
+  properties: Record<string, string>;
+  storageConfigInfo: Record<string, unknown>;
+  connectionConfigInfo?: Record<string, unknown>;
 }
 
 // U+001F is Polaris's own namespace separator in URLs, so it cannot appear inside a level.
@@ -44,10 +53,10 @@ export class EmulatorState {
     concurrentPerTableViolations: 0,
   };
 
-  createCatalog(spec: CatalogSpec): void {
+  createCatalog(spec: CatalogSpec, management?: ManagedCatalogInfo): Catalog {
     if (this.catalogs.has(spec.name)) throw new Error(`catalog ${spec.name} already exists`);
     if (!Array.isArray(spec.allowedLocations)) throw new Error(`catalog ${spec.name}: allowedLocations must be an array`);
-    this.catalogs.set(spec.name, {
+    const catalog: Catalog = {
       name: spec.name,
       type: spec.type ?? 'EXTERNAL',
       allowedLocations: [...spec.allowedLocations],
@@ -58,7 +67,15 @@ export class EmulatorState {
       views: new Set(),
       history: new Map(),
       locks: new Set(),
-    });
+      createTimestamp: Date.now(),
+      ...(management ? { management } : {}),
+    };
+    this.catalogs.set(spec.name, catalog);
+    return catalog;
+  }
+
+  deleteCatalog(name: string): void {
+    this.catalogs.delete(name);
   }
 
   requireCatalog(name: string): Catalog {

@@ -34,6 +34,11 @@ export interface PolarisEmulatorOptions {
   validateBodies?: boolean;
   /** Status for expired (but otherwise valid) tokens: 401 (default) or 419 (AuthenticationTimeout). */
   expiredTokenStatus?: 401 | 419;
+  /**
+   * Credentials of a bootstrap root principal (named `root`, holding the `service_admin` principal
+   * role), like Polaris's POLARIS_BOOTSTRAP_CREDENTIALS: its token may use the management API.
+   */
+  rootCredentials?: { clientId: string; clientSecret: string };
 }
 
 export interface FailNextResponse {
@@ -56,10 +61,17 @@ export interface CatalogSpec {
 }
 
 export interface PrincipalSpec {
+  /** Principal name (management API paths, 403 messages); default: the client id. */
+  name?: string;
   clientId: string;
   clientSecret: string;
-  /** principal role name → catalog name → privileges granted through that role. */
+  /**
+   * Shortcut for tests: principal role name → catalog name → privileges granted through that role
+   * (private to this principal; the management API builds the same thing from shared roles).
+   */
   roles?: Record<string, Record<string, string[]>>;
+  /** Assign the realm's `service_admin` principal role: the management API is open to this principal. */
+  serviceAdmin?: boolean;
 }
 
 export interface TableSummary {
@@ -89,6 +101,10 @@ export interface EmulatorStats {
 export interface PolarisEmulator {
   /** Base URI up to and including '/api/catalog'. */
   readonly url: string;
+  /** The server's root, e.g. http://127.0.0.1:<port> (a real Polaris's POLARIS_URI). */
+  readonly rootUrl: string;
+  /** Base URI of the management API: `${rootUrl}/api/management/v1`. */
+  readonly managementUrl: string;
   close(): Promise<void>;
   setFaults(f: FaultOptions): void;
   failNext(n: number, response: FailNextResponse): void;
