@@ -65,7 +65,13 @@ function parseFile(file: string): unknown {
       })),
     );
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // Aliases are resolved here: an unknown one, or too many (an alias bomb), throws.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: `the YAML cannot be read: ${(error as Error).message}`, hint: 'the file must be valid YAML or JSON' }]);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(file, [{ path: '', message: 'the file must contain a mapping with polaris, sources, …' }]);
   }

@@ -1,4 +1,5 @@
-// The configuration file: a contract with deployments outside this repo. Every case writes a real
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 // file to a temp directory and goes through loadConfig, as the CLI does.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -501,5 +502,21 @@ describe('collectSecrets', () => {
 
   it('ignores values shorter than four characters', () => {
     expect(collectSecrets({ token: 'abc', clientSecret: 'abcd' })).toEqual(['abcd']);
+  });
+});
+
+describe('YAML aliases', () => {
+  it('an unresolved alias or an alias bomb is a config error, not a crash (found by fuzzing)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pm-alias-'));
+    try {
+      const file = join(dir, 'c.yaml');
+      writeFileSync(file, '*!');
+      expect(() => loadConfig(file, {})).toThrow(/the YAML cannot be read: Unresolved alias/);
+      const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+      writeFileSync(file, bomb);
+      expect(() => loadConfig(file, {})).toThrow(ConfigError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
