@@ -6,6 +6,8 @@ export function resolveSourcePaths(source: SourceConfig, base: string): SourceCo
   switch (source.type) {
     case 'files':
       return { ...source, root: resolve(base, source.root) };
+    case 'rest':
+      return source.tls ? { ...source, tls: { caFile: resolve(base, source.tls.caFile) } } : source;
     default:
       return source;
   }

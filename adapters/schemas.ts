@@ -1,16 +1,19 @@
 import { filesSourceSchema } from './files/config.js';
+import { glueSourceSchema } from './glue/config.js';
+import { hiveSourceSchema } from './hive/config.js';
+import { restSourceSchema } from './rest/config.js';
 import { webhookSourceSchema } from './webhook/config.js';
 
 /**
- * The config schema of every source kind, keyed by `type`. A new kind (glue, hive, rest) adds its
- * schema here and its factory in adapters/registry.ts.
+ * The config schema of every source kind, keyed by `type`. A new kind adds its schema here and its
+ * factory in adapters/registry.ts.
  */
 export const sourceSchemas = {
   webhook: webhookSourceSchema,
   files: filesSourceSchema,
+  glue: glueSourceSchema,
+  hive: hiveSourceSchema,
+  rest: restSourceSchema,
 } as const;
 
 export type SourceType = keyof typeof sourceSchemas;
-
-/** Kinds with their own issue, named in the error for an unknown type so users know they are coming. */
-export const PLANNED_SOURCE_TYPES = ['glue', 'hive', 'rest'] as const;

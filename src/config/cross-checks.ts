@@ -22,14 +22,16 @@ function duplicateNames(config: MirrorConfig): ConfigIssue[] {
   return issues;
 }
 
+/** Sources that receive events over HTTP (webhooks, Hive hooks with an ingestToken) need the server. */
 function webhooksNeedServer(config: MirrorConfig): ConfigIssue[] {
   if (config.server) return [];
-  const webhook = config.sources.findIndex((s) => s.type === 'webhook');
-  if (webhook < 0) return [];
+  const pushed = config.sources.findIndex((s) => s.type === 'webhook' || ('ingestToken' in s && s.ingestToken !== undefined));
+  if (pushed < 0) return [];
+  const source = config.sources[pushed]!;
   return [
     {
       path: 'server',
-      message: `required: source "${config.sources[webhook]!.name}" is a webhook and receives events over HTTP`,
+      message: `required: source "${source.name}" receives events over HTTP (${source.type === 'webhook' ? 'a webhook' : 'its ingestToken enables the hook endpoint'})`,
       hint: 'add  server: { host: 127.0.0.1, port: 9470 }',
     },
   ];

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PLANNED_SOURCE_TYPES, sourceSchemas } from '../../adapters/schemas.js';
+import { sourceSchemas } from '../../adapters/schemas.js';
 import { formatPath, type ConfigIssue } from './config-error.js';
 import { isSecretKey } from './secrets.js';
 
@@ -32,17 +32,13 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown)
     case 'invalid_union': {
       if ('discriminator' in issue && issue.discriminator === 'type') {
         const given = valueAt(raw, issue.path);
-        const planned = PLANNED_SOURCE_TYPES as readonly string[];
         const available = Object.keys(sourceSchemas).join(', ');
         return [
           {
             path,
             message:
               given === undefined ? 'a source needs a type' : `unknown source type ${JSON.stringify(given)}`,
-            hint:
-              typeof given === 'string' && planned.includes(given)
-                ? `the ${given} source is not available in this version; available: ${available}`
-                : `use one of: ${available}`,
+            hint: `use one of: ${available}`,
           },
         ];
       }

@@ -5,26 +5,38 @@ import type { MirrorRow } from '../ledger/rows.js';
  * outage that still answers) must not wipe the mirror: when more than maxDropFraction of a source's
  * mirrored tables would be dropped, the pass drops nothing and says so.
  */
-export interface DropDecision {
-  readonly candidates: readonly MirrorRow[];
+export interface DropDecision<T extends Mirrored = Mirrored> {
+  readonly candidates: readonly T[];
   readonly mirrored: number;
   readonly refused: boolean;
   readonly reason?: string;
 }
 
-/** Rows this source wants present (or Polaris holds for it) that the complete listing did not return. */
-export function dropCandidates(rows: readonly MirrorRow[], listed: ReadonlySet<string>): { candidates: MirrorRow[]; mirrored: number } {
-  const live = rows.filter((row) => row.desired.state === 'present' || row.applied.state === 'present');
+/** A table the mirror holds for a source (or is about to): only its name matters to the brake. */
+export interface Mirrored {
+  readonly table: { readonly namespace: readonly string[]; readonly name: string };
+}
+
+/** The rows of a source that are mirrored or about to be (tombstones are not). */
+export function liveRows(rows: readonly MirrorRow[]): MirrorRow[] {
+  return rows.filter((row) => row.desired.state === 'present' || row.applied.state === 'present');
+}
+
+/**
+ * Live tables that the complete listing did not return. Callers pass only live tables (a reconciler
+ * reads just their names from the ledger: a 100,000-table source need not load every row).
+ */
+export function dropCandidates<T extends Mirrored>(live: readonly T[], listed: ReadonlySet<string>): { candidates: T[]; mirrored: number } {
   return { candidates: live.filter((row) => !listed.has(rowKey(row.table))), mirrored: live.length };
 }
 
-export function decideDrops(
-  rows: readonly MirrorRow[],
+export function decideDrops<T extends Mirrored>(
+  live: readonly T[],
   listed: ReadonlySet<string>,
   maxDropFraction: number,
   allowMassDrop: boolean,
-): DropDecision {
-  const { candidates, mirrored } = dropCandidates(rows, listed);
+): DropDecision<T> {
+  const { candidates, mirrored } = dropCandidates(live, listed);
   if (candidates.length === 0 || allowMassDrop) return { candidates, mirrored, refused: false };
   const fraction = candidates.length / Math.max(1, mirrored);
   if (fraction <= maxDropFraction) return { candidates, mirrored, refused: false };

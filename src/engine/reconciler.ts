@@ -104,7 +104,8 @@ export class Reconciler {
     }
     options.onProgress?.(listed.size);
 
-    const decision = decideDrops(this.ledger.rowsOfSource(adapter.name), listed, source.maxDropFraction, options.allowMassDrop ?? false);
+    const live = this.ledger.liveTables(adapter.name).map((table) => ({ table }));
+    const decision = decideDrops(live, listed, source.maxDropFraction, options.allowMassDrop ?? false);
     if (!decision.refused && decision.candidates.length > 0) {
       // Unconfirmed absences: the dispatcher re-reads each table right before its DROP.
       const absences: AbsentObservation[] = decision.candidates.map((row) => ({

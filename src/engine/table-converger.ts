@@ -183,16 +183,30 @@ export class TableConverger {
         };
       }
       if (fresh.state === 'present') {
-        // Re-created (or the absence was a glitch): mirror the current state instead of dropping.
-        await source.sink.commit([fresh]);
-        return { outcome: { kind: 'deferred', id: row.id, delayMs: 0, reason: 'the table is present again in the source' }, action: 'none' };
+        // Re-created (or the absence was a glitch): mirror the current state instead of dropping. If the
+        // read ranks below the stored absence (an adapter whose order is not a clock), wait rather than spin.
+        const stored = await source.sink.commit([fresh]);
+        const delayMs = stored.accepted > 0 ? 0 : RENAME_WAIT_MS * 4;
+        return { outcome: { kind: 'deferred', id: row.id, delayMs, reason: 'the table is present again in the source' }, action: 'none' };
       }
     }
 
     const uuid = row.desired.tableUuid ?? row.applied.tableUuid;
-    if (uuid && this.deps.ledger.hasUnappliedUpsertOfUuid(row.target.catalog, uuid, row.id)) {
+    const renamedTo = uuid ? this.deps.ledger.unappliedUpsertOfUuid(row.target.catalog, uuid, row.id) : undefined;
+    if (renamedTo?.status === 'pending') {
       return {
         outcome: { kind: 'deferred', id: row.id, delayMs: RENAME_WAIT_MS, reason: 'renamed: waiting for the table to be created under its new name first' },
+        action: 'none',
+      };
+    }
+    if (renamedTo) {
+      // The new name cannot be created: keep the old one in Polaris (nothing lost) and say why.
+      return {
+        outcome: this.failed(
+          row,
+          `not dropped yet: the table was renamed to ${dottedName(renamedTo.table)}, which failed to be created (${renamedTo.lastError ?? 'failed'})`,
+          `fix ${dottedName(renamedTo.table)} first; the old name is dropped once the new one is in Polaris`,
+        ),
         action: 'none',
       };
     }

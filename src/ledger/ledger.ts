@@ -327,9 +327,13 @@ export class Ledger {
     return r ? toMirrorRow(r) : undefined;
   }
 
-  /** A rename's CREATE not yet applied: its DROP(old) waits so the table never disappears in between. */
-  hasUnappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): boolean {
-    return this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) !== undefined;
+  /**
+   * A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present): its
+   * DROP(old) waits so the table never disappears in between. Pending blockers come first.
+   */
+  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): MirrorRow | undefined {
+    const r = this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) as TableRecord | undefined;
+    return r ? toMirrorRow(r) : undefined;
   }
 
   /**
@@ -568,7 +572,9 @@ function prepareStatements(db: Database.Database) {
 
 function statementSql() {
   const notInSyncFilter = `status <> 'in_sync' AND owner_conflict IS NULL`;
-  const inSources = `source IN (SELECT value FROM json_each(?))`;
+  // The unary + keeps SQLite from choosing the (source, …) index for this filter: the due and
+  // next-attempt queries must walk tables_due, or a sync of one large source turns quadratic.
+  const inSources = `+source IN (SELECT value FROM json_each(?))`;
   return {
     byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?',
     byId: 'SELECT * FROM tables WHERE id = ?',
@@ -605,8 +611,9 @@ function statementSql() {
     nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
     unfinished: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`,
     unfinishedForSources: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,
-    unappliedUpsertOfUuid: `SELECT 1 FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
-        AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL LIMIT 1`,
+    unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
+        AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL
+        ORDER BY status = 'failed' LIMIT 1`,
     raiseTimestamp: `UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
         last_timestamp = MAX(last_timestamp, @timestamp), updated_at = @updated_at WHERE id = @id`,
     markSending: `UPDATE tables SET sent_location = @sent_location, updated_at = @updated_at WHERE id = @id`,

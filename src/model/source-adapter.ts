@@ -39,6 +39,17 @@ export interface SourceAdapter {
   check?(signal: AbortSignal): Promise<SourceCheck>;
   /** How often `run` lists this source in full (seconds). */
   readonly listIntervalSeconds?: number;
+  /**
+   * How often the source completes a pass when it is healthy, if not listIntervalSeconds (a watch that
+   * polls with full passes of its own): /readyz wants a complete pass within 3× this.
+   */
+  readonly passIntervalSeconds?: number;
+  /**
+   * The watch brings the mirror up to date by itself at start (a change-log source bootstraps with a
+   * full pass when it has no cursor, and replays its log otherwise): `run` then skips its own start-up
+   * pass, so the source is not listed twice, and reconciles only every reconcileIntervalSeconds.
+   */
+  readonly watchCatchesUpAtStart?: boolean;
   /** An HTTP endpoint where the source pushes events (the webhook source, Hive hooks). */
   readonly ingest?: IngestEndpoint;
   close?(): Promise<void>;

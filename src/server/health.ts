@@ -43,7 +43,7 @@ export function readiness(mirror: Mirror, now = Date.now()): Readiness {
 
   for (const source of mirror.sources.values()) {
     if (!source.adapter.list) continue;
-    const interval = (source.adapter.listIntervalSeconds ?? source.config.reconcileIntervalSeconds) * 1000;
+    const interval = (source.adapter.passIntervalSeconds ?? source.adapter.listIntervalSeconds ?? source.config.reconcileIntervalSeconds) * 1000;
     const state = mirror.ledger.sourceState(source.config.name);
     const lastComplete = state?.passComplete ? state.passEndedAt : undefined;
     const key = `source:${source.config.name}`;

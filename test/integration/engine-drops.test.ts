@@ -91,6 +91,19 @@ describe('drops through a listing source (files)', () => {
     expect([...h.polarisState().keys()].sort()).toEqual(['sales.b', 'sales.c', 'sales.d', 'sales.e', 'sales.orders_v2']);
   });
 
+  it('a rename whose new name Polaris refuses keeps the old name, fails it with the reason, and sync still finishes', async () => {
+    for (const name of ['orders', 'b', 'c', 'd', 'e']) await h.writeTable(['sales'], name);
+    const uuid = findRow((await syncWith(h)).rows, 'sales.orders')!.desired.tableUuid!;
+    await h.dropTable(['sales'], 'orders');
+    await h.writeTable(['sales'], 'orders_v2', { uuid, fixture: 'TableMetadataUnsupportedVersion.json' });
+    const { summary, rows } = await syncWith(h);
+    expect(summary.converged).toBe(false);
+    expect(findRow(rows, 'sales.orders_v2')).toMatchObject({ status: 'failed' });
+    expect(findRow(rows, 'sales.orders')).toMatchObject({ status: 'failed' });
+    expect(findRow(rows, 'sales.orders')!.lastError).toMatch(/renamed to sales\.orders_v2, which failed to be created/);
+    expect(h.polarisState().has('sales.orders')).toBe(true);
+  });
+
   it('a table another writer changed in Polaris is not dropped; the operator is told why', async () => {
     for (const name of ['a', 'b', 'c', 'd', 'e']) await h.writeTable(['ns'], name);
     await syncWith(h);

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, failedRetryDelay } from '../../src/engine/backoff.js';
-import { decideDrops, dropCandidates, rowKey } from '../../src/engine/drop-brake.js';
+import { decideDrops, dropCandidates, liveRows, rowKey } from '../../src/engine/drop-brake.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
 import { tableLocationOf } from '../../src/model/locations.js';
 import { classifyError, classifyResponse, retryAfterMs } from '../../src/polaris/classify.js';
@@ -381,7 +381,7 @@ describe('the drop brake', () => {
 
   it('candidates are live rows missing from the listing; tombstones are not mirrored tables', () => {
     const all = [...rows, mirrorRow('gone', 'absent', 'absent'), mirrorRow('pending-drop', 'absent', 'present')];
-    const { candidates, mirrored } = dropCandidates(all, listed('a', 'b', 'c', 'd'));
+    const { candidates, mirrored } = dropCandidates(liveRows(all), listed('a', 'b', 'c', 'd'));
     expect(mirrored).toBe(5);
     expect(candidates.map((r) => r.table.name)).toEqual(['pending-drop']);
   });

@@ -515,15 +515,17 @@ describe('VALIDATE cache', () => {
   });
 });
 
-describe('hasUnappliedUpsertOfUuid', () => {
-  it('finds another pending present row with the uuid in the catalog', () => {
+describe('unappliedUpsertOfUuid', () => {
+  it('finds another unapplied present row with the uuid in the catalog', () => {
     ledger.observe([present(LOC1, { name: 'old', order: 1, uuid: 'u1' }), present(LOC2, { name: 'new', order: 1, uuid: 'u1' })]);
     const oldRow = row('old');
     const newRow = row('new');
-    expect(ledger.hasUnappliedUpsertOfUuid('lake', 'u1', oldRow.id)).toBe(true);
-    expect(ledger.hasUnappliedUpsertOfUuid('other', 'u1', oldRow.id)).toBe(false);
-    applyPresent(newRow);
-    expect(ledger.hasUnappliedUpsertOfUuid('lake', 'u1', oldRow.id)).toBe(false);
+    expect(ledger.unappliedUpsertOfUuid('lake', 'u1', oldRow.id)?.id).toBe(newRow.id);
+    expect(ledger.unappliedUpsertOfUuid('other', 'u1', oldRow.id)).toBeUndefined();
+    ledger.applyOutcome({ kind: 'failed', id: newRow.id, rev: newRow.rev, error: 'x', delayMs: 1 });
+    expect(ledger.unappliedUpsertOfUuid('lake', 'u1', oldRow.id)).toMatchObject({ id: newRow.id, status: 'failed' });
+    applyPresent(ledger.get(newRow.id)!);
+    expect(ledger.unappliedUpsertOfUuid('lake', 'u1', oldRow.id)).toBeUndefined();
   });
 });
 

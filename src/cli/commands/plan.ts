@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import PQueue from 'p-queue';
 import { createSourceAdapter } from '../../../adapters/registry.js';
 import type { SourceConfig } from '../../config/schema.js';
-import { decideDrops, rowKey } from '../../engine/drop-brake.js';
+import { decideDrops, liveRows, rowKey } from '../../engine/drop-brake.js';
 import { UsageError } from '../../engine/mirror.js';
 import { Ledger } from '../../ledger/ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
@@ -115,7 +115,7 @@ async function planSource(
         metadataLocation: location,
       });
     }
-    const drops = decideDrops(rows, listed, config.maxDropFraction, allowMassDrop);
+    const drops = decideDrops(liveRows(rows), listed, config.maxDropFraction, allowMassDrop);
     for (const row of drops.candidates) {
       entry({
         table: dottedName(row.table),
@@ -127,6 +127,8 @@ async function planSource(
     }
   } catch (error) {
     report.errors.push({ source: config.name, message: `the listing failed: ${messageOf(error)}` });
+  } finally {
+    await adapter.close?.();
   }
 }
 

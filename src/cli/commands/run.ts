@@ -48,6 +48,7 @@ async function reconcileLoop(mirror: Mirror, source: SourceRuntime, logger: Logg
   if (!source.adapter.list) return;
   const interval = (source.adapter.listIntervalSeconds ?? source.config.reconcileIntervalSeconds) * 1000;
   const reconcileEvery = source.config.reconcileIntervalSeconds * 1000;
+  if (source.adapter.watch && source.adapter.watchCatchesUpAtStart) await sleep(Math.min(interval, reconcileEvery), signal);
   while (!signal.aborted) {
     try {
       const summary = await mirror.reconciler.pass(
@@ -69,6 +70,9 @@ async function watchLoop(mirror: Mirror, source: SourceRuntime, logger: Logger, 
   while (!signal.aborted) {
     try {
       await source.adapter.watch(source.sink, signal);
+      if (signal.aborted) return;
+      // A watch that ends by itself is restarted too, but never in a tight loop.
+      await sleep(delay, signal);
       delay = 1000;
     } catch (error) {
       if (signal.aborted) return;

@@ -1,0 +1,185 @@
+import type { ObservationSink } from '../../src/model/source-adapter.js';
+import type { TableFilter } from '../../src/normalizer/glob.js';
+import type { Logger } from '../../src/telemetry/logger.js';
+import type { Metrics } from '../../src/telemetry/metrics.js';
+import { MirrorError, messageOf } from '../../src/util/errors.js';
+import { sleep } from '../../src/util/sleep.js';
+import { observeBatch } from './event-batch.js';
+import type { EventClock } from './event-clock.js';
+import type { HmsClient } from './metastore/hms-client.js';
+import type { NotificationEvent } from './metastore/structs.js';
+import { parseEventId } from './thrift/i64.js';
+
+export interface LogWatcherOptions {
+  readonly source: string;
+  /** The watcher's own connection (a slow listing on another must not hold up the log). */
+  readonly client: HmsClient;
+  readonly clock: EventClock;
+  readonly filter: TableFilter;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly catalogName: string | undefined;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** The longest pause after repeated failures (the metastore down, a listing failing). */
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Change capture from the metastore's notification log (DbNotificationListener).
+ *
+ * The cursor is the last event id applied; it is committed in the same ledger transaction as the
+ * observations its events produced, so a crash replays nothing twice and loses nothing. First start,
+ * or a gap (events expired before they were read, or a log that went backwards): read the current
+ * event id N first, run a full reconciliation pass, commit cursor N, then consume events after N —
+ * anything that happened meanwhile is either in the listing or after N.
+ */
+export class LogWatcher {
+  private wakeIdle: (() => void) | undefined;
+  private woken = false;
+  /** The next batch, asked for while the current one is applied (see step()). */
+  private prefetched: { readonly after: bigint; readonly events: Promise<NotificationEvent[]> } | undefined;
+  /** The cursor committed last (hook events at or below it were already applied from the log). */
+  committed: bigint | undefined;
+
+  constructor(private readonly options: LogWatcherOptions) {}
+
+  /** A hook saw a new event: poll now instead of at the next interval. */
+  wake(): void {
+    this.woken = true;
+    this.wakeIdle?.();
+  }
+
+  async run(sink: ObservationSink, signal: AbortSignal): Promise<void> {
+    const { clock, logger, source } = this.options;
+    clock.restore(sink.state());
+    const saved = sink.cursor();
+    let cursor = saved === undefined ? undefined : parseEventId(saved);
+    if (saved !== undefined && cursor === undefined) logger.warn({ source, cursor: saved }, `the stored cursor "${saved}" of ${source} is not an event id; listing the metastore again`);
+    this.committed = cursor;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (cursor === undefined) cursor = await this.bootstrap(sink, signal, saved === undefined ? 'first start' : 'unreadable cursor');
+        const step = await this.step(sink, cursor, signal);
+        cursor = step.cursor;
+        failures = 0;
+        if (step.caughtUp) await this.idle(this.options.pollIntervalMs, signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        failures++;
+        const delay = Math.min(MAX_BACKOFF_MS, this.options.pollIntervalMs * 2 ** failures);
+        logger.warn(
+          { source, err: messageOf(error), hint: error instanceof MirrorError ? error.hint : undefined, retryInMs: delay },
+          `reading the notification log of ${source} failed: ${messageOf(error)}; trying again in ${delay} ms`,
+        );
+        await this.idle(delay, signal);
+      }
+    }
+  }
+
+  /** One fetch: applies the events after `cursor` (or recovers from a gap); returns the new cursor. */
+  private async step(sink: ObservationSink, cursor: bigint, signal: AbortSignal): Promise<{ cursor: bigint; caughtUp: boolean }> {
+    const { client, batchSize, metrics, source } = this.options;
+    let events = await this.fetch(cursor);
+    if (events.length === 0) {
+      metrics.sourceLag.set({ source }, 0);
+      const current = await client.currentNotificationEventId();
+      if (current < cursor) {
+        return { cursor: await this.gap(sink, signal, `the notification log went back (current event id ${current} < cursor ${cursor}): was the metastore database restored or replaced?`), caughtUp: false };
+      }
+      if (current === cursor) return { cursor, caughtUp: true };
+      // Events exist after the cursor, yet none was returned: expired, unless one just arrived.
+      events = await client.nextNotifications(cursor, batchSize);
+      if (events.length === 0) return { cursor: await this.gap(sink, signal, `events ${cursor + 1n}…${current} expired before they were read`), caughtUp: false };
+    }
+    const first = events[0]!.eventId;
+    if (first !== cursor + 1n) {
+      const what = first <= cursor ? `the metastore returned event ${first}, not after the cursor ${cursor}` : `events ${cursor + 1n}…${first - 1n} expired before they were read`;
+      return { cursor: await this.gap(sink, signal, what), caughtUp: false };
+    }
+    // Apply the contiguous run; a hole inside the batch is found as a gap by the next fetch.
+    let end = 1;
+    while (end < events.length && events[end]!.eventId === events[end - 1]!.eventId + 1n) end++;
+    const full = end === events.length && events.length === batchSize;
+    // A full batch means more is waiting: ask for it now, so the metastore assembles the next batch while
+    // this one is parsed and committed. Only reads are overlapped; the cursor still moves one commit at a time.
+    if (full) this.prefetch(events[end - 1]!.eventId);
+    const next = await this.apply(sink, events.slice(0, end));
+    return { cursor: next, caughtUp: !full && end === events.length };
+  }
+
+  /** Events after `cursor`: the prefetched batch when it was asked for from there, else a new call. */
+  private fetch(cursor: bigint): Promise<NotificationEvent[]> {
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    if (prefetched?.after === cursor) return prefetched.events;
+    return this.options.client.nextNotifications(cursor, this.options.batchSize);
+  }
+
+  private prefetch(after: bigint): void {
+    const events = this.options.client.nextNotifications(after, this.options.batchSize);
+    // Awaited by the next fetch(); if that never comes (a failed commit, a stop), it must not go unhandled.
+    events.catch(() => undefined);
+    this.prefetched = { after, events };
+  }
+
+  private async gap(sink: ObservationSink, signal: AbortSignal, what: string): Promise<bigint> {
+    const { logger, metrics, source } = this.options;
+    metrics.sourceGaps.inc({ source });
+    logger.warn(
+      { source, hint: 'raise hive.metastore.event.db.listener.timetolive, or keep the connector running: events must be read before they expire' },
+      `gap in the notification log of ${source}: ${what}; listing the metastore again (changes in the gap are taken from the listing)`,
+    );
+    return this.bootstrap(sink, signal, 'gap');
+  }
+
+  /** Current event id N, then a full pass, then cursor N. */
+  private async bootstrap(sink: ObservationSink, signal: AbortSignal, why: string): Promise<bigint> {
+    const { client, clock, logger, source } = this.options;
+    const current = await client.currentNotificationEventId();
+    logger.info({ source, eventId: current.toString(), why }, `listing ${source} in full (${why}); then reading the notification log after event ${current}`);
+    const summary = await sink.reconcile(signal);
+    if (!summary?.complete) {
+      throw new MirrorError(`the full listing of ${source} failed, so the notification log is not read yet: ${summary?.error ?? 'the source cannot be listed'}`, {
+        retryable: true,
+        hint: summary?.hint,
+      });
+    }
+    await sink.commit([], { cursor: current.toString(), state: clock.stateAt(current) });
+    this.committed = current;
+    return current;
+  }
+
+  /** Turns a contiguous run of events into observations and commits them with the last id as cursor. */
+  private async apply(sink: ObservationSink, events: readonly NotificationEvent[]): Promise<bigint> {
+    const { clock, metrics, source } = this.options;
+    const last = events.at(-1)!;
+    const { observations, counts } = await observeBatch(events, sink, this.options);
+    await sink.commit(observations, { cursor: last.eventId.toString(), state: clock.stateAt(last.eventId) });
+    this.committed = last.eventId;
+    for (const [outcome, count] of Object.entries(counts)) if (count > 0) metrics.sourceEvents.inc({ source, outcome }, count);
+    if (last.eventTime > 0) metrics.sourceLag.set({ source }, Math.max(0, (Date.now() - last.eventTime * 1000) / 1000));
+    return last.eventId;
+  }
+
+  /** Sleeps, unless a hook event or the signal ends the wait early. */
+  private async idle(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    const controller = new AbortController();
+    this.wakeIdle = () => controller.abort();
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await sleep(ms, controller.signal);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.wakeIdle = undefined;
+      this.woken = false;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import type { TProtocol } from 'thrift';
+import { readI64, writeI64 } from '../thrift/i64.js';
+import { readStringMap, readStruct, readStructList, writeStringField } from '../thrift/struct-reader.js';
+import { TType } from '../thrift/wire-types.js';
+
+/**
+ * The metastore structs this source reads and writes, by Thrift field id (hive_metastore.thrift).
+ * Only the fields the mirror needs are decoded; everything else is skipped, so Hive 2.3, 3 and 4
+ * (which add fields and, in places, change them) all read the same way.
+ */
+
+/** Table: 1 tableName, 2 dbName, 4 createTime, 7 sd (2 location), 9 parameters, 12 tableType, 17 catName. */
+export interface HmsTable {
+  readonly tableName: string;
+  readonly dbName: string;
+  readonly tableType: string | undefined;
+  readonly location: string | undefined;
+  readonly parameters: ReadonlyMap<string, string>;
+  readonly catName: string | undefined;
+}
+
+/** NotificationEvent: 1 eventId (i64), 2 eventTime (i32 s), 3 eventType, 4 dbName, 5 tableName, 6 message, 7 messageFormat, 8 catName. */
+export interface NotificationEvent {
+  readonly eventId: bigint;
+  readonly eventTime: number;
+  readonly eventType: string;
+  readonly dbName: string | undefined;
+  readonly tableName: string | undefined;
+  readonly message: string;
+  readonly messageFormat: string | undefined;
+  readonly catName: string | undefined;
+}
+
+export function readTable(protocol: TProtocol): HmsTable {
+  let tableName = '';
+  let dbName = '';
+  let tableType: string | undefined;
+  let location: string | undefined;
+  let parameters: ReadonlyMap<string, string> = new Map();
+  let catName: string | undefined;
+  readStruct(protocol, (id, type) => {
+    if (type === TType.STRING) {
+      if (id === 1) tableName = protocol.readString();
+      else if (id === 2) dbName = protocol.readString();
+      else if (id === 12) tableType = protocol.readString();
+      else if (id === 17) catName = protocol.readString();
+      else return false;
+      return true;
+    }
+    if (id === 7 && type === TType.STRUCT) {
+      location = readStorageLocation(protocol);
+      return true;
+    }
+    if (id === 9 && type === TType.MAP) {
+      parameters = readStringMap(protocol);
+      return true;
+    }
+    return false;
+  });
+  return { tableName, dbName, tableType, location, parameters, catName };
+}
+
+/** StorageDescriptor: only 2 location matters here. */
+function readStorageLocation(protocol: TProtocol): string | undefined {
+  let location: string | undefined;
+  readStruct(protocol, (id, type) => {
+    if (id !== 2 || type !== TType.STRING) return false;
+    location = protocol.readString();
+    return true;
+  });
+  return location;
+}
+
+export function readNotificationEvent(protocol: TProtocol): NotificationEvent {
+  let eventId: bigint | undefined;
+  let eventTime = 0;
+  let eventType = '';
+  let dbName: string | undefined;
+  let tableName: string | undefined;
+  let message = '';
+  let messageFormat: string | undefined;
+  let catName: string | undefined;
+  readStruct(protocol, (id, type) => {
+    if (id === 1 && type === TType.I64) eventId = readI64(protocol);
+    else if (id === 2 && type === TType.I32) eventTime = protocol.readI32();
+    else if (type !== TType.STRING) return false;
+    else if (id === 3) eventType = protocol.readString();
+    else if (id === 4) dbName = protocol.readString();
+    else if (id === 5) tableName = protocol.readString();
+    else if (id === 6) message = protocol.readString();
+    else if (id === 7) messageFormat = protocol.readString();
+    else if (id === 8) catName = protocol.readString();
+    else return false;
+    return true;
+  });
+  if (eventId === undefined) throw new Error('a NotificationEvent without eventId');
+  return { eventId, eventTime, eventType, dbName, tableName, message, messageFormat, catName };
+}
+
+/** NotificationEventResponse: 1 list<NotificationEvent> events. */
+export function readNotificationEventResponse(protocol: TProtocol): NotificationEvent[] {
+  let events: NotificationEvent[] = [];
+  readStruct(protocol, (id, type) => {
+    if (id !== 1 || type !== TType.LIST) return false;
+    events = readStructList(protocol, readNotificationEvent);
+    return true;
+  });
+  return events;
+}
+
+/** CurrentNotificationEventId: 1 i64 eventId. */
+export function readCurrentEventId(protocol: TProtocol): bigint {
+  let eventId: bigint | undefined;
+  readStruct(protocol, (id, type) => {
+    if (id !== 1 || type !== TType.I64) return false;
+    eventId = readI64(protocol);
+    return true;
+  });
+  if (eventId === undefined) throw new Error('CurrentNotificationEventId without eventId');
+  return eventId;
+}
+
+/** GetTableResult: 1 Table table. */
+export function readGetTableResult(protocol: TProtocol): HmsTable | undefined {
+  let table: HmsTable | undefined;
+  readStruct(protocol, (id, type) => {
+    if (id !== 1 || type !== TType.STRUCT) return false;
+    table = readTable(protocol);
+    return true;
+  });
+  return table;
+}
+
+/** GetTablesResult: 1 list<Table> tables. */
+export function readGetTablesResult(protocol: TProtocol): HmsTable[] {
+  let tables: HmsTable[] = [];
+  readStruct(protocol, (id, type) => {
+    if (id !== 1 || type !== TType.LIST) return false;
+    tables = readStructList(protocol, readTable);
+    return true;
+  });
+  return tables;
+}
+
+// ---- requests -------------------------------------------------------------------------------------
+
+/** NotificationEventRequest: 1 lastEvent (required), 2 maxEvents. No eventTypeSkipList: it would hide gaps. */
+export function writeNotificationEventRequest(protocol: TProtocol, lastEvent: bigint, maxEvents: number): void {
+  protocol.writeStructBegin('NotificationEventRequest');
+  protocol.writeFieldBegin('lastEvent', TType.I64, 1);
+  writeI64(protocol, lastEvent);
+  protocol.writeFieldEnd();
+  protocol.writeFieldBegin('maxEvents', TType.I32, 2);
+  protocol.writeI32(maxEvents);
+  protocol.writeFieldEnd();
+  protocol.writeFieldStop();
+  protocol.writeStructEnd();
+}
+
+/** GetTableRequest: 1 dbName, 2 tblName, 4 catName. */
+export function writeGetTableRequest(protocol: TProtocol, dbName: string, tableName: string, catName: string | undefined): void {
+  protocol.writeStructBegin('GetTableRequest');
+  writeStringField(protocol, 1, dbName);
+  writeStringField(protocol, 2, tableName);
+  writeStringField(protocol, 4, catName);
+  protocol.writeFieldStop();
+  protocol.writeStructEnd();
+}
+
+/** GetTablesRequest: 1 dbName, 2 list<string> tblNames, 4 catName. */
+export function writeGetTablesRequest(protocol: TProtocol, dbName: string, tableNames: readonly string[], catName: string | undefined): void {
+  protocol.writeStructBegin('GetTablesRequest');
+  writeStringField(protocol, 1, dbName);
+  protocol.writeFieldBegin('tblNames', TType.LIST, 2);
+  protocol.writeListBegin(TType.STRING, tableNames.length);
+  for (const name of tableNames) protocol.writeString(name);
+  protocol.writeListEnd();
+  protocol.writeFieldEnd();
+  writeStringField(protocol, 4, catName);
+  protocol.writeFieldStop();
+  protocol.writeStructEnd();
+}

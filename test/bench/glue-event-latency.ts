@@ -1,0 +1,95 @@
+// Event latency of the Glue source: `run` (the real CLI) follows the SQS queue while this process
+// commits tables and sends their UpdateTable events at a steady rate. Latency per event = arrival at
+// Polaris of the UPDATE that carries the table's new metadata location (answered 204) minus the time
+// the message was sent (it is visible at once). Both times are taken in this process, by the emulators.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { glueEvents } from '../emulators/glue/eventbridge.js';
+import { packageRoot } from '../../src/util/package-info.js';
+import type { GlueBenchSetup } from './glue-scan.js';
+
+export interface EventLatency {
+  rate: number;
+  events: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  getTableCalls: number;
+}
+
+export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, seconds = 30): Promise<EventLatency> {
+  const port = await freePort();
+  await setup.writeConfig({ serverPort: port, scanIntervalSeconds: 3600 });
+  const daemon = spawn(process.execPath, [join(packageRoot(), 'bin', 'polaris-mirror.js'), 'run', '--config', setup.configFile], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...setup.env },
+  });
+  try {
+    // `run` scans once at start; measure after that pass, on a quiet connector.
+    await waitFor(async () => /polaris_mirror_reconciliation_passes_total\{source="glue",outcome="complete"\} 1/.test(await metrics(port)), 300_000);
+    setup.glue.resetCalls();
+
+    const tables = setup.glue.catalog.tableCount();
+    const sent: Array<{ database: string; table: string; location: string; at: number }> = [];
+    const total = rate * seconds;
+    const started = performance.now();
+    for (let i = 0; i < total; i++) {
+      // Steady pacing against the clock, not setTimeout drift; distinct tables so no update coalesces.
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const n = (i * 7919) % tables;
+      const database = `db${String(n % 20).padStart(2, '0')}`;
+      const table = `t${n}`;
+      const location = setup.lake.commit(database, table);
+      const at = Date.now();
+      setup.glue.sqs.send(setup.queue, glueEvents.updateTable(database, table));
+      sent.push({ database, table, location, at });
+    }
+
+    const latencies: number[] = [];
+    await waitFor(async () => {
+      latencies.length = 0;
+      for (const e of sent) {
+        const arrival = setup.polaris.history(setup.catalog, [e.database], e.table).find((h) => h.metadataLocation === e.location && h.status === 204);
+        if (!arrival) return false;
+        latencies.push(arrival.at - e.at);
+      }
+      return true;
+    }, 60_000);
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
+    return { rate, events: total, p50Ms: pct(50), p99Ms: pct(99), maxMs: latencies[latencies.length - 1]!, getTableCalls: setup.glue.calls()['GetTable:ok'] ?? 0 };
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((resolve) => daemon.once('exit', resolve));
+  }
+}
+
+async function metrics(port: number): Promise<string> {
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  } catch {
+    return '';
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

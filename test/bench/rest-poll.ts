@@ -1,0 +1,143 @@
+// Benchmark: polling an Iceberg REST catalog of 20,000 tables across nested namespaces (three levels:
+// 10 × 10 × 2 leaf namespaces of 100 tables) into Polaris. A first poll (every table loaded), sending
+// what it found, then a poll with no change (every load conditional). Targets: the no-change poll
+// ≤ 20 s, 0 notifications, ≈ 1 request per table (a 304).
+//
+// The REST and Polaris emulators run in their own processes; the connector runs here, driving the same
+// poll its `run` watch does every pollIntervalSeconds (RestSource.pollOnce), with default concurrency.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { RestSource } from '../../adapters/rest/rest-source.js';
+import { loadConfig } from '../../src/config/load.js';
+import { Mirror } from '../../src/engine/mirror.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { Metrics } from '../../src/telemetry/metrics.js';
+import { Redactor } from '../../src/telemetry/redactor.js';
+import { packageRoot } from '../../src/util/package-info.js';
+import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import type { RestEmulatorStats } from '../emulators/rest/types.js';
+import { configYaml, startRemoteEmulator, sum } from './bench-kit.js';
+
+export interface RestPollResult {
+  tables: number;
+  namespaces: number;
+  firstPollSeconds: number;
+  firstPollRequests: number;
+  firstSendSeconds: number;
+  firstNotifications: number;
+  noChangePollSeconds: number;
+  noChangeRequests: number;
+  noChangeLoads: Record<string, number>;
+  noChangeNotifications: number;
+  requestsPerTable: number;
+  /** Peak RSS of this process during the first poll, the sending, and the no-change poll (MB). */
+  peakRssMb: { firstPoll: number; send: number; noChangePoll: number };
+}
+
+const FANOUT = [10, 10, 2];
+
+export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-rest-'));
+  const warehouse = join(dir, 'warehouse');
+  const rest = await startRemoteRestEmulator({ metadataDir: warehouse, fixture: 'TableMetadataV2ValidMinimal.json', populate: { tables, fanout: FANOUT } });
+  const polaris = await startRemoteEmulator({ catalogs: [{ name: 'lake_mirror', allowedLocations: [dirUri(warehouse)] }] });
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  /** The peak since the last call, in MB. */
+  const phasePeak = (): number => {
+    const peak = Math.max(peakRss, process.memoryUsage().rss) / 1024 / 1024;
+    peakRss = 0;
+    return peak;
+  };
+  let mirror: Mirror | undefined;
+  try {
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(
+      configFile,
+      configYaml({
+        uri: polaris.url,
+        statePath: join(dir, 'state.db'),
+        concurrency: 16,
+        sources: ['  - name: lakehouse', '    type: rest', `    uri: ${rest.url}`, '    target: { catalog: lake_mirror }'],
+      }),
+    );
+    const loaded = loadConfig(configFile);
+    mirror = new Mirror({ loaded, logger: silentLogger(), metrics: new Metrics(), redactor: new Redactor(loaded.secrets) });
+    const runtime = mirror.sources.get('lakehouse')!;
+    const adapter = runtime.adapter as RestSource;
+    const notifications = /^(CREATE|UPDATE|DROP|VALIDATE):/;
+
+    phasePeak();
+    let started = performance.now();
+    if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the first poll was not complete');
+    const firstPollSeconds = (performance.now() - started) / 1000;
+    const firstPollRss = phasePeak();
+    const firstStats = await rest.stats();
+    started = performance.now();
+    await mirror.createDispatcher().runUntilSettled();
+    const firstSendSeconds = (performance.now() - started) / 1000;
+    const sendRss = phasePeak();
+    const afterFirst = await polaris.stats();
+
+    await rest.resetStats();
+    started = performance.now();
+    if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the no-change poll was not complete');
+    const noChangePollSeconds = (performance.now() - started) / 1000;
+    const noChangeRss = phasePeak();
+    const noChange = await rest.stats();
+    await mirror.createDispatcher().runUntilSettled();
+    const afterSecond = await polaris.stats();
+
+    return {
+      tables,
+      namespaces: FANOUT.map((_, depth) => FANOUT.slice(0, depth + 1).reduce((a, b) => a * b, 1)).reduce((a, b) => a + b, 0),
+      firstPollSeconds,
+      firstPollRequests: firstStats.requests,
+      firstSendSeconds,
+      firstNotifications: sum(afterFirst, notifications),
+      noChangePollSeconds,
+      noChangeRequests: noChange.requests,
+      noChangeLoads: noChange.byOperation.loadTable ?? {},
+      noChangeNotifications: sum(afterSecond, notifications) - sum(afterFirst, notifications),
+      requestsPerTable: noChange.requests / tables,
+      peakRssMb: { firstPoll: firstPollRss, send: sendRss, noChangePoll: noChangeRss },
+    };
+  } finally {
+    clearInterval(sampler);
+    await mirror?.close();
+    await rest.stop();
+    await polaris.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface RemoteRest {
+  readonly url: string;
+  stats(): Promise<RestEmulatorStats>;
+  resetStats(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The REST emulator's CLI in its own process, populated before it prints its URL. */
+async function startRemoteRestEmulator(config: Record<string, unknown>): Promise<RemoteRest> {
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'test', 'emulators', 'rest', 'cli.js'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the REST emulator exited with ${code}`)));
+  });
+  const url = (JSON.parse(line) as { url: string }).url;
+  const control = `${new URL(url).origin}/_emulator`;
+  return {
+    url,
+    stats: async () => (await (await fetch(`${control}/stats`)).json()) as RestEmulatorStats,
+    resetStats: async () => void (await fetch(`${control}/reset-stats`, { method: 'POST' })),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
