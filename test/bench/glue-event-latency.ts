@@ -4,10 +4,10 @@
 // the message was sent (it is visible at once). Both times are taken in this process, by the emulators.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { glueEvents } from '../emulators/glue/eventbridge.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import type { GlueBenchSetup } from './glue-scan.js';
+import { freePort } from '../support/free-port.js';
 
 export interface EventLatency {
   rate: number;
@@ -83,13 +83,3 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -6,7 +6,6 @@
 // Target ≥ 5,000 events/s. The metastore emulator runs in this process; Polaris in its own.
 import { spawn } from 'node:child_process';
 import { link, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -15,6 +14,7 @@ import { startHiveMetastoreEmulator } from '../emulators/hive/index.js';
 import type { MessageFormat } from '../emulators/hive/types.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
+import { freePort } from '../support/free-port.js';
 
 export interface HiveEventsResult {
   events: number;
@@ -156,13 +156,3 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -3,13 +3,13 @@
 // the same concurrency. Targets: ≥ 2,000 notifications/s and ≥ 0.5 of the ceiling.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { CLIENT_ID, CLIENT_SECRET, configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
+import { freePort } from '../support/free-port.js';
 
 export interface IngestResult {
   tables: number;
@@ -161,13 +161,3 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

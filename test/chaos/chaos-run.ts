@@ -6,7 +6,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -14,6 +13,7 @@ import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import { runCli, spawnCli } from '../support/harness.js';
 import { ChaosWarehouse, type ChangeKind } from './chaos-warehouse.js';
+import { freePort } from '../support/free-port.js';
 
 export interface ChaosOptions {
   readonly tables: number;
@@ -201,13 +201,3 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,21 +1,9 @@
 // Helpers for the CLI and ingest integration tests: a free loopback port, the real `run` daemon
 // spawned with its output captured, a small client for the ingest endpoint and polling with deadlines.
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { spawnCli } from './harness.js';
+export { freePort } from './free-port.js';
 
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls check() until it returns a truthy value or the deadline passes (then throws with `what`). */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
