@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import { mulberry32 } from '../emulators/polaris/faults.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import { runCli, spawnCli } from '../support/harness.js';
 import { ChaosWarehouse, type ChangeKind } from './chaos-warehouse.js';
@@ -189,15 +190,4 @@ function wrongDrops(emulator: Awaited<ReturnType<typeof startPolarisEmulator>>, 
   return wrong;
 }
 
-/** A small seeded PRNG, so a run can be repeated. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 

@@ -70,7 +70,7 @@ export class Faults {
 }
 
 /** Small seeded PRNG (mulberry32): deterministic fault sequences for a given seed. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
