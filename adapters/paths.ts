@@ -8,6 +8,12 @@ export function resolveSourcePaths(source: SourceConfig, base: string): SourceCo
       return { ...source, root: resolve(base, source.root) };
     case 'rest':
       return source.tls ? { ...source, tls: { caFile: resolve(base, source.tls.caFile) } } : source;
+    case 'hive':
+      return {
+        ...source,
+        tls: source.tls?.caFile ? { caFile: resolve(base, source.tls.caFile) } : source.tls,
+        auth: source.auth.type === 'kerberos' && source.auth.keytab ? { ...source.auth, keytab: resolve(base, source.auth.keytab) } : source.auth,
+      };
     default:
       return source;
   }

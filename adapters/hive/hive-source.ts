@@ -11,6 +11,7 @@ import { checkMetastores } from './metastore-check.js';
 import { HmsClient } from './metastore/hms-client.js';
 import { parseHmsUri, type HmsAddress } from './metastore/hms-uri.js';
 import { observeTable } from './table-reader.js';
+import { MetastoreTransport } from './transport/metastore-transport.js';
 
 /**
  * A Hive Metastore. With `uris`: listed over Thrift (get_all_databases, get_all_tables,
@@ -31,6 +32,8 @@ export class HiveSource implements SourceAdapter {
   private readonly filter: TableFilter;
   /** Listings, re-reads and checks; the log watcher has a connection of its own. */
   private readonly client: HmsClient | undefined;
+  /** How connections are opened and secured; one Kerberos login for all of the source's clients. */
+  private readonly transport: MetastoreTransport;
   private watcher: LogWatcher | undefined;
   private sink: ObservationSink | undefined;
 
@@ -42,6 +45,7 @@ export class HiveSource implements SourceAdapter {
     this.addresses = config.uris.map((uri) => parseHmsUri(uri)!);
     this.filter = new TableFilter(config.include, config.exclude);
     this.watchCatchesUpAtStart = this.addresses.length > 0;
+    this.transport = new MetastoreTransport(config);
     if (this.addresses.length > 0) {
       const client = (this.client = this.newClient());
       this.list = (signal) => listMetastore(client, this.clock, this.filter, signal);
@@ -101,7 +105,7 @@ export class HiveSource implements SourceAdapter {
     if (this.addresses.length === 0) {
       return { ok: true, detail: `hook-only (no uris): a metastore listener posts events to POST /v1/sources/${this.name}/hive-events` };
     }
-    return checkMetastores(this.addresses, (address) => this.newClient([address], 1), this.filter);
+    return checkMetastores(this.addresses, (address) => this.newClient([address], 1), this.filter, this.transport.describe());
   }
 
   async close(): Promise<void> {
@@ -112,7 +116,7 @@ export class HiveSource implements SourceAdapter {
     return new HmsClient({
       source: this.name,
       addresses,
-      transport: this.config.transport,
+      transport: this.transport,
       catalogName: this.config.catalogName,
       connectTimeoutMs: this.config.connectTimeoutMs,
       callTimeoutMs: this.config.callTimeoutMs,

@@ -13,9 +13,10 @@ const SAMPLE_TABLES_PER_DATABASE = 20;
 
 /**
  * `polaris-mirror check` for a metastore: every address must answer the notification API (the
- * capture needs it) and list databases; up to three Iceberg tables are returned for a VALIDATE.
+ * capture needs it) and list databases; up to three Iceberg tables are returned for a VALIDATE. A
+ * login, authentication or TLS failure fails the check with its own message and hint.
  */
-export async function checkMetastores(addresses: readonly HmsAddress[], clientFor: (address: HmsAddress) => HmsClient, filter: TableFilter): Promise<SourceCheck> {
+export async function checkMetastores(addresses: readonly HmsAddress[], clientFor: (address: HmsAddress) => HmsClient, filter: TableFilter, security: string): Promise<SourceCheck> {
   const details: string[] = [];
   const samples: string[] = [];
   let hint: string | undefined;
@@ -25,7 +26,7 @@ export async function checkMetastores(addresses: readonly HmsAddress[], clientFo
     try {
       const eventId = await client.currentNotificationEventId();
       const databases = await client.allDatabases();
-      details.push(`${address.uri}: notification log at event ${eventId}, ${databases.length} database(s)`);
+      details.push(`${address.uri}: notification log at event ${eventId}, ${databases.length} database(s) (${security})`);
       if (samples.length === 0) samples.push(...(await sampleLocations(client, databases, filter)));
     } catch (error) {
       ok = false;

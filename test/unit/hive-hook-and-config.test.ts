@@ -149,9 +149,10 @@ describe('type: hive config', () => {
     expect(parse({ uris: ['thrift://[::1]:9083', 'thrift://hms'] }).success).toBe(true);
   });
 
-  it('rejects a uri that is not thrift://host:port, an unknown transport and unknown keys', () => {
+  it('rejects a uri that is not thrift://host:port or http(s)://, an unknown transport and unknown keys', () => {
     const issues = (source: Record<string, unknown>) => (parse(source).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues({ uris: ['http://hms:9083'] })).toEqual(['sources.0.uris.0: must be thrift://host:port (e.g. thrift://hms-1:9083)']);
+    expect(issues({ uris: ['ftp://hms:9083'] })).toEqual(['sources.0.uris.0: must be thrift://host:port (e.g. thrift://hms-1:9083), or http(s)://host:port/path for Thrift over HTTP']);
+    expect(issues({ uris: ['hms-1:9083'] })).toHaveLength(1);
     expect(issues({ uris: ['thrift://hms:9083'], transport: 'compact' })).toEqual(['sources.0.transport: transport must be buffered or framed']);
     expect(issues({ uris: ['thrift://hms:9083'], pollIntervallMs: 5 })[0]).toMatch(/pollIntervallMs/);
   });

@@ -3,8 +3,10 @@ import type { Logger } from '../../../src/telemetry/logger.js';
 import type { Metrics } from '../../../src/telemetry/metrics.js';
 import { MirrorError, messageOf } from '../../../src/util/errors.js';
 import { sleep } from '../../../src/util/sleep.js';
-import { ThriftConnection, type TransportKind } from '../thrift/connection.js';
+import type { MetastoreConnection } from '../thrift/connection.js';
 import { ThriftApplicationError } from '../thrift/errors.js';
+import { MetastoreAuthError } from '../transport/auth-error.js';
+import type { MetastoreTransport } from '../transport/metastore-transport.js';
 import { readStringList, writeStringField } from '../thrift/struct-reader.js';
 import { ApplicationErrorType, TType } from '../thrift/wire-types.js';
 import type { HmsAddress } from './hms-uri.js';
@@ -24,7 +26,8 @@ import {
 export interface HmsClientOptions {
   readonly source: string;
   readonly addresses: readonly HmsAddress[];
-  readonly transport: TransportKind;
+  /** Opens connections (socket, TLS, SASL, HTTP) and holds the source's Kerberos login. */
+  readonly transport: MetastoreTransport;
   /** Hive 3+ catalog; undefined lets the metastore use its default catalog. */
   readonly catalogName: string | undefined;
   readonly connectTimeoutMs: number;
@@ -51,9 +54,14 @@ const LIST_OF_STRINGS = { type: TType.LIST, read: readStringList };
  * metastore declared (MetaException, NoSuchObjectException) is its answer and is thrown as
  * HmsException without fail-over. Calls are serialized: HMS serves one request per connection at a
  * time anyway, and a timeout then concerns exactly one call.
+ *
+ * An authentication failure is not a transport failure: when the connector's own login fails (keytab,
+ * KDC, ticket cache) it is reported at once, since every metastore would refuse it alike; when a
+ * metastore rejects the connector, the next address is tried and, if all refuse, the call fails with
+ * the rejection and its hint. A rejected Kerberos ticket first costs one fresh login and one retry.
  */
 export class HmsClient {
-  private connection: ThriftConnection | undefined;
+  private connection: MetastoreConnection | undefined;
   private current = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -159,8 +167,10 @@ export class HmsClient {
   private async invoke<T>(method: string, writeArgs: (p: TProtocol) => void, read: (p: TProtocol) => T, signal?: AbortSignal): Promise<T> {
     const { addresses, metrics, source } = this.options;
     const rounds = this.options.rounds ?? 2;
-    const attempts = addresses.length * rounds;
+    let attempts = addresses.length * rounds;
     let lastError: unknown;
+    let refusal: MetastoreAuthError | undefined;
+    let reloggedIn = false;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0 && attempt % addresses.length === 0) await sleep((this.options.roundDelayMs ?? 250) * 2 ** (attempt / addresses.length - 1));
       if (this.closed) break;
@@ -184,6 +194,18 @@ export class HmsClient {
         if (error instanceof ThriftApplicationError) throw applicationError(error, method, address.uri);
         lastError = error;
         this.dropConnection();
+        if (error instanceof MetastoreAuthError) {
+          if (error.reloginMayHelp && !reloggedIn) {
+            // A rejected or expired ticket: log in afresh and try the same metastore once more.
+            reloggedIn = true;
+            attempts++;
+            this.options.transport.relogin();
+            this.options.logger.warn({ source, uri: address.uri, err: error.message }, `${error.message}; logging in to Kerberos again and retrying ${address.uri}`);
+            continue;
+          }
+          if (error.scope === 'credentials') throw error;
+          refusal ??= error;
+        }
         const next = (this.current + 1) % addresses.length;
         if (addresses.length > 1) {
           this.options.logger.warn({ source, uri: address.uri, next: addresses[next]!.uri, err: messageOf(error) }, `Hive Metastore ${address.uri} failed (${messageOf(error)}); trying ${addresses[next]!.uri}`);
@@ -194,6 +216,8 @@ export class HmsClient {
       }
     }
     if (this.closed) throw new MirrorError(`the Hive Metastore client of source ${source} is closed`, { retryable: true, cause: lastError });
+    // Every metastore refused the connector (or some refused and the rest did not answer): the refusal is what to fix.
+    if (refusal) throw refusal;
     throw new MirrorError(`the Hive Metastore did not answer ${method} (${addresses.map((a) => a.uri).join(', ')}): ${messageOf(lastError)}`, {
       retryable: true,
       hint: 'check that the metastore is running and reachable on its Thrift port, and that `transport` (buffered or framed) matches hive.metastore.thrift.framed.transport.enabled',
@@ -201,14 +225,9 @@ export class HmsClient {
     });
   }
 
-  private async connect(address: HmsAddress): Promise<ThriftConnection> {
+  private async connect(address: HmsAddress): Promise<MetastoreConnection> {
     if (this.connection?.usable) return this.connection;
-    this.connection = await ThriftConnection.open({
-      host: address.host,
-      port: address.port,
-      transport: this.options.transport,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-    });
+    this.connection = await this.options.transport.open(address);
     return this.connection;
   }
 }

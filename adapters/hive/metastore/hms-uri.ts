@@ -1,13 +1,21 @@
-/** A metastore address from `uris` (thrift://host:port; the port defaults to 9083). */
+/**
+ * A metastore address from `uris`: thrift://host[:port] (the Thrift port, 9083 by default), or
+ * http(s)://host[:port][/path] for Thrift over HTTP (Hive 4; the path defaults to /metastore, the
+ * metastore's metastore.server.thrift.http.path).
+ */
 export interface HmsAddress {
   readonly uri: string;
+  readonly scheme: 'thrift' | 'http' | 'https';
   readonly host: string;
   readonly port: number;
+  /** http(s) only: where calls are POSTed. */
+  readonly url?: string;
 }
 
 export const DEFAULT_HMS_PORT = 9083;
+export const DEFAULT_HTTP_PATH = '/metastore';
 
-/** Undefined when the text is not a thrift://host[:port] URI. */
+/** Undefined when the text is not a thrift:// or http(s):// metastore URI. */
 export function parseHmsUri(uri: string): HmsAddress | undefined {
   let url: URL;
   try {
@@ -15,8 +23,16 @@ export function parseHmsUri(uri: string): HmsAddress | undefined {
   } catch {
     return undefined;
   }
-  if (url.protocol !== 'thrift:' || url.hostname === '' || url.username || url.password) return undefined;
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) return undefined;
+  if (url.hostname === '' || url.username || url.password || url.hash) return undefined;
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { uri, host, port: url.port === '' ? DEFAULT_HMS_PORT : Number(url.port) };
+  if (url.protocol === 'thrift:') {
+    if ((url.pathname !== '' && url.pathname !== '/') || url.search) return undefined;
+    return { uri, scheme: 'thrift', host, port: url.port === '' ? DEFAULT_HMS_PORT : Number(url.port) };
+  }
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    const scheme = url.protocol === 'http:' ? 'http' : 'https';
+    if (url.pathname === '' || url.pathname === '/') url.pathname = DEFAULT_HTTP_PATH;
+    return { uri, scheme, host, port: url.port === '' ? (scheme === 'http' ? 80 : 443) : Number(url.port), url: url.toString() };
+  }
+  return undefined;
 }

@@ -1,12 +1,12 @@
-import { connect, type Socket } from 'node:net';
-import thrift from 'thrift';
 import type { TProtocol } from 'thrift';
-import { ThriftApplicationError, ThriftTransportError } from './errors.js';
+import type { ByteChannel } from '../transport/byte-channel.js';
+import { describePeerBytes } from '../transport/peer-bytes.js';
+import { openSocket } from '../transport/socket.js';
+import { encodeCall, openReply, type TransportKind } from './call-codec.js';
+import { ThriftTransportError } from './errors.js';
 import { binaryMessageLength, ThriftProtocolError } from './message-scanner.js';
-import { readStruct } from './struct-reader.js';
-import { MessageType, TType } from './wire-types.js';
 
-export type TransportKind = 'buffered' | 'framed';
+export type { TransportKind } from './call-codec.js';
 
 export interface ConnectionOptions {
   readonly host: string;
@@ -15,6 +15,13 @@ export interface ConnectionOptions {
   readonly connectTimeoutMs: number;
   /** Replies larger than this are refused (a misdirected connection must not buffer forever). */
   readonly maxMessageBytes?: number;
+}
+
+/** What a call needs from a connection, whatever carries it (a socket stack, or HTTP). */
+export interface MetastoreConnection {
+  readonly usable: boolean;
+  call<T>(method: string, writeArgs: (protocol: TProtocol) => void, read: (protocol: TProtocol) => T, timeoutMs: number): Promise<T>;
+  close(): void;
 }
 
 interface PendingCall {
@@ -27,13 +34,14 @@ interface PendingCall {
 const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
 /**
- * One TCP connection speaking TBinaryProtocol over a buffered or framed transport. The thrift package
- * encodes and decodes (TBinaryProtocol over its transports); this class owns the socket, finds where
- * each reply ends, matches replies to calls by sequence id, and enforces the call timeout. Any
- * transport failure or timeout closes the connection and fails every call on it: the caller
- * reconnects (see HmsClient), so a reply can never be matched to the wrong call after a hiccup.
+ * One connection speaking TBinaryProtocol over a buffered or framed transport, on a byte channel: a TCP
+ * or TLS socket, or a SASL channel on one (see transport/). The thrift package encodes and decodes
+ * (TBinaryProtocol over its transports); this class owns the channel, finds where each reply ends,
+ * matches replies to calls by sequence id, and enforces the call timeout. Any transport failure or
+ * timeout closes the connection and fails every call on it: the caller reconnects (see HmsClient), so
+ * a reply can never be matched to the wrong call after a hiccup.
  */
-export class ThriftConnection {
+export class ThriftConnection implements MetastoreConnection {
   private readonly pending = new Map<number, PendingCall>();
   /** Bytes received and not yet dispatched: received[0, receivedLength), grown by doubling. */
   private received: Buffer = Buffer.alloc(64 * 1024);
@@ -42,40 +50,19 @@ export class ThriftConnection {
   private failure: Error | undefined;
   private readonly maxMessageBytes: number;
 
-  private constructor(
-    private readonly socket: Socket,
+  constructor(
+    private readonly socket: ByteChannel,
     private readonly options: ConnectionOptions,
   ) {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(new ThriftTransportError(`connection to ${this.address} failed: ${error.message}`, { cause: error })));
-    socket.on('close', () => this.fail(new ThriftTransportError(`connection to ${this.address} closed`)));
+    socket.on('close', () => this.fail(new ThriftTransportError(`connection to ${this.address} closed${this.unreadBytesSay()}`)));
   }
 
-  static open(options: ConnectionOptions): Promise<ThriftConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: options.host, port: options.port });
-      const address = `${options.host}:${options.port}`;
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ThriftTransportError(`could not connect to ${address} within ${options.connectTimeoutMs} ms`));
-      }, options.connectTimeoutMs);
-      const onError = (error: Error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(new ThriftTransportError(`could not connect to ${address}: ${error.message}`, { cause: error }));
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        socket.setNoDelay(true);
-        socket.setKeepAlive(true, 30_000);
-        // An idle connection must not keep the process alive (e.g. `plan` ends without closing sources).
-        socket.unref();
-        resolve(new ThriftConnection(socket, options));
-      });
-    });
+  /** A plain TCP connection (no TLS, no SASL). */
+  static async open(options: ConnectionOptions): Promise<ThriftConnection> {
+    return new ThriftConnection(await openSocket({ host: options.host, port: options.port, connectTimeoutMs: options.connectTimeoutMs }), options);
   }
 
   get address(): string {
@@ -100,7 +87,7 @@ export class ThriftConnection {
       if (this.pending.size === 0) this.socket.ref();
       this.pending.set(seqid, { read, resolve: resolve as (value: unknown) => void, reject, timer });
       try {
-        this.socket.write(this.encodeCall(method, seqid, writeArgs));
+        this.socket.write(encodeCall(method, seqid, writeArgs, this.options.transport));
       } catch (error) {
         this.fail(new ThriftTransportError(`could not send ${method}: ${String(error)}`, { cause: error }));
       }
@@ -109,24 +96,6 @@ export class ThriftConnection {
 
   close(): void {
     this.fail(new ThriftTransportError(`connection to ${this.address} closed by the client`));
-  }
-
-  private encodeCall(method: string, seqid: number, writeArgs: (protocol: TProtocol) => void): Buffer {
-    let bytes: Buffer | undefined;
-    const onFlush = (message?: Buffer) => {
-      bytes = message;
-    };
-    const transport = this.options.transport === 'framed' ? new thrift.TFramedTransport(undefined, onFlush) : new thrift.TBufferedTransport(undefined, onFlush);
-    const protocol = new thrift.TBinaryProtocol(transport);
-    protocol.writeMessageBegin(method, MessageType.CALL, seqid);
-    protocol.writeStructBegin(`${method}_args`);
-    writeArgs(protocol);
-    protocol.writeFieldStop();
-    protocol.writeStructEnd();
-    protocol.writeMessageEnd();
-    protocol.flush();
-    if (!bytes) throw new Error(`${method}: nothing was encoded`);
-    return bytes;
   }
 
   private onData(chunk: Buffer): void {
@@ -138,7 +107,9 @@ export class ThriftConnection {
         this.dispatch(message);
       }
     } catch (error) {
-      this.fail(error instanceof ThriftProtocolError ? new ThriftTransportError(`${this.address} sent bytes that are not a Thrift binary reply (${error.message}); check the port and the transport (buffered or framed)`, { cause: error }) : (error as Error));
+      const peer = describePeerBytes(this.received.subarray(0, this.receivedLength));
+      const advice = peer ? `it speaks ${peer.speaks}: ${peer.hint}` : 'check the port and the transport (buffered or framed)';
+      this.fail(error instanceof ThriftProtocolError ? new ThriftTransportError(`${this.address} sent bytes that are not a Thrift binary reply (${error.message}); ${advice}`, { cause: error }) : (error as Error));
     }
   }
 
@@ -178,16 +149,14 @@ export class ThriftConnection {
   }
 
   private dispatch(message: Buffer): void {
-    // TFramedTransport constructed over a buffer is thrift's reader of exactly that buffer.
-    const protocol = new thrift.TBinaryProtocol(new thrift.TFramedTransport(message));
-    const header = protocol.readMessageBegin();
-    const call = this.pending.get(header.rseqid);
+    const { seqid, protocol, exception } = openReply(message);
+    const call = this.pending.get(seqid);
     if (!call) return; // a reply to a call that already failed: nothing waits for it
-    this.pending.delete(header.rseqid);
+    this.pending.delete(seqid);
     clearTimeout(call.timer);
     if (this.pending.size === 0) this.socket.unref();
-    if (header.mtype === MessageType.EXCEPTION) {
-      call.reject(readApplicationException(protocol));
+    if (exception) {
+      call.reject(exception);
       return;
     }
     try {
@@ -195,6 +164,12 @@ export class ThriftConnection {
     } catch (error) {
       call.reject(error as Error);
     }
+  }
+
+  /** What bytes left unread at a close say about the peer (SASL, TLS, HTTP on this port). */
+  private unreadBytesSay(): string {
+    const peer = describePeerBytes(this.received.subarray(0, this.receivedLength));
+    return peer ? ` after answering in ${peer.speaks}; ${peer.hint}` : '';
   }
 
   private fail(error: Error): void {
@@ -206,16 +181,4 @@ export class ThriftConnection {
       call.reject(this.failure);
     }
   }
-}
-
-function readApplicationException(protocol: TProtocol): ThriftApplicationError {
-  let message = 'unknown error';
-  let type = 0;
-  readStruct(protocol, (id, wireType) => {
-    if (id === 1 && wireType === TType.STRING) message = protocol.readString();
-    else if (id === 2 && wireType === TType.I32) type = protocol.readI32();
-    else return false;
-    return true;
-  });
-  return new ThriftApplicationError(message, type);
 }
