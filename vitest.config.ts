@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Installs the KDC, JDK and openssl when missing (the Kerberos, TLS and SASL tests use the real ones).
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Several suites spawn the real CLI and run emulators: two workers match the 2-core CI machine.
