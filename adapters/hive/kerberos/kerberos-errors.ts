@@ -29,14 +29,14 @@ export function kerberosError(error: GssError, context: KerberosErrorContext): M
       cause: error,
     });
   }
-  if (is(/Server .* not found in Kerberos database/i)) {
+  if (is(/Server (\S+ )?not found in Kerberos database/i)) {
     return new MetastoreAuthError(`the KDC does not know the metastore's principal ${context.servicePrincipal ?? ''}: ${said}`.replace('  ', ' '), {
       scope: 'metastore',
       hint: 'servicePrincipal must be the metastore\'s hive.metastore.kerberos.principal (e.g. hive/_HOST@EXAMPLE.COM), and the host in the uri the name that principal uses (_HOST is replaced by it: a DNS name, not an IP address or an alias)',
       cause: error,
     });
   }
-  if (is(/Client .* not found in Kerberos database/i)) {
+  if (is(/Client (\S+ )?not found in Kerberos database/i)) {
     return new MetastoreAuthError(`the KDC does not know ${who}: ${said}`, { scope: 'credentials', hint: 'check auth.principal (principal@REALM, the realm in capitals)', cause: error });
   }
   if (keytab && is(/Decrypt integrity check failed|Preauthentication failed|Password incorrect|Key version|kvno|No matching key/i)) {
@@ -54,7 +54,7 @@ export function kerberosError(error: GssError, context: KerberosErrorContext): M
       cause: error,
     });
   }
-  if (is(/No Kerberos credentials available|No credentials cache found|Can't find client principal|No credentials were supplied/i) && !keytab) {
+  if (is(/No Kerberos credentials available|No credentials cache found|Can't find client principal|No credentials were supplied|Matching credential not found/i) && !keytab) {
     return new MetastoreAuthError(`no Kerberos ticket for ${who} in the ticket cache (${said})`, {
       scope: 'credentials',
       hint: `run kinit ${context.principal ?? '<principal>'} as the user the connector runs as (KRB5CCNAME selects the cache), or set auth.keytab`,

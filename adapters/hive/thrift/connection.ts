@@ -1,4 +1,5 @@
 import type { TProtocol } from 'thrift';
+import { MetastoreAuthError } from '../transport/auth-error.js';
 import type { ByteChannel } from '../transport/byte-channel.js';
 import { describePeerBytes } from '../transport/peer-bytes.js';
 import { openSocket } from '../transport/socket.js';
@@ -57,7 +58,7 @@ export class ThriftConnection implements MetastoreConnection {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(new ThriftTransportError(`connection to ${this.address} failed: ${error.message}`, { cause: error })));
-    socket.on('close', () => this.fail(new ThriftTransportError(`connection to ${this.address} closed${this.unreadBytesSay()}`)));
+    socket.on('close', () => this.fail(this.peerMismatch() ?? new ThriftTransportError(`connection to ${this.address} closed`)));
   }
 
   /** A plain TCP connection (no TLS, no SASL). */
@@ -107,9 +108,7 @@ export class ThriftConnection implements MetastoreConnection {
         this.dispatch(message);
       }
     } catch (error) {
-      const peer = describePeerBytes(this.received.subarray(0, this.receivedLength));
-      const advice = peer ? `it speaks ${peer.speaks}: ${peer.hint}` : 'check the port and the transport (buffered or framed)';
-      this.fail(error instanceof ThriftProtocolError ? new ThriftTransportError(`${this.address} sent bytes that are not a Thrift binary reply (${error.message}); ${advice}`, { cause: error }) : (error as Error));
+      this.fail(error instanceof ThriftProtocolError ? (this.peerMismatch() ?? new ThriftTransportError(`${this.address} sent bytes that are not a Thrift binary reply (${error.message}); check the port and the transport (buffered or framed)`, { cause: error })) : (error as Error));
     }
   }
 
@@ -166,10 +165,13 @@ export class ThriftConnection implements MetastoreConnection {
     }
   }
 
-  /** What bytes left unread at a close say about the peer (SASL, TLS, HTTP on this port). */
-  private unreadBytesSay(): string {
+  /**
+   * The peer answered in another protocol (SASL, TLS, HTTP on this port): the source's auth or tls
+   * does not match the metastore's set-up. That is not a transport failure, and it says what to change.
+   */
+  private peerMismatch(): MetastoreAuthError | undefined {
     const peer = describePeerBytes(this.received.subarray(0, this.receivedLength));
-    return peer ? ` after answering in ${peer.speaks}; ${peer.hint}` : '';
+    return peer && new MetastoreAuthError(`the metastore at ${this.address} answered in ${peer.speaks}`, { scope: 'metastore', hint: peer.hint });
   }
 
   private fail(error: Error): void {
