@@ -220,7 +220,7 @@ export class HmsClient {
     if (refusal) throw refusal;
     throw new MirrorError(`the Hive Metastore did not answer ${method} (${addresses.map((a) => a.uri).join(', ')}): ${messageOf(lastError)}`, {
       retryable: true,
-      hint: 'check that the metastore is running and reachable on its Thrift port, and that `transport` (buffered or framed) matches hive.metastore.thrift.framed.transport.enabled',
+      hint: 'check that the metastore is running and reachable on its Thrift port, that `transport` (buffered or framed) matches hive.metastore.thrift.framed.transport.enabled, and that auth and tls match hive.metastore.sasl.enabled and hive.metastore.use.SSL',
       cause: lastError,
     });
   }

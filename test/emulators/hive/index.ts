@@ -27,6 +27,14 @@ export interface HiveMetastoreEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * A metastore reads strictly (TBinaryProtocol.Factory(true, true)): bytes without a Thrift version
+ * header (a SASL negotiation, a TLS hello) end the connection at once, as with Hive.
+ */
+function StrictBinaryProtocol(transport: unknown) {
+  return new thrift.TBinaryProtocol(transport as never, true, true);
+}
+
 export async function startHiveMetastoreEmulator(
   options: EmulatorOptions & { metastore?: HiveMetastore; metastoreOptions?: MetastoreOptions } = {},
 ): Promise<HiveMetastoreEmulator> {
@@ -47,7 +55,7 @@ export async function startHiveMetastoreEmulator(
         return processor;
       } as never,
       {},
-      { transport: options.transport === 'framed' ? thrift.TFramedTransport : thrift.TBufferedTransport, protocol: thrift.TBinaryProtocol },
+      { transport: options.transport === 'framed' ? thrift.TFramedTransport : thrift.TBufferedTransport, protocol: StrictBinaryProtocol as never },
     ) as Server;
     // Connection resets are part of the tests; the server must not crash on them.
     created.on('error', () => undefined);
