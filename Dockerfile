@@ -18,6 +18,9 @@ COPY fixtures ./fixtures
 RUN npm ci && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
+# MIT Kerberos's GSSAPI library: Kerberized Hive Metastores (auth.type kerberos). Mount krb5.conf at
+# /etc/krb5.conf (or set KRB5_CONFIG) and the keytab read-only.
+RUN apt-get update && apt-get install -y --no-install-recommends libgssapi-krb5-2 && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production POLARIS_MIRROR_CONFIG=/config/polaris-mirror.yaml
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

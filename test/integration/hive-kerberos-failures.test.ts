@@ -3,13 +3,15 @@
 // never "the metastore did not answer". A real MIT KDC and the JDK's GSSAPI server play their parts.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-front.js';
 import { startHiveKit, type HiveKit } from '../emulators/hive/test-kit.js';
 import { runCli } from '../support/harness.js';
 import { freePort, waitFor } from '../support/ingest-client.js';
 import { startKdc, type TestKdc } from '../support/kdc.js';
 
+// Each test starts a JVM, a KDC or CLI processes: generous limits for a busy machine (they wait on conditions, never on time).
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const METASTORE = 'hive/127.0.0.1@PM.TEST';
 const CONNECTOR = 'polaris-mirror@PM.TEST';
 let kdc: TestKdc;

@@ -2,12 +2,14 @@
 // principal 6-second tickets, the metastore drops its connections every ticket lifetime (a restart, an
 // idle timeout), and every commit must still reach Polaris — the connector logs in again from its
 // keytab as tickets expire, and the run never stops.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-front.js';
 import { startHiveKit, type HiveKit } from '../emulators/hive/test-kit.js';
 import { waitFor } from '../support/ingest-client.js';
 import { startKdc, type TestKdc } from '../support/kdc.js';
 
+// Each test starts a JVM, a KDC or CLI processes: generous limits for a busy machine (they wait on conditions, never on time).
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const METASTORE = 'hive/127.0.0.1@PM.TEST';
 const CONNECTOR = 'renewing@PM.TEST';
 const TICKET_SECONDS = 6;

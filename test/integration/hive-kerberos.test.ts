@@ -2,13 +2,15 @@
 // server (what a metastore with hive.metastore.sasl.enabled=true runs), at each protection level of
 // hadoop.rpc.protection, over the buffered and the framed transport. Every level must carry the whole
 // scenario (bootstrap, log, gap, hook); privacy must leave no readable byte on the wire.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-front.js';
 import { startRelay, type Relay } from '../emulators/hive/relay.js';
 import { startHiveKit, type HiveKit } from '../emulators/hive/test-kit.js';
 import { startKdc, type TestKdc } from '../support/kdc.js';
 import { mirrorsOverTransport } from './hive-transport-scenario.js';
 
+// Each test starts a JVM, a KDC or CLI processes: generous limits for a busy machine (they wait on conditions, never on time).
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const METASTORE = 'hive/127.0.0.1@PM.TEST';
 const CONNECTOR = 'polaris-mirror@PM.TEST';
 let kdc: TestKdc;

@@ -2,7 +2,7 @@
 // socket (hive.metastore.use.SSL) with a private CA, PLAIN over TLS, and Hive 4's Thrift over HTTP(S)
 // with a bearer token and a gateway's headers. Each carries the whole scenario (bootstrap, log, gap,
 // hook); each way of getting it wrong is reported as what it is.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startHttpMetastore, type HttpMetastore } from '../emulators/hive/http-endpoint.js';
 import { startRelay, type Relay } from '../emulators/hive/relay.js';
 import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-front.js';
@@ -11,6 +11,8 @@ import { runCli } from '../support/harness.js';
 import { makePrivateCa, type PrivateCa } from '../support/private-ca.js';
 import { mirrorsOverTransport } from './hive-transport-scenario.js';
 
+// Each test starts a JVM, a KDC or CLI processes: generous limits for a busy machine (they wait on conditions, never on time).
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const PASSWORD = 'ldap-password-9f3a';
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2xhcmlzLW1pcnJvciJ9.c2lnbmF0dXJl';
 let ca: PrivateCa;

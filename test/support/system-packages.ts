@@ -11,6 +11,7 @@ const COMMANDS: Record<string, string> = {
   kdb5_util: 'krb5-kdc',
   'kadmin.local': 'krb5-admin-server',
   kinit: 'krb5-user',
+  ktutil: 'krb5-user',
   java: 'default-jdk-headless',
   javac: 'default-jdk-headless',
   openssl: 'openssl',

@@ -62,9 +62,11 @@ export class GssapiMechanism implements SaslMechanism {
       const result = await this.gss!.initSecContext(this.credential!.handle, this.context, this.target!, FLAGS, input);
       if (result.complete) {
         this.established = true;
-        // The context holds what it needs; the credential can go (the login keeps the ticket cache).
+        // The context holds what it needs; the credential and the name can go (the login keeps the ticket cache).
         this.credential?.release();
         this.credential = undefined;
+        this.gss!.releaseName(this.target!);
+        this.target = undefined;
       }
       return result.token;
     } catch (error) {
