@@ -15,6 +15,8 @@ import type { MessageFormat } from '../emulators/hive/types.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
 import { freePort } from '../support/free-port.js';
+import { startKdc, type TestKdc } from '../support/kdc.js';
+import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-front.js';
 
 export interface HiveEventsResult {
   events: number;
@@ -22,6 +24,8 @@ export interface HiveEventsResult {
   batchSize: number;
   messageFormat: MessageFormat;
   latencyMs: number;
+  /** plain: a Thrift socket; kerberos: SASL GSSAPI with privacy (auth-conf) through the JDK's SASL server. */
+  security: 'plain' | 'kerberos';
   /** From the append until the cursor committed the last event. */
   eventSeconds: number;
   eventsPerSecond: number;
@@ -36,9 +40,9 @@ export interface HiveEventsResult {
 const NAMESPACES = 20;
 
 export async function benchHiveEvents(
-  options: { events?: number; tables?: number; batchSize?: number; messageFormat?: MessageFormat; latencyMs?: number } = {},
+  options: { events?: number; tables?: number; batchSize?: number; messageFormat?: MessageFormat; latencyMs?: number; security?: 'plain' | 'kerberos' } = {},
 ): Promise<HiveEventsResult> {
-  const { events = 100_000, tables = 5_000, batchSize = 500, messageFormat = 'json-0.2', latencyMs = 2 } = options;
+  const { events = 100_000, tables = 5_000, batchSize = 500, messageFormat = 'json-0.2', latencyMs = 2, security = 'plain' } = options;
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-hive-'));
   const warehouse = join(dir, 'warehouse');
   try {
@@ -53,6 +57,7 @@ export async function benchHiveEvents(
     for (let n = 0; n < NAMESPACES; n++) metastore.createDatabase(`ns${n}`);
     firstLocations.forEach((metadataLocation, i) => metastore.createIcebergTable(`ns${i % NAMESPACES}`, `t${i}`, { metadataLocation }));
 
+    const kerberized = security === 'kerberos' ? await kerberize(hms.port) : undefined;
     const polaris = await startRemoteEmulator({ catalogs: [{ name: 'hive_mirror', allowedLocations: [dirUri(warehouse)] }], faults: { latencyMs } });
     const port = await freePort();
     const statePath = join(dir, 'state.db');
@@ -64,13 +69,21 @@ export async function benchHiveEvents(
         statePath,
         concurrency: 16,
         server: `  host: 127.0.0.1\n  port: ${port}`,
-        sources: ['  - name: hms', '    type: hive', `    uris: ["${hms.uri}"]`, `    batchSize: ${batchSize}`, '    pollIntervalMs: 200', '    target: { catalog: hive_mirror }'],
+        sources: [
+          '  - name: hms',
+          '    type: hive',
+          `    uris: ["${kerberized?.front.uri ?? hms.uri}"]`,
+          ...(kerberized ? [`    auth: { type: kerberos, servicePrincipal: "hive/_HOST@PM.TEST", principal: "polaris-mirror@PM.TEST", keytab: "${kerberized.keytab}", qop: auth-conf }`] : []),
+          `    batchSize: ${batchSize}`,
+          '    pollIntervalMs: 200',
+          '    target: { catalog: hive_mirror }',
+        ],
       }),
     );
     const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const daemon = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'bin', 'polaris-mirror.js'), 'run', '--config', configFile], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, LOG_LEVEL: 'warn' },
+      env: { ...process.env, LOG_LEVEL: 'warn', ...kerberized?.kdc.env },
     });
     try {
       // Bootstrap: the listing creates every table, then the log is read from the event id before it.
@@ -101,6 +114,7 @@ export async function benchHiveEvents(
         batchSize,
         messageFormat,
         latencyMs,
+        security,
         eventSeconds,
         eventsPerSecond: events / eventSeconds,
         convergedSeconds,
@@ -111,11 +125,22 @@ export async function benchHiveEvents(
       daemon.kill('SIGTERM');
       await new Promise((resolve) => daemon.once('exit', resolve));
       await polaris.stop();
+      await kerberized?.front.close();
+      await kerberized?.kdc.close();
       await hms.close();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A realm, the metastore's principal and the JDK's SASL GSSAPI server (privacy) in front of the emulator. */
+async function kerberize(backendPort: number): Promise<{ kdc: TestKdc; front: SaslFront; keytab: string }> {
+  const kdc = await startKdc();
+  await kdc.addPrincipal('hive/127.0.0.1@PM.TEST');
+  await kdc.addPrincipal('polaris-mirror@PM.TEST');
+  const front = await startSaslFront({ mechanism: 'GSSAPI', backendPort, krb5Config: kdc.krb5Config, principal: 'hive/127.0.0.1@PM.TEST', keytab: await kdc.keytab('hive/127.0.0.1@PM.TEST'), qop: 'auth-conf' });
+  return { kdc, front, keytab: await kdc.keytab('polaris-mirror@PM.TEST') };
 }
 
 /**

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-front.js';
 import { startRelay, type Relay } from '../emulators/hive/relay.js';
 import { startHiveKit, type HiveKit } from '../emulators/hive/test-kit.js';
+import { freePort } from '../support/ingest-client.js';
 import { startKdc, type TestKdc } from '../support/kdc.js';
 import { mirrorsOverTransport } from './hive-transport-scenario.js';
 
@@ -70,4 +71,24 @@ it('negotiates the level of qop when the metastore allows several (hadoop.rpc.pr
   const running = await mirrorsOverTransport(kit!, { uris: [uri], auth: kerberos('auth-int') });
   expect(front!.events.filter((e) => e.event === 'authenticated').map((e) => e.qop)).toContain('auth-int');
   await running.stop();
+});
+
+it('fails over across uris as over plain sockets: a metastore that is down, then one that rejects the ticket, then one that serves', async () => {
+  kit = await startHiveKit();
+  front = await startSaslFront({ mechanism: 'GSSAPI', backendPort: kit.hms.port, krb5Config: kdc.krb5Config, principal: METASTORE, keytab: metastoreKeytab, qop: 'auth-conf' });
+  // A metastore on "localhost" whose keytab went stale: it refuses every ticket.
+  await kdc.addPrincipal('hive/localhost@PM.TEST');
+  const staleKeytab = await kdc.keytab('hive/localhost@PM.TEST', `${kdc.dir}/stale-hms.keytab`);
+  await kdc.rekey('hive/localhost@PM.TEST');
+  const rejecting = await startSaslFront({ mechanism: 'GSSAPI', backendPort: kit.hms.port, krb5Config: kdc.krb5Config, principal: 'hive/localhost@PM.TEST', keytab: staleKeytab, qop: 'auth-conf' });
+  try {
+    const down = `thrift://127.0.0.1:${await freePort()}`;
+    const running = await mirrorsOverTransport(kit, { uris: [down, `thrift://localhost:${rejecting.port}`, front.uri], auth: kerberos('auth-conf') });
+    expect(rejecting.events.filter((e) => e.event === 'rejected').length).toBeGreaterThanOrEqual(1);
+    expect(front.events.filter((e) => e.event === 'authenticated').length).toBeGreaterThanOrEqual(2);
+    expect(kit.logs.some((line) => /refused the SASL GSSAPI authentication: GSS initiate failed\); trying thrift:\/\/127\.0\.0\.1/.test(line.msg))).toBe(true);
+    await running.stop();
+  } finally {
+    await rejecting.close();
+  }
 });
