@@ -10,7 +10,8 @@ export interface KerberosErrorContext {
   readonly uri?: string;
 }
 
-const KRB5_CONFIG_HINT = `krb5.conf comes from KRB5_CONFIG (now ${process.env.KRB5_CONFIG ?? 'unset'}) or /etc/krb5.conf`;
+/** Read when an error is made: the environment is the one the library used. */
+const krb5ConfigHint = () => `krb5.conf comes from KRB5_CONFIG (now ${process.env.KRB5_CONFIG ?? 'unset'}) or /etc/krb5.conf`;
 
 /**
  * Turns what MIT Kerberos says into what an operator can act on. The library's words stay in the
@@ -25,7 +26,7 @@ export function kerberosError(error: GssError, context: KerberosErrorContext): M
   if (is(/Cannot contact any KDC|Cannot find KDC|Cannot resolve network address for KDC|unable to reach any KDC/i)) {
     return new MetastoreAuthError(`no KDC answered: ${said}`, {
       scope: 'credentials',
-      hint: `check the realm's kdc entries in krb5.conf and that the KDC is up and reachable from this host (port 88); ${KRB5_CONFIG_HINT}`,
+      hint: `check the realm's kdc entries in krb5.conf and that the KDC is up and reachable from this host (port 88); ${krb5ConfigHint()}`,
       cause: error,
     });
   }
@@ -67,7 +68,7 @@ export function kerberosError(error: GssError, context: KerberosErrorContext): M
   return new MetastoreAuthError(`Kerberos ${context.servicePrincipal ? `authentication to ${context.servicePrincipal}` : `login of ${who}`} failed: ${said}`, {
     scope: context.servicePrincipal ? 'metastore' : 'credentials',
     reloginMayHelp: context.servicePrincipal !== undefined,
-    hint: `check auth.principal, auth.keytab and auth.servicePrincipal; ${KRB5_CONFIG_HINT}`,
+    hint: `check auth.principal, auth.keytab and auth.servicePrincipal; ${krb5ConfigHint()}`,
     cause: error,
   });
 }
