@@ -113,14 +113,14 @@ describe('CREATE/UPDATE', () => {
     expect(h.polarisState().get('sales.orders')).toBe(v1);
   });
 
-  it('409 "View already exists" keeps retrying and ends failed with Polaris\'s message', async () => {
+  it('409 "View already exists" fails at once (not a race) with Polaris\'s message and a hint', async () => {
     await h.writeTable(['sales'], 'orders');
     h.emulator.createView(CATALOG, ['sales'], 'orders');
-    await h.writeConfig((c) => (c.polaris.retry = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 }));
     const { summary, rows } = await syncWith(h);
     expect(summary.converged).toBe(false);
-    expect(findRow(rows, 'sales.orders')).toMatchObject({ status: 'failed', attempts: 3 });
-    expect(findRow(rows, 'sales.orders')!.lastError).toMatch(/409.*View already exists/);
+    expect(findRow(rows, 'sales.orders')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(findRow(rows, 'sales.orders')!.lastError).toBe('Polaris answered 409 AlreadyExistsException: View already exists: sales.orders');
+    expect(findRow(rows, 'sales.orders')!.lastHint).toMatch(/a view of that name exists in catalog "lake_mirror"/);
   });
 
   it('403 outside the allowed locations on VALIDATE: failed, nothing created, the hint names the location', async () => {
@@ -188,7 +188,7 @@ describe('CREATE/UPDATE', () => {
     expect(h.emulator.tables('fed')).toEqual([]);
   });
 
-  it('a metadata file Polaris cannot find (404), cannot parse (503) or rejects (400): failed or retried, with the reason', async () => {
+  it('a metadata file Polaris cannot find (404) or cannot parse (503): failed, with the reason', async () => {
     await h.writeConfig((c) => {
       c.server = { host: '127.0.0.1', port: 0 };
       c.polaris.retry = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 };
@@ -208,9 +208,10 @@ describe('CREATE/UPDATE', () => {
       expect(findRow(rows, 'a.missing')).toMatchObject({ status: 'failed' });
       expect(findRow(rows, 'a.missing')!.lastError).toMatch(/^Polaris answered 404/);
       expect(findRow(rows, 'a.missing')!.lastHint).toMatch(/could not read the metadata file/);
-      expect(findRow(rows, 'a.garbage'), JSON.stringify(findRow(rows, 'a.garbage'))).toMatchObject({ status: 'failed', attempts: 2 });
-      expect(findRow(rows, 'a.garbage')!.lastError).toMatch(/^Polaris answered 503/);
-      expect(findRow(rows, 'a.garbage')!.lastHint).toMatch(/could not parse the metadata file/);
+      // 503 RuntimeIOException: the file is not JSON — permanent, so failed at once (not retried at full speed).
+      expect(findRow(rows, 'a.garbage'), JSON.stringify(findRow(rows, 'a.garbage'))).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(findRow(rows, 'a.garbage')!.lastError).toMatch(/^Polaris answered 503 RuntimeIOException: Failed to read file: /);
+      expect(findRow(rows, 'a.garbage')!.lastHint).toMatch(/it is not JSON/);
     } finally {
       await mirror.close();
     }
@@ -231,7 +232,8 @@ describe('transient trouble', () => {
     expect(h.polarisState().get('sales.orders')).toBe(v1);
   });
 
-  it('honours Retry-After: the retry waits at least that long', async () => {
+  it('honours Retry-After (up to retry.maxDelayMs): the retry waits at least that long', async () => {
+    await h.writeConfig((c) => (c.polaris.retry = { baseDelayMs: 20, maxDelayMs: 5_000 }));
     await h.writeTable(['sales'], 'orders');
     h.emulator.failNext(1, { status: 429, headers: { 'retry-after': '1' }, kinds: ['notification'] });
     const started = Date.now();
