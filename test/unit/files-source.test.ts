@@ -42,11 +42,12 @@ function hint(tableDir: string, text: string): void {
   writeFileSync(join(tableDir, 'metadata', 'version-hint.text'), text);
 }
 
-function source(overrides: { root?: string } = {}): FilesSource {
+function source(overrides: { root?: string; rootUri?: string } = {}): FilesSource {
   return new FilesSource({
     type: 'files',
     name: 'wh',
     root: overrides.root ?? root,
+    ...(overrides.rootUri ? { rootUri: overrides.rootUri } : {}),
     target: { catalog: 'lake', namespacePrefix: [] },
     include: [],
     exclude: [],
@@ -395,5 +396,20 @@ describe('FilesSource.check and identity', () => {
   it('name, type and poll interval come from the config', () => {
     const s = source();
     expect([s.name, s.type, s.listIntervalSeconds]).toEqual(['wh', 'files', 7]);
+  });
+});
+
+describe('rootUri: a warehouse Polaris reads from object storage', () => {
+  it('metadata locations are rootUri plus the path below root (object keys unencoded), and check VALIDATEs rootUri', async () => {
+    writeHadoop(join(root, 'sales', 'eu', 'orders'), 2);
+    writeHadoop(join(root, 'my db', 'my table'), 1);
+    const src = source({ rootUri: 's3://lake/warehouse' });
+    expect(summary(await list(src))).toEqual([
+      ['my db.my table', 's3://lake/warehouse/my db/my table/metadata/v1.metadata.json'],
+      ['sales.eu.orders', 's3://lake/warehouse/sales/eu/orders/metadata/v2.metadata.json'],
+    ]);
+    const read = await src.read({ namespace: ['sales', 'eu'], name: 'orders' });
+    expect(read).toMatchObject({ state: 'present', metadataLocation: 's3://lake/warehouse/sales/eu/orders/metadata/v2.metadata.json' });
+    expect((await src.check!(new AbortController().signal)).sampleLocations).toEqual(['s3://lake/warehouse']);
   });
 });
