@@ -7,7 +7,7 @@ import { runSync } from '../../src/cli/commands/sync.js';
 import type { PolarisEmulatorOptions, StorageFault } from '../emulators/polaris/types.js';
 import { findRow, observeAndSettle, openMirror, syncWith } from '../support/engine.js';
 import { CATALOG, CLIENT_ID, runCli, startHarness, type Harness, type HarnessStorage } from '../support/harness.js';
-import { waitFor } from '../support/ingest-client.js';
+import { freePort, startDaemon, waitFor } from '../support/ingest-client.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -283,6 +283,35 @@ describe('identity and rate limits', () => {
     // With a token from the identity provider (a static token here), the same Polaris takes the table.
     await hh.writeConfig((c) => (c.polaris.auth = { token: hh.emulator.issueToken(CLIENT_ID) }));
     expect((await syncWith(hh)).summary).toMatchObject({ converged: true, created: 1 });
+  });
+
+  it('an external identity provider under run: an error naming the fix is logged, /readyz says so, tables fail with the hint (no blind retries)', async () => {
+    const hh = await harness('s3', { authentication: 'external' });
+    await hh.writeTable(['sales'], 'orders');
+    const port = await freePort();
+    await hh.writeConfig((c) => {
+      c.server = { host: '127.0.0.1', port };
+      c.polaris.probeIntervalSeconds = 1;
+    });
+    const daemon = await startDaemon(hh.configFile, port);
+    try {
+      await waitFor('the error in the log', () => /no Polaris token, nothing can be mirrored: .*answered 501/.test(daemon.output().stderr));
+      expect(daemon.output().stderr).toMatch(/set polaris\.auth\.tokenUri to the identity provider's token endpoint/);
+      const ready = await fetch(`${daemon.baseUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      const status = await waitFor('the table failed in status', async () => {
+        const result = await runCli(['status', '--config', hh.configFile, '--json']);
+        const failed = JSON.parse(result.stdout).sources[0].failed as Array<{ table: string; attempts: number; hint: string }>;
+        return failed.find((f) => f.table === 'sales.orders');
+      });
+      expect(status.attempts).toBe(1);
+      expect(status.hint).toMatch(/polaris\.auth\.tokenUri/);
+      // The token endpoint is asked again now and then, never once per table at full speed.
+      expect(hh.emulator.stats().byKind.token ?? 0).toBeLessThan(20);
+      expect(hh.emulator.stats().notifications).toEqual({});
+    } finally {
+      await daemon.kill();
+    }
   });
 
   it('a token scope naming a role the principal does not hold: Polaris issues the token, refuses every call (401), and the hint says why', async () => {
