@@ -8,6 +8,7 @@ import { currentMetadataFile, summarizeMetadata } from '../../adapters/files/met
 import type { ListedItem } from '../../src/model/observation.js';
 import { MirrorError } from '../../src/util/errors.js';
 import { writeFixtureTable } from '../emulators/polaris/fixture-warehouse.js';
+import { probeFilesSource } from '../support/files-source-probe.js';
 import { tempDir } from './support.js';
 
 let root: string;
@@ -20,7 +21,10 @@ afterEach(() => {
   cleanup();
 });
 
-const isRoot = process.getuid?.() === 0;
+/** The permission tests run the source as an unprivileged user (as root, chmod would deny nothing). */
+function openToOthers(): void {
+  chmodSync(root, 0o755);
+}
 
 /** Writes a Hadoop-named metadata file (vN.metadata.json) with the given uuid and last-updated-ms. */
 function writeHadoop(tableDir: string, version: number, fields: { uuid?: string; lastUpdatedMs?: number; formatVersion?: number } = {}): string {
@@ -254,22 +258,24 @@ describe('FilesSource.list', () => {
     await expect(iterate()).rejects.toThrow('the listing was interrupted');
   });
 
-  it.skipIf(isRoot)('an unreadable root throws (skipped as root: chmod does not deny root)', async () => {
+  it('an unreadable root throws (run as an unprivileged user)', () => {
+    openToOthers();
     const locked = join(root, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o000);
     try {
-      await expect(list(source({ root: locked }))).rejects.toThrow(/permission denied/);
+      expect(probeFilesSource('list', locked)).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/), retryable: false });
     } finally {
       chmodSync(locked, 0o755);
     }
   });
 
-  it.skipIf(isRoot)('an unreadable table directory fails the listing (skipped as root)', async () => {
+  it('an unreadable table directory fails the listing (run as an unprivileged user)', () => {
+    openToOthers();
     writeHadoop(join(root, 'db', 't'), 1);
     chmodSync(join(root, 'db', 't'), 0o000);
     try {
-      await expect(list()).rejects.toThrow();
+      expect(probeFilesSource('list', root)).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/) });
     } finally {
       chmodSync(join(root, 'db', 't'), 0o755);
     }
@@ -365,16 +371,13 @@ describe('FilesSource.read', () => {
     expect((error as MirrorError).message).toContain('cannot be read');
   });
 
-  it.skipIf(isRoot)('a permission error throws (skipped as root: chmod does not deny root)', async () => {
+  it('a permission error throws (run as an unprivileged user)', () => {
+    openToOthers();
     const t = join(root, 'db', 't');
     writeHadoop(t, 1);
     chmodSync(join(t, 'metadata'), 0o000);
     try {
-      const error = await source()
-        .read({ namespace: ['db'], name: 't' })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(MirrorError);
-      expect((error as MirrorError).message).toMatch(/permission denied/);
+      expect(probeFilesSource('read', root, { namespace: ['db'], name: 't' })).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/) });
     } finally {
       chmodSync(join(t, 'metadata'), 0o755);
     }
