@@ -42,7 +42,7 @@ export class MetadataFiles {
   async read(uri: string): Promise<MetadataFile> {
     const object = await this.storage.read(uri);
     const hit = this.cache.get(uri);
-    const parsed = hit && hit.stamp === object.stamp ? hit.parsed : this.remember(uri, object.stamp, await parseBytes(object.bytes));
+    const parsed = hit && hit.stamp === object.stamp ? hit.parsed : this.remember(uri, object.stamp, await parseBytes(await object.bytes()));
     if (parsed.ok) return parsed.file;
     throw new PolarisError(parsed.status, parsed.type, parsed.detail.replaceAll('<uri>', uri));
   }

@@ -17,10 +17,13 @@ import { PolarisError } from './errors.js';
 import { isChildOf, normalizeLocation } from './locations.js';
 import type { StorageFault } from './types.js';
 
-/** The bytes of an object and a stamp that changes whenever the object does (for caching). */
+/**
+ * An object found in storage: a stamp that changes whenever the object does, and its bytes, read only
+ * when asked (a cache keyed on the stamp then costs one stat per request).
+ */
 export interface StoredObject {
-  readonly bytes: Buffer;
   readonly stamp: string;
+  bytes(): Promise<Buffer>;
 }
 
 interface CloudFlavour {
@@ -81,7 +84,7 @@ export class Storage {
     for (const [prefix, fault] of this.faults) if (isChildOf(uri, prefix)) throw cloudError(uri, fault);
     const key = normalizeLocation(uri);
     const object = this.objects.get(key);
-    if (object) return { bytes: object.bytes, stamp: `v${object.version}` };
+    if (object) return { stamp: `v${object.version}`, bytes: async () => object.bytes };
     const mount = this.mounts.find((m) => isChildOf(key, m.prefix));
     if (mount) {
       const rest = key.slice(mount.prefix.length).replace(/^\/+/, '');
@@ -101,15 +104,18 @@ export function stsDenied(roleArn: string): PolarisError {
 }
 
 async function readLocal(uri: string, path: string, missing: () => PolarisError): Promise<StoredObject> {
+  const failed = (e: unknown): PolarisError => {
+    if (e instanceof PolarisError) return e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return missing();
+    return new PolarisError(503, 'RuntimeIOException', `Failed to read file: ${uri}`);
+  };
   try {
     const info = await stat(path);
     if (!info.isFile()) throw missing();
-    return { bytes: await readFile(path), stamp: `${info.mtimeMs}:${info.size}` };
+    return { stamp: `${info.mtimeMs}:${info.size}`, bytes: () => readFile(path).catch((e: unknown) => Promise.reject(failed(e))) };
   } catch (e) {
-    if (e instanceof PolarisError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw missing();
-    throw new PolarisError(503, 'RuntimeIOException', `Failed to read file: ${uri}`);
+    throw failed(e);
   }
 }
 
