@@ -3,14 +3,13 @@
 // what reaches Polaris, what the ledger records (failed at once, or retried), and the hint an operator
 // reads. Tables live in the warehouse bucket s3://lake/warehouse unless a row is about FILE storage.
 import { afterEach, describe, expect, it } from 'vitest';
-
-// Tests that run the CLI as a child process get a generous bound: they must pass on a busy machine.
 import { runSync } from '../../src/cli/commands/sync.js';
 import type { PolarisEmulatorOptions, StorageFault } from '../emulators/polaris/types.js';
 import { findRow, observeAndSettle, openMirror, syncWith } from '../support/engine.js';
 import { CATALOG, CLIENT_ID, runCli, startHarness, type Harness, type HarnessStorage } from '../support/harness.js';
 import { freePort, startDaemon, waitFor } from '../support/ingest-client.js';
 
+// Tests that run the CLI as a child process get a generous time bound: they must pass on a busy machine.
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
