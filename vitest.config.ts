@@ -6,8 +6,10 @@ export default defineConfig({
     // The live test needs a real Polaris: it runs only through `npm run test:live` (vitest.live.config.ts),
     // so `npm test` neither skips it nor needs one.
     exclude: [...configDefaults.exclude, 'test/live/**'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Generous bounds, not speed checks: many tests spawn the CLI several times, and on a busy 2-core
+    // machine (CI, or a suite beside other work) each spawn can take seconds. A hung test still fails.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // Several suites spawn the real CLI and run emulators: two workers match the 2-core CI machine.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -139,7 +139,7 @@ describe('secret redaction', () => {
     const again = await run('sync');
     expect(again.code, show(again)).toBe(0);
     expectClean(again.stdout + again.stderr);
-  }, 120_000);
+  });
 
   it('clientAuth basic: the Basic header never shows, even when the token endpoint fails', async () => {
     await writeConfig((c) => (c.polaris.auth.clientAuth = 'basic'));

@@ -9,7 +9,6 @@ import { findRow, observeAndSettle, openMirror, syncWith } from '../support/engi
 import { CATALOG, CLIENT_ID, runCli, startHarness, type Harness, type HarnessStorage } from '../support/harness.js';
 import { freePort, startDaemon, waitFor } from '../support/ingest-client.js';
 
-// Tests that run the CLI as a child process get a generous time bound: they must pass on a busy machine.
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -183,7 +182,7 @@ describe('catalog configuration that Polaris 1.7 refuses', () => {
     expect(result.stdout).toMatch(/hint: set catalog "lake_mirror"'s default-base-location to one of its allowedLocations, or set its property polaris\.config\.namespace-custom-location\.enabled=true/);
     // VALIDATE itself still passes: it creates no namespace.
     expect(result.stdout).toMatch(/^PASS {2}VALIDATE lake_mirror ← s3:\/\/lake\/warehouse: /m);
-  }, 120_000);
+  });
 
   it('a metadata file outside its table location: failed with the catalog property to set; with it set the table lands', async () => {
     const hh = await harness('s3');
@@ -284,7 +283,7 @@ describe('identity and rate limits', () => {
     // With a token from the identity provider (a static token here), the same Polaris takes the table.
     await hh.writeConfig((c) => (c.polaris.auth = { token: hh.emulator.issueToken(CLIENT_ID) }));
     expect((await syncWith(hh)).summary).toMatchObject({ converged: true, created: 1 });
-  }, 120_000);
+  });
 
   it('an external identity provider under run: an error naming the fix is logged, /readyz says so, tables fail with the hint (no blind retries)', async () => {
     const hh = await harness('s3', { authentication: 'external' });
@@ -313,7 +312,7 @@ describe('identity and rate limits', () => {
     } finally {
       await daemon.kill();
     }
-  }, 120_000);
+  });
 
   it('a token scope naming a role the principal does not hold: Polaris issues the token, refuses every call (401), and the hint says why', async () => {
     const hh = await harness('s3');
