@@ -7,6 +7,16 @@ export const filesSourceSchema = z.strictObject({
   ...commonSourceFields,
   /** The warehouse root; relative paths are resolved against the config file's directory. */
   root: z.string().min(1, 'the warehouse root directory is required'),
+  /**
+   * The URI under which Polaris reads `root` — a bucket mounted at root (Mountpoint for Amazon S3,
+   * gcsfuse, BlobFuse) or a synced copy: metadata locations are sent as `<rootUri>/<path below root>`.
+   * Default: root's own file:// URI.
+   */
+  rootUri: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]+/, 'rootUri must be a URI with a bucket or host, such as s3://lake/warehouse (where Polaris reads root)')
+    .transform((uri) => uri.replace(/\/+$/, ''))
+    .optional(),
   /** How often `run` lists the tree to notice changes (a listing is the watch for files). */
   pollIntervalSeconds: z.number().positive().default(30),
 });

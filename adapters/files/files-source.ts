@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AbsentObservation, ListedItem, PresentObservation } from '../../src/model/observation.js';
 import type { SourceAdapter, SourceCheck } from '../../src/model/source-adapter.js';
@@ -19,10 +19,13 @@ export class FilesSource implements SourceAdapter {
   readonly name: string;
   readonly listIntervalSeconds: number;
   private readonly root: string;
+  /** Where Polaris reads root (rootUri); undefined: root's file:// URI. */
+  private readonly rootUri: string | undefined;
 
   constructor(config: FilesSourceConfig) {
     this.name = config.name;
     this.root = config.root;
+    this.rootUri = config.rootUri;
     this.listIntervalSeconds = config.pollIntervalSeconds;
   }
 
@@ -50,7 +53,7 @@ export class FilesSource implements SourceAdapter {
   async check(): Promise<SourceCheck> {
     try {
       await this.assertRootReadable();
-      return { ok: true, detail: `warehouse root ${this.root} is readable`, sampleLocations: [pathToFileURL(this.root).href] };
+      return { ok: true, detail: `warehouse root ${this.root} is readable`, sampleLocations: [this.rootUri ?? pathToFileURL(this.root).href] };
     } catch (error) {
       return { ok: false, detail: messageOf(error), hint: error instanceof MirrorError ? error.hint : undefined };
     }
@@ -108,6 +111,12 @@ export class FilesSource implements SourceAdapter {
     }
   }
 
+  /** The URI Polaris reads a file under root by: below rootUri (object keys are not percent-encoded), or file://. */
+  private locationOf(file: string): string {
+    if (this.rootUri === undefined) return pathToFileURL(file).href;
+    return `${this.rootUri}/${relative(this.root, file).split(sep).join('/')}`;
+  }
+
   /** The table in dir, a skipped entry for a broken one, or undefined when dir is not a table. */
   private async readTable(dir: string, table: SourceTable, order: number): Promise<ListedItem | undefined> {
     let current;
@@ -131,7 +140,7 @@ export class FilesSource implements SourceAdapter {
       observation: {
         table,
         state: 'present',
-        metadataLocation: pathToFileURL(current.file).href,
+        metadataLocation: this.locationOf(current.file),
         tableUuid: summary.tableUuid,
         order,
         sourceTimeMs,

@@ -1,6 +1,7 @@
 /**
  * Capped exponential backoff with full jitter (a random delay between 0 and the capped exponential),
- * so tables failing together do not retry together. A server's Retry-After is a floor.
+ * so tables failing together do not retry together. A server's Retry-After is a floor, itself capped at
+ * maxDelayMs: one absurd header must not park a table (and a `sync` waiting for it) for ever.
  */
 export function backoffDelay(
   attempt: number,
@@ -9,7 +10,8 @@ export function backoffDelay(
 ): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(attempt, 30));
   const jittered = Math.floor(random() * ceiling);
-  return options.retryAfterMs === undefined ? jittered : Math.max(options.retryAfterMs, jittered);
+  if (options.retryAfterMs === undefined || Number.isNaN(options.retryAfterMs)) return jittered;
+  return Math.max(Math.min(options.retryAfterMs, options.maxDelayMs), jittered);
 }
 
 /** A failed table (one that needs an operator) is retried too, but slowly: 30 s doubling up to an hour. */

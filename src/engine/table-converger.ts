@@ -7,7 +7,8 @@ import { tableLocationOf } from '../model/locations.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { dottedName, polarisDisplayName } from '../model/table.js';
 import { timestampAfterStale } from '../normalizer/timestamp.js';
-import { classifyError, classifyResponse, isMissingCatalog, type Verdict } from '../polaris/classify.js';
+import { verdictOf } from '../polaris/answer-verdict.js';
+import { classifyError, isUnreadableMetadata, type Verdict } from '../polaris/classify.js';
 import type { HttpResponse } from '../polaris/http.js';
 import { notificationBody, type NotificationType } from '../polaris/notification.js';
 import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
@@ -256,7 +257,7 @@ export class TableConverger {
     let verdict: Verdict;
     try {
       const response = await this.deps.client.notify(row.target, body, signal);
-      verdict = classifyResponse(response, { catalog: row.target.catalog, location: tableLocationOf(location) });
+      verdict = await verdictOf(this.deps.client, response, { catalog: row.target.catalog, location: tableLocationOf(location) }, signal);
     } catch (error) {
       verdict = classifyError(error);
     }
@@ -267,7 +268,8 @@ export class TableConverger {
 
   /**
    * Reads the table back from Polaris. 'unreadable': Polaris has the table but cannot load its metadata
-   * file (typically deleted along with the table at the source), so its location is unknown.
+   * file (typically purged along with the table at the source: 400 on object stores, 404 on FILE), so
+   * its location is unknown. A missing table, namespace or catalog is 'absent'.
    */
   private async load(row: MirrorRow, signal?: AbortSignal): Promise<LoadResult> {
     let response: HttpResponse;
@@ -277,10 +279,10 @@ export class TableConverger {
       return { kind: 'verdict', verdict: classifyError(error) };
     }
     if (response.status === 200) return { kind: 'present', ...loadedTable(response) };
-    const error = (response.body as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
+    const error = (response.body as { error?: { type?: unknown } } | undefined)?.error;
     if (response.status === 404 && (error?.type === 'NoSuchTableException' || error?.type === 'NoSuchNamespaceException')) return { kind: 'absent' };
-    if (response.status === 404 && error?.type === 'NotFoundException' && !isMissingCatalog(String(error.message))) return { kind: 'unreadable' };
-    return { kind: 'verdict', verdict: classifyResponse(response, { catalog: row.target.catalog }) };
+    if (isUnreadableMetadata(response)) return { kind: 'unreadable' };
+    return { kind: 'verdict', verdict: await verdictOf(this.deps.client, response, { catalog: row.target.catalog }, signal) };
   }
 
   // ---- outcomes -----------------------------------------------------------------------------------

@@ -21,3 +21,12 @@ export function notificationPath(prefix: string, namespace: readonly string[], n
 export function joinUri(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;
 }
+
+/**
+ * The management API's base beside a catalog API base: `…/api/catalog` → `…/api/management/v1` (how
+ * Polaris serves both). Undefined for a base of another shape (a gateway path): no guessing.
+ */
+export function managementBase(catalogBase: string): string | undefined {
+  const base = catalogBase.replace(/\/+$/, '');
+  return base.endsWith('/api/catalog') ? `${base.slice(0, -'/api/catalog'.length)}/api/management/v1` : undefined;
+}

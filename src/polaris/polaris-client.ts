@@ -4,7 +4,7 @@ import type { PolarisTable } from '../model/table.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { httpRequest, type HttpResponse, NetworkError } from './http.js';
 import type { NotificationRequest } from './notification.js';
-import { joinUri, notificationPath, tablePath } from './paths.js';
+import { joinUri, managementBase, notificationPath, tablePath } from './paths.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenProvider } from './token-provider.js';
 
@@ -54,6 +54,31 @@ export class PolarisClient {
     return this.send('GET', `/v1/config?warehouse=${encodeURIComponent(catalog)}`, signal);
   }
 
+  /** Whether the catalog exists, from /v1/config: undefined when that cannot tell (no answer, 403, 5xx). */
+  async catalogExists(catalog: string, signal?: AbortSignal): Promise<boolean | undefined> {
+    try {
+      const { status } = await this.catalogConfig(catalog, signal);
+      return status === 200 ? true : status === 404 ? false : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * GET {management}/catalogs/{catalog} (Polaris's management API, beside the catalog API): the catalog
+   * entity with its properties and storage configuration. Undefined when polaris.uri does not end in
+   * /api/catalog, so the management API's address is unknown.
+   */
+  async catalogEntity(catalog: string, signal?: AbortSignal): Promise<HttpResponse | undefined> {
+    const base = managementBase(this.config.uri);
+    return base === undefined ? undefined : this.sendTo('GET', `${base}/catalogs/${encodeURIComponent(catalog)}`, signal);
+  }
+
+  /** How this client authenticates, for hints about a refused token. */
+  get authMode(): { readonly staticToken: boolean; readonly scope: string } {
+    return { staticToken: this.config.auth.token !== undefined, scope: this.config.auth.scope };
+  }
+
   /**
    * The URL prefix of a catalog: Polaris's config endpoint may override it (overrides.prefix); the
    * catalog name is the default. Looked up once per catalog; a failed lookup falls back to the name and
@@ -70,16 +95,20 @@ export class PolarisClient {
     return prefix;
   }
 
-  private async send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
-    let response = await this.attempt(method, path, signal, body);
+  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
+    return this.sendTo(method, joinUri(this.config.uri, path), signal, body);
+  }
+
+  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
+    let response = await this.attempt(method, url, signal, body);
     if (response.status === 401 || response.status === 419) {
       // The token expired or was revoked early: renew it once and repeat the request.
-      response = await this.attempt(method, path, signal, body);
+      response = await this.attempt(method, url, signal, body);
     }
     return response;
   }
 
-  private async attempt(method: 'GET' | 'POST', path: string, signal: AbortSignal | undefined, body: string | undefined): Promise<HttpResponse> {
+  private async attempt(method: 'GET' | 'POST', url: string, signal: AbortSignal | undefined, body: string | undefined): Promise<HttpResponse> {
     try {
       // Inside the try: a token endpoint that cannot be reached is Polaris being unreachable (/readyz).
       const token = await this.tokens.token(signal);
@@ -87,7 +116,7 @@ export class PolarisClient {
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (this.config.realm) headers['polaris-realm'] = this.config.realm;
-      const response = await httpRequest(this.dispatcher, joinUri(this.config.uri, path), {
+      const response = await httpRequest(this.dispatcher, url, {
         method,
         headers,
         body,

@@ -122,6 +122,20 @@ function tokenError(status: number, body: { error?: unknown; error_description?:
   const code = typeof body.error === 'string' ? body.error : undefined;
   const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
   const what = `the token endpoint ${uri} answered ${status}${code ? ` ${code}` : ''}${description}`;
+  if (status === 501) {
+    // Polaris with polaris.authentication.type=external serves this endpoint only to answer 501: asking
+    // again cannot help.
+    return new MirrorError(`${what}: this Polaris uses an external identity provider and issues no tokens itself`, {
+      retryable: false,
+      hint: "set polaris.auth.tokenUri to the identity provider's token endpoint (with the client id and secret it issued), or give a token in polaris.auth.token",
+    });
+  }
+  if (status === 404 || status === 405) {
+    return new MirrorError(`${what}: there is no token endpoint at this address`, {
+      retryable: false,
+      hint: 'check polaris.uri (the part before /v1, e.g. http://polaris:8181/api/catalog), or set polaris.auth.tokenUri',
+    });
+  }
   if (status >= 500 || status === 429) return new MirrorError(what, { retryable: true, hint: 'Polaris is busy or failing; the token is requested again' });
   const hints: Record<string, string> = {
     unauthorized_client: 'check polaris.auth.clientId and clientSecret (the principal credentials Polaris issued)',
@@ -133,4 +147,18 @@ function tokenError(status: number, body: { error?: unknown; error_description?:
     retryable: false,
     hint: (code && hints[code]) ?? 'check polaris.auth (clientId, clientSecret, scope, tokenUri) and polaris.realm',
   });
+}
+
+/**
+ * Asks for a token once. A permanent refusal (wrong credentials or scope, an identity provider that is
+ * not this endpoint) is returned, since no table can be mirrored until the configuration changes; a
+ * transient failure (Polaris down) is not — the tables retry on their own.
+ */
+export async function permanentTokenRefusal(tokens: TokenProvider, signal?: AbortSignal): Promise<MirrorError | undefined> {
+  try {
+    await tokens.token(signal);
+    return undefined;
+  } catch (error) {
+    return error instanceof MirrorError && !error.retryable ? error : undefined;
+  }
 }

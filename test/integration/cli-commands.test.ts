@@ -294,7 +294,14 @@ describe('check', () => {
     expect(result.code, show(result)).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c: { what: string }) => c.what)).toEqual(['config', 'polaris token', `catalog ${CATALOG}`, 'source lake', expect.stringMatching(/^VALIDATE /)]);
+    expect(report.checks.map((c: { what: string }) => c.what)).toEqual([
+      'config',
+      'polaris token',
+      `catalog ${CATALOG}`,
+      `catalog ${CATALOG} namespace locations`,
+      'source lake',
+      expect.stringMatching(/^VALIDATE /),
+    ]);
   });
 
   it('a wrong client secret: exit 1, FAIL polaris token with a hint', async () => {

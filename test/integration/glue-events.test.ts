@@ -1,7 +1,8 @@
 // The Glue source's change capture: EventBridge events in SQS → GetTable per named table → ledger →
 // Polaris, with the real SDK clients against the Glue + SQS emulator. Events are triggers to read, so
-// lost, duplicated and reordered events still end in the source's current state.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// lost, duplicated and reordered events still end in the source's current state. The life cycle runs
+// with the metadata in S3 and on a shared file system.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Mirror } from '../../src/engine/mirror.js';
 import type { Observation } from '../../src/model/observation.js';
 import type { ObservationSink } from '../../src/model/source-adapter.js';
@@ -9,14 +10,16 @@ import { createLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { Redactor } from '../../src/telemetry/redactor.js';
 import { glueEvents } from '../emulators/glue/eventbridge.js';
+import { STORAGES, type HarnessStorage } from '../support/harness.js';
 import { CATALOG, counter, DLQ, QUEUE, SOURCE, startGlueHarness, waitFor, watchInProcess, type GlueHarness } from './glue-harness.js';
 
 let h: GlueHarness;
 let mirror: Mirror | undefined;
 let watching: ReturnType<typeof watchInProcess> | undefined;
 
+let storage: HarnessStorage = 's3';
 beforeEach(async () => {
-  h = await startGlueHarness({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+  h = await startGlueHarness({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2, storage });
 });
 afterEach(async () => {
   await watching?.stop();
@@ -38,7 +41,14 @@ async function startWatching(): Promise<Mirror> {
 const queueEmpty = () => h.glue.sqs.messages(QUEUE).length === 0;
 const history = (db: string, table: string) => h.polaris.history(CATALOG, [db], table).filter((e) => e.status === 204 && e.type !== 'VALIDATE');
 
-describe('events', () => {
+describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
+  beforeAll(() => {
+    storage = kind;
+  });
+  afterAll(() => {
+    storage = 's3';
+  });
+
   it('an UpdateTable event reads that table with GetTable and sends the new state; the message is deleted', async () => {
     for (const t of ['orders', 'returns']) h.lake.commit('sales', t);
     const m = await startWatching();
@@ -68,6 +78,17 @@ describe('events', () => {
 
     expect(h.polarisState().get('db.new')).toBe(created);
     expect(history('db', 'b').map((e) => e.type)).toEqual(['CREATE', 'DROP']);
+  });
+
+  it('a DeleteTable event of a purged table (its metadata files deleted too) drops it in Polaris', async () => {
+    for (const t of ['a', 'b', 'c']) h.lake.commit('db', t);
+    await startWatching();
+    h.lake.drop('db', 'a', { purge: true });
+    h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'a'));
+
+    await waitFor(() => queueEmpty() && !h.polarisState().has('db.a'), 10_000, 'the purged table to be dropped');
+
+    expect(history('db', 'a').map((e) => e.type)).toEqual(['CREATE', 'DROP']);
   });
 
   it('reordered events end in the current state: drop + re-create with the CreateTable event first', async () => {

@@ -1,9 +1,12 @@
-// Harness of the Glue integration tests: a Polaris emulator with an EXTERNAL catalog over s3://lake,
-// the Glue + SQS emulator with an event queue (and its dead-letter queue), a lake writing Iceberg
-// tables to both, a config file for a `type: glue` source, and in-process access to the engine.
+// Harness of the Glue integration tests: a Polaris emulator with an EXTERNAL catalog over the lake
+// (s3://lake/warehouse in the emulator's object store, or a directory read as file://), the Glue + SQS
+// emulator with an event queue (and its dead-letter queue), a lake writing Iceberg tables to both, a
+// config file for a `type: glue` source, and in-process access to the engine.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { runSync, type SyncSummary } from '../../src/cli/commands/sync.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -13,9 +16,11 @@ import { silentLogger, type Logger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { Redactor } from '../../src/telemetry/redactor.js';
 import { startGlueEmulator, type GlueEmulator, type GlueEmulatorOptions } from '../emulators/glue/index.js';
-import { GlueLake } from '../emulators/glue/lake.js';
+import { GlueLake, type ObjectStore } from '../emulators/glue/lake.js';
+import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import type { PolarisEmulator } from '../emulators/polaris/types.js';
+import type { HarnessStorage } from '../support/harness.js';
 
 export const CATALOG = 'glue_mirror';
 export const CLIENT_ID = 'glue-mirror-client';
@@ -41,13 +46,17 @@ export interface GlueHarness {
   close(): Promise<void>;
 }
 
-export async function startGlueHarness(options: { glue?: GlueEmulatorOptions; visibilityTimeoutSeconds?: number; maxReceiveCount?: number } = {}): Promise<GlueHarness> {
+export async function startGlueHarness(
+  options: { glue?: GlueEmulatorOptions; visibilityTimeoutSeconds?: number; maxReceiveCount?: number; storage?: HarnessStorage } = {},
+): Promise<GlueHarness> {
   // The SDK's default credential chain reads these; the emulator checks requests are signed.
   process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
   process.env.AWS_SECRET_ACCESS_KEY = 'emulator-secret-key';
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-glue-'));
   const polaris = await startPolarisEmulator();
-  polaris.createCatalog({ name: CATALOG, allowedLocations: ['s3://lake/warehouse'] });
+  const onFiles = options.storage === 'file';
+  const root = onFiles ? dirUri(join(dir, 'lake')) : 's3://lake/warehouse';
+  polaris.createCatalog({ name: CATALOG, allowedLocations: [root] });
   polaris.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { mirror: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
   const glue = await startGlueEmulator(options.glue);
   glue.sqs.createQueue({ name: DLQ });
@@ -56,7 +65,7 @@ export async function startGlueHarness(options: { glue?: GlueEmulatorOptions; vi
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     redrive: { maxReceiveCount: options.maxReceiveCount ?? 3, deadLetterQueue: DLQ },
   });
-  const lake = await GlueLake.create(glue.catalog, polaris);
+  const lake = await GlueLake.create(glue.catalog, onFiles ? directoryStore : polaris, root);
   const configFile = join(dir, 'polaris-mirror.yaml');
   const statePath = join(dir, 'state', 'state.db');
 
@@ -111,6 +120,18 @@ export async function startGlueHarness(options: { glue?: GlueEmulatorOptions; vi
   await harness.writeConfig();
   return harness;
 }
+
+/** Metadata files on the local disk, addressed as file:// (a lake on a shared file system). */
+const directoryStore: ObjectStore = {
+  putObject(uri, content) {
+    const path = fileURLToPath(uri);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  },
+  deleteObject(uri) {
+    rmSync(fileURLToPath(uri), { force: true });
+  },
+};
 
 /** Polls until `check` holds (or fails the test after `timeoutMs`). */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {

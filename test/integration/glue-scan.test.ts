@@ -1,8 +1,10 @@
 // The Glue source's full scan through the engine, with the real AWS SDK against the Glue emulator and
-// the Polaris emulator reading the tables' metadata from the same (in-memory) S3 paths.
+// the Polaris emulator reading the tables' metadata from the same S3 paths (in memory) — or, for the
+// scan's life cycle, from a shared file system (file://).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsError, notFound, throttled } from '../emulators/glue/aws-errors.js';
 import { federatedTable, hiveTable, icebergTable, icebergWithoutMetadata, resourceLink, viewTable } from '../emulators/glue/glue-tables.js';
+import { STORAGES } from '../support/harness.js';
 import { CATALOG, counter, SOURCE, startGlueHarness, type GlueHarness } from './glue-harness.js';
 
 let h: GlueHarness;
@@ -10,9 +12,9 @@ afterEach(async () => {
   await h?.close();
 });
 
-describe('full scan', () => {
+describe.each(STORAGES)('full scan, metadata on %s storage', (storage) => {
   beforeEach(async () => {
-    h = await startGlueHarness();
+    h = await startGlueHarness({ storage });
     await h.writeConfig((source) => delete source.events);
   });
 
@@ -44,7 +46,7 @@ describe('full scan', () => {
 
   it('follows NextToken through every page, and a second scan with no change sends nothing', async () => {
     await h.close();
-    h = await startGlueHarness({ glue: { maxPageSize: 10 } });
+    h = await startGlueHarness({ glue: { maxPageSize: 10 }, storage });
     await h.writeConfig((source) => delete source.events);
     for (let i = 0; i < 25; i++) h.lake.commit('big', `t${String(i).padStart(2, '0')}`);
 
@@ -71,6 +73,18 @@ describe('full scan', () => {
     expect(h.polarisState().get('db.a')).toBe(newer);
     expect(h.polarisState().has('db.b')).toBe(false);
     expect(h.glue.calls()['GetTable:EntityNotFoundException']).toBe(1);
+  });
+
+  it('a purged drop (Athena DROP TABLE: the metadata files go too) is still dropped in Polaris', async () => {
+    for (const t of ['a', 'b', 'c', 'd', 'e']) h.lake.commit('db', t);
+    await h.sync();
+    h.lake.drop('db', 'b', { purge: true });
+
+    const { summary } = await h.sync();
+
+    expect(summary).toMatchObject({ converged: true, dropped: 1 });
+    expect(h.polarisState().has('db.b')).toBe(false);
+    expect(h.polaris.history(CATALOG, ['db'], 'b').at(-1)).toMatchObject({ type: 'DROP', status: 204 });
   });
 
   it('a table dropped and re-created under the same name ends as the new table', async () => {

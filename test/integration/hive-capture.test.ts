@@ -1,8 +1,9 @@
 // The Hive source end to end against a Thrift metastore emulator and the Polaris emulator: bootstrap
 // (current event id first, then the listing), capture from the notification log, renames, drop and
-// re-create, DROP_DATABASE, stripped metadata_location, Hive 4 (gzip messages, framed transport).
+// re-create, DROP_DATABASE, stripped metadata_location, Hive 4 (gzip messages, framed transport). The
+// table life cycle runs with the warehouse on FILE storage and on S3.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CATALOG } from '../support/harness.js';
+import { CATALOG, STORAGES } from '../support/harness.js';
 import { waitFor } from '../support/ingest-client.js';
 import { metricValue, startHiveKit, type HiveKit, type RunningMirror } from '../emulators/hive/test-kit.js';
 
@@ -16,9 +17,9 @@ afterEach(async () => {
 
 const history = (db: string, name: string) => kit.harness.emulator.history(CATALOG, [db], name).filter((e) => e.status === 204 && e.type !== 'VALIDATE');
 
-describe('Hive source: bootstrap, then the notification log', () => {
+describe.each(STORAGES)('Hive source: bootstrap, then the notification log, warehouse on %s storage', (storage) => {
   it('lists the metastore after reading the current event id, commits that id as cursor, then applies later events', async () => {
-    kit = await startHiveKit();
+    kit = await startHiveKit({ storage });
     const a = await kit.createIceberg('sales', 'a');
     const b = await kit.createIceberg('sales', 'b');
     kit.metastore.createTable('sales', 'legacy', { parameters: { 'parquet.compression': 'SNAPPY' } });
@@ -49,7 +50,7 @@ describe('Hive source: bootstrap, then the notification log', () => {
   });
 
   it('a rename (ALTER_TABLE with other names) is CREATE under the new name, then DROP of the old one', async () => {
-    kit = await startHiveKit();
+    kit = await startHiveKit({ storage });
     const loc = await kit.createIceberg('sales', 'orders');
     running = await kit.start();
     await kit.waitForPolaris('sales.orders', loc);
@@ -63,12 +64,14 @@ describe('Hive source: bootstrap, then the notification log', () => {
     expect(created.at).toBeLessThanOrEqual(dropped.at);
   });
 
-  it('drop and re-create under the same name: the new table is mirrored after the old one is dropped', async () => {
-    kit = await startHiveKit();
+  it('drop (purging the files) and re-create under the same name: the new table is mirrored after the old one is dropped', async () => {
+    kit = await startHiveKit({ storage });
     const first = await kit.createIceberg('sales', 'daily');
     running = await kit.start();
     await kit.waitForPolaris('sales.daily', first);
 
+    // DROP TABLE … PURGE: the files go with the table, so Polaris can no longer read its metadata.
+    await kit.harness.dropTable(['sales'], 'daily');
     kit.metastore.dropTable('sales', 'daily');
     await kit.waitForPolaris('sales.daily', undefined);
     const second = await kit.createIceberg('sales', 'daily');
@@ -78,7 +81,7 @@ describe('Hive source: bootstrap, then the notification log', () => {
   });
 
   it('DROP_DATABASE alone (no DROP_TABLE per table) drops every mirrored table of the database, each confirmed first', async () => {
-    kit = await startHiveKit();
+    kit = await startHiveKit({ storage });
     const keep = await kit.createIceberg('keep', 't');
     for (const name of ['a', 'b', 'c']) await kit.createIceberg('tmp', name);
     running = await kit.start();
@@ -92,6 +95,9 @@ describe('Hive source: bootstrap, then the notification log', () => {
     expect((kit.hms.stats.calls.get_table_req ?? 0) - readsBefore).toBeGreaterThanOrEqual(3);
   });
 
+});
+
+describe('Hive source: messages and filters', () => {
   it('metadata_location stripped from messages: the table is read with get_table_req', async () => {
     kit = await startHiveKit({ metastore: { excludeParameters: /^(metadata_location|previous_metadata_location)$/ } });
     running = await kit.start();

@@ -1,12 +1,13 @@
 // The webhook source through the real CLI daemon (`run`): POST /v1/sources/{name}/events with fetch,
-// Polaris state checked on the emulator, the ledger checked with `status --json`.
+// Polaris state checked on the emulator, the ledger checked with `status --json` — with the tables on
+// FILE storage and on S3.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import { notification, notify } from '../emulators/polaris/test-kit.js';
-import { CATALOG, CLIENT_ID, CLIENT_SECRET, runCli, startHarness, type Harness } from '../support/harness.js';
+import { CATALOG, CLIENT_ID, CLIENT_SECRET, runCli, startHarness, STORAGES, type Harness } from '../support/harness.js';
 import { freePort, postEvents, readResponse, sleep, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
 
 const INGEST_TOKEN = 'ingest-token-7f3a9c2e11';
@@ -42,7 +43,7 @@ function sourceStatus(status: any, name: string): any {
   return found;
 }
 
-describe('webhook ingest through the run daemon', () => {
+describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s storage', (storage) => {
   let harness: Harness;
   let daemon: Daemon;
   const post = (body: { events: unknown[] } | string, options: Parameters<typeof postEvents>[3] = {}) =>
@@ -53,7 +54,7 @@ describe('webhook ingest through the run daemon', () => {
   const historyOf = (namespace: string[], name: string) => harness.emulator.history(CATALOG, namespace, name);
 
   beforeAll(async () => {
-    harness = await startHarness();
+    harness = await startHarness({ storage });
     const port = await writeWebhookConfig(harness, 2048);
     daemon = await startDaemon(harness.configFile, port, { INGEST_TOKEN });
   }, 60_000);
@@ -130,6 +131,42 @@ describe('webhook ingest through the run daemon', () => {
     await sleep(700);
     expect(locationOf('life.cycle')).toBeUndefined();
     expect(historyOf(ns, 'cycle').at(-1)).toMatchObject({ type: 'DROP' });
+  });
+
+  it('a rename (create new name, drop old), a purged drop, then a re-create under the old name', async () => {
+    const uuid = '5d9b2c1e-0a3f-4e7b-9c64-2f1e8d7a6b30';
+    const v1 = await harness.writeTable(['ren'], 'old', { uuid });
+    expect((await post({ events: [{ namespace: ['ren'], table: 'old', operation: 'create', metadataLocation: v1, tableUuid: uuid, sourceTimestampMs: T0 }] })).status).toBe(202);
+    await waitForLocation('ren.old', v1);
+
+    // Rename: the engine reports the new name and the old one's drop together (same Iceberg table).
+    const renamed = await harness.writeTable(['ren'], 'new', { uuid });
+    const rename = await post({
+      events: [
+        { namespace: ['ren'], table: 'old', operation: 'drop', tableUuid: uuid, sourceTimestampMs: T0 + 1000 },
+        { namespace: ['ren'], table: 'new', operation: 'create', metadataLocation: renamed, tableUuid: uuid, sourceTimestampMs: T0 + 1000 },
+      ],
+    });
+    expect(rename.status).toBe(202);
+    await waitForLocation('ren.new', renamed);
+    await waitForLocation('ren.old', undefined);
+    const created = historyOf(['ren'], 'new').find((e) => e.type === 'CREATE' && e.status === 204)!;
+    const dropped = historyOf(['ren'], 'old').find((e) => e.type === 'DROP' && e.status === 204)!;
+    expect(created.at).toBeLessThanOrEqual(dropped.at);
+
+    // DROP TABLE … PURGE of the new name: its files are gone before the event arrives.
+    await harness.dropTable(['ren'], 'new');
+    expect((await post({ events: [{ namespace: ['ren'], table: 'new', operation: 'drop', sourceTimestampMs: T0 + 2000 }] })).status).toBe(202);
+    await waitForLocation('ren.new', undefined);
+    expect(historyOf(['ren'], 'new').at(-1)).toMatchObject({ type: 'DROP', status: 204 });
+
+    // Re-created under the old name: a new Iceberg table, with a timestamp above the dropped one's.
+    const again = await harness.writeTable(['ren'], 'old', { uuid: '5d9b2c1e-0a3f-4e7b-9c64-2f1e8d7a6b31' });
+    expect((await post({ events: [{ namespace: ['ren'], table: 'old', operation: 'create', metadataLocation: again, sourceTimestampMs: T0 + 3000 }] })).status).toBe(202);
+    await waitForLocation('ren.old', again);
+    const accepted = historyOf(['ren'], 'old').filter((e) => e.status === 204 && e.type !== 'VALIDATE');
+    expect(accepted.map((e) => e.type)).toEqual(['CREATE', 'DROP', 'CREATE']);
+    expect(accepted[2]!.timestamp).toBeGreaterThan(accepted[1]!.timestamp);
   });
 
   it('a drop for a table first seen as dropped is a tombstone: a later, older create stays out', async () => {

@@ -1,5 +1,6 @@
 // Metadata-file rows of the behaviour table: Polaris reads the metadata JSON itself on CREATE/UPDATE
-// and checks every location it references.
+// and checks the locations it references (Polaris 1.7's exact answers; object storage in
+// polaris-emulator-object-storage.test.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -81,20 +82,20 @@ describe('valid metadata files', () => {
 });
 
 describe('unreadable or invalid metadata files', () => {
-  it('missing file:// file → 404; namespaces were already created (apache/polaris#5541)', async () => {
+  it('missing file:// file → 404 with the Hadoop path; namespaces were already created (apache/polaris#5541)', async () => {
     const loc = `${dirUri(kit.root)}/x/y/t/metadata/00001-missing.metadata.json`;
     const r = await create(['x', 'y'], 't', loc);
     expect(r.status).toBe(404);
-    expect(r.json).toEqual(err(404, 'NotFoundException', `Failed to open input stream for file: ${loc}`));
+    expect(r.json).toEqual(err(404, 'NotFoundException', `Failed to open input stream for file: file:${kit.root}/x/y/t/metadata/00001-missing.metadata.json`));
     expect(kit.emu.namespaces('lake')).toEqual([['x'], ['x', 'y']]);
     expect(kit.emu.tables('lake')).toEqual([]);
   });
 
-  it('missing s3:// object → 400 (cloud 404 mapped to 400)', async () => {
+  it('missing s3:// object → 400 NotFoundException (cloud 404 mapped to 400)', async () => {
     const loc = 's3://lake/wh/db/t/metadata/00001-missing.metadata.json';
     const r = await create(['db'], 't', loc, 1, 's3lake');
     expect(r.status).toBe(400);
-    expect(r.json).toEqual(err(400, 'BadRequestException', `Location does not exist: ${loc}`));
+    expect(r.json).toEqual(err(400, 'NotFoundException', `Location does not exist: ${loc}`));
     expect(kit.emu.namespaces('s3lake')).toEqual([['db']]);
   });
 
@@ -112,11 +113,11 @@ describe('unreadable or invalid metadata files', () => {
   it.each([
     ['TableMetadataUnsupportedVersion.json', 'Cannot read unsupported version 42'],
     ['TableMetadataV2MissingSchemas.json', 'schemas must exist in format v2'],
-  ] as const)('%s → 400 "Cannot parse table metadata"', async (fixture, detail) => {
+  ] as const)('%s → 400 IllegalArgumentException with Iceberg\'s text', async (fixture, detail) => {
     const t = await writeFixtureTable(join(kit.root, 'db', 't'), { fixture });
     const r = await create(['db'], 't', t.metadataLocation);
     expect(r.status).toBe(400);
-    expect(r.json).toEqual(err(400, 'BadRequestException', `Cannot parse table metadata from ${t.metadataLocation}: ${detail}`));
+    expect(r.json).toEqual(err(400, 'IllegalArgumentException', detail));
     expect(kit.emu.tables('lake')).toEqual([]);
   });
 
@@ -124,7 +125,7 @@ describe('unreadable or invalid metadata files', () => {
     const t = await writeFixtureTable(join(kit.root, 'db', 't'), { edit: (m) => delete m['table-uuid'] });
     const r = await create(['db'], 't', t.metadataLocation);
     expect(r.status).toBe(400);
-    expect(r.json.error.message).toBe(`Cannot parse table metadata from ${t.metadataLocation}: Cannot parse missing string: table-uuid`);
+    expect(r.json).toEqual(err(400, 'IllegalArgumentException', 'Cannot parse missing string: table-uuid'));
   });
 });
 
@@ -134,7 +135,7 @@ describe('locations', () => {
     expect(r.status).toBe(403);
     expect(r.json.error.type).toBe('ForbiddenException');
     expect(r.json.error.message).toBe(
-      `Invalid locations '[file:///somewhere/else/metadata/v1.metadata.json]' for identifier 'n1.n2.t': Location 'file:///somewhere/else/metadata/v1.metadata.json' is not allowed by the catalog's allowed locations [${dirUri(kit.root)}]`,
+      `Invalid locations '[file:///somewhere/else/metadata/v1.metadata.json]' for identifier 'n1.n2.t': file:///somewhere/else/metadata/v1.metadata.json is not in the list of allowed locations: [${dirUri(kit.root)}]`,
     );
     expect(kit.emu.namespaces('lake')).toEqual([['n1'], ['n1', 'n2']]);
     expect(kit.emu.tables('lake')).toEqual([]);
@@ -144,7 +145,7 @@ describe('locations', () => {
     const t = await writeFixtureTable(join(kit.root, 'db', 't'), { edit: (m) => (m['location'] = 'file:///outside/t') });
     const r = await create(['db'], 't', t.metadataLocation);
     expect(r.status).toBe(403);
-    expect(r.json.error.message).toMatch(/^Invalid locations '\[file:\/\/\/outside\/t\]' for identifier 'db.t'/);
+    expect(r.json.error.message).toMatch(/^Invalid locations '\[file:\/\/\/outside\/t(, .*)?\]' for identifier 'db.t': file:\/\/\/outside\/t is not in the list/);
   });
 
   it('metadata file not under the table location → 400 "not allowed outside of table location"', async () => {
@@ -160,15 +161,26 @@ describe('locations', () => {
 
   it.each([
     ['a manifest list', (m: Record<string, any>) => (m['snapshots'][1]['manifest-list'] = 'file:///outside/snap-2.avro')],
-    ['a metadata-log entry', (m: Record<string, any>) => (m['metadata-log'] = [{ 'metadata-file': 'file:///outside/v0.metadata.json', 'timestamp-ms': 1 }])],
     ['write.data.path', (m: Record<string, any>) => (m['properties'] = { 'write.data.path': 'file:///outside/data' })],
     ['write.metadata.path', (m: Record<string, any>) => (m['properties'] = { 'write.metadata.path': 'file:///outside/meta' })],
-  ])('%s outside the allowed locations → 403', async (_what, edit) => {
+    ['a statistics file', (m: Record<string, any>) => (m['statistics'] = [{ 'snapshot-id': 1, 'statistics-path': 'file:///outside/s.puffin', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [] }])],
+    ['a partition-statistics file', (m: Record<string, any>) => (m['partition-statistics'] = [{ 'snapshot-id': 1, 'statistics-path': 'file:///outside/p.parquet', 'file-size-in-bytes': 1 }])],
+  ])('%s outside the allowed locations → one 403 over the whole set', async (_what, edit) => {
     const t = await writeFixtureTable(join(kit.root, 'db', 't'), { edit });
     const r = await create(['db'], 't', t.metadataLocation);
     expect(r.status).toBe(403);
-    expect(r.json.error.message).toMatch(/^Invalid locations '\[.*file:\/\/\/outside\/.*\]' for identifier 'db.t': Location 'file:\/\/\/outside\//);
+    const message = r.json.error.message as string;
+    expect(message).toMatch(/^Invalid locations '\[.*file:\/\/\/outside\/.*\]' for identifier 'db.t': file:\/\/\/outside\/\S+ is not in the list of allowed locations: \[/);
+    // The set is the table location and every path the metadata names (one check, one answer).
+    expect(message).toContain(`'[${t.tableLocation}, `);
     expect(kit.emu.tables('lake')).toEqual([]);
+  });
+
+  it('metadata-log entries are not checked (an old file elsewhere does not block the table)', async () => {
+    const t = await writeFixtureTable(join(kit.root, 'db', 't'), {
+      edit: (m) => (m['metadata-log'] = [{ 'metadata-file': 'file:///outside/v0.metadata.json', 'timestamp-ms': 1 }]),
+    });
+    expect((await create(['db'], 't', t.metadataLocation)).status).toBe(204);
   });
 
   it('the same references inside the allowed locations are fine', async () => {
@@ -196,10 +208,13 @@ describe('locations', () => {
 });
 
 describe('a catalog without storage config', () => {
-  it('CREATE still reads the file and creates the table (no allowed locations to check against)', async () => {
+  it('CREATE cannot create the namespace (400, Polaris 1.7); into an existing namespace it reads the file without location checks', async () => {
     const t = await writeFixtureTable(join(kit.root, 'db', 't'));
     const r = await create(['db'], 't', t.metadataLocation, 1, 'nostorage');
-    expect(r.status).toBe(204);
+    expect(r.json).toEqual(err(400, 'IllegalArgumentException', 'Cannot create namespace without a parent storage configuration'));
+    expect(kit.emu.namespaces('nostorage')).toEqual([]);
+    kit.emu.updateCatalog('nostorage', { properties: { 'polaris.config.namespace-custom-location.enabled': 'true' } });
+    expect((await create(['db'], 't', t.metadataLocation, 1, 'nostorage')).status).toBe(204);
     expect(kit.emu.tables('nostorage')).toHaveLength(1);
   });
 });

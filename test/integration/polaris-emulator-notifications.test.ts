@@ -16,11 +16,13 @@ afterEach(async () => {
 const table = (name: string, opts?: Parameters<typeof writeFixtureTable>[1]) => writeFixtureTable(join(kit.root, 'db', name), opts);
 
 describe('catalog-level rows', () => {
-  it('unknown catalog → 404', async () => {
+  it("unknown catalog → 404 NoSuchNamespaceException \"Namespace does not exist: ''\" for every type", async () => {
     const t = await table('t');
-    const r = await notify(kit, 'nope', ['db'], 't', notification('CREATE', 't', t.metadataLocation, 1));
-    expect(r.status).toBe(404);
-    expect(r.json).toEqual(err(404, 'NotFoundException', 'Unable to find warehouse nope'));
+    for (const type of ['CREATE', 'UPDATE', 'DROP', 'VALIDATE']) {
+      const r = await notify(kit, 'nope', ['db'], 't', notification(type, 't', t.metadataLocation, 1));
+      expect(r.status).toBe(404);
+      expect(r.json).toEqual(err(404, 'NoSuchNamespaceException', "Namespace does not exist: ''"));
+    }
   });
 
   it('INTERNAL catalog → 400 "Cannot update internal catalog via notifications"', async () => {
@@ -214,7 +216,7 @@ describe('VALIDATE', () => {
       err(
         403,
         'ForbiddenException',
-        "Invalid locations '[s3://lake/elsewhere/t]' for identifier 'db.t': Location 's3://lake/elsewhere/t' is not allowed by the catalog's allowed locations [s3://lake/wh]",
+        "Invalid locations '[s3://lake/elsewhere/t]' for identifier 'db.t': s3://lake/elsewhere/t is not in the list of allowed locations: [s3://lake/wh]",
       ),
     );
     // Segment boundary: s3://lake/wh does not cover s3://lake/wh2.
@@ -307,7 +309,7 @@ describe('loadTable and HEAD', () => {
     expect(h.status).toBe(204);
   });
 
-  it('missing table → 404 NoSuchTableException, missing namespace → 404 NoSuchNamespaceException', async () => {
+  it('missing table, namespace or catalog → the same 404 NoSuchTableException', async () => {
     const t = await table('t');
     await notify(kit, 'lake', ['db'], 't', notification('CREATE', 't', t.metadataLocation, 1));
     const auth = { authorization: `Bearer ${kit.token}` };
@@ -315,7 +317,9 @@ describe('loadTable and HEAD', () => {
     expect(r.status).toBe(404);
     expect(r.json).toEqual(err(404, 'NoSuchTableException', 'Table does not exist: db.nope'));
     r = await raw(tablePath(kit.base, 'lake', ['nons'], 't'), { headers: auth });
-    expect(r.json).toEqual(err(404, 'NoSuchNamespaceException', 'Namespace does not exist: nons'));
+    expect(r.json).toEqual(err(404, 'NoSuchTableException', 'Table does not exist: nons.t'));
+    r = await raw(tablePath(kit.base, 'nocatalog', ['db'], 't'), { headers: auth });
+    expect(r.json).toEqual(err(404, 'NoSuchTableException', 'Table does not exist: db.t'));
     r = await raw(tablePath(kit.base, 'lake', ['db'], 'nope'), { method: 'HEAD', headers: auth });
     expect(r.status).toBe(404);
     r = await raw(tablePath(kit.base, 'lake', ['db'], 't'));

@@ -1,14 +1,16 @@
 // Polling an Iceberg REST catalog into Polaris: deep namespaces and paging on the first poll, the 304
 // path on a poll with no change (no table loaded, no notification), ETags kept in the ledger, a single
 // changed table costing one load and one UPDATE, and `sync` working without the watch.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { durableEtags, etagKey } from '../../adapters/rest/etag-cache.js';
 import { syncWith } from '../support/engine.js';
+import { STORAGES, type HarnessStorage } from '../support/harness.js';
 import { accepted, notificationCount, pollAndSettle, restAdapter, SOURCE, startRestScenario, type RestScenario } from './rest-support.js';
 
 let s: RestScenario;
+let storage: HarnessStorage = 'file';
 beforeEach(async () => {
-  s = await startRestScenario({ rest: { maxPageSize: 3 } });
+  s = await startRestScenario({ rest: { maxPageSize: 3 }, storage });
 });
 afterEach(async () => {
   await s.close();
@@ -24,7 +26,14 @@ async function populate(perNamespace = 4): Promise<Map<string, string>> {
   return expected;
 }
 
-describe('polling a REST catalog', () => {
+describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) => {
+  beforeAll(() => {
+    storage = kind;
+  });
+  afterAll(() => {
+    storage = 'file';
+  });
+
   it('mirrors nested namespaces read page by page; a poll with no change loads nothing and sends nothing', async () => {
     const expected = await populate();
     const mirror = s.open();
@@ -165,7 +174,7 @@ describe('polling a REST catalog', () => {
 
   it('a server without paging or ETags still mirrors (every poll loads every table)', async () => {
     await s.close();
-    s = await startRestScenario({ rest: { paging: false, etags: false, endpoints: 'omitted' } });
+    s = await startRestScenario({ rest: { paging: false, etags: false, endpoints: 'omitted' }, storage });
     const expected = await populate(1);
     const mirror = s.open();
     try {

@@ -1,14 +1,13 @@
 // The REST source end to end: an Iceberg REST emulator as the source catalog and the usual harness
 // (Polaris emulator, config file, ledger) as the target. The REST emulator writes each metadata file
-// under the harness's warehouse directory, so Polaris reads real files as it would from shared storage.
-import { join } from 'node:path';
+// under the harness's warehouse directory, so Polaris reads real files as it would from shared storage
+// — as file:// or, on 's3' storage, as s3:// objects of the warehouse bucket.
+import { rm } from 'node:fs/promises';
 import type { RestSource } from '../../adapters/rest/rest-source.js';
 import type { Mirror } from '../../src/engine/mirror.js';
-import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { writeMetadataFile } from '../emulators/rest/file-store.js';
 import { startRestCatalogEmulator, type RestCatalogEmulator, type RestEmulatorOptions } from '../emulators/rest/index.js';
 import { openMirror } from '../support/engine.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, type Harness, type HarnessStorage } from '../support/harness.js';
 
 export const SOURCE = 'cat';
 
@@ -19,12 +18,16 @@ export interface RestScenario {
   configure(source?: Record<string, unknown>): Promise<void>;
   /** Opens a Mirror on the config (close it!). */
   open(): Mirror;
+  /** Drops a table in the catalog and deletes its files (DROP TABLE … PURGE). */
+  purge(namespace: string[], name: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startRestScenario(options: { rest?: RestEmulatorOptions; source?: Record<string, unknown> } = {}): Promise<RestScenario> {
-  const h = await startHarness();
-  const rest = await startRestCatalogEmulator({ tableRoot: dirUri(join(h.warehouse, 'rest')), writeMetadata: writeMetadataFile, ...options.rest });
+export async function startRestScenario(
+  options: { rest?: RestEmulatorOptions; source?: Record<string, unknown>; storage?: HarnessStorage } = {},
+): Promise<RestScenario> {
+  const h = await startHarness({ storage: options.storage });
+  const rest = await startRestCatalogEmulator({ tableRoot: `${h.warehouseUri}/rest`, writeMetadata: (uri, text) => h.writeObject(uri, text), ...options.rest });
   const scenario: RestScenario = {
     h,
     rest,
@@ -43,6 +46,11 @@ export async function startRestScenario(options: { rest?: RestEmulatorOptions; s
       });
     },
     open: () => openMirror(h),
+    async purge(namespace, name) {
+      const { metadataLocation } = rest.table(namespace, name)!;
+      rest.dropTable(namespace, name);
+      await rm(h.pathOf(metadataLocation.slice(0, metadataLocation.lastIndexOf('/metadata/'))), { recursive: true, force: true });
+    },
     async close() {
       await rest.close();
       await h.close();

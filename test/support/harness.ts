@@ -1,10 +1,16 @@
 // Test and benchmark harness: a Polaris emulator with catalogs and a connector principal, a temporary
 // warehouse, a config file for the connector, and helpers to write tables and run the CLI for real.
+//
+// Storage: 'file' (default) — Polaris reads the warehouse as file:// (FILE storage); 's3' — the
+// emulator serves the warehouse directory as the bucket prefix s3://lake/warehouse, the catalog allows
+// that prefix, and tables are written (and the files source reports them, via rootUri) as s3:// — the
+// storage production Polaris runs on, with its own answers (e.g. 400 for a purged metadata file).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { dirUri, writeFixtureTable, type FixtureName } from '../emulators/polaris/fixture-warehouse.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
@@ -14,6 +20,12 @@ import { packageRoot } from '../../src/util/package-info.js';
 export const CLIENT_ID = 'mirror-client';
 export const CLIENT_SECRET = 'mirror-secret-3b6f1e0a9c';
 export const CATALOG = 'lake_mirror';
+/** Where Polaris reads the warehouse in 's3' storage mode. */
+export const S3_WAREHOUSE = 's3://lake/warehouse';
+
+export type HarnessStorage = 'file' | 's3';
+/** Both storage kinds, for describe.each over tests that must hold on either. */
+export const STORAGES: readonly HarnessStorage[] = ['file', 's3'];
 
 export interface Harness {
   readonly emulator: PolarisEmulator;
@@ -21,6 +33,15 @@ export interface Harness {
   readonly warehouse: string;
   readonly configFile: string;
   readonly statePath: string;
+  readonly storage: HarnessStorage;
+  /** How Polaris addresses the warehouse directory: its file:// URI, or S3_WAREHOUSE. */
+  readonly warehouseUri: string;
+  /** How Polaris addresses a table directory of the warehouse. */
+  tableLocation(namespace: string[], name: string): string;
+  /** The local file behind a location in the warehouse (file:// or under S3_WAREHOUSE). */
+  pathOf(location: string): string;
+  /** Writes a file at a location in the warehouse (as an engine writing to that storage would). */
+  writeObject(location: string, content: string): Promise<void>;
   /** Writes (or rewrites) a table; returns its metadata location. Each table name keeps one UUID. */
   writeTable(namespace: string[], name: string, options?: { fixture?: FixtureName; uuid?: string; lastUpdatedMs?: number }): Promise<string>;
   dropTable(namespace: string[], name: string): Promise<void>;
@@ -31,16 +52,27 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { emulator?: PolarisEmulatorOptions } = {}): Promise<Harness> {
+export async function startHarness(options: { emulator?: PolarisEmulatorOptions; storage?: HarnessStorage } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-test-'));
   const warehouse = join(dir, 'warehouse');
+  const storage = options.storage ?? 'file';
   const emulator = await startPolarisEmulator(options.emulator);
-  emulator.createCatalog({ name: CATALOG, allowedLocations: [dirUri(warehouse)] });
+  const warehouseUri = storage === 's3' ? S3_WAREHOUSE : dirUri(warehouse);
+  if (storage === 's3') emulator.mountBucket(S3_WAREHOUSE, warehouse);
+  emulator.createCatalog({ name: CATALOG, allowedLocations: [warehouseUri] });
   emulator.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { mirror: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
   const configFile = join(dir, 'polaris-mirror.yaml');
   const statePath = join(dir, 'state', 'state.db');
   const uuids = new Map<string, string>();
   let version = 1;
+
+  const tableLocation = (namespace: string[], name: string) =>
+    storage === 's3' ? `${S3_WAREHOUSE}/${[...namespace, name].join('/')}` : dirUri(join(warehouse, ...namespace, name));
+  const pathOf = (location: string) => {
+    if (location.startsWith(`${S3_WAREHOUSE}/`)) return join(warehouse, ...location.slice(S3_WAREHOUSE.length + 1).split('/'));
+    if (location.startsWith('file:')) return fileURLToPath(location);
+    throw new Error(`${location} is not in the warehouse (${warehouseUri})`);
+  };
 
   const harness: Harness = {
     emulator,
@@ -48,6 +80,15 @@ export async function startHarness(options: { emulator?: PolarisEmulatorOptions 
     warehouse,
     configFile,
     statePath,
+    storage,
+    warehouseUri,
+    tableLocation,
+    pathOf,
+    async writeObject(location, content) {
+      const path = pathOf(location);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, content);
+    },
     async writeTable(namespace, name, opts = {}) {
       const key = [...namespace, name].join('.');
       const uuid = opts.uuid ?? uuids.get(key) ?? randomUUID();
@@ -55,6 +96,7 @@ export async function startHarness(options: { emulator?: PolarisEmulatorOptions 
       const table = await writeFixtureTable(join(warehouse, ...namespace, name), {
         fixture: opts.fixture ?? 'TableMetadataV2ValidMinimal.json',
         version: version++,
+        ...(storage === 's3' ? { tableLocation: tableLocation(namespace, name) } : {}),
         edit: (m) => {
           m['table-uuid'] = uuid;
           m['last-updated-ms'] = opts.lastUpdatedMs ?? Date.now();
@@ -70,7 +112,7 @@ export async function startHarness(options: { emulator?: PolarisEmulatorOptions 
       const config: Record<string, any> = {
         polaris: { uri: emulator.url, auth: { clientId: CLIENT_ID, clientSecret: '${TEST_CLIENT_SECRET}' }, concurrency: 8, retry: { baseDelayMs: 20, maxDelayMs: 500 } },
         state: { path: statePath },
-        sources: [{ name: 'lake', type: 'files', root: warehouse, target: { catalog: CATALOG } }],
+        sources: [{ name: 'lake', type: 'files', root: warehouse, ...(storage === 's3' ? { rootUri: S3_WAREHOUSE } : {}), target: { catalog: CATALOG } }],
       };
       overrides?.(config);
       await writeFile(configFile, YAML.stringify(config));

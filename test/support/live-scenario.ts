@@ -2,13 +2,15 @@
 // (`npm run test:live`) or the emulator with its management API (a rehearsal inside `npm test`, so
 // the scenario itself is known to work). It sets Polaris up through the management API exactly as the
 // README tells an operator to, runs the real CLI, checks every table through loadTable, changes and
-// drops some, checks again, and cleans up.
+// drops some (the dropped table's files deleted with it), checks again, and cleans up. The warehouse is
+// on FILE storage or in an S3-compatible bucket (live-storage.ts).
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { dirUri, writeFixtureTable } from '../emulators/polaris/fixture-warehouse.js';
+import { writeFixtureTable } from '../emulators/polaris/fixture-warehouse.js';
 import { runCli, type CliResult } from './harness.js';
+import { fileStorage, type LiveStorage } from './live-storage.js';
 
 export interface LiveTarget {
   /** Polaris's root URL, e.g. http://localhost:8181 (catalog API under /api/catalog, management under /api/management/v1). */
@@ -16,8 +18,10 @@ export interface LiveTarget {
   readonly adminClientId: string;
   readonly adminClientSecret: string;
   readonly realm?: string;
-  /** A directory this process and Polaris both see at the same path (FILE storage). */
+  /** A directory for the run's files; with FILE storage Polaris must see it at the same path. */
   readonly sharedDir: string;
+  /** Where Polaris reads the tables: FILE (default) or an S3-compatible bucket. */
+  readonly storage?: LiveStorage;
 }
 
 export interface LiveReport {
@@ -58,16 +62,20 @@ export async function runLiveScenario(target: LiveTarget): Promise<LiveReport> {
     return text === '' ? undefined : JSON.parse(text);
   };
   const cleanupProblems: string[] = [];
+  const storage = target.storage ?? fileStorage;
+  const warehouseUri = storage.warehouseUri(warehouse, run);
+  const published = new Set<string>();
 
   await mkdir(warehouse, { recursive: true });
   try {
-    // The set-up the README describes: an EXTERNAL catalog with FILE storage, a principal, roles, a grant.
+    // The set-up the README describes: an EXTERNAL catalog whose default-base-location is its allowed
+    // location, a principal, roles, a grant.
     await must('POST', '/api/management/v1/catalogs', {
       catalog: {
         name: catalog,
         type: 'EXTERNAL',
-        properties: { 'default-base-location': `${dirUri(warehouse)}/` },
-        storageConfigInfo: { storageType: 'FILE', allowedLocations: [`${dirUri(warehouse)}/`] },
+        properties: { 'default-base-location': `${warehouseUri}/` },
+        storageConfigInfo: storage.storageConfigInfo(warehouseUri),
       },
     });
     const created = (await must('POST', '/api/management/v1/principals', { principal: { name: principal } })) as {
@@ -90,15 +98,29 @@ export async function runLiveScenario(target: LiveTarget): Promise<LiveReport> {
     const locations = new Map<string, string>();
     let version = 1;
     const write = async (namespace: string[], name: string, uuid: string) => {
-      const table = await writeFixtureTable(join(warehouse, ...namespace, name), {
+      const dirOf = join(warehouse, ...namespace, name);
+      const table = await writeFixtureTable(dirOf, {
         fixture: 'TableMetadataV2ValidMinimal.json',
         version: version++,
+        ...(storage.kind === 'FILE' ? {} : { tableLocation: `${warehouseUri}/${[...namespace, name].join('/')}` }),
         edit: (m) => {
           m['table-uuid'] = uuid;
           m['last-updated-ms'] = Date.now();
         },
       });
+      const file = table.metadataLocation.slice(table.metadataLocation.lastIndexOf('/') + 1);
+      await storage.publish(join(dirOf, 'metadata', decodeURIComponent(file)), table.metadataLocation);
+      published.add(table.metadataLocation);
       locations.set([...namespace, name].join('.'), table.metadataLocation);
+    };
+    /** Drops a table with its files, as DROP TABLE … PURGE does: Polaris can no longer read its metadata. */
+    const purge = async (namespace: string[], name: string) => {
+      const tableUri = `${warehouseUri}/${[...namespace, name].join('/')}/`;
+      for (const uri of [...published].filter((u) => u.startsWith(tableUri))) {
+        await storage.unpublish(uri);
+        published.delete(uri);
+      }
+      await rm(join(warehouse, ...namespace, name), { recursive: true });
     };
     const uuids = new Map(tables.map(([ns, name]) => [[...ns, name].join('.'), randomUUID()]));
     for (const [namespace, name] of tables) await write(namespace, name, uuids.get([...namespace, name].join('.'))!);
@@ -113,7 +135,9 @@ export async function runLiveScenario(target: LiveTarget): Promise<LiveReport> {
           auth: { clientId: created.credentials.clientId, clientSecret: '${LIVE_CLIENT_SECRET}' },
         },
         state: { path: join(dir, 'state.db') },
-        sources: [{ name: 'live', type: 'files', root: warehouse, target: { catalog }, maxDropFraction: 0.5 }],
+        sources: [
+          { name: 'live', type: 'files', root: warehouse, ...(storage.kind === 'FILE' ? {} : { rootUri: warehouseUri }), target: { catalog }, maxDropFraction: 0.5 },
+        ],
       }),
     );
     const env = { LIVE_CLIENT_SECRET: created.credentials.clientSecret };
@@ -128,9 +152,9 @@ export async function runLiveScenario(target: LiveTarget): Promise<LiveReport> {
     const expectedFirst = new Map(locations);
     const afterFirst = await loadAll(expectedFirst.keys());
 
-    // A commit to one table, a dropped table, a new one.
+    // A commit to one table, a table dropped with its files (a purged drop), a new one.
     await write(['sales'], 'orders', uuids.get('sales.orders')!);
-    await rm(join(warehouse, 'ops', 'jobs'), { recursive: true });
+    await purge(['ops'], 'jobs');
     locations.delete('ops.jobs');
     await write(['sales'], 'returns', randomUUID());
     const secondSync = await runCli(['sync', '--config', configFile, '--no-progress'], env, 120_000);
@@ -138,8 +162,7 @@ export async function runLiveScenario(target: LiveTarget): Promise<LiveReport> {
     const afterSecond = await loadAll(expectedSecond.keys());
 
     // Clean-up: drop what was mirrored (the connector does it), then the empty namespaces and the rest.
-    await rm(warehouse, { recursive: true, force: true });
-    await mkdir(warehouse, { recursive: true });
+    for (const entry of await readdir(warehouse)) await rm(join(warehouse, entry), { recursive: true, force: true });
     const drop = await runCli(['sync', '--config', configFile, '--no-progress', '--allow-mass-drop'], env, 120_000);
     if (drop.code !== 0) cleanupProblems.push(`the dropping sync exited ${drop.code}: ${drop.stdout}`);
     for (const namespace of ['sales', 'finance\u001feu', 'finance', 'ops']) {
@@ -157,6 +180,10 @@ export async function runLiveScenario(target: LiveTarget): Promise<LiveReport> {
       const response = await call('DELETE', path).catch((error: unknown) => ({ ok: false, status: String(error) }) as const);
       if (!response.ok && response.status !== 404) cleanupProblems.push(`DELETE ${label}: ${response.status}`);
     }
+    for (const uri of published) {
+      await storage.unpublish(uri).catch((error: unknown) => cleanupProblems.push(`delete ${uri}: ${String(error)}`));
+    }
+    storage.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -261,6 +261,13 @@ describe('unknown keys', () => {
     expect(issues).toEqual([{ path: 'sources[0].pollIntervalSecond', message: 'unknown key', hint: 'did you mean "pollIntervalSeconds"?' }]);
   });
 
+  it('files rootUri: a URI with a bucket, trailing slash dropped; a path is refused with what to write', () => {
+    const ok = loadConfig(write(minimal({ sources: '  - { name: wh, type: files, root: /wh, rootUri: "s3://lake/warehouse/", target: { catalog: lake } }' })), {});
+    expect(ok.config.sources[0]).toMatchObject({ rootUri: 's3://lake/warehouse' });
+    const issues = issuesOf(minimal({ sources: '  - { name: wh, type: files, root: /wh, rootUri: /mnt/lake, target: { catalog: lake } }' }));
+    expect(issues).toEqual([{ path: 'sources[0].rootUri', message: 'rootUri must be a URI with a bucket or host, such as s3://lake/warehouse (where Polaris reads root)' }]);
+  });
+
   it('lists the allowed keys when nothing is close', () => {
     const issues = issuesOf(minimal({ extraTop: 'state:\n  somethingelse: 1' }));
     expect(issues).toEqual([{ path: 'state.somethingelse', message: 'unknown key', hint: 'keys allowed here: path' }]);

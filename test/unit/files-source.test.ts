@@ -8,6 +8,7 @@ import { currentMetadataFile, summarizeMetadata } from '../../adapters/files/met
 import type { ListedItem } from '../../src/model/observation.js';
 import { MirrorError } from '../../src/util/errors.js';
 import { writeFixtureTable } from '../emulators/polaris/fixture-warehouse.js';
+import { probeFilesSource } from '../support/files-source-probe.js';
 import { tempDir } from './support.js';
 
 let root: string;
@@ -20,7 +21,10 @@ afterEach(() => {
   cleanup();
 });
 
-const isRoot = process.getuid?.() === 0;
+/** The permission tests run the source as an unprivileged user (as root, chmod would deny nothing). */
+function openToOthers(): void {
+  chmodSync(root, 0o755);
+}
 
 /** Writes a Hadoop-named metadata file (vN.metadata.json) with the given uuid and last-updated-ms. */
 function writeHadoop(tableDir: string, version: number, fields: { uuid?: string; lastUpdatedMs?: number; formatVersion?: number } = {}): string {
@@ -42,11 +46,12 @@ function hint(tableDir: string, text: string): void {
   writeFileSync(join(tableDir, 'metadata', 'version-hint.text'), text);
 }
 
-function source(overrides: { root?: string } = {}): FilesSource {
+function source(overrides: { root?: string; rootUri?: string } = {}): FilesSource {
   return new FilesSource({
     type: 'files',
     name: 'wh',
     root: overrides.root ?? root,
+    ...(overrides.rootUri ? { rootUri: overrides.rootUri } : {}),
     target: { catalog: 'lake', namespacePrefix: [] },
     include: [],
     exclude: [],
@@ -253,22 +258,24 @@ describe('FilesSource.list', () => {
     await expect(iterate()).rejects.toThrow('the listing was interrupted');
   });
 
-  it.skipIf(isRoot)('an unreadable root throws (skipped as root: chmod does not deny root)', async () => {
+  it('an unreadable root throws (run as an unprivileged user)', () => {
+    openToOthers();
     const locked = join(root, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o000);
     try {
-      await expect(list(source({ root: locked }))).rejects.toThrow(/permission denied/);
+      expect(probeFilesSource('list', locked)).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/), retryable: false });
     } finally {
       chmodSync(locked, 0o755);
     }
   });
 
-  it.skipIf(isRoot)('an unreadable table directory fails the listing (skipped as root)', async () => {
+  it('an unreadable table directory fails the listing (run as an unprivileged user)', () => {
+    openToOthers();
     writeHadoop(join(root, 'db', 't'), 1);
     chmodSync(join(root, 'db', 't'), 0o000);
     try {
-      await expect(list()).rejects.toThrow();
+      expect(probeFilesSource('list', root)).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/) });
     } finally {
       chmodSync(join(root, 'db', 't'), 0o755);
     }
@@ -364,16 +371,13 @@ describe('FilesSource.read', () => {
     expect((error as MirrorError).message).toContain('cannot be read');
   });
 
-  it.skipIf(isRoot)('a permission error throws (skipped as root: chmod does not deny root)', async () => {
+  it('a permission error throws (run as an unprivileged user)', () => {
+    openToOthers();
     const t = join(root, 'db', 't');
     writeHadoop(t, 1);
     chmodSync(join(t, 'metadata'), 0o000);
     try {
-      const error = await source()
-        .read({ namespace: ['db'], name: 't' })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(MirrorError);
-      expect((error as MirrorError).message).toMatch(/permission denied/);
+      expect(probeFilesSource('read', root, { namespace: ['db'], name: 't' })).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/) });
     } finally {
       chmodSync(join(t, 'metadata'), 0o755);
     }
@@ -395,5 +399,20 @@ describe('FilesSource.check and identity', () => {
   it('name, type and poll interval come from the config', () => {
     const s = source();
     expect([s.name, s.type, s.listIntervalSeconds]).toEqual(['wh', 'files', 7]);
+  });
+});
+
+describe('rootUri: a warehouse Polaris reads from object storage', () => {
+  it('metadata locations are rootUri plus the path below root (object keys unencoded), and check VALIDATEs rootUri', async () => {
+    writeHadoop(join(root, 'sales', 'eu', 'orders'), 2);
+    writeHadoop(join(root, 'my db', 'my table'), 1);
+    const src = source({ rootUri: 's3://lake/warehouse' });
+    expect(summary(await list(src))).toEqual([
+      ['my db.my table', 's3://lake/warehouse/my db/my table/metadata/v1.metadata.json'],
+      ['sales.eu.orders', 's3://lake/warehouse/sales/eu/orders/metadata/v2.metadata.json'],
+    ]);
+    const read = await src.read({ namespace: ['sales', 'eu'], name: 'orders' });
+    expect(read).toMatchObject({ state: 'present', metadataLocation: 's3://lake/warehouse/sales/eu/orders/metadata/v2.metadata.json' });
+    expect((await src.check!()).sampleLocations).toEqual(['s3://lake/warehouse']);
   });
 });

@@ -1,24 +1,19 @@
 import { createSourceAdapter } from '../../../adapters/registry.js';
-import { classifyError, classifyResponse } from '../../polaris/classify.js';
+import { verdictOf } from '../../polaris/answer-verdict.js';
 import { connectPolaris } from '../../polaris/create-client.js';
 import { notificationBody } from '../../polaris/notification.js';
-import { messageOf, MirrorError } from '../../util/errors.js';
+import { messageOf } from '../../util/errors.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-
-interface CheckLine {
-  readonly ok: boolean;
-  readonly what: string;
-  readonly detail: string;
-  readonly hint?: string;
-}
+import { checkCatalog, checkToken, type CheckLine } from './check-polaris.js';
 
 /** The namespace and table VALIDATE probes are addressed to; VALIDATE creates nothing. */
 const PROBE_TABLE = 'polaris_mirror_check';
 
 /**
- * `check`: config valid, token obtainable, catalogs reachable and accepting notifications (VALIDATE on
- * each source's locations), sources reachable — a pass/fail line each, with a hint for every failure.
+ * `check`: config valid, token obtainable, catalogs reachable and able to get new namespaces, accepting
+ * notifications (VALIDATE on each source's locations), sources reachable — a pass/fail line each, with a
+ * hint for every failure. Without a token Polaris is not asked anything more (every answer would be 401).
  */
 export async function checkCommand(options: { config: string; json?: boolean }): Promise<number> {
   const context = commandContext(options.config);
@@ -26,31 +21,11 @@ export async function checkCommand(options: { config: string; json?: boolean }):
   const lines: CheckLine[] = [{ ok: true, what: 'config', detail: `${file} is valid (${config.sources.length} source(s))` }];
   const { client, tokens, agent } = connectPolaris(config.polaris, context);
   try {
-    try {
-      await tokens.token();
-      lines.push({ ok: true, what: 'polaris token', detail: config.polaris.auth.token ? 'static token configured' : 'obtained with client credentials' });
-    } catch (error) {
-      lines.push({ ok: false, what: 'polaris token', detail: messageOf(error), hint: error instanceof MirrorError ? error.hint : 'check polaris.uri and polaris.auth' });
-    }
-
-    for (const catalog of new Set(config.sources.map((s) => s.target.catalog))) {
-      try {
-        const response = await client.catalogConfig(catalog);
-        if (response.status === 200) {
-          lines.push({ ok: true, what: `catalog ${catalog}`, detail: `reachable (URL prefix "${await client.prefix(catalog)}")` });
-        } else {
-          const verdict = classifyResponse(response, { catalog });
-          lines.push({
-            ok: false,
-            what: `catalog ${catalog}`,
-            detail: verdict.kind === 'ok' ? 'unexpected answer' : verdict.message,
-            hint: response.status === 404 ? `create catalog "${catalog}" in Polaris (type EXTERNAL) or fix target.catalog` : 'hint' in verdict ? verdict.hint : undefined,
-          });
-        }
-      } catch (error) {
-        const verdict = classifyError(error);
-        lines.push({ ok: false, what: `catalog ${catalog}`, detail: messageOf(error), hint: 'hint' in verdict ? verdict.hint : undefined });
-      }
+    const polarisUsable = await checkToken(config, tokens, lines);
+    const catalogs = [...new Set(config.sources.map((s) => s.target.catalog))];
+    for (const catalog of catalogs) {
+      if (polarisUsable) await checkCatalog(client, catalog, lines);
+      else lines.push({ ok: false, what: `catalog ${catalog}`, detail: 'not checked: no Polaris token (see above)' });
     }
 
     for (const source of config.sources) {
@@ -61,12 +36,12 @@ export async function checkCommand(options: { config: string; json?: boolean }):
       }
       const result = await adapter.check(new AbortController().signal);
       lines.push({ ok: result.ok, what: `source ${source.name}`, detail: result.detail, hint: result.hint });
-      for (const location of result.sampleLocations ?? []) {
+      for (const location of polarisUsable ? (result.sampleLocations ?? []) : []) {
         const target = { catalog: source.target.catalog, namespace: [...source.target.namespacePrefix, PROBE_TABLE], name: PROBE_TABLE };
         const what = `VALIDATE ${source.target.catalog} ← ${location}`;
         try {
           const response = await client.notify(target, notificationBody('VALIDATE', { name: PROBE_TABLE, timestamp: Date.now(), tableUuid: null, metadataLocation: location }));
-          const verdict = classifyResponse(response, { catalog: source.target.catalog, location });
+          const verdict = await verdictOf(client, response, { catalog: source.target.catalog, location });
           lines.push(
             verdict.kind === 'ok'
               ? { ok: true, what, detail: 'the catalog accepts notifications for this location' }

@@ -10,7 +10,8 @@ import type { AdapterContext } from '../../model/source-adapter.js';
 import { tableLocationOf } from '../../model/locations.js';
 import { dottedName, polarisDisplayName, type PolarisTable } from '../../model/table.js';
 import { Normalizer } from '../../normalizer/normalize.js';
-import { classifyError, classifyResponse } from '../../polaris/classify.js';
+import { verdictOf } from '../../polaris/answer-verdict.js';
+import { classifyError } from '../../polaris/classify.js';
 import { connectPolaris } from '../../polaris/create-client.js';
 import { notificationBody } from '../../polaris/notification.js';
 import type { PolarisClient } from '../../polaris/polaris-client.js';
@@ -153,7 +154,7 @@ async function validateCreates(entries: PlanEntry[], client: PolarisClient): Pro
 async function validate(client: PolarisClient, target: PolarisTable, location: string): Promise<PlanEntry['validate']> {
   try {
     const response = await client.notify(target, notificationBody('VALIDATE', { name: target.name, timestamp: Date.now(), tableUuid: null, metadataLocation: location }));
-    const verdict = classifyResponse(response, { catalog: target.catalog, location: tableLocationOf(location) });
+    const verdict = await verdictOf(client, response, { catalog: target.catalog, location: tableLocationOf(location) });
     if (verdict.kind === 'ok') return { ok: true, message: 'ok' };
     return { ok: false, message: verdict.message, hint: 'hint' in verdict ? verdict.hint : undefined };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { Mirror, type SourceRuntime } from '../../engine/mirror.js';
 import { MirrorServer } from '../../server/mirror-server.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { permanentTokenRefusal } from '../../polaris/token-provider.js';
 import { messageOf } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
 import { commandContext } from '../context.js';
@@ -26,7 +27,7 @@ export async function runCommand(options: { config: string }): Promise<number> {
     }
     const loops = [
       dispatcher.run(signal),
-      probePolaris(mirror, signal),
+      probePolaris(mirror, logger, signal),
       ...[...mirror.sources.values()].flatMap((source) => [reconcileLoop(mirror, source, logger, signal), watchLoop(mirror, source, logger, signal)]),
     ];
     logger.info({ sources: [...mirror.sources.keys()] }, 'polaris-mirror running');
@@ -83,11 +84,17 @@ async function watchLoop(mirror: Mirror, source: SourceRuntime, logger: Logger, 
   }
 }
 
-/** Keeps /readyz honest when idle: one cheap request to Polaris every probeIntervalSeconds. */
-async function probePolaris(mirror: Mirror, signal: AbortSignal): Promise<void> {
+/**
+ * Keeps /readyz honest when idle: one cheap request to Polaris every probeIntervalSeconds. A token
+ * Polaris will never issue (an external identity provider, wrong credentials) is logged as an error
+ * with its fix each time (the logger holds back repeats), rather than retried silently.
+ */
+async function probePolaris(mirror: Mirror, logger: Logger, signal: AbortSignal): Promise<void> {
   const catalog = mirror.config.sources[0]!.target.catalog;
   while (!signal.aborted) {
-    await mirror.client.catalogConfig(catalog, signal).catch(() => undefined);
+    const refusal = await permanentTokenRefusal(mirror.tokens, signal);
+    if (refusal) logger.error({ hint: refusal.hint }, `no Polaris token, nothing can be mirrored: ${refusal.message}`);
+    else await mirror.client.catalogConfig(catalog, signal).catch(() => undefined);
     await sleep(mirror.config.polaris.probeIntervalSeconds * 1000, signal);
   }
 }

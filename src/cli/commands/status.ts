@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Ledger } from '../../ledger/ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
+import { timeText } from '../../util/time-text.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { formatTable } from '../table-format.js';
@@ -86,12 +87,12 @@ function problem(row: MirrorRow): TableProblem {
     message: row.lastError,
     hint: row.lastHint,
     attempts: row.attempts,
-    nextAttemptAt: row.nextAttemptAt > 0 ? new Date(row.nextAttemptAt).toISOString() : null,
+    nextAttemptAt: row.nextAttemptAt > 0 ? timeText(row.nextAttemptAt) : null,
   };
 }
 
 function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
+  return ms === null ? null : timeText(ms);
 }
 
 function renderStatus(report: StatusReport, missingLedger: string | undefined): string {

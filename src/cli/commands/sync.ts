@@ -8,6 +8,7 @@ import { EXIT } from '../exit-codes.js';
 import { existsSync } from 'node:fs';
 import { Ledger } from '../../ledger/ledger.js';
 import { moveLedgerAside } from '../../ledger/move-aside.js';
+import { permanentTokenRefusal } from '../../polaris/token-provider.js';
 import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
 import { startProgress } from '../progress.js';
 import { plural } from '../table-format.js';
@@ -49,6 +50,9 @@ export async function syncCommand(options: SyncOptions): Promise<number> {
   if (options.rebuild) prepareRebuild(context);
   const mirror = new Mirror({ ...context, rebuilding: options.rebuild ?? false });
   try {
+    // No table can be sent without a token: say so once (exit 1) instead of failing every table with it.
+    const refusal = await permanentTokenRefusal(mirror.tokens);
+    if (refusal) throw refusal;
     const summary = await runSync(mirror, options);
     printSummary(context, summary, options.json ?? false);
     return summary.converged ? EXIT.OK : EXIT.FAILED;

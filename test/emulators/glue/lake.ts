@@ -1,7 +1,8 @@
-// An S3 lake shared by the two emulators, as in production: engines commit Iceberg tables to Glue
-// while the metadata files live in S3, and Polaris reads those same files. Writing a table here puts
-// a new metadata file into the Polaris emulator's object store and creates or updates the Glue table
-// the way Iceberg's Glue catalog does (metadata_location, previous_metadata_location).
+// A lake shared by the two emulators, as in production: engines commit Iceberg tables to Glue while the
+// metadata files live in S3 (or on a shared file system), and Polaris reads those same files. Writing a
+// table here puts a new metadata file into the store Polaris reads (the Polaris emulator's object store,
+// or a directory) and creates or updates the Glue table the way Iceberg's Glue catalog does
+// (metadata_location, previous_metadata_location).
 import { randomUUID } from 'node:crypto';
 import { readFixture, relocate } from '../polaris/fixture-warehouse.js';
 import type { GlueCatalog } from './catalog.js';
@@ -9,6 +10,7 @@ import { icebergTable } from './glue-tables.js';
 
 export interface ObjectStore {
   putObject(uri: string, content: string): void;
+  deleteObject(uri: string): void;
 }
 
 export interface WriteOptions {
@@ -21,11 +23,13 @@ export interface WriteOptions {
 export class GlueLake {
   private readonly uuids = new Map<string, string>();
   private readonly versions = new Map<string, number>();
+  /** Metadata files written per table location, for a purging drop. */
+  private readonly files = new Map<string, string[]>();
 
   private constructor(
     private readonly catalog: GlueCatalog,
     private readonly store: ObjectStore,
-    /** s3://bucket/prefix the tables live under; the Polaris catalog must allow it. */
+    /** s3://bucket/prefix (or file:///dir) the tables live under; the Polaris catalog must allow it. */
     readonly root: string,
     private readonly template: Record<string, unknown>,
   ) {}
@@ -59,10 +63,18 @@ export class GlueLake {
     return metadataLocation;
   }
 
-  /** DeleteTable; the name forgets its UUID, so a re-created table is a new Iceberg table. */
-  drop(database: string, name: string): void {
+  /**
+   * DeleteTable; the name forgets its UUID, so a re-created table is a new Iceberg table. `purge`
+   * (Athena's DROP TABLE, Spark's DROP TABLE … PURGE) deletes the metadata files too.
+   */
+  drop(database: string, name: string, options: { purge?: boolean } = {}): void {
     this.catalog.deleteTable(database, name);
     this.uuids.delete(`${database}.${name}`);
+    if (options.purge) {
+      const location = this.tableLocation(database, name);
+      for (const uri of this.files.get(location) ?? []) this.store.deleteObject(uri);
+      this.files.delete(location);
+    }
   }
 
   /** Iceberg's rename in Glue: CreateTable(new) with the same metadata, then DeleteTable(old). */
@@ -86,6 +98,7 @@ export class GlueLake {
     metadata['last-updated-ms'] = Date.now();
     const uri = `${location}/metadata/${String(version).padStart(5, '0')}-${randomUUID()}.metadata.json`;
     this.store.putObject(uri, JSON.stringify(metadata));
+    this.files.set(location, [...(this.files.get(location) ?? []), uri]);
     return uri;
   }
 }

@@ -8,7 +8,7 @@ import { MirrorServer } from '../../../src/server/mirror-server.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { Metrics } from '../../../src/telemetry/metrics.js';
 import { Redactor } from '../../../src/telemetry/redactor.js';
-import { CATALOG, startHarness, type Harness } from '../../support/harness.js';
+import { CATALOG, startHarness, type Harness, type HarnessStorage } from '../../support/harness.js';
 import { waitFor } from '../../support/ingest-client.js';
 import { startHiveMetastoreEmulator, type HiveMetastoreEmulator } from './index.js';
 import type { HiveMetastore } from './metastore.js';
@@ -48,8 +48,8 @@ export interface HiveKit {
   close(): Promise<void>;
 }
 
-export async function startHiveKit(options: { metastore?: MetastoreOptions; emulator?: EmulatorOptions } = {}): Promise<HiveKit> {
-  const harness = await startHarness();
+export async function startHiveKit(options: { metastore?: MetastoreOptions; emulator?: EmulatorOptions; storage?: HarnessStorage } = {}): Promise<HiveKit> {
+  const harness = await startHarness({ storage: options.storage });
   const hms = await startHiveMetastoreEmulator({ ...options.emulator, metastoreOptions: options.metastore });
   const logs: LogLine[] = [];
   const uuids = new Map<string, string>();

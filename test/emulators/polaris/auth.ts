@@ -8,7 +8,10 @@
 //   it answer 419 AuthenticationTimeoutException instead, to exercise clients that handle both.
 // - Privileges are looked up when the token is used (as Polaris resolves grants per request), from
 //   the principal roles the token activated: scope PRINCIPAL_ROLE:ALL → every role the principal holds
-//   at request time; PRINCIPAL_ROLE:r → r, as long as the principal still holds it.
+//   at request time; PRINCIPAL_ROLE:r → r.
+// - A scope naming a principal role the principal does not hold still gets a token (Polaris 1.7's token
+//   endpoint does not check roles); every call made with it is then refused, 401 (the authenticator
+//   checks the requested roles), as is every call once a requested role has been revoked.
 // - Two ways to hold privileges: `PrincipalSpec.roles` (a shortcut: role → catalog → privileges,
 //   private to that principal, no catalog roles) and the Polaris model built through the management
 //   API (realm-wide principal roles, catalog roles with catalog-level grants).
@@ -193,19 +196,13 @@ export class Auth {
     if (!p || clientSecret !== p.clientSecret) return oauthError(401, 'unauthorized_client', 'The client is not authorized');
     const scope = (form.get('scope') ?? '').trim();
     if (scope === '') return oauthError(400, 'invalid_scope', 'Missing scope');
-    const held = this.heldRoles(p);
     const roles = new Set<string>();
     let all = false;
     for (const entry of scope.split(/\s+/)) {
       const m = /^PRINCIPAL_ROLE:(.+)$/.exec(entry);
       if (!m?.[1]) return oauthError(400, 'invalid_scope', `Invalid scope entry: ${entry}`);
-      if (m[1] === 'ALL') {
-        all = true;
-      } else if (held.has(m[1])) {
-        roles.add(m[1]);
-      } else {
-        return oauthError(400, 'invalid_scope', `Principal role not granted: ${m[1]}`);
-      }
+      if (m[1] === 'ALL') all = true;
+      else roles.add(m[1]);
     }
     const token = this.issue(clientId, all ? undefined : [...roles]);
     return {
@@ -230,6 +227,10 @@ export class Auth {
       throw this.expiredStatus === 419
         ? new PolarisError(419, 'AuthenticationTimeoutException', 'Token expired')
         : new PolarisError(401, 'NotAuthorizedException', 'Token expired', challenge);
+    }
+    const held = this.heldRoles(this.principals.get(t.clientId) as Principal);
+    if (!t.all && t.roles.some((role) => !held.has(role))) {
+      throw new PolarisError(401, 'NotAuthorizedException', 'Unable to authenticate', challenge);
     }
     return t;
   }

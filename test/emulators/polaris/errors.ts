@@ -25,7 +25,7 @@ const DEFAULT_TYPES: Record<number, [string, string]> = {
   404: ['NotFoundException', 'Not found'],
   409: ['CommitConflictException', 'Conflict'],
   419: ['AuthenticationTimeoutException', 'Credentials have timed out'],
-  429: ['TooManyRequestsException', 'Too many requests'],
+  429: ['TooManyRequestsException', 'Rate exceeded'],
   500: ['RuntimeException', 'Internal server error'],
   502: ['BadGatewayException', 'Bad gateway'],
   503: ['ServiceUnavailableException', 'Service unavailable'],

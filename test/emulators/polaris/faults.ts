@@ -4,7 +4,8 @@
 //
 // Semantics, chosen to model what a client cannot tell apart:
 // - injected statuses (429/500/503, failNext) and resets are answered WITHOUT processing the request
-//   (a proxy or overloaded front end rejected it);
+//   (a proxy or overloaded front end rejected it); a random 429 carries Retry-After (a gateway's), a
+//   failNext 429 only the headers it is given (Polaris's own rate limiter sends none: ratelimit.ts);
 // - a slow answer IS processed, then its response is held for slowMs: the effect happened but the
 //   client timed out — the ambiguous case a retrying client must cope with.
 import { defaultErrorBody } from './errors.js';

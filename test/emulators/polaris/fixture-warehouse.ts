@@ -1,7 +1,9 @@
-// Builds file:// Iceberg tables from the fixture metadata files (fixtures/iceberg-metadata/) so the
-// emulator — which reads metadata files as Polaris does — has real files to read. The fixtures point
-// at s3://bucket/test/location; the copies are rewritten to live under the given table directory:
-// `location`, every snapshot's manifest-list and metadata-log entry. Used by tests and the demo.
+// Builds Iceberg tables from the fixture metadata files (fixtures/iceberg-metadata/) so the emulator —
+// which reads metadata files as Polaris does — has real files to read. The fixtures point at
+// s3://bucket/test/location; the copies are rewritten to live under the given table directory
+// (`location`, every snapshot's manifest-list and metadata-log entry), addressed as file:// or, for a
+// directory the emulator serves as a bucket (mountBucket), as the object-store location given. Used
+// by tests and the demo.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,9 +18,9 @@ export type FixtureName =
   | 'TableMetadataV2MissingSchemas.json';
 
 export interface FixtureTable {
-  /** file:// URI of the table directory (the metadata's `location`). */
+  /** URI of the table directory (the metadata's `location`): file://, or the tableLocation asked for. */
   tableLocation: string;
-  /** file:// URI of the metadata file written. */
+  /** URI of the metadata file written, under tableLocation. */
   metadataLocation: string;
   /** The metadata as written. */
   metadata: Record<string, unknown>;
@@ -58,14 +60,15 @@ export function relocate(metadata: Record<string, unknown>, tableLocation: strin
 
 /**
  * Writes `<tableDir>/metadata/<version padded>-<uuid>.metadata.json` from a fixture, relocated to
- * the table directory. Snapshot ids above 2^53 lose precision through JSON.parse; harmless here.
+ * the table directory — or to `tableLocation` (e.g. `s3://lake/wh/db/t`) when the directory is served
+ * as that object-store location. Snapshot ids above 2^53 lose precision through JSON.parse; harmless here.
  */
 export async function writeFixtureTable(
   tableDir: string,
-  options: { fixture?: FixtureName; version?: number; edit?: (m: Record<string, unknown>) => void } = {},
+  options: { fixture?: FixtureName; version?: number; edit?: (m: Record<string, unknown>) => void; tableLocation?: string } = {},
 ): Promise<FixtureTable> {
   const fixture = options.fixture ?? 'TableMetadataV2Valid.json';
-  const tableLocation = dirUri(tableDir);
+  const tableLocation = options.tableLocation ?? dirUri(tableDir);
   const metadata = relocate(JSON.parse(await readFixture(fixture)) as Record<string, unknown>, tableLocation);
   options.edit?.(metadata);
   const version = options.version ?? 1;
@@ -73,5 +76,7 @@ export async function writeFixtureTable(
   const fileName = `${String(version).padStart(5, '0')}-${uuid}.metadata.json`;
   await mkdir(join(tableDir, 'metadata'), { recursive: true });
   await writeFile(join(tableDir, 'metadata', fileName), JSON.stringify(metadata, null, 2));
-  return { tableLocation, metadataLocation: `${tableLocation}/metadata/${encodeURIComponent(fileName)}`, metadata };
+  // Object keys are not percent-encoded (Iceberg writes them raw); file URIs are.
+  const name = options.tableLocation ? fileName : encodeURIComponent(fileName);
+  return { tableLocation, metadataLocation: `${tableLocation}/metadata/${name}`, metadata };
 }

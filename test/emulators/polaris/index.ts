@@ -1,18 +1,21 @@
 // Polaris emulator: a real HTTP server on loopback speaking Polaris's catalog wire protocol (OAuth
 // token endpoint, /v1/config, table notifications, loadTable, listings, dropNamespace), with the
-// notification behaviour of /work/shared/reference/polaris.md, OpenAPI body checks and fault
-// injection, plus a minimal management API (/api/management/v1: catalogs, principals, roles, grants).
+// notification behaviour of /work/shared/reference/polaris.md (Polaris 1.7's exact answers, on FILE and
+// object storage), OpenAPI body checks and fault injection, plus a minimal management API
+// (/api/management/v1: catalogs, principals, roles, grants).
 // Used by the demo command, integration/crash tests and benchmarks (see cli.ts for out-of-process use).
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Auth, ROOT_PRINCIPAL } from './auth.js';
 import { Faults } from './faults.js';
 import { MetadataFiles } from './metadata-files.js';
+import { RequestRateLimiter } from './ratelimit.js';
 import { OpenApiValidator } from './openapi-validator.js';
 import { packageRoot } from './package-root.js';
 import { createEmulatorServer } from './server.js';
 import { Sleeper } from './sleeper.js';
 import { EmulatorState } from './state.js';
+import { Storage } from './storage.js';
 import type { PolarisEmulator, PolarisEmulatorOptions } from './types.js';
 
 export type * from './types.js';
@@ -30,7 +33,8 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
   const state = new EmulatorState();
   const auth = new Auth(opts.tokenTtlSeconds ?? 3600, opts.expiredTokenStatus ?? 401);
   if (opts.rootCredentials) auth.createPrincipal({ name: ROOT_PRINCIPAL, ...opts.rootCredentials }, true);
-  const files = new MetadataFiles();
+  const storage = new Storage();
+  const files = new MetadataFiles(storage);
   const faults = new Faults(opts.faults, opts.seed ?? 1);
   const sleeper = new Sleeper();
   const server = createEmulatorServer({
@@ -41,6 +45,8 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     validator: opts.validateBodies === false ? null : notificationValidator(),
     faults,
     sleeper,
+    authentication: opts.authentication ?? 'internal',
+    rateLimiter: opts.rateLimit ? new RequestRateLimiter(opts.rateLimit) : null,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -74,9 +80,20 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     createPrincipal: (p) => auth.createPrincipal(p),
     issueToken: (clientId) => auth.issue(clientId),
     expireAllTokens: () => auth.expireAll(),
+    updateCatalog: (name, update) => {
+      const catalog = state.requireCatalog(name);
+      if (update.defaultBaseLocation !== undefined) catalog.defaultBaseLocation = update.defaultBaseLocation;
+      if (update.properties !== undefined) catalog.properties = { ...catalog.properties, ...update.properties };
+    },
     createView: (catalog, namespace, name) => state.createView(catalog, namespace, name),
-    putObject: (uri, content) => files.putObject(uri, content),
-    deleteObject: (uri) => files.deleteObject(uri),
+    createGenericTable: (catalog, namespace, name) => state.createGenericTable(catalog, namespace, name),
+    putObject: (uri, content) => storage.putObject(uri, content),
+    deleteObject: (uri) => storage.deleteObject(uri),
+    mountBucket: (prefix, dir) => storage.mount(prefix, dir),
+    storageFault: (prefix, fault) => storage.setFault(prefix, fault),
+    denyStorageRole: (catalog, denied = true) => {
+      state.requireCatalog(catalog).roleDenied = denied;
+    },
     tables: (catalog) => state.tables(catalog),
     namespaces: (catalog) => state.namespaces(catalog),
     history: (catalog, namespace, name) => state.history(catalog, namespace, name),

@@ -1,6 +1,8 @@
 // Allowed-location checks. Polaris compares storage locations as path prefixes with segment
 // boundaries: `s3://b/p` covers `s3://b/p` and `s3://b/p/x` but not `s3://b/px`. Trailing slashes
-// are insignificant and the spellings `file:/x`, `file:///x`, `file://localhost/x` are the same place.
+// are insignificant; `s3a://` and `s3n://` name the same place as `s3://` (Polaris's S3 storage
+// location ignores the Hadoop scheme variant); and the spellings `file:/x`, `file:///x`,
+// `file://localhost/x` are the same place.
 
 export function normalizeLocation(location: string): string {
   let loc = location;
@@ -8,9 +10,14 @@ export function normalizeLocation(location: string): string {
     // file:///x, file://localhost/x and file:/x all name the local path /x.
     loc = loc.replace(/^file:(\/\/localhost)?\/*/i, 'file:///');
   }
+  loc = loc.replace(/^s3[an]?:\/\//i, 's3://');
   // Strip trailing slashes but keep the authority separator of `scheme://`.
   while (loc.endsWith('/') && !loc.endsWith('://') && !/^file:\/\/\/$/i.test(loc)) loc = loc.slice(0, -1);
   return loc;
+}
+
+export function sameLocation(a: string, b: string): boolean {
+  return normalizeLocation(a) === normalizeLocation(b);
 }
 
 export function isChildOf(location: string, parent: string): boolean {
@@ -28,4 +35,9 @@ export function isAllowed(location: string, allowedLocations: readonly string[])
 /** The locations (in order) that no allowed location covers. */
 export function disallowed(locations: readonly string[], allowedLocations: readonly string[]): string[] {
   return locations.filter((l) => !isAllowed(l, allowedLocations));
+}
+
+/** `location` with exactly one trailing slash (StorageLocation.ensureTrailingSlash). */
+export function withTrailingSlash(location: string): string {
+  return location.endsWith('/') ? location : `${location}/`;
 }

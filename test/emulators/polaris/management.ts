@@ -14,11 +14,13 @@
 // every catalog's `catalog_admin` role); reading a catalog also works with CATALOG_MANAGE_CONTENT,
 // CATALOG_MANAGE_METADATA or CATALOG_READ/WRITE_PROPERTIES.
 //
+// Creating a catalog, a principal role or a catalog role answers 201 with the entity as JSON, as Polaris
+// does. A catalog keeps its allowedLocations as given (only an empty list becomes [default-base-location])
+// and default-base-location must lie within one of them (400 otherwise), as in Polaris 1.7. It need not
+// EQUAL one: such a catalog is created, but then cannot get a new top-level namespace (the 1.7 rule in
+// catalog-properties.ts) — the trap `polaris-mirror check` reports.
+//
 // Choices where this emulator departs from Polaris, or Polaris versions differ:
-// - createCatalog / createPrincipalRole / createCatalogRole answer 201 WITH the entity as JSON (what
-//   the spec documents); Polaris's implementation answers 201 with an empty body. Do not rely on it.
-// - default-base-location is added to the allowed locations (Polaris 1.x). Newer Polaris keeps the
-//   list as given and answers 400 when default-base-location lies outside it: keep it inside.
 // - Only catalog-level grants (type `catalog`); namespace/table/view/policy grants answer 501.
 // - List endpoints and updates (GET /catalogs, PUT /catalogs/{name}, rotate, …) are not implemented
 //   and answer 404 like any unknown route.
@@ -131,8 +133,11 @@ const createCatalog: Handler = (deps, token, req) => {
 
   const base = properties['default-base-location'];
   if (!base) throw badRequest('Must specify default base location');
-  // Polaris 1.x: the default base location is always an allowed location too.
-  const allowed = [...new Set([...userAllowed, base])];
+  // Polaris 1.7: the list as given (an empty one means [default-base-location]); the base must lie in it.
+  const allowed = userAllowed.length > 0 ? [...new Set(userAllowed)] : [base];
+  if (!allowed.some((location) => isChildOf(base, location))) {
+    throw badRequest(`default-base-location '${base}' is not within any of the allowed locations [${allowed.join(', ')}]`);
+  }
   const prefixes = STORAGE_PREFIXES[storageType] as string[];
   for (const loc of allowed) {
     if (!prefixes.some((p) => loc.toLowerCase().startsWith(p))) {
@@ -149,10 +154,19 @@ const createCatalog: Handler = (deps, token, req) => {
   if (deps.state.catalogs.has(name)) {
     throw new PolarisError(409, 'AlreadyExistsException', `Cannot create Catalog ${name}. Catalog already exists or resolution failed`);
   }
+  const { 'default-base-location': _base, ...otherProperties } = properties;
   const catalog = deps.state.createCatalog(
-    { name, type, allowedLocations: allowed, federated: connection !== undefined, storageConfigured: true },
     {
-      properties: { ...properties },
+      name,
+      type,
+      allowedLocations: allowed,
+      defaultBaseLocation: base,
+      properties: otherProperties,
+      federated: connection !== undefined,
+      storageConfigured: true,
+      ...(typeof storage['roleArn'] === 'string' ? { roleArn: storage['roleArn'] } : {}),
+    },
+    {
       storageConfigInfo: { ...storage, allowedLocations: allowed },
       ...(connection ? { connectionConfigInfo: withoutSecrets(connection) } : {}),
     },
@@ -396,9 +410,8 @@ function requireCatalogRole(deps: ManagementDeps, catalogName: string, name: str
 
 function catalogJson(c: Catalog): Json {
   const m = c.management;
-  const first = c.allowedLocations[0];
-  const properties = m?.properties ?? (first ? { 'default-base-location': first } : {});
-  const storage = m?.storageConfigInfo ?? (c.storageConfigured ? { storageType: storageTypeOf(first), allowedLocations: [...c.allowedLocations] } : undefined);
+  const properties = { ...c.properties, 'default-base-location': c.defaultBaseLocation };
+  const storage = m?.storageConfigInfo ?? (c.storageConfigured ? { storageType: storageTypeOf(c.allowedLocations[0]), allowedLocations: [...c.allowedLocations] } : undefined);
   const connection = m?.connectionConfigInfo ?? (c.federated ? { connectionType: 'ICEBERG_REST' } : undefined);
   return {
     type: c.type,
@@ -425,8 +438,7 @@ function catalogRoleJson(r: { name: string; properties: Record<string, string>; 
 }
 
 function catalogLocations(c: Catalog): string[] {
-  const base = c.management?.properties['default-base-location'];
-  return base ? [base, ...c.allowedLocations] : c.allowedLocations;
+  return c.defaultBaseLocation ? [c.defaultBaseLocation, ...c.allowedLocations] : c.allowedLocations;
 }
 
 function storageTypeOf(location: string | undefined): string {

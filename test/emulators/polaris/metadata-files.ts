@@ -1,17 +1,18 @@
-// Polaris reads the table metadata JSON itself on CREATE/UPDATE (and loadTable). This module does
-// that reading: `file://` URIs from local disk, every other scheme from an in-memory object store
-// (tests put s3://, gs://, abfs:// objects there). Parsed files are cached by URI + (mtime, size) or
-// object version, so a hot path of repeated notifications costs one stat per request.
+// Polaris reads the table metadata JSON itself on CREATE/UPDATE (and loadTable), from the catalog's
+// storage (storage.ts: file:// from disk, object stores from memory or a mounted directory). This module
+// parses and checks what it read, and caches the result by URI + the object's stamp (mtime and size, or
+// object version), so a hot path of repeated notifications costs one stat per request.
 //
 // Errors follow what Iceberg's TableMetadataParser + Polaris's exception mapper produce:
-// - missing file: 404 NotFoundException on local/other file systems; 400 on S3/GCS/Azure (Polaris
-//   maps the cloud SDK's 404 to a 400);
-// - unparseable JSON: RuntimeIOException "Failed to read file", mapped by Polaris to 503;
-// - parseable but not Iceberg metadata: 400 "Cannot parse table metadata from <uri>: <detail>".
-import { readFile, stat } from 'node:fs/promises';
+// - missing or unreadable object: storage.ts;
+// - unparseable JSON (or bad gzip): 503 RuntimeIOException "Failed to read file: <uri>" — permanent for
+//   that file, however transient a 503 looks;
+// - parseable but not Iceberg metadata: 400 IllegalArgumentException with Iceberg's own text
+//   ("Cannot parse missing int: format-version").
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import { PolarisError } from './errors.js';
+import type { Storage } from './storage.js';
 
 const gunzip = promisify(gunzipCb);
 
@@ -20,63 +21,30 @@ export interface MetadataFile {
   raw: string;
   formatVersion: number;
   location: string;
-  /** Every path the metadata references, for allowed-location checks (location first). */
-  referencedPaths: string[];
+  /**
+   * The locations Polaris 1.7 checks against the allowed locations after reading the file, in one
+   * check: the table location, write.data.path, write.metadata.path, manifest lists, statistics and
+   * partition-statistics files (metadata-log entries are not checked).
+   */
+  checkedLocations: string[];
 }
 
 type Parsed = { ok: true; file: MetadataFile } | { ok: false; status: number; type: string; detail: string };
 
-const CLOUD_SCHEMES = new Set(['s3', 's3a', 's3n', 'gs', 'abfs', 'abfss', 'wasb', 'wasbs']);
 const CACHE_LIMIT = 10_000;
 
 export class MetadataFiles {
-  private readonly objects = new Map<string, { content: string; version: number }>();
   private readonly cache = new Map<string, { stamp: string; parsed: Parsed }>();
-  private version = 0;
 
-  putObject(uri: string, content: string): void {
-    this.objects.set(uri, { content, version: ++this.version });
-  }
-
-  deleteObject(uri: string): void {
-    this.objects.delete(uri);
-  }
+  constructor(private readonly storage: Storage) {}
 
   /** Reads and checks the metadata file at `uri`; throws PolarisError as Polaris would answer. */
   async read(uri: string): Promise<MetadataFile> {
-    const parsed = isFileUri(uri) ? await this.readLocal(uri) : await this.readObject(uri);
+    const object = await this.storage.read(uri);
+    const hit = this.cache.get(uri);
+    const parsed = hit && hit.stamp === object.stamp ? hit.parsed : this.remember(uri, object.stamp, await parseBytes(await object.bytes()));
     if (parsed.ok) return parsed.file;
     throw new PolarisError(parsed.status, parsed.type, parsed.detail.replaceAll('<uri>', uri));
-  }
-
-  private async readLocal(uri: string): Promise<Parsed> {
-    const path = fileUriToPath(uri);
-    let stamp: string;
-    try {
-      const st = await stat(path);
-      if (!st.isFile()) return notFound(404);
-      stamp = `${st.mtimeMs}:${st.size}`;
-    } catch (e) {
-      return fsError(e);
-    }
-    const hit = this.cache.get(uri);
-    if (hit && hit.stamp === stamp) return hit.parsed;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      return fsError(e);
-    }
-    return this.remember(uri, stamp, await parseBytes(bytes));
-  }
-
-  private async readObject(uri: string): Promise<Parsed> {
-    const obj = this.objects.get(uri);
-    if (!obj) return notFound(CLOUD_SCHEMES.has(scheme(uri)) ? 400 : 404);
-    const stamp = String(obj.version);
-    const hit = this.cache.get(uri);
-    if (hit && hit.stamp === stamp) return hit.parsed;
-    return this.remember(uri, stamp, await parseBytes(Buffer.from(obj.content, 'utf8')));
   }
 
   private remember(uri: string, stamp: string, parsed: Parsed): Parsed {
@@ -88,37 +56,6 @@ export class MetadataFiles {
     this.cache.set(uri, { stamp, parsed });
     return parsed;
   }
-}
-
-export function isFileUri(uri: string): boolean {
-  return /^file:/i.test(uri);
-}
-
-/** file:///abs/p%20ath → /abs/p ath. Lenient: a stray '%' that is not an escape stays literal. */
-export function fileUriToPath(uri: string): string {
-  const rest = uri.replace(/^file:(\/\/localhost)?\/*/i, '/');
-  try {
-    return decodeURIComponent(rest);
-  } catch {
-    return rest.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  }
-}
-
-function scheme(uri: string): string {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri);
-  return m?.[1]?.toLowerCase() ?? '';
-}
-
-function notFound(status: 400 | 404): Parsed {
-  return status === 404
-    ? { ok: false, status, type: 'NotFoundException', detail: 'Failed to open input stream for file: <uri>' }
-    : { ok: false, status, type: 'BadRequestException', detail: 'Location does not exist: <uri>' };
-}
-
-function fsError(e: unknown): Parsed {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return notFound(404);
-  return { ok: false, status: 503, type: 'RuntimeIOException', detail: `Failed to read file: <uri> (${code ?? 'error'})` };
 }
 
 async function parseBytes(bytes: Buffer): Promise<Parsed> {
@@ -137,7 +74,7 @@ async function parseBytes(bytes: Buffer): Promise<Parsed> {
   }
   const checked = checkTableMetadata(json);
   if (typeof checked === 'string') {
-    return { ok: false, status: 400, type: 'BadRequestException', detail: `Cannot parse table metadata from <uri>: ${checked}` };
+    return { ok: false, status: 400, type: 'IllegalArgumentException', detail: checked };
   }
   return { ok: true, file: { raw: text, ...checked } };
 }
@@ -186,6 +123,16 @@ export function checkTableMetadata(json: unknown): string | Omit<MetadataFile, '
       if (typeof v === 'string') paths.push(v);
     }
   }
+  for (const key of ['statistics', 'partition-statistics']) {
+    const files = m[key];
+    if (files === undefined || files === null) continue;
+    if (!Array.isArray(files)) return `Cannot parse ${key} from non-array`;
+    for (const f of files) {
+      const path = f !== null && typeof f === 'object' ? (f as Record<string, unknown>)['statistics-path'] : undefined;
+      if (typeof path !== 'string') return 'Cannot parse missing string: statistics-path';
+      paths.push(path);
+    }
+  }
   const snapshots = m['snapshots'];
   if (snapshots !== undefined && snapshots !== null) {
     if (!Array.isArray(snapshots)) return 'Cannot parse snapshots from non-array';
@@ -202,8 +149,7 @@ export function checkTableMetadata(json: unknown): string | Omit<MetadataFile, '
     for (const e of log) {
       const f = e !== null && typeof e === 'object' ? (e as Record<string, unknown>)['metadata-file'] : undefined;
       if (typeof f !== 'string') return 'Cannot parse missing string: metadata-file';
-      paths.push(f);
     }
   }
-  return { formatVersion: fv, location, referencedPaths: [...new Set(paths)] };
+  return { formatVersion: fv, location, checkedLocations: [...new Set(paths)] };
 }

@@ -1,22 +1,33 @@
 // POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/notifications — the behaviour table of
-// /work/shared/reference/polaris.md (LocalIcebergCatalog.sendNotificationForTableLike), row by row.
+// /work/shared/reference/polaris.md (LocalIcebergCatalog.sendNotificationForTableLike, Polaris 1.7),
+// row by row, with the exact answers of its section "Exact answers that matter on object storage".
 //
 // Order of checks (as in Polaris): token (401) → body (400; deserialization happens before the
-// handler runs) → catalog (404) → privileges (403) → INTERNAL catalog (400) → federated (204 no-op)
-// → per-type behaviour. CREATE/UPDATE auto-create namespaces BEFORE the location and file checks, so
-// a rejected upsert can leave empty namespaces behind (apache/polaris#5541), reproduced on purpose.
+// handler runs) → catalog (404 NoSuchNamespaceException "Namespace does not exist: ''") → privileges
+// (403) → INTERNAL catalog (400) → federated (204 no-op) → per-type behaviour:
+// - VALIDATE: storage config (400) → metadata location allowed (403) → storage role (500 STS).
+// - CREATE/UPDATE: missing namespaces created (a new top-level one must pass the 1.7 location rule:
+//   400, nothing created) → stale timestamp (409) → metadata location allowed (403) → storage role
+//   (500 STS) → the file read (storage.ts, metadata-files.ts) → one check of every location the
+//   metadata names (403) → metadata file outside the table location (400, unless the catalog allows
+//   it) → a view or generic table holds the name (409). Namespaces auto-created before a later
+//   refusal stay behind (apache/polaris#5541), reproduced on purpose.
+// - DROP: never 409, no timestamp check.
 //
-// Per-table lock: the connector promises one operation in flight per table. CREATE/UPDATE and DROP
-// hold a lock on their table for the whole request (latency included); a second mutation arriving
-// meanwhile gets what Polaris's optimistic concurrency would answer (409 CommitConflictException, or
-// 409 AlreadyExistsException while the table is being created) and is counted as a violation.
-// VALIDATE mutates nothing and takes no lock.
+// Per-table lock: the connector promises one operation in flight per table. CREATE/UPDATE hold a lock
+// on their table for the whole request (latency included); a second upsert arriving meanwhile gets
+// what Polaris's optimistic concurrency would answer (409 CommitConflictException, or 409
+// AlreadyExistsException while the table is being created) and is counted as a violation. A DROP
+// arriving meanwhile is counted too, and applied (Polaris never answers a DROP with 409). VALIDATE
+// mutates nothing and takes no lock.
+import { allowsExternalMetadataFile } from './catalog-properties.js';
 import { badRequest, forbidden, PolarisError } from './errors.js';
 import { disallowed, isChildOf } from './locations.js';
 import type { MetadataFiles } from './metadata-files.js';
 import type { OpenApiValidator } from './openapi-validator.js';
 import { type Catalog, type EmulatorState, identifier, tableKey } from './state.js';
 import type { Auth } from './auth.js';
+import { stsDenied } from './storage.js';
 import type { HistoryEntry } from './types.js';
 
 export const NOTIFICATION_PRIVILEGES = ['TABLE_CREATE', 'TABLE_WRITE_PROPERTIES', 'TABLE_DROP', 'NAMESPACE_CREATE', 'NAMESPACE_DROP'];
@@ -98,7 +109,9 @@ async function process(
   const token = deps.auth.authenticate(req.authorization);
   if (parseError !== undefined) throw badRequest(`Malformed request body: ${parseError}`);
   const body = checkBody(deps.validator, json);
-  if (!catalog) throw new PolarisError(404, 'NotFoundException', `Unable to find warehouse ${req.catalog}`);
+  // Polaris resolves the catalog as the root namespace of the path: an unknown catalog reads as a missing
+  // (empty) namespace. Only /v1/config says "Unable to find warehouse".
+  if (!catalog) throw new PolarisError(404, 'NoSuchNamespaceException', "Namespace does not exist: ''");
   deps.auth.requireAll(token, catalog.name, NOTIFICATION_PRIVILEGES, 'SEND_NOTIFICATIONS');
   if (catalog.type !== 'EXTERNAL') throw badRequest('Cannot update internal catalog via notifications');
   if (catalog.federated) return NO_CONTENT; // Polaris returns before touching anything.
@@ -109,12 +122,14 @@ async function process(
       return NO_CONTENT;
     case 'VALIDATE':
       return validate(catalog, id, body.payload);
-    case 'DROP':
-      return withTableLock(deps, catalog, req, id, async () => {
-        // No timestamp check: a late DROP deletes a newer table (apache/polaris#232). No purge.
-        catalog.tables.delete(tableKey(req.namespace, req.table));
-        return NO_CONTENT;
-      });
+    case 'DROP': {
+      // No timestamp check: a late DROP deletes a newer table (apache/polaris#232). No purge. Never 409.
+      const key = tableKey(req.namespace, req.table);
+      if (catalog.locks.has(key)) deps.state.countConcurrentViolation();
+      await req.delay();
+      catalog.tables.delete(key);
+      return NO_CONTENT;
+    }
     default:
       return withTableLock(deps, catalog, req, id, () => upsert(deps, catalog, req, id, body.payload));
   }
@@ -126,6 +141,7 @@ function validate(catalog: Catalog, id: string, payload: Payload | undefined): R
   if (!catalog.storageConfigured) throw badRequest(`Failed to find StorageInfo entity for TableIdentifier ${id}`);
   const location = required(payload, 'metadataLocation');
   checkAllowed(catalog, id, [location]);
+  assumeStorageRole(catalog);
   return NO_CONTENT;
 }
 
@@ -142,15 +158,21 @@ async function upsert(deps: NotificationDeps, catalog: Catalog, req: Notificatio
   // file with default credentials), so the location checks are skipped.
   const checkLocations = catalog.storageConfigured;
   if (checkLocations) checkAllowed(catalog, id, [location]);
+  assumeStorageRole(catalog);
   const file = await deps.files.read(location);
-  if (checkLocations) checkAllowed(catalog, id, [file.location]);
-  if (!isChildOf(location, file.location)) {
+  if (checkLocations) checkAllowed(catalog, id, file.checkedLocations);
+  if (!allowsExternalMetadataFile(catalog) && !isChildOf(location, file.location)) {
     throw badRequest(`Metadata location ${location} is not allowed outside of table location ${file.location}`);
   }
-  if (checkLocations) checkAllowed(catalog, id, file.referencedPaths);
   if (catalog.views.has(key)) throw new PolarisError(409, 'AlreadyExistsException', `View already exists: ${id}`);
+  if (catalog.genericTables.has(key)) throw new PolarisError(409, 'AlreadyExistsException', `Generic table already exists: ${id}`);
   catalog.tables.set(key, { namespace: [...req.namespace], name: req.table, metadataLocation: location, timestamp });
   return NO_CONTENT;
+}
+
+/** Polaris gets the catalog's storage credentials (STS AssumeRole on S3) before it reads anything. */
+export function assumeStorageRole(catalog: Catalog): void {
+  if (catalog.roleDenied) throw stsDenied(catalog.roleArn);
 }
 
 async function withTableLock(
@@ -163,7 +185,9 @@ async function withTableLock(
   const key = tableKey(req.namespace, req.table);
   if (catalog.locks.has(key)) {
     deps.state.countConcurrentViolation();
-    if (catalog.tables.has(key)) throw new PolarisError(409, 'CommitConflictException', `Table ${id} was concurrently modified`);
+    if (catalog.tables.has(key)) {
+      throw new PolarisError(409, 'CommitConflictException', `Failed to commit Table or View ${id} because it was concurrently modified`);
+    }
     throw new PolarisError(409, 'AlreadyExistsException', `Table already exists: ${id}`);
   }
   catalog.locks.add(key);
@@ -175,11 +199,12 @@ async function withTableLock(
   }
 }
 
+/** One 403 for the whole set, naming the first location no allowed location covers (PolarisStorageConfigurationInfo.validate). */
 function checkAllowed(catalog: Catalog, id: string, locations: string[]): void {
   const bad = disallowed(locations, catalog.allowedLocations);
   if (bad.length > 0) {
     throw forbidden(
-      `Invalid locations '[${locations.join(', ')}]' for identifier '${id}': Location '${bad[0]}' is not allowed by the catalog's allowed locations [${catalog.allowedLocations.join(', ')}]`,
+      `Invalid locations '[${locations.join(', ')}]' for identifier '${id}': ${bad[0]} is not in the list of allowed locations: [${catalog.allowedLocations.join(', ')}]`,
     );
   }
 }

@@ -5,7 +5,7 @@
 import type { Auth } from './auth.js';
 import { PolarisError } from './errors.js';
 import type { MetadataFiles } from './metadata-files.js';
-import type { Reply } from './notifications.js';
+import { assumeStorageRole, type Reply } from './notifications.js';
 import { type Catalog, type EmulatorState, identifier, nsKey, tableKey } from './state.js';
 
 export interface ReadDeps {
@@ -29,8 +29,11 @@ export function getConfig(deps: ReadDeps, authorization: string | undefined, que
   deps.auth.authenticate(authorization);
   const warehouse = query.get('warehouse');
   if (!warehouse) throw new PolarisError(400, 'BadRequestException', 'Please specify a warehouse');
-  if (!deps.state.catalogs.has(warehouse)) throw new PolarisError(404, 'NotFoundException', `Unable to find warehouse ${warehouse}`);
-  return { status: 200, body: { defaults: {}, overrides: { prefix: warehouse }, endpoints: ENDPOINTS } };
+  const catalog = deps.state.catalogs.get(warehouse);
+  if (!catalog) throw new PolarisError(404, 'NotFoundException', `Unable to find warehouse ${warehouse}`);
+  // Polaris answers the catalog's properties as the defaults (default-base-location included).
+  const defaults = { 'default-base-location': catalog.defaultBaseLocation, ...catalog.properties };
+  return { status: 200, body: { defaults, overrides: { prefix: warehouse }, endpoints: ENDPOINTS } };
 }
 
 export async function loadTable(
@@ -42,14 +45,16 @@ export async function loadTable(
   head: boolean,
 ): Promise<Reply> {
   const token = deps.auth.authenticate(authorization);
-  const catalog = findCatalog(deps, catalogName);
-  // Polaris resolves the target before authorizing: a missing table is 404 even without grants.
-  requireNamespace(catalog, namespace);
-  const table = catalog.tables.get(tableKey(namespace, name));
-  if (!table) throw new PolarisError(404, 'NoSuchTableException', `Table does not exist: ${identifier(namespace, name)}`);
+  // Polaris resolves the target before authorizing: a missing table, namespace or catalog is the same
+  // 404 NoSuchTableException, even without grants.
+  const catalog = deps.state.catalogs.get(catalogName);
+  const table = catalog?.tables.get(tableKey(namespace, name));
+  if (!catalog || !table) throw new PolarisError(404, 'NoSuchTableException', `Table does not exist: ${identifier(namespace, name)}`);
   deps.auth.requireAny(token, catalog.name, READ_TABLE, head ? 'TABLE_EXISTS' : 'LOAD_TABLE');
   if (head) return { status: 204 };
-  // Polaris re-reads the metadata file; the raw text is spliced in so int64 ids stay exact.
+  // Polaris re-reads the metadata file (with the catalog's storage role); the raw text is spliced in so
+  // int64 ids stay exact. A file gone from storage answers as storage.ts says (400 on object stores).
+  assumeStorageRole(catalog);
   const file = await deps.files.read(table.metadataLocation);
   const body = `{"metadata-location":${JSON.stringify(table.metadataLocation)},"metadata":${file.raw},"config":{}}`;
   return { status: 200, body };

@@ -11,6 +11,7 @@ import { managementRoute } from './management.js';
 import { handleNotification, type Reply } from './notifications.js';
 import type { OpenApiValidator } from './openapi-validator.js';
 import { dropNamespace, getConfig, listNamespaces, listTables, loadTable } from './read-routes.js';
+import type { RequestRateLimiter } from './ratelimit.js';
 import type { Sleeper } from './sleeper.js';
 import type { EmulatorState } from './state.js';
 import type { FaultOptions, RequestKind } from './types.js';
@@ -23,6 +24,9 @@ export interface ServerDeps {
   validator: OpenApiValidator | null;
   faults: Faults;
   sleeper: Sleeper;
+  /** 'external': tokens come from an identity provider, the token endpoint answers 501 with no body. */
+  authentication: 'internal' | 'external';
+  rateLimiter: RequestRateLimiter | null;
 }
 
 const BASE = ['', 'api', 'catalog', 'v1'];
@@ -70,6 +74,13 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const kind = route.kind;
+  if (deps.rateLimiter && kind !== 'other') {
+    try {
+      deps.rateLimiter.take();
+    } catch (e) {
+      return send(deps, req, res, kind, toReply(e));
+    }
+  }
   const latency = kind === 'other' ? 0 : deps.faults.latencyFor(kind);
   let waited: Promise<void> | undefined;
   const delay = (): Promise<void> => (waited ??= deps.sleeper.sleep(latency));
@@ -116,6 +127,8 @@ function routeOf(deps: ServerDeps, req: IncomingMessage, pathname: string, query
       kind: 'token',
       run: () => {
         allow(method, ['POST']);
+        // DisabledOAuth2ApiService (polaris.authentication.type=external): the endpoint exists, empty 501.
+        if (deps.authentication === 'external') return { status: 501 };
         requireContentType(req, 'application/x-www-form-urlencoded');
         const r = deps.auth.tokenRequest(new URLSearchParams(body.toString('utf8')), auth);
         if (r.status === 200) deps.state.countTokenIssued();

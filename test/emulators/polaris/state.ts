@@ -1,5 +1,7 @@
 // In-memory Polaris state: catalogs, their namespaces, tables (metadata location + last admitted
-// notification timestamp), views, per-table notification history, per-table locks and counters.
+// notification timestamp), views and generic tables, per-table notification history, per-table locks
+// and counters.
+import { checkNewTopLevelNamespace } from './catalog-properties.js';
 import type { CatalogSpec, EmulatorStats, HistoryEntry, RequestKind, TableSummary } from './types.js';
 
 export interface TableRecord {
@@ -14,11 +16,19 @@ export interface Catalog {
   name: string;
   type: 'EXTERNAL' | 'INTERNAL';
   allowedLocations: string[];
+  /** The catalog property default-base-location: where new top-level namespaces are placed. */
+  defaultBaseLocation: string;
+  /** Catalog properties (`polaris.config.*` flags among them); default-base-location is kept apart. */
+  properties: Record<string, string>;
   federated: boolean;
   storageConfigured: boolean;
+  /** The storage role Polaris assumes to read this catalog's files (STS); `denyStorageRole` breaks it. */
+  roleArn: string;
+  roleDenied: boolean;
   namespaces: Map<string, string[]>;
   tables: Map<string, TableRecord>;
   views: Set<string>;
+  genericTables: Set<string>;
   history: Map<string, HistoryEntry[]>;
   /** Tables with a mutation in flight (see notifications.ts for why this exists). */
   locks: Set<string>;
@@ -28,7 +38,6 @@ export interface Catalog {
 }
 
 export interface ManagedCatalogInfo {
-  properties: Record<string, string>;
   storageConfigInfo: Record<string, unknown>;
   connectionConfigInfo?: Record<string, unknown>;
 }
@@ -60,11 +69,16 @@ export class EmulatorState {
       name: spec.name,
       type: spec.type ?? 'EXTERNAL',
       allowedLocations: [...spec.allowedLocations],
+      defaultBaseLocation: spec.defaultBaseLocation ?? spec.allowedLocations[0] ?? '',
+      properties: { ...spec.properties },
+      roleArn: spec.roleArn ?? 'arn:aws:iam::123456789012:role/polaris-catalog',
+      roleDenied: false,
       federated: spec.federated ?? false,
       storageConfigured: spec.storageConfigured ?? true,
       namespaces: new Map(),
       tables: new Map(),
       views: new Set(),
+      genericTables: new Set(),
       history: new Map(),
       locks: new Set(),
       createTimestamp: Date.now(),
@@ -84,8 +98,13 @@ export class EmulatorState {
     return c;
   }
 
-  /** Creates every missing level of `levels` (a, a.b, a.b.c), as Polaris's createNonExistingNamespaces. */
+  /**
+   * Creates every missing level of `levels` (a, a.b, a.b.c), as Polaris's createNonExistingNamespaces.
+   * A new top-level namespace must pass the 1.7 location rule first; if it fails, nothing is created.
+   */
   ensureNamespaces(catalog: Catalog, levels: readonly string[]): void {
+    const top = levels[0];
+    if (top !== undefined && !catalog.namespaces.has(nsKey([top]))) checkNewTopLevelNamespace(catalog, top);
     for (let i = 1; i <= levels.length; i++) {
       const prefix = levels.slice(0, i);
       const key = nsKey(prefix);
@@ -97,6 +116,12 @@ export class EmulatorState {
     const catalog = this.requireCatalog(catalogName);
     this.ensureNamespaces(catalog, namespace);
     catalog.views.add(tableKey(namespace, name));
+  }
+
+  createGenericTable(catalogName: string, namespace: string[], name: string): void {
+    const catalog = this.requireCatalog(catalogName);
+    this.ensureNamespaces(catalog, namespace);
+    catalog.genericTables.add(tableKey(namespace, name));
   }
 
   tables(catalogName: string): TableSummary[] {

@@ -39,6 +39,14 @@ export interface PolarisEmulatorOptions {
    * role), like Polaris's POLARIS_BOOTSTRAP_CREDENTIALS: its token may use the management API.
    */
   rootCredentials?: { clientId: string; clientSecret: string };
+  /**
+   * Polaris's `polaris.authentication.type`: 'internal' (default) issues tokens at /v1/oauth/tokens;
+   * 'external' (an identity provider issues them) answers that endpoint 501 with an empty body. Tokens
+   * from `issueToken` stand in for the identity provider's.
+   */
+  authentication?: 'internal' | 'external';
+  /** Polaris's request rate limiter: beyond it, 429 TooManyRequestsException "Rate exceeded", no Retry-After. */
+  rateLimit?: { requestsPerSecond: number; burst?: number };
 }
 
 export interface FailNextResponse {
@@ -58,7 +66,23 @@ export interface CatalogSpec {
   federated?: boolean;
   /** Default true; false → VALIDATE answers 400 (no storage config in the hierarchy). */
   storageConfigured?: boolean;
+  /**
+   * The catalog property default-base-location (default: the first allowed location). Polaris 1.7
+   * places a new top-level namespace at `<default-base-location>/<name>/` and refuses it (400) unless
+   * that is `<an allowed location>/<name>/` or `polaris.config.namespace-custom-location.enabled` is set.
+   */
+  defaultBaseLocation?: string;
+  /**
+   * Catalog properties, e.g. `polaris.config.namespace-custom-location.enabled` or
+   * `polaris.config.allow.external.metadata.file.location` ("true").
+   */
+  properties?: Record<string, string>;
+  /** The storage role (shown in the STS error after denyStorageRole). */
+  roleArn?: string;
 }
+
+/** A cloud storage error for reads under a prefix (see storage.ts for Polaris's answer to each). */
+export type StorageFault = 'access-denied' | 'server-error' | 'redirect' | 'timeout' | 'throttled';
 
 export interface PrincipalSpec {
   /** Principal name (management API paths, 403 messages); default: the client id. */
@@ -112,9 +136,19 @@ export interface PolarisEmulator {
   createPrincipal(p: PrincipalSpec): void;
   issueToken(clientId: string): string;
   expireAllTokens(): void;
+  /** Changes a catalog's default-base-location or adds/overrides properties (as an operator would). */
+  updateCatalog(name: string, update: { defaultBaseLocation?: string; properties?: Record<string, string> }): void;
   createView(catalog: string, namespace: string[], name: string): void;
-  putObject(uri: string, content: string): void;
+  createGenericTable(catalog: string, namespace: string[], name: string): void;
+  /** An object in memory (any non-file scheme; `s3a://` is the same object as `s3://`). */
+  putObject(uri: string, content: string | Buffer): void;
   deleteObject(uri: string): void;
+  /** Objects under `prefix` (e.g. `s3://lake/wh`) are the files under the local directory `dir`. */
+  mountBucket(prefix: string, dir: string): void;
+  /** Reads under `prefix` fail as the cloud would (undefined clears it). */
+  storageFault(prefix: string, fault: StorageFault | undefined): void;
+  /** The catalog's storage role cannot be assumed (STS): VALIDATE, CREATE/UPDATE, loadTable answer 500. */
+  denyStorageRole(catalog: string, denied?: boolean): void;
   tables(catalog: string): TableSummary[];
   namespaces(catalog: string): string[][];
   history(catalog: string, namespace: string[], name: string): HistoryEntry[];
