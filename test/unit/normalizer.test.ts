@@ -5,12 +5,29 @@ import { describe, expect, it } from 'vitest';
 import type { CommonSourceConfig } from '../../src/config/source-schema.js';
 import type { Observation } from '../../src/model/observation.js';
 import { dottedName, joinNamespace, polarisDisplayName, splitNamespace } from '../../src/model/table.js';
-import { globToRegExp, TableFilter } from '../../src/normalizer/glob.js';
+import { Glob, TableFilter } from '../../src/normalizer/glob.js';
 import { unrepresentableReason } from '../../src/normalizer/identifier.js';
 import { Normalizer } from '../../src/normalizer/normalize.js';
 import { MAX_SOURCE_TIME_MS, nextTimestamp, timestampAfterStale } from '../../src/normalizer/timestamp.js';
 
-describe('globToRegExp', () => {
+/** A glob as a tester, so the cases read like the RegExp-based ones they replaced. */
+function globToRegExp(glob: string): { test(name: string): boolean } {
+  const compiled = new Glob(glob);
+  return { test: (name) => compiled.matches(name) };
+}
+
+/** The old, backtracking translation: a reference for what globs mean, on short inputs only. */
+function referenceRegExp(glob: string): RegExp {
+  let pattern = '';
+  for (const char of glob) {
+    if (char === '*') pattern += '.*';
+    else if (char === '?') pattern += '.';
+    else pattern += char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}$`, 'su');
+}
+
+describe('Glob', () => {
   it('* matches any run of characters, dots included', () => {
     const re = globToRegExp('sales.*');
     expect(re.test('sales.orders')).toBe(true);
@@ -69,6 +86,29 @@ describe('globToRegExp', () => {
 
   it('property: "*" matches everything, including newlines', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (s) => globToRegExp('*').test(s)), { numRuns: 200 });
+  });
+
+  it('property: matches exactly what the regular-expression translation matches', () => {
+    // Small alphabets make stars, wildcards and near-misses collide often.
+    const glob = fc.string({ unit: fc.constantFrom('a', 'b', '.', '*', '?', '😀'), maxLength: 8 });
+    const name = fc.string({ unit: fc.constantFrom('a', 'b', '.', '😀', '\n'), maxLength: 12 });
+    fc.assert(
+      fc.property(glob, name, (g, n) => {
+        expect(new Glob(g).matches(n), `${JSON.stringify(g)} on ${JSON.stringify(n)}`).toBe(referenceRegExp(g).test(n));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  // Regression (fixed; this was the bug): globs compiled to backtracking regular expressions, and one
+  // long name against exclude: ["*.*_backup"] blocked the daemon for 53 s. Without backtracking these
+  // names cost one pass each; with it they would not finish within the test's timeout.
+  it('long adversarial names match without backtracking', () => {
+    const long = 'a.'.repeat(200_000);
+    expect(new Glob('*.*_backup').matches(long)).toBe(false);
+    expect(new Glob('*.*_backup').matches(`${long}x_backup`)).toBe(true);
+    expect(new Glob('*a*a*a*a*a*b').matches('a'.repeat(200_000))).toBe(false);
+    expect(new TableFilter([], ['*.*_backup', '*?*?*?*?*!']).accepts(long)).toBe(true);
   });
 });
 
