@@ -127,6 +127,7 @@ describe('the full example config', () => {
         reconcileIntervalSeconds: 3600,
         maxDropFraction: 0.25,
         pollIntervalSeconds: 30,
+        maxMetadataBytes: 64 * 1024 * 1024,
       },
     ]);
     expect([...secrets].sort()).toEqual(['ingest-token-1', 's3cr3t-value']);
