@@ -116,6 +116,7 @@ export class HiveSource implements SourceAdapter {
       catalogName: this.config.catalogName,
       connectTimeoutMs: this.config.connectTimeoutMs,
       callTimeoutMs: this.config.callTimeoutMs,
+      maxReplyBytes: this.config.maxReplyBytes,
       metrics: this.context.metrics,
       logger: this.context.logger,
       rounds,

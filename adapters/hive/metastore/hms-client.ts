@@ -29,6 +29,8 @@ export interface HmsClientOptions {
   readonly catalogName: string | undefined;
   readonly connectTimeoutMs: number;
   readonly callTimeoutMs: number;
+  /** Replies larger than this fail the connection (see ReplyReader). */
+  readonly maxReplyBytes?: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Full rounds over the addresses per call before the call fails (the caller backs off). */
@@ -208,6 +210,7 @@ export class HmsClient {
       port: address.port,
       transport: this.options.transport,
       connectTimeoutMs: this.options.connectTimeoutMs,
+      maxReplyBytes: this.options.maxReplyBytes,
     });
     return this.connection;
   }
