@@ -98,7 +98,7 @@ export class Reconciler {
           continue;
         }
         listed.add(rowKey(item.observation.table));
-        const outOfScope = sink.normalizer.check(item.observation.table);
+        const outOfScope = sink.normalizer.admit(item.observation);
         if (outOfScope) {
           skip(outOfScope.reason);
           continue;

@@ -67,7 +67,11 @@ export type SkipReason =
   /** Files source: a directory branch whose path exceeds the system's PATH_MAX. */
   | 'path-too-long'
   /** A namespace nested deeper than MAX_NAMESPACE_DEPTH levels (its branch is not listed). */
-  | 'too-deep';
+  | 'too-deep'
+  /** The source time is implausibly far ahead of the connector's clock (MAX_SOURCE_TIME_AHEAD_MS). */
+  | 'future-source-time'
+  /** The metadata location is outside the source's allowedLocations. */
+  | 'location-not-allowed';
 
 /** One item of a listing: a table to mirror, or one that is deliberately left out. */
 export type ListedItem =
