@@ -205,10 +205,12 @@ describe('failures', () => {
     const redactor = new Redactor();
     mirror = h.openMirror(new Metrics(), createLogger({ level: 'debug', redactor, destination: { write: (line: string) => lines.push(line) } }));
     watching = watchInProcess(mirror);
-    // The read fails after the message's 1 s visibility ran out, so delaying it fails too: SQS answers
-    // "Value <handle> for parameter ReceiptHandle is invalid".
+    // The queue is purged while the (slow, then refused) read runs, so delaying the message fails: SQS
+    // answers "Value <handle> for parameter ReceiptHandle is invalid".
     h.glue.faults.set({ accessDenied: ['db.a'], latencyMs: 1_300 });
     h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'a'));
+    await waitFor(() => h.glue.sqs.messages(QUEUE).some((m) => !m.visible), 10_000, 'the message in flight');
+    h.glue.sqs.purge(QUEUE);
 
     await waitFor(() => (h.glue.calls()['ChangeMessageVisibility:MessageNotInflight'] ?? 0) >= 1, 10_000, 'the failed ChangeMessageVisibility');
     await waitFor(() => lines.some((l) => l.includes('could not delay an SQS message')), 5_000, 'the warning');
@@ -270,4 +272,30 @@ describe('failures', () => {
     await waitFor(() => queueEmpty() && h.polarisState().get('db.a') === newer, 10_000, 'the redelivered message to be deleted');
     expect(h.glue.sqs.messages(DLQ)).toHaveLength(0);
   });
+});
+
+describe('one message naming thousands of tables', () => {
+  // Regression (fixed; this was the bug): every table of a batch of messages was read before any message
+  // of it was committed, so one BatchDeleteTable naming thousands of tables held back the UpdateTable
+  // next to it for minutes (and kept being redelivered, toward the dead-letter queue).
+  it('does not hold back the other messages of its batch, is read once, and is not redelivered meanwhile', async () => {
+    await h.writeConfig((source) => (source.requestsPerSecond = 50));
+    h.lake.commit('sales', 'orders');
+    await startWatching();
+    const newer = h.lake.commit('sales', 'orders');
+    const names = Array.from({ length: 600 }, (_, i) => `gone_${i}`);
+    h.glue.sqs.send(QUEUE, glueEvents.batchDeleteTable('db', names));
+    h.glue.sqs.send(QUEUE, glueEvents.updateTable('sales', 'orders'));
+
+    // The small message is done — mirrored and deleted — while the big one is still being read.
+    await waitFor(() => h.polarisState().get('sales.orders') === newer && h.glue.sqs.messages(QUEUE).length === 1, 8_000, 'the small message');
+    expect(h.glue.calls()['GetTable:EntityNotFoundException'] ?? 0).toBeLessThan(names.length);
+
+    // The big one finishes too: each table read once, kept invisible throughout (the queue's visibility
+    // timeout is 1 s, maxReceiveCount 2), deleted at the end, never sent to the dead-letter queue.
+    await waitFor(queueEmpty, 45_000, 'the big message');
+    expect(h.glue.calls()['GetTable:EntityNotFoundException']).toBe(names.length);
+    expect(h.glue.calls()['ChangeMessageVisibility:ok']).toBeGreaterThan(0);
+    expect(h.glue.sqs.messages(DLQ)).toHaveLength(0);
+  }, 90_000);
 });
