@@ -274,28 +274,3 @@ describe('failures', () => {
   });
 });
 
-describe('one message naming thousands of tables', () => {
-  // Regression (fixed; this was the bug): every table of a batch of messages was read before any message
-  // of it was committed, so one BatchDeleteTable naming thousands of tables held back the UpdateTable
-  // next to it for minutes (and kept being redelivered, toward the dead-letter queue).
-  it('does not hold back the other messages of its batch, is read once, and is not redelivered meanwhile', async () => {
-    await h.writeConfig((source) => (source.requestsPerSecond = 50));
-    h.lake.commit('sales', 'orders');
-    await startWatching();
-    const newer = h.lake.commit('sales', 'orders');
-    const names = Array.from({ length: 600 }, (_, i) => `gone_${i}`);
-    h.glue.sqs.send(QUEUE, glueEvents.batchDeleteTable('db', names));
-    h.glue.sqs.send(QUEUE, glueEvents.updateTable('sales', 'orders'));
-
-    // The small message is done — mirrored and deleted — while the big one is still being read.
-    await waitFor(() => h.polarisState().get('sales.orders') === newer && h.glue.sqs.messages(QUEUE).length === 1, 8_000, 'the small message');
-    expect(h.glue.calls()['GetTable:EntityNotFoundException'] ?? 0).toBeLessThan(names.length);
-
-    // The big one finishes too: each table read once, kept invisible throughout (the queue's visibility
-    // timeout is 1 s, maxReceiveCount 2), deleted at the end, never sent to the dead-letter queue.
-    await waitFor(queueEmpty, 45_000, 'the big message');
-    expect(h.glue.calls()['GetTable:EntityNotFoundException']).toBe(names.length);
-    expect(h.glue.calls()['ChangeMessageVisibility:ok']).toBeGreaterThan(0);
-    expect(h.glue.sqs.messages(DLQ)).toHaveLength(0);
-  }, 90_000);
-});
