@@ -50,9 +50,13 @@ export type TransportFraming = 'buffered' | 'framed';
 /** 256 MiB: a batch of 500 notification messages with large table objects fits; a runaway reply does not. */
 export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
+const INITIAL_BUFFER_BYTES = 64 * 1024;
+/** Replies from this size on are handed over in the buffer they were read into rather than copied. */
+const LARGE_REPLY_BYTES = 1024 * 1024;
+
 export class ReplyReader {
   /** Bytes received and not yet returned: buffer[0, length), grown by doubling up to the limit. */
-  private buffer: Buffer = Buffer.alloc(64 * 1024);
+  private buffer: Buffer = Buffer.alloc(INITIAL_BUFFER_BYTES);
   private length = 0;
   private scanner: BinaryMessageScanner | undefined;
 
@@ -93,9 +97,24 @@ export class ReplyReader {
       this.scanner = undefined;
       [start, end] = [0, length];
     }
-    const reply = Buffer.from(bytes.subarray(start, end));
-    this.buffer.copy(this.buffer, 0, end, this.length);
-    this.length -= end;
+    return this.take(start, end);
+  }
+
+  /** Removes buffer[0, end) and returns [start, end) of it, unshared with what is buffered later. */
+  private take(start: number, end: number): Buffer {
+    const rest = this.length - end;
+    if (end < LARGE_REPLY_BYTES) {
+      const reply = Buffer.from(this.buffer.subarray(start, end));
+      this.buffer.copy(this.buffer, 0, end, this.length);
+      this.length = rest;
+      return reply;
+    }
+    // A large reply keeps the buffer it was read into; only what follows it is copied to a new one.
+    const reply = this.buffer.subarray(start, end);
+    const next = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER_BYTES, rest));
+    this.buffer.copy(next, 0, end, this.length);
+    this.buffer = next;
+    this.length = rest;
     return reply;
   }
 
