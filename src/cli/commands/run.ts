@@ -2,6 +2,7 @@ import { Mirror, type SourceRuntime } from '../../engine/mirror.js';
 import { MirrorServer } from '../../server/mirror-server.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { messageOf } from '../../util/errors.js';
+import { settledWithin } from '../../util/settled-within.js';
 import { sleep } from '../../util/sleep.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -50,17 +51,6 @@ export async function runCommand(options: { config: string }): Promise<number> {
     logger.info('stopped');
     // What is stuck still holds the event loop (a thread of the file-system pool, a socket): leave anyway.
     if (stuck) setTimeout(() => process.exit(), 100).unref();
-  }
-}
-
-/** Whether every promise settled within ms. */
-async function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([Promise.allSettled(promises).then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
