@@ -36,8 +36,12 @@ describe('one message naming thousands of tables', () => {
 
     // The small message is done — mirrored and deleted — while the big one is still being read (all
     // of it takes 20 s at the Glue rate limit; before, the small one waited for every one of them).
-    await waitFor(() => h.polarisState().get('sales.orders') === newer && h.glue.sqs.messages(QUEUE).length === 1, 12_000, 'the small message');
-    expect(h.glue.calls()['GetTable:EntityNotFoundException'] ?? 0).toBeLessThan(names.length);
+    let bigReadsWhenSmallDone = 0;
+    await waitFor(() => {
+      bigReadsWhenSmallDone = h.glue.calls()['GetTable:EntityNotFoundException'] ?? 0;
+      return h.polarisState().get('sales.orders') === newer && h.glue.sqs.messages(QUEUE).length === 1;
+    }, 60_000, 'the small message');
+    expect(bigReadsWhenSmallDone).toBeLessThan(names.length / 2);
     expect(h.glue.sqs.messages(QUEUE)[0]!.receiveCount).toBe(1);
 
     // The big one finishes too: each table read once, kept invisible throughout, deleted at the end.

@@ -109,13 +109,13 @@ describe('httpRequest', () => {
   });
 });
 
-function polarisConfig(uri: string, auth: PolarisConfig['auth']): PolarisConfig {
+function polarisConfig(uri: string, auth: PolarisConfig['auth'], requestTimeoutMs = 120_000): PolarisConfig {
   return {
     uri,
     auth,
     concurrency: 2,
     requestsPerSecond: 0,
-    requestTimeoutMs: 800,
+    requestTimeoutMs,
     retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     probeIntervalSeconds: 15,
   };
@@ -137,11 +137,11 @@ describe('the Polaris client', () => {
     expect((load as ResponseTooLargeError).limit).toBe(RESPONSE_LIMITS.table);
     const notify = await client.notify(target, { 'notification-type': 'VALIDATE', payload: {} } as never).catch((e: unknown) => e);
     expect((notify as ResponseTooLargeError).limit).toBe(RESPONSE_LIMITS.small);
-  });
+  }, 120_000);
 
   it('a token endpoint trickling its answer times out instead of holding every request', async () => {
     const url = await serve(trickle(50));
-    const config = polarisConfig(url, { clientId: 'id', clientSecret: 'secret-value-1', scope: 'PRINCIPAL_ROLE:ALL', clientAuth: 'post' });
+    const config = polarisConfig(url, { clientId: 'id', clientSecret: 'secret-value-1', scope: 'PRINCIPAL_ROLE:ALL', clientAuth: 'post' }, 800);
     const { client, agent: pool } = connectPolaris(config, { metrics: new Metrics(), redactor: new Redactor() });
     cleanups.push(() => pool.close());
     const error = await client.catalogConfig('c').catch((e: unknown) => e);
@@ -184,7 +184,7 @@ describe('the Iceberg REST source', () => {
     const skipped = items.find((i) => i.kind === 'skipped')!;
     expect(skipped.kind === 'skipped' && skipped.skipped.detail).toMatch(/larger than 67108864 bytes/);
     await expect.poll(() => state.hungUp).toBe(true);
-  });
+  }, 120_000);
 
   it("the source's token endpoint and catalog answers are bounded in time too", async () => {
     const url = await serve(trickle(50));
