@@ -28,14 +28,14 @@ describe('files source: FIFOs and stuck passes', () => {
       c.server = { port };
       c.sources[0].pollIntervalSeconds = 1;
     });
-    const daemon = await startDaemon(h.configFile, port);
+    const daemon = await startDaemon(h.configFile, port, {}, 60_000);
     try {
       const ready = await waitFor('a complete pass in /readyz', async () => {
         const body = (await (await fetch(`${daemon.baseUrl}/readyz`)).json()) as { checks: Record<string, { ok: boolean; detail: string }> };
         return body.checks['source:lake']?.detail.startsWith('last complete pass') ? body : undefined;
-      });
+      }, 60_000);
       expect(ready.checks['source:lake']!.ok).toBe(true);
-      await waitFor('db.good in Polaris', () => h.polarisState().has('db.good'));
+      await waitFor('db.good in Polaris', () => h.polarisState().has('db.good'), 60_000);
       expect(h.polarisState().has('db.fifo')).toBe(false);
       daemon.child.kill('SIGTERM');
       expect(await daemon.exited).toEqual({ code: 0, signal: null });
@@ -43,7 +43,7 @@ describe('files source: FIFOs and stuck passes', () => {
     } finally {
       await daemon.kill();
     }
-  });
+  }, 180_000);
 
   it('a pass that does not end turns /readyz unready after 3× the poll interval', async () => {
     await h.writeConfig((c) => {

@@ -162,5 +162,5 @@ describe('with uris: hook events are triggers', () => {
     const v2 = await kit.commit('sales', 'orders');
     expect((await post(recordedSince(from).at(-1))).status).toBe(202);
     await kit.waitForPolaris('sales.orders', v2);
-  });
+  }, 120_000);
 });

@@ -23,12 +23,12 @@ describe('webhook events the connector refuses, and reset-order', () => {
       config.server = { host: '127.0.0.1', port };
       config.sources = [{ name: 'hooks', type: 'webhook', token: '${INGEST_TOKEN}', target: { catalog: CATALOG }, allowedLocations: [dirUri(h.warehouse)] }];
     });
-    daemon = await startDaemon(h.configFile, port, { INGEST_TOKEN });
-  }, 60_000);
+    daemon = await startDaemon(h.configFile, port, { INGEST_TOKEN }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await daemon?.kill();
     await h?.close();
-  });
+  }, 120_000);
 
   it('a source time far ahead of the clock is a 400 saying so; nothing is stored and later events work', async () => {
     const location = await h.writeTable(['sales'], 'orders');
@@ -41,8 +41,8 @@ describe('webhook events the connector refuses, and reset-order', () => {
     const accepted = await post([{ namespace: ['sales'], table: 'orders', operation: 'update', metadataLocation: location, sourceTimestampMs: Date.now() }]);
     expect(accepted.status, accepted.text).toBe(202);
     expect(accepted.json).toMatchObject({ stored: 1, stale: 0 });
-    await waitFor('sales.orders in Polaris', () => h.polarisState().get('sales.orders') === location);
-  });
+    await waitFor('sales.orders in Polaris', () => h.polarisState().get('sales.orders') === location, 60_000);
+  }, 120_000);
 
   it('a metadata location outside allowedLocations is a 400 naming them', async () => {
     const inside = await h.writeTable(['sales'], 'items');
@@ -52,13 +52,13 @@ describe('webhook events the connector refuses, and reset-order', () => {
       expect(refused.json.details[0].message).toMatch(/outside the source's allowedLocations|"\." or "\.\." segment/);
     }
     expect((await post([{ namespace: ['sales'], table: 'items', operation: 'create', metadataLocation: inside }])).status).toBe(202);
-    await waitFor('sales.items in Polaris', () => h.polarisState().get('sales.items') === inside);
-  });
+    await waitFor('sales.items in Polaris', () => h.polarisState().get('sales.items') === inside, 60_000);
+  }, 120_000);
 
   it('reset-order frees a table pinned by an order from the future', async () => {
     const first = await h.writeTable(['sales'], 'pinned');
     expect((await post([{ namespace: ['sales'], table: 'pinned', operation: 'create', metadataLocation: first }])).status).toBe(202);
-    await waitFor('sales.pinned in Polaris', () => h.polarisState().get('sales.pinned') === first);
+    await waitFor('sales.pinned in Polaris', () => h.polarisState().get('sales.pinned') === first, 60_000);
     // What a version without the time check stored from a year-9999 event (written past the normalizer).
     const ledger = Ledger.open(h.statePath);
     try {
@@ -77,13 +77,13 @@ describe('webhook events the connector refuses, and reset-order', () => {
 
     const after = await post([{ namespace: ['sales'], table: 'pinned', operation: 'update', metadataLocation: second }]);
     expect(after.json).toMatchObject({ stored: 1, stale: 0 });
-    await waitFor('the new state of sales.pinned in Polaris', () => h.polarisState().get('sales.pinned') === second);
-  });
+    await waitFor('the new state of sales.pinned in Polaris', () => h.polarisState().get('sales.pinned') === second, 60_000);
+  }, 120_000);
 
   it('reset-order of an unknown table exits 1; without --table it is a usage error (2)', async () => {
     const unknown = await runCli(['reset-order', '--config', h.configFile, '--table', 'no.such'], { INGEST_TOKEN });
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/no table named "no.such"/);
     expect((await runCli(['reset-order', '--config', h.configFile], { INGEST_TOKEN })).code).toBe(2);
-  });
+  }, 120_000);
 });

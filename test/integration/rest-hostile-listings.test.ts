@@ -11,10 +11,10 @@ describe('REST listings that never end', () => {
     s = await startRestScenario({ rest: { maxPageSize: 1 } });
     await s.rest.createTable(['sales'], 'orders');
     await s.rest.createTable(['sales'], 'returns');
-  });
+  }, 120_000);
   afterAll(async () => {
     await s?.close();
-  });
+  }, 180_000);
 
   it('sync: a failed pass naming the cause, and nothing dropped', async () => {
     const first = await syncWith(s.h);
@@ -32,12 +32,12 @@ describe('REST listings that never end', () => {
       expect([...s.h.polarisState().keys()].sort()).toEqual(['sales.orders', 'sales.returns']);
     }
     s.rest.misbehave(undefined);
-  });
+  }, 180_000);
 
   it('plan ends with exit 1 and the reason instead of hanging', async () => {
     s.rest.misbehave('endless-depth');
     try {
-      const result = await runCli(['plan', '--config', s.h.configFile]);
+      const result = await runCli(['plan', '--config', s.h.configFile], {}, 150_000);
       expect(result.code, result.stderr).toBe(1);
       expect(result.stdout + result.stderr).toMatch(/the listing failed: .*levels deep, more than the 32 a listing follows/);
     } finally {

@@ -293,7 +293,7 @@ describe('FilesSource.list', () => {
     } finally {
       chmodSync(locked, 0o755);
     }
-  });
+  }, 120_000);
 
   it('an unreadable table directory fails the listing (as root: listed by an unprivileged child)', async () => {
     writeHadoop(join(root, 'db', 't'), 1);
@@ -306,7 +306,7 @@ describe('FilesSource.list', () => {
     } finally {
       chmodSync(join(root, 'db', 't'), 0o755);
     }
-  });
+  }, 120_000);
 
   // Regression (fixed; this was the bug): a table directory removed while the listing runs (a DROP ... PURGE during the pass) is not a
   // table any more, so walk() descends into it and readdir's raw ENOENT fails the whole listing, although
@@ -411,7 +411,7 @@ describe('FilesSource.read', () => {
     } finally {
       chmodSync(join(t, 'metadata'), 0o755);
     }
-  });
+  }, 120_000);
 });
 
 describe('FilesSource.check and identity', () => {
@@ -452,7 +452,7 @@ describe('FilesSource: hostile trees', () => {
     expect(items[0]!.kind === 'skipped' && items[0]!.skipped.detail).toMatch(/inflated.*8388608-byte limit/);
     // The default limit (64 MiB) holds too.
     expect(names(await list())[0]).toEqual(['db.bomb', 'skipped:metadata-too-large']);
-  });
+  }, 120_000);
 
   it('a metadata file above the limit is skipped from its size, before it is read', async () => {
     const t = join(root, 'db', 'big');
@@ -557,7 +557,7 @@ describe('FilesSource: hostile trees', () => {
     } finally {
       execFileSync('rm', ['-rf', join(root, level)]); // rm walks relative to each directory: it can remove it
     }
-  });
+  }, 120_000);
 
   it(`a tree nested deeper than ${MAX_NAMESPACE_DEPTH} namespace levels is cut there with a reason`, async () => {
     const levels = Array.from({ length: MAX_NAMESPACE_DEPTH + 5 }, (_, i) => `n${i}`);
@@ -592,5 +592,5 @@ describe('FilesSource: hostile trees', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 120_000);
 });

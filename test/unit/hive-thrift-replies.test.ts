@@ -119,7 +119,7 @@ describe('ReplyReader', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 120_000);
 
   it('a reply above the limit fails as soon as that much of it is buffered, without waiting for the rest', () => {
     // A list of many small strings: each size is fine, the total is not.
@@ -176,7 +176,7 @@ describe('ReplyReader', () => {
     } finally {
       reads.mockRestore();
     }
-  });
+  }, 120_000);
 
   it('bytes that are not Thrift binary are refused', () => {
     expect(() => new ReplyReader('buffered', 1 << 20).push(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'))).toThrow(ThriftProtocolError);
@@ -199,7 +199,7 @@ describe('ReplyReader', () => {
       }),
       { numRuns: 2_000 },
     );
-  });
+  }, 120_000);
 });
 
 describe('a metastore reply larger than maxReplyBytes', () => {
@@ -238,5 +238,5 @@ describe('a metastore reply larger than maxReplyBytes', () => {
     } finally {
       ample.close();
     }
-  });
+  }, 120_000);
 });

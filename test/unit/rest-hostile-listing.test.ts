@@ -127,5 +127,5 @@ describe('REST listings that never end', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 120_000);
 });
