@@ -1,13 +1,15 @@
 import type { Dirent } from 'node:fs';
-import { access, readdir, stat } from 'node:fs/promises';
+import { access, lstat, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AbsentObservation, ListedItem, PresentObservation } from '../../src/model/observation.js';
+import { MAX_NAMESPACE_DEPTH } from '../../src/model/limits.js';
+import type { AbsentObservation, ListedItem, PresentObservation, SkipReason } from '../../src/model/observation.js';
 import type { SourceAdapter, SourceCheck } from '../../src/model/source-adapter.js';
 import type { SourceTable } from '../../src/model/table.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 import type { FilesSourceConfig } from './config.js';
 import { currentMetadataFile, readMetadataText, summarizeMetadata } from './metadata-file.js';
+import { entryKind, UnreadableFileError } from './regular-file.js';
 
 /**
  * A directory tree of Iceberg tables in Hadoop-catalog layout: a table is a directory holding
@@ -21,11 +23,13 @@ export class FilesSource implements SourceAdapter {
   private readonly root: string;
   /** Where Polaris reads root (rootUri); undefined: root's file:// URI. */
   private readonly rootUri: string | undefined;
+  private readonly maxMetadataBytes: number;
 
   constructor(config: FilesSourceConfig) {
     this.name = config.name;
     this.root = config.root;
     this.rootUri = config.rootUri;
+    this.maxMetadataBytes = config.maxMetadataBytes;
     this.listIntervalSeconds = config.pollIntervalSeconds;
   }
 
@@ -38,6 +42,9 @@ export class FilesSource implements SourceAdapter {
   async read(table: SourceTable): Promise<PresentObservation | AbsentObservation> {
     const order = Date.now();
     const dir = join(this.root, ...table.namespace, table.name);
+    const absent: AbsentObservation = { table, state: 'absent', confirmed: true, order, sourceTimeMs: order };
+    // The listing never follows a symlink, so a table reached only through one is not there for it either.
+    if (!(await this.reachableWithoutSymlinks([...table.namespace, table.name]))) return absent;
     const item = await this.readTableSteadily(dir, table, order);
     if (item?.kind === 'observation') return item.observation;
     if (item?.kind === 'skipped') {
@@ -47,7 +54,7 @@ export class FilesSource implements SourceAdapter {
         hint: 'fix or remove the broken metadata file',
       });
     }
-    return { table, state: 'absent', confirmed: true, order, sourceTimeMs: order };
+    return absent;
   }
 
   async check(): Promise<SourceCheck> {
@@ -84,14 +91,32 @@ export class FilesSource implements SourceAdapter {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      // Hidden directories hold tooling state (.polaris-mirror, .git), never tables; symlinks could loop.
+      // Hidden directories hold tooling state (.polaris-mirror, .git), never tables. Symlinks are not
+      // followed (readdir reports them as links, not directories): they could loop or leave the root.
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const child = join(dir, entry.name);
       const table = { namespace, name: entry.name };
       const item = await this.readTableSteadily(child, table, Date.now());
       if (item) yield item;
-      else yield* this.walk(child, [...namespace, entry.name], signal);
+      else if (namespace.length >= MAX_NAMESPACE_DEPTH) {
+        // A tree without end (generated, or a loop of bind mounts) must not keep the pass going.
+        yield skipped(table, 'too-deep', `${child} is nested deeper than ${MAX_NAMESPACE_DEPTH} namespace levels; its branch is not listed`);
+      } else yield* this.walk(child, [...namespace, entry.name], signal);
     }
+  }
+
+  /** Whether every level of a table's path below the root is a directory, none of them a symlink. */
+  private async reachableWithoutSymlinks(levels: readonly string[]): Promise<boolean> {
+    let path = this.root;
+    for (const level of levels) {
+      path = join(path, level);
+      try {
+        if ((await entryKind(path)) !== 'directory') return false;
+      } catch (error) {
+        throw asSourceError(error, path);
+      }
+    }
+    return true;
   }
 
   /**
@@ -105,7 +130,7 @@ export class FilesSource implements SourceAdapter {
         return await this.readTable(dir, table, order);
       } catch (error) {
         if (!isNotFound(error)) throw asSourceError(error, dir);
-        if (!(await exists(dir))) return undefined;
+        if ((await entryKind(dir)) !== 'directory') return undefined;
         if (attempt >= 3) throw new MirrorError(`table ${dir} keeps changing while it is read`, { retryable: true, cause: error });
       }
     }
@@ -117,24 +142,34 @@ export class FilesSource implements SourceAdapter {
     return `${this.rootUri}/${relative(this.root, file).split(sep).join('/')}`;
   }
 
-  /** The table in dir, a skipped entry for a broken one, or undefined when dir is not a table. */
+  /**
+   * The table in dir, a skipped entry for a broken one, or undefined when dir is not a table. Its
+   * metadata directory and file must be real (no symlink, no FIFO) and the file within the size limit.
+   */
   private async readTable(dir: string, table: SourceTable, order: number): Promise<ListedItem | undefined> {
+    const metadataDir = join(dir, 'metadata');
     let current;
     try {
-      current = await currentMetadataFile(join(dir, 'metadata'));
+      const kind = await entryKind(metadataDir);
+      if (kind === 'symlink') return skipped(table, 'not-a-regular-file', `${metadataDir} is a symbolic link; the files source does not follow symlinks`);
+      if (kind !== 'directory') return undefined;
+      current = await currentMetadataFile(metadataDir);
     } catch (error) {
-      if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if (isNameTooLong(error)) return tooLong(table, dir);
+      if (isNotFound(error)) return undefined;
       throw error;
     }
     if (!current) return undefined;
     let summary;
     try {
-      summary = summarizeMetadata(await readMetadataText(current.file));
+      summary = summarizeMetadata(await readMetadataText(current.file, this.maxMetadataBytes));
     } catch (error) {
       if (isNotFound(error)) throw error; // replaced by a newer commit meanwhile: the caller reads again
-      return { kind: 'skipped', skipped: { table, reason: 'invalid-metadata', detail: `${current.file}: ${messageOf(error)}` } };
+      if (isNameTooLong(error)) return tooLong(table, dir);
+      if (error instanceof UnreadableFileError) return skipped(table, error.reason === 'too-large' ? 'metadata-too-large' : 'not-a-regular-file', error.message);
+      return skipped(table, 'invalid-metadata', `${current.file}: ${messageOf(error)}`);
     }
-    const sourceTimeMs = summary.lastUpdatedMs ?? (await stat(current.file)).mtimeMs;
+    const sourceTimeMs = summary.lastUpdatedMs ?? (await lstat(current.file)).mtimeMs;
     return {
       kind: 'observation',
       observation: {
@@ -149,14 +184,20 @@ export class FilesSource implements SourceAdapter {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
+function skipped(table: SourceTable, reason: SkipReason, detail: string): ListedItem {
+  return { kind: 'skipped', skipped: { table, reason, detail } };
+}
+
+/**
+ * A branch deeper than the system's PATH_MAX cannot be opened by path at all. Skipped with a reason,
+ * it still counts as listed, so nothing under it is dropped for it (its re-read fails, never "absent").
+ */
+function tooLong(table: SourceTable, dir: string): ListedItem {
+  return skipped(table, 'path-too-long', `the path below ${dir.slice(0, 200)}… exceeds the system's path length limit (PATH_MAX); its branch is not listed`);
+}
+
+function isNameTooLong(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENAMETOOLONG';
 }
 
 function isNotFound(error: unknown): boolean {
@@ -171,6 +212,9 @@ function asSourceError(error: unknown, path: string): MirrorError {
   }
   if (code === 'ENOENT') {
     return new MirrorError(`${path} does not exist`, { retryable: false, hint: 'check the files source root', cause: error });
+  }
+  if (code === 'ENAMETOOLONG') {
+    return new MirrorError(`a path below ${path.slice(0, 200)}… exceeds the system's path length limit`, { retryable: false, hint: 'shorten the directory names of that branch', cause: error });
   }
   return new MirrorError(`cannot read ${path}: ${messageOf(error)}`, { retryable: true, cause: error });
 }

@@ -1,6 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { readRegularFile, tooLarge } from './regular-file.js';
+
+const inflate = promisify(gunzip);
+
+/** version-hint.text holds a number; anything longer is not a hint. */
+const MAX_HINT_BYTES = 4096;
 
 /**
  * Which metadata file is current in a Hadoop-catalog table directory: the version named by
@@ -39,7 +46,8 @@ export async function currentMetadataFile(metadataDir: string): Promise<CurrentM
 
 async function readHint(path: string): Promise<number | undefined> {
   try {
-    const text = (await readFile(path, 'utf8')).trim();
+    // A hint that is no regular file (a symlink, a FIFO) or too long is no hint: the highest version wins.
+    const text = (await readRegularFile(path, MAX_HINT_BYTES)).toString('utf8').trim();
     return /^\d+$/.test(text) ? Number(text) : undefined;
   } catch {
     return undefined;
@@ -52,19 +60,42 @@ export interface MetadataSummary {
   readonly lastUpdatedMs: number | undefined;
 }
 
-/** The metadata file's JSON text; gzip-compressed files (by name or by magic bytes) are inflated. */
-export async function readMetadataText(file: string): Promise<string> {
-  const bytes = await readFile(file);
+/**
+ * The metadata file's JSON text; gzip-compressed files (by name or by magic bytes) are inflated. At most
+ * maxBytes are read, and at most maxBytes inflated: a small gzip file can inflate a thousandfold (a
+ * "decompression bomb"), and it would be inflated again at every poll.
+ */
+export async function readMetadataText(file: string, maxBytes: number): Promise<string> {
+  const bytes = await readRegularFile(file, maxBytes);
   const gzipped = bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  return (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
+  if (!gzipped) return bytes.toString('utf8');
+  try {
+    return (await inflate(bytes, { maxOutputLength: maxBytes })).toString('utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(`${file} (inflated)`, maxBytes);
+    throw error;
+  }
 }
 
 export function summarizeMetadata(text: string): MetadataSummary {
-  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const parsed = parseJson(text) as Record<string, unknown>;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
   if (typeof parsed['format-version'] !== 'number') throw new Error('no format-version: not Iceberg table metadata');
   return {
     tableUuid: typeof parsed['table-uuid'] === 'string' ? parsed['table-uuid'] : undefined,
     lastUpdatedMs: typeof parsed['last-updated-ms'] === 'number' ? parsed['last-updated-ms'] : undefined,
   };
+}
+
+/**
+ * JSON.parse, with an error that does not quote the text: V8 puts a snippet of the input in its message,
+ * and that message reaches `plan` output, `status` and the logs.
+ */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /at position \d+/.exec((error as Error).message);
+    throw new SyntaxError(`not valid JSON${position ? ` (${position[0]})` : ''}`);
+  }
 }

@@ -1,15 +1,17 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Observation } from '../../src/model/observation.js';
 import type { ObservationSink } from '../../src/model/source-adapter.js';
 import { dottedName } from '../../src/model/table.js';
 import type { TableFilter } from '../../src/normalizer/glob.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
+import { BatchCommit } from './batch-commit.js';
 import { callSignal } from './call-signal.js';
-import { BatchReads } from './batch-reads.js';
 import { parseGlueMessage, type GlueChange } from './glue-events.js';
 import type { GlueCatalogReader } from './glue-reader.js';
 import { sourceError } from './glue-errors.js';
+import { TableReads } from './table-reads.js';
 
 export interface SqsWatcherDeps {
   readonly source: string;
@@ -23,44 +25,93 @@ export interface SqsWatcherDeps {
   readonly logger: Logger;
 }
 
+/** Messages worked on at once: a slow one (thousands of tables) does not stop the next from being received. */
+const MESSAGES_IN_FLIGHT = 20;
+
+/** SQS's default visibility timeout, assumed when the queue's own cannot be read. */
+const DEFAULT_VISIBILITY_SECONDS = 30;
+
+/** How a message in the works is kept invisible: its visibility is set again this often, to this long. */
+interface Heartbeat {
+  readonly everyMs: number;
+  readonly extendSeconds: number;
+}
+
 /** A message that could not be handled comes back after this delay, doubling per receive (5 s … 15 min). */
 export function retryDelaySeconds(receiveCount: number): number {
   return Math.min(900, 5 * 2 ** Math.min(10, Math.max(0, receiveCount - 1)));
 }
 
-interface Planned {
-  readonly message: Message;
-  readonly change: GlueChange;
-  /** Settles when this message's reads are done, rejecting when one failed; none when nothing is to read. */
-  readonly work: Promise<unknown> | undefined;
+/** A message being worked on. SQS may deliver it again meanwhile: only the latest receipt handle deletes it. */
+interface InFlight {
+  message: Message;
+  done?: Promise<void>;
 }
 
 /**
  * Change capture: long-polls the queue, reads every table an event names (GetTable), commits the
- * observations to the ledger and only then deletes the messages. A crash anywhere before the delete
+ * observations to the ledger and only then deletes the message. A crash anywhere before the delete
  * leaves the message in the queue: it comes back and is read again, which is harmless because an
  * observation is a state, not a change. Messages that cannot be parsed are logged, counted and left
  * alone, so the queue's redrive policy moves them to its dead-letter queue.
+ *
+ * Each message goes its own way — read, commit, delete — up to MESSAGES_IN_FLIGHT at once, and their
+ * reads share the Glue concurrency in turn (TableReads): one message naming thousands of tables used
+ * to hold back every other message of its batch for minutes. While a message is worked on, its
+ * visibility is extended, so a long one is not delivered again (nor moved to the dead-letter queue).
  */
 export class SqsWatcher {
   constructor(private readonly deps: SqsWatcherDeps) {}
 
   async run(sink: ObservationSink, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const messages = await this.receive(signal);
-      if (messages === undefined) return;
+    const reads = new TableReads(this.deps.reader, signal);
+    const heartbeat = await this.heartbeat(signal);
+    const inFlight = new Map<string, InFlight>();
+    let fatal: { error: unknown } | undefined;
+    // A failed commit ends the long poll at once: no message is received again before the watch restarts.
+    const stopReceiving = new AbortController();
+    const receiving = AbortSignal.any([signal, stopReceiving.signal]);
+    while (!receiving.aborted) {
+      if (inFlight.size >= MESSAGES_IN_FLIGHT) {
+        await Promise.race([...inFlight.values()].map((entry) => entry.done));
+        continue;
+      }
+      const messages = await this.receive(receiving, Math.min(10, MESSAGES_IN_FLIGHT - inFlight.size));
+      if (messages === undefined) break;
       this.recordLag(messages);
-      if (messages.length > 0) await this.handleBatch(messages, sink, signal);
+      if (fatal) break; // left alone: they come back after their visibility timeout
+      const fresh: Message[] = [];
+      for (const message of messages) {
+        const running = inFlight.get(message.MessageId ?? '');
+        // Delivered again while worked on: its new handle is the one that deletes it.
+        if (running) running.message = message;
+        else fresh.push(message);
+      }
+      const batch = new BatchCommit(sink, fresh.length);
+      for (const message of fresh) {
+        const id = message.MessageId ?? '';
+        const entry: InFlight = { message };
+        entry.done = this.handle(entry, { reads, batch, heartbeat }, signal)
+          .catch((error: unknown) => {
+            fatal ??= { error };
+            stopReceiving.abort();
+          })
+          .finally(() => inFlight.delete(id));
+        inFlight.set(id, entry);
+      }
     }
+    await Promise.allSettled([...inFlight.values()].map((entry) => entry.done));
+    // A commit that failed: the watch stops (and restarts); every message not deleted comes back.
+    if (fatal && !signal.aborted) throw fatal.error;
   }
 
   /** Undefined when the poll was cut short by shutdown. */
-  private async receive(signal: AbortSignal): Promise<Message[] | undefined> {
+  private async receive(signal: AbortSignal, max: number): Promise<Message[] | undefined> {
     try {
       const output = await this.deps.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.deps.queueUrl,
-          MaxNumberOfMessages: 10,
+          MaxNumberOfMessages: max,
           WaitTimeSeconds: this.deps.waitSeconds,
           MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
         }),
@@ -73,49 +124,105 @@ export class SqsWatcher {
     }
   }
 
-  private async handleBatch(messages: readonly Message[], sink: ObservationSink, signal: AbortSignal): Promise<void> {
-    const reads = new BatchReads(this.deps.reader, sink, signal);
-    const planned: Planned[] = [];
-    for (const message of messages) {
-      const parsed = parseGlueMessage(message.Body);
-      if (!parsed.ok) {
-        this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: 'unparseable' });
-        this.deps.logger.warn(
-          { source: this.deps.source, messageId: message.MessageId, receiveCount: receiveCount(message) },
-          `left an SQS message in the queue for its redrive policy: ${parsed.reason}`,
-        );
-        continue;
-      }
-      planned.push({ message, change: parsed.change, work: this.workFor(parsed.change, reads) });
+  /** One message: its reads, the commit of what they saw, then delete (or retry later if a read failed). */
+  private async handle(entry: InFlight, { reads, batch, heartbeat }: { reads: TableReads; batch: BatchCommit; heartbeat: Heartbeat }, signal: AbortSignal): Promise<void> {
+    const parsed = parseGlueMessage(entry.message.Body);
+    if (!parsed.ok) {
+      this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: 'unparseable' });
+      this.deps.logger.warn(
+        { source: this.deps.source, messageId: entry.message.MessageId, receiveCount: receiveCount(entry.message) },
+        `left an SQS message in the queue for its redrive policy: ${parsed.reason}`,
+      );
+      await batch.commit([]);
+      return;
     }
-
-    const settled = await Promise.all(planned.map(async (p) => ({ planned: p, result: await settle(p.work) })));
-    await reads.settled();
-    // Every read that succeeded is the truth, even when another table of the same message failed.
-    const observations = reads.observations();
-    // Durable before any message is deleted: if this throws, the watch stops and every message returns.
-    if (observations.length > 0) await sink.commit(observations);
-
-    await Promise.all(
-      settled.map(async ({ planned: p, result }) => {
-        if (result.ok) {
-          await this.delete(p.message, signal);
-          this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: p.work ? 'applied' : 'ignored' });
-          this.deps.logger.debug({ source: this.deps.source, messageId: p.message.MessageId, change: p.change }, 'Glue event applied');
-        } else {
-          this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: 'failed' });
-          await this.retryLater(p.message, result.error, signal);
-        }
-      }),
-    );
+    const timer = this.keepInvisible(entry, heartbeat, signal);
+    try {
+      // Never throws for a failed read (that is `failure`), so the batch always hears from this message.
+      const { observations, failure, work } = await this.read(entry.message.MessageId ?? '', parsed.change, reads, batch.sink);
+      // Every read that succeeded is the truth, even when another table of the same message failed.
+      // Durable before the message is deleted: if this throws, the watch stops and the message returns.
+      await batch.commit(observations);
+      if (!failure) {
+        // Counted once committed: the delete only tidies the queue (a lost one means a harmless redelivery).
+        this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: work ? 'applied' : 'ignored' });
+        await this.delete(entry.message, signal);
+        this.deps.logger.debug({ source: this.deps.source, messageId: entry.message.MessageId, change: parsed.change }, 'Glue event applied');
+      } else {
+        this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: 'failed' });
+        await this.retryLater(entry.message, failure, signal);
+      }
+    } finally {
+      clearInterval(timer);
+    }
   }
 
-  /** The reads a change needs; undefined when there is nothing to do. */
-  private workFor(change: GlueChange, reads: BatchReads): Promise<unknown> | undefined {
-    if (change.kind === 'ignored') return undefined;
-    if (change.kind === 'database-deleted') return reads.deletedDatabase(change.database);
+  /** The reads a change needs and what they saw; `work` is false when there was nothing to read. */
+  private async read(
+    messageId: string,
+    change: GlueChange,
+    reads: TableReads,
+    sink: ObservationSink,
+  ): Promise<{ observations: Observation[]; failure: MirrorError | undefined; work: boolean }> {
+    if (change.kind === 'ignored') return { observations: [], failure: undefined, work: false };
+    if (change.kind === 'database-deleted') {
+      try {
+        const known = sink.knownTables([change.database]);
+        if (known.length === 0) return { observations: [], failure: undefined, work: false };
+        return { observations: await reads.deletedDatabase(messageId, change.database, known), failure: undefined, work: true };
+      } catch (error) {
+        return { observations: [], failure: asMirrorError(error), work: true };
+      }
+    }
     const tables = change.tables.map((name) => ({ namespace: [change.database], name })).filter((t) => this.deps.filter.accepts(dottedName(t)));
-    return tables.length === 0 ? undefined : Promise.all(tables.map((t) => reads.table(t)));
+    const results = await Promise.allSettled(tables.map((table) => reads.table(messageId, table)));
+    const observations: Observation[] = [];
+    let failure: MirrorError | undefined;
+    for (const result of results) {
+      if (result.status === 'rejected') failure ??= asMirrorError(result.reason);
+      else if (result.value) observations.push(result.value);
+    }
+    return { observations, failure, work: tables.length > 0 };
+  }
+
+  /**
+   * The queue's visibility timeout decides the heartbeat: a message in the works has its visibility set
+   * to that again every third of it, so it is neither delivered again nor, after maxReceiveCount
+   * deliveries, moved to the dead-letter queue while it is still being read.
+   */
+  private async heartbeat(signal: AbortSignal): Promise<Heartbeat> {
+    let seconds = DEFAULT_VISIBILITY_SECONDS;
+    try {
+      const { Attributes = {} } = await this.deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.deps.queueUrl, AttributeNames: ['VisibilityTimeout'] }), {
+        abortSignal: callSignal(signal),
+      });
+      const value = Number(Attributes.VisibilityTimeout);
+      if (Number.isFinite(value) && value > 0) seconds = value;
+    } catch (error) {
+      if (!signal.aborted) {
+        this.deps.logger.warn(
+          { source: this.deps.source, hint: 'allow sqs:GetQueueAttributes on the queue' },
+          `could not read the visibility timeout of ${this.deps.queueUrl} (${messageOf(error)}); assuming ${DEFAULT_VISIBILITY_SECONDS} s`,
+        );
+      }
+    }
+    return { everyMs: Math.max(250, (seconds * 1000) / 3), extendSeconds: seconds };
+  }
+
+  /** Sets the message's visibility again every so often while it is worked on; returns the timer to clear. */
+  private keepInvisible(entry: InFlight, heartbeat: Heartbeat, signal: AbortSignal): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      void this.deps.sqs
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.deps.queueUrl, ReceiptHandle: entry.message.ReceiptHandle, VisibilityTimeout: heartbeat.extendSeconds }), {
+          abortSignal: callSignal(signal),
+        })
+        .catch((error: unknown) => {
+          // Harmless: the message may come back before it is done, and is then not worked on twice.
+          if (!signal.aborted) this.deps.logger.debug({ source: this.deps.source, messageId: entry.message.MessageId }, `could not extend an SQS message's visibility: ${withoutHandle(error, entry.message)}`);
+        });
+    }, heartbeat.everyMs);
+    timer.unref();
+    return timer;
   }
 
   /** A delete cut short by shutdown is harmless too: the message comes back and is read again. */
@@ -155,13 +262,8 @@ export class SqsWatcher {
   }
 }
 
-async function settle(work: Promise<unknown> | undefined): Promise<{ ok: true } | { ok: false; error: MirrorError }> {
-  try {
-    await work;
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: error instanceof MirrorError ? error : new MirrorError(messageOf(error), { retryable: true, cause: error }) };
-  }
+function asMirrorError(error: unknown): MirrorError {
+  return error instanceof MirrorError ? error : new MirrorError(messageOf(error), { retryable: true, cause: error });
 }
 
 /**

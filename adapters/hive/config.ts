@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { commonSourceFields } from '../../src/config/source-schema.js';
 import { SERVICE_PRINCIPAL_PATTERN } from './kerberos/service-principal.js';
 import { parseHmsUri } from './metastore/hms-uri.js';
+import { DEFAULT_MAX_REPLY_BYTES } from './thrift/message-scanner.js';
 
 /**
  * How the connector authenticates to the metastore (`auth`), matching the metastore's settings:
@@ -68,6 +69,8 @@ export const hiveSourceSchema = z
     connectTimeoutMs: z.number().int().min(100).default(10_000),
     /** Per Thrift call; a large get_next_notification reply must fit in it. */
     callTimeoutMs: z.number().int().min(100).default(60_000),
+    /** The largest Thrift reply read; a larger one fails the call (a wrong port, a hostile peer, a huge batch). */
+    maxReplyBytes: z.number().int().min(64 * 1024).default(DEFAULT_MAX_REPLY_BYTES),
     /** Bearer token of POST /v1/sources/{name}/hive-events; unset: no hook endpoint. */
     ingestToken: z.string().min(1).optional(),
   })

@@ -18,6 +18,14 @@
  * The last tick and the anchors above the cursor are committed with the cursor (state()), so orders
  * keep rising across restarts even if the wall clock steps back.
  */
+/**
+ * How far past the highest event id the log has shown a hook event's id may be and still be placed
+ * among the log's events. A hook can run ahead of the connector's last poll, but not by this much; an
+ * id near 2^63 (a broken listener, a forged request) would otherwise become an anchor above every
+ * real event, and every later event would share its one old tick — the event order frozen for good.
+ */
+export const MAX_EVENT_ID_LEAD = 100_000n;
+
 export class EventClock {
   private last = 0;
   /** Ascending in eventId and tick; only anchors above the committed cursor are kept. */
@@ -54,6 +62,16 @@ export class EventClock {
   orderOfReadAfter(currentEventId: bigint): number {
     this.cover(currentEventId);
     return this.tick();
+  }
+
+  /**
+   * Forgets anchors above `eventId` — ids the log has not reached and cannot plausibly reach soon.
+   * Called with the log's head plus MAX_EVENT_ID_LEAD whenever the log is read, so an anchor from a
+   * bogus id (or one restored from an earlier version's state) cannot hold the order back.
+   */
+  forgetAbove(eventId: bigint): void {
+    if ((this.anchors.at(-1)?.eventId ?? 0n) <= eventId) return;
+    this.anchors = this.anchors.filter((a) => a.eventId <= eventId);
   }
 
   /** Drops anchors at or below the cursor (those events are never ordered again) and returns the state to commit. */

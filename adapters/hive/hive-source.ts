@@ -60,7 +60,7 @@ export class HiveSource implements SourceAdapter {
         log:
           this.addresses.length === 0
             ? undefined
-            : { clock: this.clock, committed: () => this.watcher?.committed, wake: () => this.watcher?.wake() },
+            : { clock: this.clock, committed: () => this.watcher?.committed, head: () => this.watcher?.head, wake: () => this.watcher?.wake() },
         sink: () => this.sink,
       });
     }

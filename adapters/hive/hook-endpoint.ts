@@ -3,7 +3,7 @@ import type { Observation } from '../../src/model/observation.js';
 import type { IngestEndpoint, IngestParseResult, ObservationSink } from '../../src/model/source-adapter.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import { messageOf } from '../../src/util/errors.js';
-import type { EventClock } from './event-clock.js';
+import { MAX_EVENT_ID_LEAD, type EventClock } from './event-clock.js';
 import { hookEventId, hookEventSchema, type HookEvent } from './hook-events.js';
 import { interpretEvent, type Interpretation } from './messages/interpret-event.js';
 
@@ -11,6 +11,8 @@ import { interpretEvent, type Interpretation } from './messages/interpret-event.
 export interface HookLog {
   /** The cursor committed last; hook events at or below it were already applied from the log. */
   committed(): bigint | undefined;
+  /** The highest event id the log has shown (undefined before it was read): hook ids are checked against it. */
+  head(): bigint | undefined;
   /** Poll the log now. */
   wake(): void;
   readonly clock: EventClock;
@@ -115,7 +117,8 @@ export class HiveHookEndpoint implements IngestEndpoint {
   /**
    * Hook-only: the event id (any two events of a table are ordered by it), else the event time, else
    * the time received. With a log: an order among the log's events (EventClock), or undefined when the
-   * event needs no observation here (no id to place it, or the log already applied it).
+   * event needs no observation here (no id to place it, an id the log cannot vouch for, or one the
+   * log already applied).
    */
   private order(event: HookEvent, receivedAt: number): number | undefined {
     const id = hookEventId(event);
@@ -127,6 +130,10 @@ export class HiveHookEndpoint implements IngestEndpoint {
     if (id === undefined) return undefined;
     const committed = log.committed();
     if (committed !== undefined && id <= committed) return undefined;
+    // An id the log cannot vouch for (not read yet, or implausibly far ahead of it) is only a trigger:
+    // placed among the log's events it could freeze their order (see MAX_EVENT_ID_LEAD).
+    const head = log.head();
+    if (head === undefined || id > head + MAX_EVENT_ID_LEAD) return undefined;
     // Events before this one (not read from the log yet) must order below it, whatever they become.
     if (id > 0n) log.clock.cover(id - 1n);
     return log.clock.orderOfEvent(id);

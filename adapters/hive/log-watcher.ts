@@ -5,7 +5,7 @@ import type { Metrics } from '../../src/telemetry/metrics.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 import { sleep } from '../../src/util/sleep.js';
 import { observeBatch } from './event-batch.js';
-import type { EventClock } from './event-clock.js';
+import { MAX_EVENT_ID_LEAD, type EventClock } from './event-clock.js';
 import type { HmsClient } from './metastore/hms-client.js';
 import type { NotificationEvent } from './metastore/structs.js';
 import { parseEventId } from './thrift/i64.js';
@@ -42,6 +42,8 @@ export class LogWatcher {
   private prefetched: { readonly after: bigint; readonly events: Promise<NotificationEvent[]> } | undefined;
   /** The cursor committed last (hook events at or below it were already applied from the log). */
   committed: bigint | undefined;
+  /** The highest event id the log has shown (its current id, or the last event fetched). */
+  head: bigint | undefined;
 
   constructor(private readonly options: LogWatcherOptions) {}
 
@@ -86,6 +88,7 @@ export class LogWatcher {
     if (events.length === 0) {
       metrics.sourceLag.set({ source }, 0);
       const current = await client.currentNotificationEventId();
+      this.sawHead(current);
       if (current < cursor) {
         return { cursor: await this.gap(sink, signal, `the notification log went back (current event id ${current} < cursor ${cursor}): was the metastore database restored or replaced?`), caughtUp: false };
       }
@@ -94,6 +97,7 @@ export class LogWatcher {
       events = await client.nextNotifications(cursor, batchSize);
       if (events.length === 0) return { cursor: await this.gap(sink, signal, `events ${cursor + 1n}…${current} expired before they were read`), caughtUp: false };
     }
+    this.sawHead(events.at(-1)!.eventId);
     const first = events[0]!.eventId;
     if (first !== cursor + 1n) {
       const what = first <= cursor ? `the metastore returned event ${first}, not after the cursor ${cursor}` : `events ${cursor + 1n}…${first - 1n} expired before they were read`;
@@ -108,6 +112,15 @@ export class LogWatcher {
     if (full) this.prefetch(events[end - 1]!.eventId);
     const next = await this.apply(sink, events.slice(0, end));
     return { cursor: next, caughtUp: !full && end === events.length };
+  }
+
+  /**
+   * The log has shown this id: it bounds the ids the clock may hold anchors for (a hook's far-future
+   * id, or one restored from an earlier version's state, must not freeze the event order).
+   */
+  private sawHead(eventId: bigint): void {
+    if (this.head === undefined || eventId > this.head) this.head = eventId;
+    this.options.clock.forgetAbove(this.head + MAX_EVENT_ID_LEAD);
   }
 
   /** Events after `cursor`: the prefetched batch when it was asked for from there, else a new call. */
@@ -139,6 +152,7 @@ export class LogWatcher {
   private async bootstrap(sink: ObservationSink, signal: AbortSignal, why: string): Promise<bigint> {
     const { client, clock, logger, source } = this.options;
     const current = await client.currentNotificationEventId();
+    this.sawHead(current);
     logger.info({ source, eventId: current.toString(), why }, `listing ${source} in full (${why}); then reading the notification log after event ${current}`);
     const summary = await sink.reconcile(signal);
     if (!summary?.complete) {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { MAX_NAMESPACE_DEPTH } from '../../src/model/limits.js';
 import type { ListedItem, SkippedTable } from '../../src/model/observation.js';
 import type { SourceTable } from '../../src/model/table.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
@@ -21,7 +23,25 @@ export interface ListingDeps {
   readonly signal: AbortSignal;
   /** Told about each table whose load failed (it is skipped as load-failed). */
   readonly onLoadFailed: (table: SourceTable, error: unknown) => void;
+  /** Bounds of one listing; LISTING_LIMITS unless a test narrows them. */
+  readonly limits?: ListingLimits;
 }
+
+/**
+ * A catalog answering ever-new or cycling next-page-tokens, or namespaces ever deeper, would keep a
+ * listing going forever (`plan` hung, `run` polled without end). Past these bounds the listing fails
+ * with an error saying which one, so the pass records it and drops nothing.
+ */
+export interface ListingLimits {
+  /** Pages of one listing of a namespace's children or tables. */
+  readonly maxPages: number;
+  /** Namespace levels. */
+  readonly maxDepth: number;
+  /** Namespaces in the whole catalog. */
+  readonly maxNamespaces: number;
+}
+
+export const LISTING_LIMITS: ListingLimits = { maxPages: 10_000, maxDepth: MAX_NAMESPACE_DEPTH, maxNamespaces: 100_000 };
 
 /** Failed table loads in a row after which the listing stops instead of skipping one more table. */
 const MAX_FAILED_LOADS_IN_A_ROW = 10;
@@ -54,6 +74,7 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
       stop.abort();
     },
   });
+  const limits = deps.limits ?? LISTING_LIMITS;
   const namespaces = new Set<string>();
   const tables = new Set<string>();
   let failuresInARow = 0;
@@ -61,13 +82,25 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
   const visitNamespace = (namespace: string[]): void => {
     const key = JSON.stringify(namespace);
     if (namespaces.has(key)) return;
+    if (namespace.length > limits.maxDepth) {
+      throw new MirrorError(`the source catalog lists namespace ${namespace.slice(0, 3).join('.')}… ${namespace.length} levels deep, more than the ${limits.maxDepth} a listing follows`, {
+        retryable: true,
+        hint: 'the catalog answers ever deeper namespaces (a server ignoring `parent`, or a loop); nothing was dropped',
+      });
+    }
+    if (namespaces.size >= limits.maxNamespaces) {
+      throw new MirrorError(`the source catalog lists more than ${limits.maxNamespaces} namespaces, the most a listing follows`, {
+        retryable: true,
+        hint: 'mirror a part of the catalog with include globs (or another warehouse); nothing was dropped',
+      });
+    }
     namespaces.add(key);
-    pool.spawn(() => namespacePage(namespace, ''));
-    pool.spawn(() => tablePage(namespace, ''), { gated: true });
+    pool.spawn(() => namespacePage(namespace, '', new PageChain(`namespaces under ${namespace.join('.') || 'the root'}`, limits.maxPages)));
+    pool.spawn(() => tablePage(namespace, '', new PageChain(`tables of ${namespace.join('.')}`, limits.maxPages)), { gated: true });
   };
 
   /** One page of child namespaces ('' = the first); the next page is a task of its own. */
-  const namespacePage = async (parent: string[], token: string): Promise<void> => {
+  const namespacePage = async (parent: string[], token: string, chain: PageChain): Promise<void> => {
     const page = await deps.client.namespacePage(deps.session, parent, token, signal);
     if (page === 'no-such-namespace') return; // dropped while listing: nothing under it any more
     // Only strict descendants: a server that ignores `parent` answers the top level again, and those
@@ -75,12 +108,12 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
     for (const child of page.items) {
       if (child.length > parent.length && parent.every((level, i) => child[i] === level)) visitNamespace(child);
     }
-    const next = nextToken(page, token, `namespaces under ${parent.join('.') || 'the root'}`);
-    if (next !== undefined) pool.spawn(() => namespacePage(parent, next));
+    const next = chain.next(page);
+    if (next !== undefined) pool.spawn(() => namespacePage(parent, next, chain));
   };
 
   /** One page of a namespace's tables: each table in scope becomes a load. */
-  const tablePage = async (namespace: string[], token: string): Promise<void> => {
+  const tablePage = async (namespace: string[], token: string, chain: PageChain): Promise<void> => {
     const page = await deps.client.tablePage(deps.session, namespace, token, signal);
     if (page === 'no-such-namespace') return;
     for (const identifier of page.items) {
@@ -92,8 +125,8 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
       if (skipped) buffer.push({ kind: 'skipped', skipped });
       else pool.spawn(() => loadTable(table));
     }
-    const next = nextToken(page, token, `tables of ${namespace.join('.')}`);
-    if (next !== undefined) pool.spawn(() => tablePage(namespace, next), { gated: true });
+    const next = chain.next(page);
+    if (next !== undefined) pool.spawn(() => tablePage(namespace, next, chain), { gated: true });
   };
 
   const loadTable = async (table: SourceTable): Promise<void> => {
@@ -124,7 +157,7 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
     buffer.push(read.kind === 'observation' ? { kind: 'observation', observation: read.observation } : { kind: 'skipped', skipped: read.skipped });
   };
 
-  pool.spawn(() => namespacePage([], ''));
+  pool.spawn(() => namespacePage([], '', new PageChain('namespaces under the root', limits.maxPages)));
   try {
     yield* buffer.drain();
     deps.collector.complete = true;
@@ -142,16 +175,40 @@ function isOneTableFailure(error: unknown): boolean {
 }
 
 /**
- * The token of the next page, undefined after the last one (null, absent or empty: the spec's end).
- * A server answering the token it was just given would page forever: that is an error.
+ * The pages of one listing (a namespace's children, or its tables), followed token by token. A server
+ * answering a token it gave before (A, B, A, …) would page forever, and one answering ever-new tokens
+ * would too: a repeat is an error at once, and so is a listing longer than maxPages. Tokens are
+ * remembered by hash, so the memory this takes does not grow with what the server sends.
  */
-function nextToken(page: Page<unknown>, token: string, what: string): string | undefined {
-  if (page.next === undefined || page.next === '') return undefined;
-  if (page.next === token) {
-    throw new MirrorError(`the source catalog returned the same next-page-token twice while listing ${what}`, {
-      retryable: false,
-      hint: 'the catalog pages wrongly; set pageSize, or report it to the catalog',
-    });
+class PageChain {
+  private readonly seen = new Set<string>([digest('')]);
+
+  constructor(
+    private readonly what: string,
+    private readonly maxPages: number,
+  ) {}
+
+  /** The token of the next page, undefined after the last one (null, absent or empty: the spec's end). */
+  next(page: Page<unknown>): string | undefined {
+    if (page.next === undefined || page.next === '') return undefined;
+    const key = digest(page.next);
+    if (this.seen.has(key)) {
+      throw new MirrorError(`the source catalog returned a next-page-token it had already given while listing ${this.what}: its pages go round in a circle`, {
+        retryable: true,
+        hint: 'the catalog pages wrongly; set pageSize, or report it to the catalog. Nothing was dropped',
+      });
+    }
+    if (this.seen.size >= this.maxPages) {
+      throw new MirrorError(`the source catalog kept answering next-page-tokens past ${this.maxPages} pages while listing ${this.what}`, {
+        retryable: true,
+        hint: 'the catalog pages without end; raise pageSize, or report it to the catalog. Nothing was dropped',
+      });
+    }
+    this.seen.add(key);
+    return page.next;
   }
-  return page.next;
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
 }

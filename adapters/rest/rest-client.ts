@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { httpRequest, NetworkError, type HttpResponse } from '../../src/polaris/http.js';
+import { httpRequest, NetworkError, RESPONSE_LIMITS, ResponseTooLargeError, type HttpResponse } from '../../src/polaris/http.js';
 import { joinUri } from '../../src/polaris/paths.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
@@ -73,7 +73,7 @@ export class RestCatalogClient {
     const query: Record<string, string> = { pageToken: token, ...this.pageSize() };
     if (parent.length > 0) query.parent = namespaceParam(parent);
     const what = `GET namespaces${parent.length > 0 ? ` under ${parent.join('.')}` : ''}`;
-    const response = await this.send('list_namespaces', 'GET', session.paths.namespaces(), query, {}, signal);
+    const response = await this.send('list_namespaces', 'GET', session.paths.namespaces(), query, {}, signal, RESPONSE_LIMITS.listingPage);
     if (response.status === 404 && parent.length > 0 && isNoSuchNamespace(describeErrorBody(response.body).type)) return 'no-such-namespace';
     if (response.status !== 200) throw this.failure('list_namespaces', what, response);
     const parsed = parseOrThrow(listNamespacesSchema, response.body, 'list_namespaces', what);
@@ -83,7 +83,7 @@ export class RestCatalogClient {
   /** One page of the tables of a namespace; 'no-such-namespace' when it was dropped meanwhile. */
   async tablePage(session: CatalogSession, namespace: readonly string[], token: string, signal?: AbortSignal): Promise<Page<{ namespace: string[]; name: string }> | 'no-such-namespace'> {
     const what = `GET tables of ${namespace.join('.')}`;
-    const response = await this.send('list_tables', 'GET', session.paths.tables(namespace), { pageToken: token, ...this.pageSize() }, {}, signal);
+    const response = await this.send('list_tables', 'GET', session.paths.tables(namespace), { pageToken: token, ...this.pageSize() }, {}, signal, RESPONSE_LIMITS.listingPage);
     if (response.status === 404 && isNoSuchNamespace(describeErrorBody(response.body).type)) return 'no-such-namespace';
     if (response.status !== 200) throw this.failure('list_tables', what, response);
     const parsed = parseOrThrow(listTablesSchema, response.body, 'list_tables', what);
@@ -97,7 +97,7 @@ export class RestCatalogClient {
   async loadTable(session: CatalogSession, namespace: readonly string[], name: string, etag: string | undefined, signal?: AbortSignal): Promise<LoadOutcome> {
     const what = `GET table ${[...namespace, name].join('.')}`;
     const headers: Record<string, string> = etag === undefined ? {} : { 'if-none-match': etag };
-    const response = await this.send('load_table', 'GET', session.paths.table(namespace, name), { snapshots: 'refs' }, headers, signal);
+    const response = await this.send('load_table', 'GET', session.paths.table(namespace, name), { snapshots: 'refs' }, headers, signal, RESPONSE_LIMITS.table);
     if (response.status === 304) {
       if (etag === undefined) {
         throw new RestCatalogError('load_table', 304, undefined, `the source catalog answered 304 to an unconditional load (${what})`, {
@@ -148,6 +148,7 @@ export class RestCatalogClient {
     query: Record<string, string>,
     headers: Record<string, string>,
     signal?: AbortSignal,
+    maxBodyBytes: number = RESPONSE_LIMITS.small,
   ): Promise<HttpResponse> {
     const { config, tokens } = this.deps;
     const search = new URLSearchParams(query).toString();
@@ -161,11 +162,11 @@ export class RestCatalogClient {
         authorization = await tokens.authorization(signal);
         const all: Record<string, string> = { ...this.headers, accept: 'application/json', ...headers };
         if (authorization !== undefined) all.authorization = authorization;
-        response = await httpRequest(this.deps.dispatcher, url, { method, headers: all, timeoutMs: config.requestTimeoutMs, signal });
+        response = await httpRequest(this.deps.dispatcher, url, { method, headers: all, timeoutMs: config.requestTimeoutMs, signal, maxBodyBytes });
       } catch (error) {
         if (signal?.aborted) throw error;
         const failure = asSourceFailure(error, operation, what);
-        if (error instanceof NetworkError) this.count(operation, 'error');
+        if (error instanceof NetworkError || error instanceof ResponseTooLargeError) this.count(operation, 'error');
         if (!failure.retryable || attempt >= config.retry.maxAttempts) throw failure;
         await sleep(this.delay(attempt, undefined), signal);
         continue;
@@ -217,9 +218,17 @@ function retryAfterMs(response: HttpResponse): number | undefined {
 /** No answer at all (status 0), or a token failure: the hint must point at the source, not at Polaris. */
 function asSourceFailure(error: unknown, operation: RestOperation, what: string): MirrorError {
   if (error instanceof NetworkError) {
-    return new RestCatalogError(operation, 0, undefined, `the source catalog did not answer ${what}: ${error.code}`, {
+    const why = error.code === 'TIMEOUT' ? 'no complete answer within requestTimeoutMs' : error.code;
+    return new RestCatalogError(operation, 0, undefined, `the source catalog did not answer ${what}: ${why}`, {
       retryable: true,
       hint: 'check that the catalog is up and reachable from this host (uri, tls.caFile, proxies)',
+    });
+  }
+  if (error instanceof ResponseTooLargeError) {
+    // The same call would get the same answer: not worth repeating within this poll.
+    return new RestCatalogError(operation, 0, undefined, `the source catalog's answer to ${what} is larger than ${error.limit} bytes, the limit for this call`, {
+      retryable: false,
+      hint: 'check that uri points at an Iceberg REST catalog; a table this large is not one the connector can mirror',
     });
   }
   if (error instanceof MirrorError) return error;

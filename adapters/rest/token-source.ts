@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { httpRequest } from '../../src/polaris/http.js';
+import { httpRequest, RESPONSE_LIMITS } from '../../src/polaris/http.js';
 import { joinUri } from '../../src/polaris/paths.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import type { Redactor } from '../../src/telemetry/redactor.js';
@@ -84,7 +84,14 @@ class ClientCredentials implements TokenSource {
     const { metrics, source } = this.context;
     let response;
     try {
-      response = await httpRequest(this.context.dispatcher, this.tokenUri, { method: 'POST', headers, body: form.toString(), timeoutMs: this.context.timeoutMs, signal });
+      response = await httpRequest(this.context.dispatcher, this.tokenUri, {
+        method: 'POST',
+        headers,
+        body: form.toString(),
+        timeoutMs: this.context.timeoutMs,
+        signal,
+        maxBodyBytes: RESPONSE_LIMITS.token,
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       metrics.sourceCalls.inc({ source, operation: 'token', outcome: 'error' });

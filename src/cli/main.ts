@@ -7,6 +7,7 @@ import { packageVersion } from '../util/package-info.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { planCommand } from './commands/plan.js';
+import { resetOrderCommand } from './commands/reset-order.js';
 import { retryCommand } from './commands/retry.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
@@ -102,6 +103,14 @@ export function buildProgram(): Command {
     .option('--all-failed', 'every failed table')
     .option('-s, --source <name>', 'only tables of this source')
     .action(action(retryCommand));
+
+  program
+    .command('reset-order')
+    .description("set a table's stored order back to now, so changes are no longer ignored as stale after a source time from the future")
+    .addOption(configOption())
+    .option('-t, --table <name>', 'the table: "namespace.table" as the source names it, or "catalog.namespace.table"')
+    .option('-s, --source <name>', 'only the table of this source')
+    .action(action(resetOrderCommand));
 
   program
     .command('demo')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseLocation } from '../normalizer/allowed-locations.js';
 
 /**
  * Keys every source kind shares. Each kind's schema (adapters/<kind>/config.ts) spreads these into its
@@ -25,6 +26,14 @@ export const commonSourceFields = {
   reconcileIntervalSeconds: z.number().int().positive().default(3600),
   /** A reconciliation refuses to drop more than this fraction of the source's mirrored tables. */
   maxDropFraction: z.number().min(0).max(1).default(0.25),
+  /**
+   * Prefixes (on path segments) the source's metadata locations must lie under; others are refused
+   * (location-not-allowed). Unset: any location is passed on to Polaris, which checks its own.
+   */
+  allowedLocations: z
+    .array(z.string().refine((text) => parseLocation(text) !== undefined, { error: 'must be a URI with a scheme, such as s3://bucket/warehouse or file:///data/warehouse' }))
+    .min(1, 'list at least one location, or leave allowedLocations out')
+    .optional(),
 };
 
 export type SourceTarget = z.output<typeof targetSchema>;
@@ -38,6 +47,7 @@ export interface CommonSourceConfig {
   readonly exclude: readonly string[];
   readonly reconcileIntervalSeconds: number;
   readonly maxDropFraction: number;
+  readonly allowedLocations?: readonly string[];
 }
 
 /**

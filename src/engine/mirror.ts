@@ -59,7 +59,7 @@ export class Mirror {
     const sources = new Map<string, SourceRuntime>();
     for (const sourceConfig of config.sources) {
       const normalizer = new Normalizer(sourceConfig);
-      const sink = new SourceSink(normalizer, this.ledger, this.groupCommit, deps.metrics, () => this.wakeDispatchers());
+      const sink = new SourceSink(normalizer, this.ledger, this.groupCommit, deps.metrics, () => this.wakeDispatchers(), deps.logger);
       const adapter = createSourceAdapter(sourceConfig, deps);
       sink.runPass = (signal) => this.reconciler.pass({ adapter, sink, maxDropFraction: sourceConfig.maxDropFraction }, { signal });
       sources.set(sourceConfig.name, { config: sourceConfig, adapter, normalizer, sink });

@@ -31,6 +31,10 @@ const BATCH = 500;
  * holds. A listing that fails half-way records what it saw and drops nothing.
  */
 export class Reconciler {
+  /** The passes running now, per source (pass id → start time): /readyz reports one that does not end. */
+  private readonly running = new Map<string, Map<number, number>>();
+  private passIds = 0;
+
   constructor(
     private readonly ledger: Ledger,
     private readonly metrics: Metrics,
@@ -38,13 +42,35 @@ export class Reconciler {
     private readonly redactor: Redactor,
   ) {}
 
+  /** When the longest-running pass over this source started, if one is running. */
+  runningSince(source: string): number | undefined {
+    const starts = this.running.get(source);
+    return starts && starts.size > 0 ? Math.min(...starts.values()) : undefined;
+  }
+
   async pass(
     source: { adapter: SourceAdapter; sink: SourceSink; maxDropFraction: number },
     options: { allowMassDrop?: boolean; signal?: AbortSignal; onProgress?: (listed: number) => void } = {},
   ): Promise<PassSummary | undefined> {
+    if (!source.adapter.list) return undefined;
+    const startedAt = Date.now();
+    const id = ++this.passIds;
+    const starts = this.running.get(source.adapter.name) ?? new Map<number, number>();
+    this.running.set(source.adapter.name, starts.set(id, startedAt));
+    try {
+      return await this.runPass(source, options, startedAt);
+    } finally {
+      starts.delete(id);
+    }
+  }
+
+  private async runPass(
+    source: { adapter: SourceAdapter; sink: SourceSink; maxDropFraction: number },
+    options: { allowMassDrop?: boolean; signal?: AbortSignal; onProgress?: (listed: number) => void },
+    startedAt: number,
+  ): Promise<PassSummary | undefined> {
     const { adapter, sink } = source;
     if (!adapter.list) return undefined;
-    const startedAt = Date.now();
     const listed = new Set<string>();
     const skipped: Partial<Record<SkipReason, number>> = {};
     const observed = { accepted: 0, unchanged: 0, stale: 0, rejected: 0 };
@@ -72,7 +98,7 @@ export class Reconciler {
           continue;
         }
         listed.add(rowKey(item.observation.table));
-        const outOfScope = sink.normalizer.check(item.observation.table);
+        const outOfScope = sink.normalizer.admit(item.observation);
         if (outOfScope) {
           skip(outOfScope.reason);
           continue;

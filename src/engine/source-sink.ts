@@ -2,8 +2,9 @@ import type { GroupCommit } from '../ledger/group-commit.js';
 import type { Ledger, ObserveResult } from '../ledger/ledger.js';
 import type { Observation } from '../model/observation.js';
 import type { CommitOptions, CommitResult, ObservationSink } from '../model/source-adapter.js';
-import type { SourceTable } from '../model/table.js';
+import { dottedName, type SourceTable } from '../model/table.js';
 import type { NormalizedObservation, Normalizer } from '../normalizer/normalize.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { PassSummary } from './reconciler.js';
 
@@ -22,6 +23,7 @@ export class SourceSink implements ObservationSink {
     private readonly groupCommit: GroupCommit,
     private readonly metrics: Metrics,
     private readonly onCommitted: () => void,
+    private readonly logger?: Logger,
   ) {}
 
   get source(): string {
@@ -37,6 +39,10 @@ export class SourceSink implements ObservationSink {
       else {
         rejected++;
         this.metrics.skipped.inc({ source: this.source, reason: result.skipped.reason });
+        // What a source sent but must not be believed is worth a line; scope filters are not.
+        if (result.skipped.reason === 'future-source-time' || result.skipped.reason === 'location-not-allowed') {
+          this.logger?.warn({ source: this.source, table: dottedName(observation.table), reason: result.skipped.reason }, `source ${this.source}: ${dottedName(observation.table)} refused: ${result.skipped.detail}`);
+        }
       }
     }
     const results = await this.groupCommit.write(() => {

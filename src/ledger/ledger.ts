@@ -451,6 +451,22 @@ export class Ledger {
     });
   }
 
+  /** Rows named "namespace.table" (the source's dotted name) or "catalog.namespace.table", optionally of one source. */
+  rowsNamed(name: string, source?: string): MirrorRow[] {
+    const records = (source === undefined ? this.statements.allRows.all() : this.statements.rowsOfSource.all(source)) as TableRecord[];
+    return records.map(toMirrorRow).filter((row) => matchesTableName(row, name));
+  }
+
+  /**
+   * Sets a table's stored order (see Observation.order) back to `order`, so that observations from now
+   * on are not "stale" against one from a source clock far in the future. Timestamps are left alone:
+   * they only rise, as Polaris requires of the table it holds.
+   */
+  resetOrder(id: number, order: number, now = Date.now()): void {
+    this.setSynchronous('FULL');
+    this.statements.resetOrder.run({ id, order, updated_at: now });
+  }
+
   // ---- VALIDATE cache -----------------------------------------------------------------------------
 
   isValidated(catalog: string, location: string): boolean {
@@ -625,6 +641,8 @@ function statementSql() {
     defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
         updated_at = @updated_at WHERE id = @id`,
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
+    allRows: 'SELECT * FROM tables',
+    resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',
     counts: `SELECT source,
         SUM(status = 'in_sync' AND desired_state = 'present') AS in_sync,
         SUM(status = 'pending') AS pending,

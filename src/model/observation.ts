@@ -59,7 +59,19 @@ export type SkipReason =
   | 'filtered'
   | 'invalid-identifier'
   /** Listed, but the source would not load it this time (an Iceberg REST 5xx / 403 on one table). */
-  | 'load-failed';
+  | 'load-failed'
+  /** Its metadata file is larger than the source's limit (on disk or inflated). */
+  | 'metadata-too-large'
+  /** Files source: reached through a symlink, or a FIFO, device or socket where a file should be. */
+  | 'not-a-regular-file'
+  /** Files source: a directory branch whose path exceeds the system's PATH_MAX. */
+  | 'path-too-long'
+  /** A namespace nested deeper than MAX_NAMESPACE_DEPTH levels (its branch is not listed). */
+  | 'too-deep'
+  /** The source time is implausibly far ahead of the connector's clock (MAX_SOURCE_TIME_AHEAD_MS). */
+  | 'future-source-time'
+  /** The metadata location is outside the source's allowedLocations. */
+  | 'location-not-allowed';
 
 /** One item of a listing: a table to mirror, or one that is deliberately left out. */
 export type ListedItem =

@@ -1,8 +1,10 @@
 import type { CommonSourceConfig } from '../config/source-schema.js';
 import type { Observation, SkippedTable } from '../model/observation.js';
 import { dottedName, type PolarisTable, type SourceTable } from '../model/table.js';
+import { AllowedLocations } from './allowed-locations.js';
 import { TableFilter } from './glob.js';
 import { unrepresentableReason } from './identifier.js';
+import { futureSourceTimeReason } from './timestamp.js';
 
 /** An observation made Polaris-shaped: it now knows which Polaris table it is about. */
 export interface NormalizedObservation {
@@ -21,9 +23,11 @@ export type NormalizeResult =
  */
 export class Normalizer {
   private readonly filter: TableFilter;
+  private readonly locations: AllowedLocations;
 
   constructor(private readonly source: CommonSourceConfig) {
     this.filter = new TableFilter(source.include, source.exclude);
+    this.locations = new AllowedLocations(source.allowedLocations);
   }
 
   get sourceName(): string {
@@ -39,6 +43,24 @@ export class Normalizer {
     return undefined;
   }
 
+  /**
+   * Whether an observation may be stored: its table is in scope (check), its source time is not
+   * implausibly far ahead, and a present table's metadata location is within allowedLocations.
+   * Every way in (listings, watchers, the HTTP ingest) applies it; the ingest answers the reason.
+   */
+  admit(observation: Observation, nowMs = Date.now()): SkippedTable | undefined {
+    const table = observation.table;
+    const outOfScope = this.check(table);
+    if (outOfScope) return outOfScope;
+    const future = futureSourceTimeReason(observation.sourceTimeMs, nowMs);
+    if (future) return { table, reason: 'future-source-time', detail: future };
+    if (observation.state === 'present') {
+      const refused = this.locations.refusal(observation.metadataLocation);
+      if (refused) return { table, reason: 'location-not-allowed', detail: refused };
+    }
+    return undefined;
+  }
+
   target(table: SourceTable): PolarisTable {
     return {
       catalog: this.source.target.catalog,
@@ -48,7 +70,7 @@ export class Normalizer {
   }
 
   normalize(observation: Observation): NormalizeResult {
-    const skipped = this.check(observation.table);
+    const skipped = this.admit(observation);
     if (skipped) return { ok: false, skipped };
     return { ok: true, value: { source: this.source.name, target: this.target(observation.table), observation } };
   }

@@ -22,6 +22,33 @@ export function createAgent(options: { connections: number; caFile?: string }): 
   });
 }
 
+/**
+ * The largest answer each kind of call reads; anything larger is refused while it streams in, so a
+ * broken or hostile server cannot make the connector buffer a body without end (a 450 MiB loadTable
+ * took 1.5 GB). Table loads carry whole Iceberg metadata; everything else is small JSON.
+ */
+export const RESPONSE_LIMITS = {
+  /** OAuth2 token answers. */
+  token: 64 * 1024,
+  /** Notifications, errors, /v1/config: the default. */
+  small: 1024 * 1024,
+  /** One page of an Iceberg REST listing. */
+  listingPage: 16 * 1024 * 1024,
+  /** loadTable: the table's metadata, inline. */
+  table: 64 * 1024 * 1024,
+} as const;
+
+/** The answer's body exceeded the limit of its kind of call: a server bug or an attack, not a hiccup. */
+export class ResponseTooLargeError extends MirrorError {
+  constructor(
+    readonly limit: number,
+    message: string,
+  ) {
+    super(message, { retryable: false, hint: 'the server answered far more than this call can return; check that the URL points at the right service' });
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 /** Thrown when no HTTP answer arrived (refused, reset, timed out): always worth retrying. */
 export class NetworkError extends MirrorError {
   constructor(
@@ -34,31 +61,72 @@ export class NetworkError extends MirrorError {
   }
 }
 
-export async function httpRequest(
-  dispatcher: Dispatcher,
-  url: string,
-  init: { method: 'GET' | 'POST' | 'HEAD'; headers: Record<string, string>; body?: string; timeoutMs: number; signal?: AbortSignal },
-): Promise<HttpResponse> {
+export interface HttpRequestInit {
+  readonly method: 'GET' | 'POST' | 'HEAD';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  /** The whole exchange — connect, headers and the complete body — must end within this. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** The largest body read (see RESPONSE_LIMITS); default RESPONSE_LIMITS.small. */
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * One HTTP exchange with a deadline on the whole of it: undici's own timeouts only bound the wait for
+ * headers and each gap between body chunks, so a body trickled one byte a second never timed out.
+ */
+export async function httpRequest(dispatcher: Dispatcher, url: string, init: HttpRequestInit): Promise<HttpResponse> {
+  const limit = init.maxBodyBytes ?? RESPONSE_LIMITS.small;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), init.timeoutMs);
+  const cancel = () => deadline.abort();
+  init.signal?.addEventListener('abort', cancel, { once: true });
+  const where = `${init.method} ${new URL(url).pathname}`;
   try {
-    // undici's own timeouts (no timer or AbortSignal per request): no headers, or a body stalled, this long.
     const response = await request(url, {
       method: init.method,
       headers: init.headers,
       body: init.body,
       dispatcher,
-      signal: init.signal,
+      signal: deadline.signal,
       headersTimeout: init.timeoutMs,
       bodyTimeout: init.timeoutMs,
     });
-    const text = await response.body.text();
+    const text = await readBodyText(response.body, limit, response.headers['content-length'], where);
     return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers['content-type']) };
   } catch (error) {
-    if (init.signal?.aborted) throw error;
+    if (init.signal?.aborted || error instanceof ResponseTooLargeError) throw error;
     const raw = (error as { code?: string }).code;
-    const code = raw === 'UND_ERR_HEADERS_TIMEOUT' || raw === 'UND_ERR_BODY_TIMEOUT' ? 'TIMEOUT' : (raw ?? 'NETWORK');
-    const what = code === 'TIMEOUT' ? `no answer within ${init.timeoutMs} ms` : (error as Error).message;
-    throw new NetworkError(code, `${init.method} ${new URL(url).pathname} failed: ${what} (${code})`, error);
+    const timedOut = deadline.signal.aborted || raw === 'UND_ERR_HEADERS_TIMEOUT' || raw === 'UND_ERR_BODY_TIMEOUT';
+    const code = timedOut ? 'TIMEOUT' : (raw ?? 'NETWORK');
+    const what = timedOut ? `no complete answer within ${init.timeoutMs} ms` : (error as Error).message;
+    throw new NetworkError(code, `${where} failed: ${what} (${code})`, error);
+  } finally {
+    clearTimeout(timer);
+    init.signal?.removeEventListener('abort', cancel);
   }
+}
+
+/** The body as text, refused (and the connection dropped) as soon as it exceeds limit bytes. */
+async function readBodyText(body: Dispatcher.ResponseData['body'], limit: number, declared: string | string[] | undefined, where: string): Promise<string> {
+  const tooLarge = () => new ResponseTooLargeError(limit, `${where}: the answer is larger than ${limit} bytes, the limit for this call`);
+  const length = Number(Array.isArray(declared) ? declared[0] : declared);
+  if (Number.isFinite(length) && length > limit) {
+    body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function parseBody(text: string, contentType: string | string[] | undefined): unknown {

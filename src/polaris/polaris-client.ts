@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { PolarisConfig } from '../config/schema.js';
 import type { PolarisTable } from '../model/table.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { httpRequest, type HttpResponse, NetworkError } from './http.js';
+import { httpRequest, type HttpResponse, NetworkError, RESPONSE_LIMITS } from './http.js';
 import type { NotificationRequest } from './notification.js';
 import { joinUri, managementBase, notificationPath, tablePath } from './paths.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -46,7 +46,7 @@ export class PolarisClient {
 
   async loadTable(target: PolarisTable, signal?: AbortSignal): Promise<HttpResponse> {
     const prefix = await this.prefix(target.catalog, signal);
-    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal);
+    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal, undefined, RESPONSE_LIMITS.table);
   }
 
   /** GET /v1/config?warehouse=<catalog>: 200 when the catalog exists and the principal may see it. */
@@ -95,20 +95,20 @@ export class PolarisClient {
     return prefix;
   }
 
-  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
-    return this.sendTo(method, joinUri(this.config.uri, path), signal, body);
+  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number): Promise<HttpResponse> {
+    return this.sendTo(method, joinUri(this.config.uri, path), signal, body, maxBodyBytes);
   }
 
-  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
-    let response = await this.attempt(method, url, signal, body);
+  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number): Promise<HttpResponse> {
+    let response = await this.attempt(method, url, signal, body, maxBodyBytes);
     if (response.status === 401 || response.status === 419) {
       // The token expired or was revoked early: renew it once and repeat the request.
-      response = await this.attempt(method, url, signal, body);
+      response = await this.attempt(method, url, signal, body, maxBodyBytes);
     }
     return response;
   }
 
-  private async attempt(method: 'GET' | 'POST', url: string, signal: AbortSignal | undefined, body: string | undefined): Promise<HttpResponse> {
+  private async attempt(method: 'GET' | 'POST', url: string, signal: AbortSignal | undefined, body: string | undefined, maxBodyBytes: number | undefined): Promise<HttpResponse> {
     try {
       // Inside the try: a token endpoint that cannot be reached is Polaris being unreachable (/readyz).
       const token = await this.tokens.token(signal);
@@ -122,6 +122,7 @@ export class PolarisClient {
         body,
         timeoutMs: this.config.requestTimeoutMs,
         signal,
+        maxBodyBytes,
       });
       this.metrics.polarisResponses.inc({ status_class: `${Math.floor(response.status / 100)}xx` });
       this.contact.lastAnswerAt = Date.now();

@@ -3,7 +3,7 @@ import type { PolarisConfig } from '../config/schema.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
 import { MirrorError } from '../util/errors.js';
-import { httpRequest } from './http.js';
+import { httpRequest, RESPONSE_LIMITS } from './http.js';
 import { joinUri } from './paths.js';
 
 /** Supplies bearer tokens for Polaris requests. */
@@ -95,6 +95,7 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
       body: form.toString(),
       timeoutMs: this.config.requestTimeoutMs,
       signal,
+      maxBodyBytes: RESPONSE_LIMITS.token,
     }).catch((error: unknown) => {
       this.metrics.tokenRefreshes.inc({ outcome: 'network' });
       throw error;

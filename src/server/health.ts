@@ -14,7 +14,7 @@ export interface Readiness {
 /**
  * /readyz: the ledger answers, a valid Polaris token is held, Polaris answered the latest contact, and
  * every listable source finished a pass recently enough (3× its interval). A source still on its first
- * pass does not count against it.
+ * pass does not count against it, unless that pass (or any) has been running longer than 3× the interval.
  */
 export function readiness(mirror: Mirror, now = Date.now()): Readiness {
   const checks: Record<string, { ok: boolean; detail: string }> = {};
@@ -47,7 +47,11 @@ export function readiness(mirror: Mirror, now = Date.now()): Readiness {
     const state = mirror.ledger.sourceState(source.config.name);
     const lastComplete = state?.passComplete ? state.passEndedAt : undefined;
     const key = `source:${source.config.name}`;
-    if (lastComplete !== undefined && lastComplete !== null) {
+    const runningSince = mirror.reconciler.runningSince(source.config.name);
+    if (runningSince !== undefined && now - runningSince > 3 * interval) {
+      // A pass that does not end (a hung file system, a source that never answers) is not "first pass not finished yet".
+      checks[key] = { ok: false, detail: `a pass has been running for ${Math.round((now - runningSince) / 1000)} s without finishing` };
+    } else if (lastComplete !== undefined && lastComplete !== null) {
       const age = now - lastComplete;
       checks[key] = { ok: age <= 3 * interval, detail: `last complete pass ${Math.round(age / 1000)} s ago` };
     } else {

@@ -90,14 +90,16 @@ export async function handleIngest(
   }
   const result = endpoint.parse(parsed, Date.now());
 
-  // Names Polaris cannot represent are bad events too; tables outside the filters are accepted and ignored.
+  // Names Polaris cannot represent, far-future times and locations outside allowedLocations are bad
+  // events too; tables outside the filters are accepted and ignored.
   const problems: Array<{ path: string; message: string }> = [...result.problems];
   const observations: Observation[] = [];
   let filtered = 0;
   for (const { path: at, observation } of result.items) {
-    const outOfScope = source.normalizer.check(observation.table);
-    if (outOfScope?.reason === 'invalid-identifier') problems.push({ path: at, message: `Polaris cannot represent this table: ${outOfScope.detail}` });
-    else if (outOfScope) filtered++;
+    const refused = source.normalizer.admit(observation);
+    if (refused?.reason === 'invalid-identifier') problems.push({ path: at, message: `Polaris cannot represent this table: ${refused.detail}` });
+    else if (refused?.reason === 'filtered') filtered++;
+    else if (refused) problems.push({ path: at, message: refused.detail ?? refused.reason });
     else observations.push(observation);
   }
   if (problems.length > 0) {

@@ -2,6 +2,7 @@
 import { benchFilesSync } from './files-sync.js';
 import { benchGlueScan } from './glue-scan.js';
 import { benchHiveEvents } from './hive-events.js';
+import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
 import { benchRestPoll } from './rest-poll.js';
 
@@ -47,4 +48,13 @@ for (const security of ['plain', 'kerberos'] as const) {
   console.log(`\nhive notification log → Polaris (${r.events} ALTER_TABLE events over ${r.tables} tables, ${r.messageFormat}, batches of ${r.batchSize}, ${r.latencyMs} ms added latency${security === 'kerberos' ? ', Kerberos auth-conf' : ''})`);
   console.log(`  events read and committed  ${fmt(r.eventSeconds, 2)} s = ${fmt(r.eventsPerSecond, 0)} events/s   (target ≥ 5000/s)`);
   console.log(`  Polaris converged          ${fmt(r.convergedSeconds, 2)} s after the append; ${r.updates} UPDATE notifications for ${r.events} commits (${r.tableBatches} table×batch pairs)`);
+}
+if (!only || only === 'hostile') {
+  const r = await benchHostileInputs();
+  const t = r.thrift;
+  console.log(`\nhostile inputs`);
+  console.log(`  Thrift reply, ${fmt(t.replyMb)} MB in ${t.chunkKb} KiB chunks   incremental scan ${fmt(t.incrementalMs, 0)} ms`);
+  console.log(`  Thrift reply, ${fmt(t.rescanMb)} MB                        rescan per chunk ${fmt(t.rescanMs, 0)} ms, incremental ${fmt(t.incrementalSameMs, 0)} ms`);
+  console.log(`  plan, ${r.bomb.tables} tables + a ${fmt(r.bomb.compressedKb, 0)} KB gzip bomb (${r.bomb.inflatedMb} MB inflated)   ${fmt(r.bomb.seconds)} s, peak RSS ${fmt(r.bomb.rssMb, 0)} MB   (without the bomb: ${fmt(r.bomb.plainSeconds)} s, ${fmt(r.bomb.plainRssMb, 0)} MB)`);
+  console.log(`  glob "*.*_backup" on a ${fmt(r.glob.nameKb, 0)} KiB name   ${fmt(r.glob.ms, 0)} ms`);
 }

@@ -226,10 +226,12 @@ describe('failures', () => {
     const redactor = new Redactor();
     mirror = h.openMirror(new Metrics(), createLogger({ level: 'debug', redactor, destination: { write: (line: string) => lines.push(line) } }));
     watching = watchInProcess(mirror);
-    // The read fails after the message's 1 s visibility ran out, so delaying it fails too: SQS answers
-    // "Value <handle> for parameter ReceiptHandle is invalid".
+    // The queue is purged while the (slow, then refused) read runs, so delaying the message fails: SQS
+    // answers "Value <handle> for parameter ReceiptHandle is invalid".
     h.glue.faults.set({ accessDenied: ['db.a'], latencyMs: 1_300 });
     h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'a'));
+    await waitFor(() => h.glue.sqs.messages(QUEUE).some((m) => !m.visible), 10_000, 'the message in flight');
+    h.glue.sqs.purge(QUEUE);
 
     await waitFor(() => (h.glue.calls()['ChangeMessageVisibility:MessageNotInflight'] ?? 0) >= 1, 10_000, 'the failed ChangeMessageVisibility');
     await waitFor(() => lines.some((l) => l.includes('could not delay an SQS message')), 5_000, 'the warning');
@@ -292,3 +294,4 @@ describe('failures', () => {
     expect(h.glue.sqs.messages(DLQ)).toHaveLength(0);
   });
 });
+

@@ -144,4 +144,23 @@ describe('with uris: hook events are triggers', () => {
     expect(kit.harness.polarisState().get('sales.orders')).toBe(loc);
     expect(kit.harness.emulator.history(CATALOG, ['sales'], 'orders').map((e) => e.type)).not.toContain('DROP');
   });
+
+  // Regression (fixed; this was the bug): an event id near 2^63 became an anchor of the event clock
+  // above every real event, so every later event got the same old order; after the next read of the
+  // metastore (a full pass), every change was "stale" for good.
+  it('a hook event id near 2^63 is only a trigger: later log events keep their order after a full pass', async () => {
+    await startWithLog();
+    const from = kit.metastore.currentEventId;
+    const v1 = await kit.createIceberg('sales', 'orders');
+    const bogus = { ...recordedSince(from).at(-1)!, eventId: '9223372036854775807' };
+    expect(await post(bogus)).toMatchObject({ status: 202, json: { accepted: 1, stored: 0 } });
+    await kit.waitForPolaris('sales.orders', v1);
+    const state = running!.mirror.ledger.adapterState('hms');
+    expect(state.get('clock.anchors') ?? '[]').not.toContain('9223372036854775');
+
+    await running!.mirror.sources.get('hms')!.sink.reconcile();
+    const v2 = await kit.commit('sales', 'orders');
+    expect((await post(recordedSince(from).at(-1))).status).toBe(202);
+    await kit.waitForPolaris('sales.orders', v2);
+  }, 120_000);
 });

@@ -127,6 +127,7 @@ describe('the full example config', () => {
         reconcileIntervalSeconds: 3600,
         maxDropFraction: 0.25,
         pollIntervalSeconds: 30,
+        maxMetadataBytes: 64 * 1024 * 1024,
       },
     ]);
     expect([...secrets].sort()).toEqual(['ingest-token-1', 's3cr3t-value']);
@@ -295,6 +296,19 @@ describe('source types', () => {
     const issues = issuesOf(minimal({ sources: '  - { name: x, target: { catalog: lake } }' }));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ path: 'sources[0].type', message: 'a source needs a type' });
+  });
+
+  it('allowedLocations: every source kind takes it; each entry must be a URI, and the list not empty', () => {
+    for (const type of ['files, root: /data/wh', 'webhook, token: t0ken-123', 'rest, uri: "https://cat.example.com/api"', 'glue, region: us-east-1', 'hive, uris: ["thrift://hms:9083"]']) {
+      const file = write(minimal({ sources: `  - { name: x, type: ${type}, target: { catalog: lake }, allowedLocations: ["s3://lake/wh", "file:///data/wh"] }`, extraTop: 'server: { port: 9470 }' }));
+      expect(loadConfig(file, {}).config.sources[0]!.allowedLocations, type).toEqual(['s3://lake/wh', 'file:///data/wh']);
+    }
+    expect(issuesOf(minimal({ sources: '  - { name: x, type: files, root: /d, target: { catalog: lake }, allowedLocations: ["lake/wh"] }' }))).toEqual([
+      { path: 'sources[0].allowedLocations[0]', message: 'must be a URI with a scheme, such as s3://bucket/warehouse or file:///data/warehouse' },
+    ]);
+    expect(issuesOf(minimal({ sources: '  - { name: x, type: files, root: /d, target: { catalog: lake }, allowedLocations: [] }' }))).toEqual([
+      { path: 'sources[0].allowedLocations', message: 'list at least one location, or leave allowedLocations out' },
+    ]);
   });
 
   it('an empty source list is refused', () => {

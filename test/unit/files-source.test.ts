@@ -1,29 +1,51 @@
 // The files source: Hadoop-catalog warehouses on a local disk, built in temp directories.
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FilesSourceConfig } from '../../adapters/files/config.js';
 import { FilesSource } from '../../adapters/files/files-source.js';
 import { currentMetadataFile, summarizeMetadata } from '../../adapters/files/metadata-file.js';
-import type { ListedItem } from '../../src/model/observation.js';
+import { MAX_NAMESPACE_DEPTH } from '../../src/model/limits.js';
+import type { AbsentObservation, ListedItem, PresentObservation } from '../../src/model/observation.js';
+import type { SourceTable } from '../../src/model/table.js';
 import { MirrorError } from '../../src/util/errors.js';
 import { writeFixtureTable } from '../emulators/polaris/fixture-warehouse.js';
-import { probeFilesSource } from '../support/files-source-probe.js';
 import { tempDir } from './support.js';
 
 let root: string;
 let cleanup: () => void;
 beforeEach(() => {
   ({ dir: root, cleanup } = tempDir('pm-files-'));
+  // The unprivileged child of the permission tests must be able to reach the warehouse.
+  chmodSync(root, 0o755);
 });
 afterEach(() => {
   // undo any chmod so the cleanup can remove everything
   cleanup();
 });
 
-/** The permission tests run the source as an unprivileged user (as root, chmod would deny nothing). */
-function openToOthers(): void {
-  chmodSync(root, 0o755);
+const isRoot = process.getuid?.() === 0;
+const UNPRIVILEGED_CHILD = fileURLToPath(new URL('../../dist/test/support/files-source-unprivileged.js', import.meta.url));
+
+/**
+ * A files-source operation as a user that file permissions apply to. chmod 000 does not deny root, and
+ * CI runs as root: there the operation runs in a child process that gives up root (the built CLI's
+ * modules, dist/, are loaded before it does). Otherwise it runs right here.
+ */
+async function asUnprivileged(op: 'list', cfg?: FilesSourceConfig): Promise<ListedItem[]>;
+async function asUnprivileged(op: 'read', cfg: FilesSourceConfig, table: SourceTable): Promise<PresentObservation | AbsentObservation>;
+async function asUnprivileged(op: 'list' | 'read', cfg = config(), table?: SourceTable): Promise<unknown> {
+  if (!isRoot) return op === 'list' ? list(new FilesSource(cfg)) : new FilesSource(cfg).read(table!);
+  if (!existsSync(UNPRIVILEGED_CHILD)) throw new Error(`${UNPRIVILEGED_CHILD} is missing: run npm run build first`);
+  const { stdout } = await promisify(execFile)(process.execPath, [UNPRIVILEGED_CHILD, JSON.stringify({ config: cfg, op, table })]);
+  const answer = JSON.parse(stdout) as { ok: true; result: unknown } | { ok: false; name: string; message: string };
+  if (answer.ok) return answer.result;
+  throw Object.assign(new Error(answer.message), { name: answer.name });
 }
 
 /** Writes a Hadoop-named metadata file (vN.metadata.json) with the given uuid and last-updated-ms. */
@@ -46,8 +68,8 @@ function hint(tableDir: string, text: string): void {
   writeFileSync(join(tableDir, 'metadata', 'version-hint.text'), text);
 }
 
-function source(overrides: { root?: string; rootUri?: string } = {}): FilesSource {
-  return new FilesSource({
+function config(overrides: { root?: string; rootUri?: string; maxMetadataBytes?: number } = {}): FilesSourceConfig {
+  return {
     type: 'files',
     name: 'wh',
     root: overrides.root ?? root,
@@ -58,7 +80,12 @@ function source(overrides: { root?: string; rootUri?: string } = {}): FilesSourc
     reconcileIntervalSeconds: 3600,
     maxDropFraction: 0.25,
     pollIntervalSeconds: 7,
-  });
+    maxMetadataBytes: overrides.maxMetadataBytes ?? 64 * 1024 * 1024,
+  };
+}
+
+function source(overrides: { root?: string; rootUri?: string; maxMetadataBytes?: number } = {}): FilesSource {
+  return new FilesSource(config(overrides));
 }
 
 async function list(src = source()): Promise<ListedItem[]> {
@@ -258,28 +285,29 @@ describe('FilesSource.list', () => {
     await expect(iterate()).rejects.toThrow('the listing was interrupted');
   });
 
-  it('an unreadable root throws (run as an unprivileged user)', () => {
-    openToOthers();
+  it('an unreadable root throws (as root: listed by an unprivileged child)', async () => {
     const locked = join(root, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o000);
     try {
-      expect(probeFilesSource('list', locked)).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/), retryable: false });
+      await expect(asUnprivileged('list', config({ root: locked }))).rejects.toThrow(/permission denied/);
     } finally {
       chmodSync(locked, 0o755);
     }
-  });
+  }, 120_000);
 
-  it('an unreadable table directory fails the listing (run as an unprivileged user)', () => {
-    openToOthers();
+  it('an unreadable table directory fails the listing (as root: listed by an unprivileged child)', async () => {
     writeHadoop(join(root, 'db', 't'), 1);
+    writeHadoop(join(root, 'db', 'u'), 1);
+    // The control: readable, the same tree lists fine for the same user.
+    expect(summary(await asUnprivileged('list')).map(([name]) => name)).toEqual(['db.t', 'db.u']);
     chmodSync(join(root, 'db', 't'), 0o000);
     try {
-      expect(probeFilesSource('list', root)).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/) });
+      await expect(asUnprivileged('list')).rejects.toThrow(/permission denied/);
     } finally {
       chmodSync(join(root, 'db', 't'), 0o755);
     }
-  });
+  }, 120_000);
 
   // Regression (fixed; this was the bug): a table directory removed while the listing runs (a DROP ... PURGE during the pass) is not a
   // table any more, so walk() descends into it and readdir's raw ENOENT fails the whole listing, although
@@ -371,17 +399,20 @@ describe('FilesSource.read', () => {
     expect((error as MirrorError).message).toContain('cannot be read');
   });
 
-  it('a permission error throws (run as an unprivileged user)', () => {
-    openToOthers();
+  it('a permission error throws (as root: read by an unprivileged child)', async () => {
     const t = join(root, 'db', 't');
     writeHadoop(t, 1);
+    expect(await asUnprivileged('read', config(), { namespace: ['db'], name: 't' })).toMatchObject({ state: 'present' });
     chmodSync(join(t, 'metadata'), 0o000);
     try {
-      expect(probeFilesSource('read', root, { namespace: ['db'], name: 't' })).toMatchObject({ ok: false, message: expect.stringMatching(/permission denied/) });
+      const error = await asUnprivileged('read', config(), { namespace: ['db'], name: 't' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).name).toBe('MirrorError');
+      expect((error as Error).message).toMatch(/permission denied/);
     } finally {
       chmodSync(join(t, 'metadata'), 0o755);
     }
-  });
+  }, 120_000);
 });
 
 describe('FilesSource.check and identity', () => {
@@ -415,4 +446,167 @@ describe('rootUri: a warehouse Polaris reads from object storage', () => {
     expect(read).toMatchObject({ state: 'present', metadataLocation: 's3://lake/warehouse/sales/eu/orders/metadata/v2.metadata.json' });
     expect((await src.check!()).sampleLocations).toEqual(['s3://lake/warehouse']);
   });
+});
+
+describe('FilesSource: hostile trees', () => {
+  const names = (items: ListedItem[]) => summary(items);
+
+  // Regression (fixed; this was the bug): a 1 MB .metadata.json.gz inflated without limit (2.2 GB RSS,
+  // 21 s), at every poll. Several gzip members of zeros make a stream that inflates a thousandfold.
+  it('a decompression bomb is skipped as metadata-too-large without inflating it all', async () => {
+    const member = gzipSync(Buffer.alloc(1024 * 1024));
+    const bomb = Buffer.concat(Array.from({ length: 96 }, () => member)); // ~100 KB → 96 MiB
+    const t = join(root, 'db', 'bomb');
+    mkdirSync(join(t, 'metadata'), { recursive: true });
+    writeFileSync(join(t, 'metadata', 'v1.metadata.json.gz'), bomb);
+    writeHadoop(join(root, 'db', 'good'), 1);
+    const items = await list(source({ maxMetadataBytes: 8 * 1024 * 1024 }));
+    expect(names(items)).toEqual([
+      ['db.bomb', 'skipped:metadata-too-large'],
+      ['db.good', pathToFileURL(join(root, 'db', 'good', 'metadata', 'v1.metadata.json')).href],
+    ]);
+    expect(items[0]!.kind === 'skipped' && items[0]!.skipped.detail).toMatch(/inflated.*8388608-byte limit/);
+    // The default limit (64 MiB) holds too.
+    expect(names(await list())[0]).toEqual(['db.bomb', 'skipped:metadata-too-large']);
+  }, 120_000);
+
+  it('a metadata file above the limit is skipped from its size, before it is read', async () => {
+    const t = join(root, 'db', 'big');
+    writeHadoop(t, 1);
+    writeFileSync(join(t, 'metadata', 'v2.metadata.json'), JSON.stringify({ 'format-version': 2, pad: 'x'.repeat(4096) }));
+    const items = await list(source({ maxMetadataBytes: 1024 }));
+    expect(names(items)).toEqual([['db.big', 'skipped:metadata-too-large']]);
+    expect(items[0]!.kind === 'skipped' && items[0]!.skipped.detail).toMatch(/larger than the 1024-byte limit \(\d+ bytes\)/);
+    await expect(source({ maxMetadataBytes: 1024 }).read({ namespace: ['db'], name: 'big' })).rejects.toThrow(/cannot be read.*1024-byte limit/);
+  });
+
+  // Regression (fixed; this was the bug): a symlinked metadata directory or file was followed outside
+  // the root, and a few bytes of the target reached `plan` output through the JSON parse error.
+  it('a symlinked metadata directory is not followed: skipped, and nothing of its target is read', async () => {
+    const outside = tempDir('pm-outside-');
+    try {
+      mkdirSync(join(outside.dir, 'metadata'));
+      writeFileSync(join(outside.dir, 'metadata', 'v1.metadata.json'), 'root:x:0:0:SECRET-CONTENT');
+      mkdirSync(join(root, 'db', 't'), { recursive: true });
+      symlinkSync(join(outside.dir, 'metadata'), join(root, 'db', 't', 'metadata'));
+      const items = await list();
+      expect(names(items)).toEqual([['db.t', 'skipped:not-a-regular-file']]);
+      expect(JSON.stringify(items)).not.toContain('SECRET');
+      await expect(source().read({ namespace: ['db'], name: 't' })).rejects.toThrow(/symbolic link/);
+    } finally {
+      outside.cleanup();
+    }
+  });
+
+  it('a symlinked metadata file is not followed', async () => {
+    const outside = tempDir('pm-outside-');
+    try {
+      writeFileSync(join(outside.dir, 'secret'), 'root:x:0:0:SECRET-CONTENT');
+      const t = join(root, 'db', 't');
+      writeHadoop(t, 1);
+      symlinkSync(join(outside.dir, 'secret'), join(t, 'metadata', 'v2.metadata.json'));
+      const items = await list();
+      expect(names(items)).toEqual([['db.t', 'skipped:not-a-regular-file']]);
+      expect(JSON.stringify(items)).not.toContain('SECRET');
+    } finally {
+      outside.cleanup();
+    }
+  });
+
+  it('JSON errors do not quote the file', async () => {
+    const t = join(root, 'db', 't');
+    mkdirSync(join(t, 'metadata'), { recursive: true });
+    writeFileSync(join(t, 'metadata', 'v1.metadata.json'), 'root:x:0:0:SECRET-CONTENT');
+    const [item] = await list();
+    expect(item).toMatchObject({ kind: 'skipped', skipped: { reason: 'invalid-metadata' } });
+    expect(JSON.stringify(item)).not.toContain('SECRET');
+  });
+
+  // Regression (fixed; this was the bug): a FIFO named like a metadata file blocked the listing forever
+  // (open() waits for a writer), and with it every later file read and the shutdown.
+  it('FIFOs named like metadata files or the version hint are never opened for a blocking read', async () => {
+    const t = join(root, 'db', 'fifo');
+    writeHadoop(t, 1);
+    execFileSync('mkfifo', [join(t, 'metadata', 'v2.metadata.json')]);
+    const hinted = join(root, 'db', 'hinted');
+    writeHadoop(hinted, 1);
+    writeHadoop(hinted, 2);
+    execFileSync('mkfifo', [join(hinted, 'metadata', 'version-hint.text')]);
+    const items = await list();
+    expect(names(items)).toEqual([
+      ['db.fifo', 'skipped:not-a-regular-file'],
+      ['db.hinted', pathToFileURL(join(hinted, 'metadata', 'v2.metadata.json')).href],
+    ]);
+    expect(items[0]!.kind === 'skipped' && items[0]!.skipped.detail).toMatch(/named pipe/);
+  });
+
+  it('a table reached only through a symlinked namespace is neither listed nor read', async () => {
+    const real = join(root, 'real');
+    writeHadoop(join(real, 't'), 1);
+    symlinkSync(real, join(root, 'alias'));
+    expect(names(await list()).map(([name]) => name)).toEqual(['real.t']);
+    expect(await source().read({ namespace: ['alias'], name: 't' })).toMatchObject({ state: 'absent' });
+  });
+
+  // Regression (fixed; this was the bug): one branch deeper than PATH_MAX failed every listing.
+  it('a branch deeper than PATH_MAX is skipped with a reason; the rest is listed', async () => {
+    const level = 'd'.repeat(250);
+    // Built with relative paths from a child process that walks down with chdir: no absolute path of
+    // that length could be used to create it.
+    execFileSync(process.execPath, [
+      '-e',
+      `const fs = require('fs');
+       for (let i = 0; i < 20; i++) { fs.mkdirSync(${JSON.stringify(level)}); process.chdir(${JSON.stringify(level)}); }
+       fs.mkdirSync('t/metadata', { recursive: true });
+       fs.writeFileSync('t/metadata/v1.metadata.json', '{"format-version":2}');`,
+    ], { cwd: root });
+    writeHadoop(join(root, 'a', 'shallow'), 1);
+    try {
+      const items = await list();
+      const listed = names(items);
+      expect(listed[0]).toEqual(['a.shallow', pathToFileURL(join(root, 'a', 'shallow', 'metadata', 'v1.metadata.json')).href]);
+      expect(listed.slice(1).map(([, what]) => what)).toEqual(['skipped:path-too-long']);
+      const deep = items[1]!;
+      expect(deep.kind === 'skipped' && deep.skipped.table.namespace.every((l) => l === level)).toBe(true);
+      // A table down there is never "absent" (that could drop it): its read fails.
+      await expect(source().read({ namespace: Array(20).fill(level), name: 't' })).rejects.toThrow(/path length limit/);
+    } finally {
+      execFileSync('rm', ['-rf', join(root, level)]); // rm walks relative to each directory: it can remove it
+    }
+  }, 120_000);
+
+  it(`a tree nested deeper than ${MAX_NAMESPACE_DEPTH} namespace levels is cut there with a reason`, async () => {
+    const levels = Array.from({ length: MAX_NAMESPACE_DEPTH + 5 }, (_, i) => `n${i}`);
+    writeHadoop(join(root, ...levels, 't'), 1);
+    writeHadoop(join(root, ...levels.slice(0, MAX_NAMESPACE_DEPTH), 'ok'), 1);
+    const items = await list();
+    expect(names(items)).toEqual([
+      [[...levels.slice(0, MAX_NAMESPACE_DEPTH), 'n32'].join('.'), 'skipped:too-deep'],
+      [[...levels.slice(0, MAX_NAMESPACE_DEPTH), 'ok'].join('.'), pathToFileURL(join(root, ...levels.slice(0, MAX_NAMESPACE_DEPTH), 'ok', 'metadata', 'v1.metadata.json')).href],
+    ]);
+  });
+
+  it('property: whatever bytes a metadata file holds, the listing completes and says what it skipped', async () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.string().map((text) => Buffer.from(text)),
+      fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? '')),
+      fc.uint8Array({ maxLength: 300 }).map((b) => gzipSync(b)),
+      fc.jsonValue().map((value) => gzipSync(JSON.stringify({ 'format-version': 2, extra: value }))),
+      fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.concat([gzipSync(Buffer.from('{"format-version":2}')).subarray(0, 12), b])),
+    );
+    await fc.assert(
+      fc.asyncProperty(bytes, async (content) => {
+        const t = join(root, 'db', 't');
+        mkdirSync(join(t, 'metadata'), { recursive: true });
+        writeFileSync(join(t, 'metadata', 'v1.metadata.json'), content);
+        const items = await list(source({ maxMetadataBytes: 4096 }));
+        expect(items).toHaveLength(1);
+        const item = items[0]!;
+        if (item.kind === 'skipped') expect(['invalid-metadata', 'metadata-too-large']).toContain(item.skipped.reason);
+        else expect(item.observation.metadataLocation).toMatch(/^file:\/\//);
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
 });

@@ -2,7 +2,7 @@
 // events it reflects and the later ones, stay on the engine's wall-clock axis, and survive restarts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventClock } from '../../adapters/hive/event-clock.js';
+import { EventClock, MAX_EVENT_ID_LEAD } from '../../adapters/hive/event-clock.js';
 
 const T0 = 1_732_500_000_000;
 
@@ -52,6 +52,19 @@ describe('EventClock', () => {
     second.clock.restore(state);
     expect(second.clock.orderOfEvent(25n)).toBeLessThan(read); // reflected by the read before the restart
     expect(second.clock.orderOfEvent(31n)).toBeGreaterThan(read);
+  });
+
+  it('an anchor far above the log (restored from an earlier version) is forgotten once the log shows its head', () => {
+    const { clock, set } = clockAt();
+    clock.restore(new Map([['clock.lastTick', String(T0)], ['clock.anchors', JSON.stringify([['9223372036854775806', T0]])]]));
+    set(T0 + 10_000);
+    // Frozen: every real event maps to the one old anchor.
+    expect(clock.orderOfEvent(50n)).toBe(T0);
+    clock.forgetAbove(100n + MAX_EVENT_ID_LEAD);
+    set(T0 + 20_000);
+    const read = clock.orderOfReadAfter(60n);
+    expect(clock.orderOfEvent(61n)).toBeGreaterThan(read);
+    expect(JSON.parse(clock.stateAt(0n)['clock.anchors']!).map((a: [string, number]) => a[0])).toEqual(['60', '61']);
   });
 
   it('damaged state is ignored rather than fatal', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hiveSourceSchema } from '../../adapters/hive/config.js';
 import { EventClock } from '../../adapters/hive/event-clock.js';
 import { HiveHookEndpoint, type HookLog } from '../../adapters/hive/hook-endpoint.js';
+import { MAX_EVENT_ID_LEAD } from '../../adapters/hive/event-clock.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { ObservationSink } from '../../src/model/source-adapter.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
@@ -107,10 +108,10 @@ describe('hook endpoint with uris (triggers)', () => {
     m.dropTable('sales', 'orders');
   }) as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
 
-  function log(committed: bigint | undefined) {
+  function log(committed: bigint | undefined, head: bigint | null | undefined = committed) {
     const clock = new EventClock();
     const wakes: number[] = [];
-    return { log: { clock, committed: () => committed, wake: () => wakes.push(1) } satisfies HookLog, wakes, clock };
+    return { log: { clock, committed: () => committed, head: () => head ?? undefined, wake: () => wakes.push(1) } satisfies HookLog, wakes, clock };
   }
 
   it('wakes the log; events the log already applied produce nothing', () => {
@@ -129,6 +130,23 @@ describe('hook endpoint with uris (triggers)', () => {
     // The log's copy of an earlier event, fetched later, still orders below the hook's newer one.
     expect(clock.orderOfEvent(BigInt(create.eventId as number))).toBeLessThan(items[0]!.observation.order);
     expect(items[1]!.observation.order).toBeGreaterThanOrEqual(items[0]!.observation.order);
+  });
+
+  it('an id the log cannot vouch for — before the log was read, or far beyond its head — is only a trigger', () => {
+    const last = BigInt(create.eventId as number);
+    for (const [head, eventId] of [
+      [null, commit.eventId],
+      [last, '9223372036854775807'],
+      [last, String(last + MAX_EVENT_ID_LEAD + 1n)],
+    ] as const) {
+      const { log: l, wakes, clock } = log(last, head);
+      expect(endpoint(l).parse({ ...commit, eventId }, RECEIVED), String(eventId)).toMatchObject({ accepted: 1, items: [], problems: [] });
+      expect(wakes).toHaveLength(1);
+      expect(JSON.parse(clock.stateAt(0n)['clock.anchors']!)).toEqual([]);
+    }
+    // Within the lead of the head, it is placed.
+    const { log: l } = log(last, last);
+    expect(endpoint(l).parse({ ...commit, eventId: String(last + MAX_EVENT_ID_LEAD) }, RECEIVED).items).toHaveLength(1);
   });
 
   it('without an event id an event is only a trigger', () => {

@@ -5,12 +5,30 @@ import { describe, expect, it } from 'vitest';
 import type { CommonSourceConfig } from '../../src/config/source-schema.js';
 import type { Observation } from '../../src/model/observation.js';
 import { dottedName, joinNamespace, polarisDisplayName, splitNamespace } from '../../src/model/table.js';
-import { globToRegExp, TableFilter } from '../../src/normalizer/glob.js';
+import { AllowedLocations } from '../../src/normalizer/allowed-locations.js';
+import { Glob, TableFilter } from '../../src/normalizer/glob.js';
 import { unrepresentableReason } from '../../src/normalizer/identifier.js';
 import { Normalizer } from '../../src/normalizer/normalize.js';
-import { MAX_SOURCE_TIME_MS, nextTimestamp, timestampAfterStale } from '../../src/normalizer/timestamp.js';
+import { MAX_SOURCE_TIME_AHEAD_MS, MAX_SOURCE_TIME_MS, nextTimestamp, timestampAfterStale } from '../../src/normalizer/timestamp.js';
 
-describe('globToRegExp', () => {
+/** A glob as a tester, so the cases read like the RegExp-based ones they replaced. */
+function globToRegExp(glob: string): { test(name: string): boolean } {
+  const compiled = new Glob(glob);
+  return { test: (name) => compiled.matches(name) };
+}
+
+/** The old, backtracking translation: a reference for what globs mean, on short inputs only. */
+function referenceRegExp(glob: string): RegExp {
+  let pattern = '';
+  for (const char of glob) {
+    if (char === '*') pattern += '.*';
+    else if (char === '?') pattern += '.';
+    else pattern += char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}$`, 'su');
+}
+
+describe('Glob', () => {
   it('* matches any run of characters, dots included', () => {
     const re = globToRegExp('sales.*');
     expect(re.test('sales.orders')).toBe(true);
@@ -69,6 +87,29 @@ describe('globToRegExp', () => {
 
   it('property: "*" matches everything, including newlines', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (s) => globToRegExp('*').test(s)), { numRuns: 200 });
+  });
+
+  it('property: matches exactly what the regular-expression translation matches', () => {
+    // Small alphabets make stars, wildcards and near-misses collide often.
+    const glob = fc.string({ unit: fc.constantFrom('a', 'b', '.', '*', '?', '😀'), maxLength: 8 });
+    const name = fc.string({ unit: fc.constantFrom('a', 'b', '.', '😀', '\n'), maxLength: 12 });
+    fc.assert(
+      fc.property(glob, name, (g, n) => {
+        expect(new Glob(g).matches(n), `${JSON.stringify(g)} on ${JSON.stringify(n)}`).toBe(referenceRegExp(g).test(n));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  // Regression (fixed; this was the bug): globs compiled to backtracking regular expressions, and one
+  // long name against exclude: ["*.*_backup"] blocked the daemon for 53 s. Without backtracking these
+  // names cost one pass each; with it they would not finish within the test's timeout.
+  it('long adversarial names match without backtracking', () => {
+    const long = 'a.'.repeat(200_000);
+    expect(new Glob('*.*_backup').matches(long)).toBe(false);
+    expect(new Glob('*.*_backup').matches(`${long}x_backup`)).toBe(true);
+    expect(new Glob('*a*a*a*a*a*b').matches('a'.repeat(200_000))).toBe(false);
+    expect(new TableFilter([], ['*.*_backup', '*?*?*?*?*!']).accepts(long)).toBe(true);
   });
 });
 
@@ -280,5 +321,79 @@ describe('the timestamp rule', () => {
     const third = nextTimestamp(0, second);
     expect(second).toBeGreaterThan(first);
     expect(third).toBeGreaterThan(second);
+  });
+});
+
+describe('allowedLocations', () => {
+  const allowed = (prefixes: string[] | undefined) => new AllowedLocations(prefixes);
+
+  it('unset allows everything; set, prefixes match whole path segments', () => {
+    expect(allowed(undefined).refusal('file:///etc/passwd')).toBeUndefined();
+    const a = allowed(['s3://lake/warehouse', 'file:///data/wh/']);
+    expect(a.refusal('s3://lake/warehouse/sales/orders/metadata/v1.metadata.json')).toBeUndefined();
+    expect(a.refusal('s3://lake/warehouse')).toBeUndefined();
+    expect(a.refusal('file:///data/wh/t/metadata/v1.metadata.json')).toBeUndefined();
+    expect(a.refusal('file:/data/wh/t/metadata/v1.metadata.json')).toBeUndefined();
+    expect(a.refusal('s3://lake/warehouse2/t/metadata/v1.metadata.json')).toMatch(/outside the source's allowedLocations \(s3:\/\/lake\/warehouse, file:\/\/\/data\/wh\/\)/);
+    expect(a.refusal('s3://other/warehouse/t/v1.metadata.json')).toMatch(/outside/);
+    expect(a.refusal('file:///etc/passwd')).toMatch(/outside/);
+    expect(a.refusal('gs://lake/warehouse/t/v1.metadata.json')).toMatch(/outside/);
+    expect(a.refusal('not a uri')).toMatch(/is not a URI/);
+  });
+
+  it('s3:// and s3a:// (and s3n://) are the same place; the scheme is case-insensitive', () => {
+    const a = allowed(['s3a://lake/wh']);
+    expect(a.refusal('s3://lake/wh/t/metadata/v1.metadata.json')).toBeUndefined();
+    expect(a.refusal('S3N://lake/wh/t/metadata/v1.metadata.json')).toBeUndefined();
+    expect(allowed(['s3://lake/wh']).refusal('s3a://lake/wh/t/v1.metadata.json')).toBeUndefined();
+  });
+
+  it('"." and ".." segments (also percent-encoded) are refused: they could climb out of a prefix', () => {
+    const a = allowed(['s3://lake/wh']);
+    for (const location of ['s3://lake/wh/../secret/v1.metadata.json', 's3://lake/wh/./t/v1.metadata.json', 's3://lake/wh/%2E%2E/x/v1.metadata.json', 's3://lake/wh/t/%2e/v1.metadata.json']) {
+      expect(a.refusal(location), location).toMatch(/"\." or "\.\." segment/);
+    }
+  });
+
+  it('property: under a prefix is allowed; a sibling sharing its characters is not', () => {
+    const segment = fc.string({ unit: fc.constantFrom('a', 'b', '-', '_', '%', 'é'), minLength: 1, maxLength: 6 }).filter((s) => s !== '.' && s !== '..');
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 3 }), fc.array(segment, { maxLength: 3 }), segment, (prefix, rest, extra) => {
+        const a = allowed([`s3://bucket/${prefix.join('/')}`]);
+        expect(a.refusal(`s3a://bucket/${[...prefix, ...rest].join('/')}`)).toBeUndefined();
+        const sibling = [...prefix.slice(0, -1), prefix.at(-1)! + extra, ...rest];
+        expect(a.refusal(`s3://bucket/${sibling.join('/')}`)).toMatch(/outside/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('Normalizer.admit', () => {
+  const now = 1_750_000_000_000;
+  const at = (sourceTimeMs: number, location = 's3://lake/wh/t/metadata/v1.metadata.json'): Observation => ({
+    table: { namespace: ['db'], name: 't' },
+    state: 'present',
+    metadataLocation: location,
+    order: sourceTimeMs,
+    sourceTimeMs,
+  });
+
+  it(`refuses a source time more than ${MAX_SOURCE_TIME_AHEAD_MS / 3_600_000} h ahead of the clock, present or absent`, () => {
+    const n = new Normalizer(sourceConfig());
+    expect(n.admit(at(now + 60 * 60 * 1000), now)).toBeUndefined();
+    expect(n.admit(at(now - 10 * 365 * 24 * 3_600_000), now)).toBeUndefined();
+    expect(n.admit(at(now + MAX_SOURCE_TIME_AHEAD_MS + 1), now)).toMatchObject({ reason: 'future-source-time', detail: expect.stringMatching(/24 hours ahead/) });
+    expect(n.admit(at(MAX_SOURCE_TIME_MS), now)).toMatchObject({ reason: 'future-source-time', detail: expect.stringContaining('9999-12-31T23:59:59.999Z') });
+    const drop: Observation = { table: { namespace: ['db'], name: 't' }, state: 'absent', confirmed: true, order: MAX_SOURCE_TIME_MS, sourceTimeMs: MAX_SOURCE_TIME_MS };
+    expect(n.admit(drop, now)).toMatchObject({ reason: 'future-source-time' });
+    expect(n.normalize(drop)).toMatchObject({ ok: false, skipped: { reason: 'future-source-time' } });
+  });
+
+  it('refuses a location outside allowedLocations; filters and identifiers are checked first', () => {
+    const n = new Normalizer(sourceConfig({ allowedLocations: ['s3://lake/wh'], exclude: ['tmp.*'] }));
+    expect(n.admit(at(now), now)).toBeUndefined();
+    expect(n.admit(at(now, 's3://elsewhere/t/v1.metadata.json'), now)).toMatchObject({ reason: 'location-not-allowed' });
+    expect(n.admit({ ...at(now, 's3://elsewhere/x'), table: { namespace: ['tmp'], name: 'x' } }, now)).toMatchObject({ reason: 'filtered' });
   });
 });

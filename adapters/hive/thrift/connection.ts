@@ -5,7 +5,7 @@ import { describePeerBytes } from '../transport/peer-bytes.js';
 import { openSocket } from '../transport/socket.js';
 import { encodeCall, openReply, type TransportKind } from './call-codec.js';
 import { ThriftTransportError } from './errors.js';
-import { binaryMessageLength, ThriftProtocolError } from './message-scanner.js';
+import { DEFAULT_MAX_REPLY_BYTES, ReplyReader, ThriftProtocolError, ThriftReplyTooLargeError } from './message-scanner.js';
 
 export type { TransportKind } from './call-codec.js';
 
@@ -15,7 +15,7 @@ export interface ConnectionOptions {
   readonly transport: TransportKind;
   readonly connectTimeoutMs: number;
   /** Replies larger than this are refused (a misdirected connection must not buffer forever). */
-  readonly maxMessageBytes?: number;
+  readonly maxReplyBytes?: number;
 }
 
 /** What a call needs from a connection, whatever carries it (a socket stack, or HTTP). */
@@ -32,7 +32,6 @@ interface PendingCall {
   readonly timer: NodeJS.Timeout;
 }
 
-const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
 /**
  * One connection speaking TBinaryProtocol over a buffered or framed transport, on a byte channel: a TCP
@@ -44,18 +43,16 @@ const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
  */
 export class ThriftConnection implements MetastoreConnection {
   private readonly pending = new Map<number, PendingCall>();
-  /** Bytes received and not yet dispatched: received[0, receivedLength), grown by doubling. */
-  private received: Buffer = Buffer.alloc(64 * 1024);
-  private receivedLength = 0;
+  /** Splits the received bytes into whole replies, incrementally and bounded (message-scanner.ts). */
+  private readonly replies: ReplyReader;
   private seqid = 0;
   private failure: Error | undefined;
-  private readonly maxMessageBytes: number;
 
   constructor(
     private readonly socket: ByteChannel,
     private readonly options: ConnectionOptions,
   ) {
-    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.replies = new ReplyReader(options.transport, options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(new ThriftTransportError(`connection to ${this.address} failed: ${error.message}`, { cause: error })));
     socket.on('close', () => this.fail(this.peerMismatch() ?? new ThriftTransportError(`connection to ${this.address} closed`)));
@@ -100,51 +97,11 @@ export class ThriftConnection implements MetastoreConnection {
   }
 
   private onData(chunk: Buffer): void {
-    this.append(chunk);
     try {
-      for (;;) {
-        const message = this.nextMessage();
-        if (!message) return;
-        this.dispatch(message);
-      }
+      for (const message of this.replies.push(chunk)) this.dispatch(message);
     } catch (error) {
-      this.fail(error instanceof ThriftProtocolError ? (this.peerMismatch() ?? new ThriftTransportError(`${this.address} sent bytes that are not a Thrift binary reply (${error.message}); check the port and the transport (buffered or framed)`, { cause: error })) : (error as Error));
+      this.fail((error instanceof ThriftProtocolError && this.peerMismatch()) || describeReplyError(error, this.address));
     }
-  }
-
-  /** Appends without re-copying what is already buffered (large replies arrive in many chunks). */
-  private append(chunk: Buffer): void {
-    const needed = this.receivedLength + chunk.length;
-    if (needed > this.received.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, this.received.length * 2));
-      this.received.copy(grown, 0, 0, this.receivedLength);
-      this.received = grown;
-    }
-    chunk.copy(this.received, this.receivedLength);
-    this.receivedLength = needed;
-  }
-
-  /** The next complete reply (a copy), removed from the receive buffer; undefined until one is complete. */
-  private nextMessage(): Buffer | undefined {
-    const buffer = this.received.subarray(0, this.receivedLength);
-    let start: number;
-    let end: number;
-    if (this.options.transport === 'framed') {
-      if (buffer.length < 4) return undefined;
-      const size = buffer.readInt32BE(0);
-      if (size < 0 || size > this.maxMessageBytes) throw new ThriftProtocolError(`frame size ${size}`);
-      if (buffer.length < 4 + size) return undefined;
-      [start, end] = [4, 4 + size];
-    } else {
-      if (buffer.length === 0) return undefined;
-      const length = binaryMessageLength(buffer, this.maxMessageBytes);
-      if (length === undefined) return undefined;
-      [start, end] = [0, length];
-    }
-    const message = Buffer.from(buffer.subarray(start, end));
-    buffer.copy(this.received, 0, end);
-    this.receivedLength -= end;
-    return message;
   }
 
   private dispatch(message: Buffer): void {
@@ -170,7 +127,9 @@ export class ThriftConnection implements MetastoreConnection {
    * does not match the metastore's set-up. That is not a transport failure, and it says what to change.
    */
   private peerMismatch(): MetastoreAuthError | undefined {
-    const peer = describePeerBytes(this.received.subarray(0, this.receivedLength));
+    const peer = describePeerBytes(this.replies.unread());
+    // Thrift's own bytes are no mismatch here (a too-large reply is still Thrift): only other protocols are.
+    if (peer?.speaks.startsWith('plain Thrift')) return undefined;
     return peer && new MetastoreAuthError(`the metastore at ${this.address} answered in ${peer.speaks}`, { scope: 'metastore', hint: peer.hint });
   }
 
@@ -184,3 +143,15 @@ export class ThriftConnection implements MetastoreConnection {
     }
   }
 }
+
+/** What a reply that cannot be framed means for the operator. */
+function describeReplyError(error: unknown, address: string): Error {
+  if (error instanceof ThriftReplyTooLargeError) {
+    return new ThriftTransportError(`${address} sent ${error.message}; raise maxReplyBytes (or lower batchSize) if the metastore's replies really are that large`, { cause: error });
+  }
+  if (error instanceof ThriftProtocolError) {
+    return new ThriftTransportError(`${address} sent bytes that are not a Thrift binary reply (${error.message}); check the port and the transport (buffered or framed)`, { cause: error });
+  }
+  return error as Error;
+}
+

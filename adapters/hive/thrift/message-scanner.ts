@@ -1,16 +1,33 @@
 import { TType } from './wire-types.js';
 
 /**
- * Where a TBinaryProtocol message ends, without decoding it. The buffered transport has no length
- * prefix, so a reply spread over many TCP chunks is only decodable once complete; decoding after each
- * chunk (what thrift's own TBufferedTransport.receiver does, rolling back on underrun) costs quadratic
- * time on the large get_next_notification replies. Walking the structure is cheap: strings are
- * jumped over, never copied.
+ * Where the Thrift replies in a byte stream end, without decoding them: ReplyReader splits what a
+ * metastore sends into whole replies, for either transport.
+ *
+ * - Framed: each reply has a 4-byte length prefix.
+ * - Buffered: nothing says where a reply ends; only walking its structure does. thrift's own
+ *   TBufferedTransport.receiver decodes the whole reply again after every TCP chunk (rolling back on
+ *   underrun), which costs quadratic time on large get_next_notification replies. Here the walk is
+ *   incremental: it keeps its place (a stack of open structs, lists and maps) between chunks, so each
+ *   byte is looked at about once. Strings are jumped over, never copied.
+ *
+ * Both are bounded: a reply (or a frame) larger than maxReplyBytes fails the connection as soon as that
+ * many bytes of it are buffered, so a misdirected or hostile peer cannot make the client buffer
+ * without end. Nothing here knows sockets: any transport (TCP, TLS, SASL) feeds it the plain Thrift
+ * bytes it received.
  */
 export class ThriftProtocolError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ThriftProtocolError';
+  }
+}
+
+/** A reply (or a size inside it) beyond the limit: the bytes may be fine, there are just too many. */
+export class ThriftReplyTooLargeError extends ThriftProtocolError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ThriftReplyTooLargeError';
   }
 }
 
@@ -28,113 +45,243 @@ const FIXED: Partial<Record<number, number>> = {
   [TType.DOUBLE]: 8,
 };
 
-/** Thrown internally when the buffer ends before the message does. */
-const INCOMPLETE = Symbol('incomplete');
+export type TransportFraming = 'buffered' | 'framed';
 
-/**
- * The byte length of the message starting at buffer[0], or undefined while incomplete. Throws
- * ThriftProtocolError when the bytes cannot be a Thrift binary message (e.g. the peer is not a
- * metastore), or a size exceeds maxBytes.
- */
-export function binaryMessageLength(buffer: Buffer, maxBytes: number): number | undefined {
-  const scanner = new Scanner(buffer, maxBytes);
-  try {
-    scanner.messageHeader();
-    scanner.value(TType.STRUCT, 0);
-    return scanner.offset;
-  } catch (error) {
-    if (error === INCOMPLETE) return undefined;
-    throw error;
+/** 256 MiB: a batch of 500 notification messages with large table objects fits; a runaway reply does not. */
+export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024 * 1024;
+
+const INITIAL_BUFFER_BYTES = 64 * 1024;
+/** Replies from this size on are handed over in the buffer they were read into rather than copied. */
+const LARGE_REPLY_BYTES = 1024 * 1024;
+
+export class ReplyReader {
+  /** Bytes received and not yet returned: buffer[0, length), grown by doubling up to the limit. */
+  private buffer: Buffer = Buffer.alloc(INITIAL_BUFFER_BYTES);
+  private length = 0;
+  private scanner: BinaryMessageScanner | undefined;
+
+  constructor(
+    private readonly framing: TransportFraming,
+    private readonly maxReplyBytes: number,
+  ) {}
+
+  /** The bytes received and not yet part of a whole reply: what a peer speaking another protocol sent. */
+  unread(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  /** The replies completed by this chunk (copies), in order. Throws ThriftProtocolError. */
+  push(chunk: Buffer): Buffer[] {
+    this.append(chunk);
+    const replies: Buffer[] = [];
+    for (;;) {
+      const reply = this.next();
+      if (!reply) break;
+      replies.push(reply);
+    }
+    // Whatever is left is the start of one reply: it may not grow past the limit (plus a frame prefix).
+    if (this.length > this.maxReplyBytes + 4) throw new ThriftReplyTooLargeError(`a reply larger than the ${this.maxReplyBytes}-byte limit`);
+    return replies;
+  }
+
+  private next(): Buffer | undefined {
+    const bytes = this.buffer.subarray(0, this.length);
+    let start: number;
+    let end: number;
+    if (this.framing === 'framed') {
+      if (bytes.length < 4) return undefined;
+      const size = bytes.readInt32BE(0);
+      if (size < 0) throw new ThriftProtocolError(`negative frame size ${size}`);
+      if (size > this.maxReplyBytes) throw new ThriftReplyTooLargeError(`frame size ${size} exceeds the ${this.maxReplyBytes}-byte reply limit`);
+      if (bytes.length < 4 + size) return undefined;
+      [start, end] = [4, 4 + size];
+    } else {
+      this.scanner ??= new BinaryMessageScanner(this.maxReplyBytes);
+      const length = this.scanner.scan(bytes);
+      if (length === undefined) return undefined;
+      this.scanner = undefined;
+      [start, end] = [0, length];
+    }
+    return this.take(start, end);
+  }
+
+  /** Removes buffer[0, end) and returns [start, end) of it, unshared with what is buffered later. */
+  private take(start: number, end: number): Buffer {
+    const rest = this.length - end;
+    if (end < LARGE_REPLY_BYTES) {
+      const reply = Buffer.from(this.buffer.subarray(start, end));
+      this.buffer.copy(this.buffer, 0, end, this.length);
+      this.length = rest;
+      return reply;
+    }
+    // A large reply keeps the buffer it was read into; only what follows it is copied to a new one.
+    const reply = this.buffer.subarray(start, end);
+    const next = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER_BYTES, rest));
+    this.buffer.copy(next, 0, end, this.length);
+    this.buffer = next;
+    this.length = rest;
+    return reply;
+  }
+
+  /** Appends without re-copying what is buffered more than a logarithmic number of times. */
+  private append(chunk: Buffer): void {
+    const needed = this.length + chunk.length;
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    chunk.copy(this.buffer, this.length);
+    this.length = needed;
   }
 }
 
-class Scanner {
-  offset = 0;
+/** The byte length of the message at buffer[0], or undefined while incomplete (a one-off scan). */
+export function binaryMessageLength(buffer: Buffer, maxBytes: number): number | undefined {
+  return new BinaryMessageScanner(maxBytes).scan(buffer);
+}
 
-  constructor(
-    private readonly buffer: Buffer,
-    private readonly maxBytes: number,
-  ) {}
+/** An open container of the walk: what the next bytes inside it are. */
+type Frame =
+  | { readonly kind: 'struct' }
+  | { readonly kind: 'list'; readonly element: number; remaining: number }
+  | { readonly kind: 'map'; readonly key: number; readonly value: number; remaining: number; atValue: boolean };
 
-  messageHeader(): void {
-    const size = this.i32();
-    if (size < 0) {
-      if ((size & VERSION_MASK) !== VERSION_1) throw new ThriftProtocolError(`bad Thrift message version ${size >>> 0}`);
-      this.skipBytes(this.length());
-    } else {
-      // Old non-strict header: the name's length first, then the name, a type byte.
-      this.skipBytes(this.checkedLength(size));
-      this.skipBytes(1);
+/**
+ * Walks one TBinaryProtocol message from the start of the buffer it is given, resuming where it
+ * stopped when called again with the same bytes plus more. Every step — a field header, a length and
+ * the bytes it covers, a container header — is taken whole or not at all, so a step cut by the end of
+ * a chunk is simply tried again (it costs a few bytes' look, not a rescan).
+ */
+export class BinaryMessageScanner {
+  private offset = 0;
+  private headerDone = false;
+  private readonly stack: Frame[] = [];
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** The message's byte length once complete, else undefined. Throws ThriftProtocolError. */
+  scan(buffer: Buffer): number | undefined {
+    if (!this.headerDone) {
+      const end = this.header(buffer);
+      if (end === undefined) return undefined;
+      this.offset = end;
+      this.headerDone = true;
+      this.stack.push({ kind: 'struct' });
     }
-    this.skipBytes(4); // seqid
+    while (this.stack.length > 0) {
+      if (!this.step(buffer)) return undefined;
+    }
+    return this.offset;
   }
 
-  value(type: number, depth: number): void {
-    if (depth > MAX_DEPTH) throw new ThriftProtocolError('Thrift structure nested too deeply');
+  /** Where the message header ends, or undefined while incomplete. */
+  private header(buffer: Buffer): number | undefined {
+    if (buffer.length < 4) return undefined;
+    const size = buffer.readInt32BE(0);
+    let at: number;
+    if (size < 0) {
+      if ((size & VERSION_MASK) !== VERSION_1) throw new ThriftProtocolError(`bad Thrift message version ${size >>> 0}`);
+      if (buffer.length < 8) return undefined;
+      at = 8 + this.checkedLength(buffer.readInt32BE(4));
+    } else {
+      // Old non-strict header: the name's length first, then the name, a type byte.
+      at = 4 + this.checkedLength(size) + 1;
+    }
+    at += 4; // seqid
+    return at <= buffer.length ? at : undefined;
+  }
+
+  /** One step inside the innermost open container; false when the bytes for it have not arrived. */
+  private step(buffer: Buffer): boolean {
+    const frame = this.stack[this.stack.length - 1]!;
+    if (frame.kind === 'struct') {
+      if (this.offset + 1 > buffer.length) return false;
+      const fieldType = buffer[this.offset]!;
+      if (fieldType === TType.STOP) {
+        this.offset += 1;
+        this.stack.pop();
+        return true;
+      }
+      if (this.offset + 3 > buffer.length) return false;
+      return this.value(buffer, fieldType, 3);
+    }
+    if (frame.kind === 'list') {
+      if (frame.remaining === 0) {
+        this.stack.pop();
+        return true;
+      }
+      if (!this.value(buffer, frame.element, 0)) return false;
+      frame.remaining--;
+      return true;
+    }
+    if (frame.remaining === 0) {
+      this.stack.pop();
+      return true;
+    }
+    if (!this.value(buffer, frame.atValue ? frame.value : frame.key, 0)) return false;
+    if (frame.atValue) frame.remaining--;
+    frame.atValue = !frame.atValue;
+    return true;
+  }
+
+  /**
+   * A value of `type` starting `prefix` bytes after the offset (the field header of a struct field):
+   * scalars and strings are skipped whole; containers are opened (pushed) once their header is in.
+   */
+  private value(buffer: Buffer, type: number, prefix: number): boolean {
+    const at = this.offset + prefix;
     const fixed = FIXED[type];
-    if (fixed !== undefined) return this.skipBytes(fixed);
+    if (fixed !== undefined) return this.advanceTo(buffer, at + fixed);
     switch (type) {
-      case TType.STRING:
-        return this.skipBytes(this.length());
+      case TType.STRING: {
+        if (at + 4 > buffer.length) return false;
+        return this.advanceTo(buffer, at + 4 + this.checkedLength(buffer.readInt32BE(at)));
+      }
       case TType.STRUCT:
-        for (;;) {
-          const fieldType = this.byte();
-          if (fieldType === TType.STOP) return;
-          this.skipBytes(2);
-          this.value(fieldType, depth + 1);
-        }
+        return this.open(buffer, at, { kind: 'struct' });
       case TType.MAP: {
-        const keyType = this.byte();
-        const valueType = this.byte();
-        const count = this.length();
-        this.elements(count, keyType, valueType, depth);
-        return;
+        if (at + 6 > buffer.length) return false;
+        const key = buffer[at]!;
+        const value = buffer[at + 1]!;
+        const count = this.checkedLength(buffer.readInt32BE(at + 2));
+        const a = FIXED[key];
+        const b = FIXED[value];
+        // All fixed-size entries: skipped in one step.
+        if (a !== undefined && b !== undefined) return this.advanceTo(buffer, at + 6 + count * (a + b));
+        return this.open(buffer, at + 6, { kind: 'map', key, value, remaining: count, atValue: false });
       }
       case TType.SET:
       case TType.LIST: {
-        const elementType = this.byte();
-        this.elements(this.length(), elementType, undefined, depth);
-        return;
+        if (at + 5 > buffer.length) return false;
+        const element = buffer[at]!;
+        const count = this.checkedLength(buffer.readInt32BE(at + 1));
+        const fixedElement = FIXED[element];
+        if (fixedElement !== undefined) return this.advanceTo(buffer, at + 5 + count * fixedElement);
+        return this.open(buffer, at + 5, { kind: 'list', element, remaining: count });
       }
       default:
         throw new ThriftProtocolError(`unknown Thrift type ${type}`);
     }
   }
 
-  private elements(count: number, first: number, second: number | undefined, depth: number): void {
-    const a = FIXED[first];
-    const b = second === undefined ? 0 : FIXED[second];
-    if (count > 0 && a !== undefined && b !== undefined) return this.skipBytes(count * (a + b));
-    for (let i = 0; i < count; i++) {
-      this.value(first, depth + 1);
-      if (second !== undefined) this.value(second, depth + 1);
-    }
+  private open(buffer: Buffer, at: number, frame: Frame): boolean {
+    if (this.stack.length >= MAX_DEPTH) throw new ThriftProtocolError('Thrift structure nested too deeply');
+    if (!this.advanceTo(buffer, at)) return false;
+    this.stack.push(frame);
+    return true;
   }
 
-  private byte(): number {
-    if (this.offset + 1 > this.buffer.length) throw INCOMPLETE;
-    return this.buffer[this.offset++]!;
-  }
-
-  private i32(): number {
-    if (this.offset + 4 > this.buffer.length) throw INCOMPLETE;
-    const value = this.buffer.readInt32BE(this.offset);
-    this.offset += 4;
-    return value;
-  }
-
-  private length(): number {
-    return this.checkedLength(this.i32());
+  private advanceTo(buffer: Buffer, end: number): boolean {
+    if (end > this.maxBytes) throw new ThriftReplyTooLargeError(`a reply larger than the ${this.maxBytes}-byte limit`);
+    if (end > buffer.length) return false;
+    this.offset = end;
+    return true;
   }
 
   private checkedLength(size: number): number {
     if (size < 0) throw new ThriftProtocolError(`negative Thrift size ${size}`);
-    if (size > this.maxBytes) throw new ThriftProtocolError(`Thrift size ${size} exceeds the ${this.maxBytes}-byte message limit`);
+    if (size > this.maxBytes) throw new ThriftReplyTooLargeError(`Thrift size ${size} exceeds the ${this.maxBytes}-byte message limit`);
     return size;
-  }
-
-  private skipBytes(count: number): void {
-    if (this.offset + count > this.buffer.length) throw INCOMPLETE;
-    this.offset += count;
   }
 }

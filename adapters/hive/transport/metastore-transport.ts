@@ -15,10 +15,7 @@ import type { SaslMechanism } from './sasl/sasl-mechanism.js';
 import { negotiateSasl } from './sasl/sasl-negotiation.js';
 import { openSocket } from './socket.js';
 
-export type TransportSettings = Pick<HiveSourceConfig, 'name' | 'transport' | 'auth' | 'tls' | 'headers' | 'connectTimeoutMs'>;
-
-/** The default limit of one reply (or SASL frame): a misdirected connection must not buffer forever. */
-const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+export type TransportSettings = Pick<HiveSourceConfig, 'name' | 'transport' | 'auth' | 'tls' | 'headers' | 'connectTimeoutMs' | 'maxReplyBytes'>;
 
 /**
  * Builds the layers of a metastore connection from a source's settings (design: "transports are
@@ -48,15 +45,15 @@ export class MetastoreTransport {
   async open(address: HmsAddress): Promise<MetastoreConnection> {
     const { settings } = this;
     if (address.scheme !== 'thrift') {
-      return new HttpThriftConnection({ url: address.url!, headers: this.httpHeaders(), ca: this.caCertificates(), connectTimeoutMs: settings.connectTimeoutMs, maxMessageBytes: MAX_MESSAGE_BYTES });
+      return new HttpThriftConnection({ url: address.url!, headers: this.httpHeaders(), ca: this.caCertificates(), connectTimeoutMs: settings.connectTimeoutMs, maxMessageBytes: settings.maxReplyBytes });
     }
     const socket = await openSocket({ host: address.host, port: address.port, connectTimeoutMs: settings.connectTimeoutMs, tls: settings.tls ? { ca: this.caCertificates() } : undefined });
-    const connection = { host: address.host, port: address.port, transport: settings.transport, connectTimeoutMs: settings.connectTimeoutMs, maxMessageBytes: MAX_MESSAGE_BYTES };
+    const connection = { host: address.host, port: address.port, transport: settings.transport, connectTimeoutMs: settings.connectTimeoutMs, maxReplyBytes: settings.maxReplyBytes };
     const mechanism = this.mechanism(address);
     if (!mechanism) return new ThriftConnection(socket, connection);
     try {
       const { layer, leftover } = await negotiateSasl(socket, mechanism, { uri: address.uri, timeoutMs: settings.connectTimeoutMs });
-      return new ThriftConnection(new SaslChannel(socket, layer, MAX_MESSAGE_BYTES, address.uri, leftover), connection);
+      return new ThriftConnection(new SaslChannel(socket, layer, settings.maxReplyBytes, address.uri, leftover), connection);
     } catch (error) {
       socket.destroy();
       throw error;

@@ -1,7 +1,7 @@
 import { Mirror, UsageError } from '../../engine/mirror.js';
-import { messageOf } from '../../util/errors.js';
 import { dottedName } from '../../model/table.js';
 import { commandContext } from '../context.js';
+import { rereadFromSources } from '../reread.js';
 import { EXIT } from '../exit-codes.js';
 import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
 
@@ -51,22 +51,5 @@ export async function retryCommand(options: { config: string; table?: string; al
     return failed === 0 ? EXIT.OK : EXIT.FAILED;
   } finally {
     await mirror.close();
-  }
-}
-
-/**
- * A table is usually fixed at its source (a new metadata file, a permission granted): re-read each one
- * that can be re-read, so the retry sends what the source holds now rather than the failed state.
- */
-async function rereadFromSources(mirror: Mirror, ids: readonly number[], print: (text: string) => void): Promise<void> {
-  for (const id of ids) {
-    const row = mirror.ledger.get(id);
-    const source = row ? mirror.sources.get(row.source) : undefined;
-    if (!row || !source?.adapter.read) continue;
-    try {
-      await source.sink.commit([await source.adapter.read(row.table)]);
-    } catch (error) {
-      print(`could not re-read ${row.source}: ${dottedName(row.table)} (${messageOf(error)}); retrying its stored state`);
-    }
   }
 }

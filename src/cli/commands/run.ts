@@ -3,10 +3,17 @@ import { MirrorServer } from '../../server/mirror-server.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { permanentTokenRefusal } from '../../polaris/token-provider.js';
 import { messageOf } from '../../util/errors.js';
+import { settledWithin } from '../../util/settled-within.js';
 import { sleep } from '../../util/sleep.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { abortOnSignals, holdLease } from '../lease.js';
+
+/**
+ * How long a stop waits for the sources' loops after the operations in flight are recorded. A loop
+ * stuck in a call that ignores the abort (a hung file system) must not keep the process from exiting.
+ */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * `run`: the daemon. Watchers of every source, periodic reconciliation, the dispatcher and the HTTP
@@ -20,6 +27,7 @@ export async function runCommand(options: { config: string }): Promise<number> {
   const { signal, dispose } = abortOnSignals((name) => logger.info(`received ${name}: finishing the operations in flight`));
   const dispatcher = mirror.createDispatcher();
   const server = mirror.config.server ? new MirrorServer(mirror.config.server, mirror, context.metrics, logger) : undefined;
+  let stuck = false;
   try {
     if (server) {
       const address = await server.listen();
@@ -33,7 +41,8 @@ export async function runCommand(options: { config: string }): Promise<number> {
     logger.info({ sources: [...mirror.sources.keys()] }, 'polaris-mirror running');
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     await dispatcher.stop();
-    await Promise.allSettled(loops);
+    stuck = !(await settledWithin(loops, SHUTDOWN_GRACE_MS));
+    if (stuck) logger.warn(`a source did not stop within ${SHUTDOWN_GRACE_MS / 1000} s of the signal; exiting without waiting for it (its observations so far are committed)`);
     return EXIT.OK;
   } finally {
     dispose();
@@ -41,6 +50,8 @@ export async function runCommand(options: { config: string }): Promise<number> {
     release();
     await mirror.close();
     logger.info('stopped');
+    // What is stuck still holds the event loop (a thread of the file-system pool, a socket): leave anyway.
+    if (stuck) setTimeout(() => process.exit(), 100).unref();
   }
 }
 

@@ -29,6 +29,8 @@ export interface GlueEmulator {
     /** Enqueues an event (serialized as EventBridge delivers it) or a raw body; returns the message id. */
     send(queue: string, body: GlueEvent | string): string;
     messages(queue: string): MessageView[];
+    /** As SQS PurgeQueue (e.g. by an operator): messages in flight are gone too. */
+    purge(queue: string): void;
     holdDeletes(hold: boolean): void;
     heldDeletes(): number;
   };
@@ -73,6 +75,7 @@ export async function startGlueEmulator(options: GlueEmulatorOptions = {}): Prom
       createQueue: (spec) => sqs.createQueue(spec),
       send: (queue, body) => sqs.queue(queue).send(typeof body === 'string' ? body : JSON.stringify(body)),
       messages: (queue) => sqs.queue(queue).view(),
+      purge: (queue) => sqs.queue(queue).purge(),
       holdDeletes: (hold) => sqs.holdDeletes(hold),
       heldDeletes: () => sqs.heldDeletes,
     },

@@ -107,6 +107,11 @@ export class Queue {
     return [...this.messages.values()].map((m) => ({ messageId: m.id, body: m.body, receiveCount: m.receiveCount, visible: m.visibleAt <= now, sentAt: m.sentAt }));
   }
 
+  /** PurgeQueue: every message is gone, in flight or not (their receipt handles no longer work). */
+  purge(): void {
+    this.messages.clear();
+  }
+
   /** Wakes every long poll to check its queue and its client again. */
   wakeAll(): void {
     this.wake();

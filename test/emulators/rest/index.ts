@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { RestAuth } from './auth.js';
 import { CatalogState, toInfo } from './catalog.js';
 import { Faults } from './faults.js';
+import type { RouteSettings } from './routes.js';
 import { createRestServer } from './server.js';
 import type { RequestRecord, RestCatalogEmulator, RestEmulatorOptions, RestEmulatorStats } from './types.js';
 
@@ -24,17 +25,18 @@ export async function startRestCatalogEmulator(options: RestEmulatorOptions = {}
     stats = { requests: 0, byOperation: {}, tokensIssued: 0 };
     log.length = 0;
   };
+  const settings: RouteSettings = {
+    prefix: options.prefix === undefined ? 'main' : options.prefix,
+    warehouse: options.warehouse,
+    paging: options.paging ?? true,
+    maxPageSize: options.maxPageSize ?? 100,
+    etags: options.etags ?? true,
+    endpoints: options.endpoints ?? 'served',
+    advertiseEvents: options.advertiseEvents ?? false,
+  };
   const server = createRestServer({
     basePath,
-    settings: {
-      prefix: options.prefix === undefined ? 'main' : options.prefix,
-      warehouse: options.warehouse,
-      paging: options.paging ?? true,
-      maxPageSize: options.maxPageSize ?? 100,
-      etags: options.etags ?? true,
-      endpoints: options.endpoints ?? 'served',
-      advertiseEvents: options.advertiseEvents ?? false,
-    },
+    settings,
     catalog,
     auth,
     faults,
@@ -81,6 +83,9 @@ export async function startRestCatalogEmulator(options: RestEmulatorOptions = {}
     issuedTokens: () => [...auth.tokens],
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
+    misbehave: (mode) => {
+      settings.misbehavior = mode;
+    },
     stats: () => ({ ...stats, byOperation: structuredClone(stats.byOperation), tokensIssued: auth.issuedCount }),
     resetStats,
     requests: () => [...log],

@@ -1,6 +1,7 @@
 // The handlers of the REST emulator, one per operation of the spec it serves: /v1/config,
 // list namespaces (with `parent`), list tables, loadTable (snapshots, ETag / If-None-Match → 304)
 // and HEAD table.
+import { randomUUID } from 'node:crypto';
 import type { CatalogState } from './catalog.js';
 import { noSuchNamespace, noSuchTable, RestError } from './errors.js';
 import { page, pageRequest } from './paging.js';
@@ -19,6 +20,26 @@ export interface RouteSettings {
   etags: boolean;
   endpoints: 'served' | 'omitted' | readonly string[];
   advertiseEvents: boolean;
+  /** A broken or hostile server's listings (see PagingMisbehavior); undefined: the spec's. */
+  misbehavior?: PagingMisbehavior;
+}
+
+/**
+ * Listings that never end, as a broken server answers them:
+ * - cycling-tokens: every page is the first one again, with next-page-token alternating A, B, A, …;
+ * - endless-tokens: every page is the first one again, with a new next-page-token each time;
+ * - endless-depth: every namespace has one child namespace, one level deeper, without end.
+ */
+export type PagingMisbehavior = 'cycling-tokens' | 'endless-tokens' | 'endless-depth';
+
+/** For the token misbehaviors: the query the honest handler answers (the first page), and the token sent instead. */
+function hostilePaging(settings: RouteSettings, query: URLSearchParams): { query: URLSearchParams; next: string } | undefined {
+  const mode = settings.misbehavior;
+  const token = query.get('pageToken');
+  if ((mode !== 'cycling-tokens' && mode !== 'endless-tokens') || token === null) return undefined;
+  const honest = new URLSearchParams(query);
+  honest.set('pageToken', '');
+  return { query: honest, next: mode === 'cycling-tokens' ? (token === 'cycle-a' ? 'cycle-b' : 'cycle-a') : `endless-${randomUUID()}` };
 }
 
 export const SERVED_ENDPOINTS = [
@@ -50,15 +71,19 @@ export function listNamespaces(catalog: CatalogState, settings: RouteSettings, q
   // "For backward compatibility, empty string is treated as absent."
   const parentText = query.get('parent');
   const parent = parentText === null || parentText === '' ? [] : parentText.split('\u001f');
+  if (settings.misbehavior === 'endless-depth') return { status: 200, body: { namespaces: [[...parent, `level${parent.length + 1}`]], 'next-page-token': null } };
   if (parent.length > 0 && !catalog.hasNamespace(parent)) throw noSuchNamespace(parent);
-  const { items, next } = page(catalog.children(parent), (ns) => ns.join('\u001f'), pageRequest(query, settings.paging), settings);
-  return { status: 200, body: { namespaces: items, ...next } };
+  const hostile = hostilePaging(settings, query);
+  const { items, next } = page(catalog.children(parent), (ns) => ns.join('\u001f'), pageRequest(hostile?.query ?? query, settings.paging), settings);
+  return { status: 200, body: { namespaces: items, ...(hostile ? { 'next-page-token': hostile.next } : next) } };
 }
 
 export function listTables(catalog: CatalogState, settings: RouteSettings, namespace: string[], query: URLSearchParams): Reply {
+  if (settings.misbehavior === 'endless-depth' && !catalog.hasNamespace(namespace)) return { status: 200, body: { identifiers: [], 'next-page-token': null } };
   if (!catalog.hasNamespace(namespace)) throw noSuchNamespace(namespace);
-  const { items, next } = page(catalog.tablesIn(namespace), (t) => t.name, pageRequest(query, settings.paging), settings);
-  return { status: 200, body: { identifiers: items.map((t) => ({ namespace: t.namespace, name: t.name })), ...next } };
+  const hostile = hostilePaging(settings, query);
+  const { items, next } = page(catalog.tablesIn(namespace), (t) => t.name, pageRequest(hostile?.query ?? query, settings.paging), settings);
+  return { status: 200, body: { identifiers: items.map((t) => ({ namespace: t.namespace, name: t.name })), ...(hostile ? { 'next-page-token': hostile.next } : next) } };
 }
 
 export function loadTable(catalog: CatalogState, settings: RouteSettings, namespace: string[], name: string, query: URLSearchParams, ifNoneMatch: string | undefined): Reply {

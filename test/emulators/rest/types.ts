@@ -1,6 +1,9 @@
 // Public option and handle types of the Iceberg REST catalog emulator, apart from the implementation
 // so tests and benchmarks can import them without the server.
 import type { FixtureName } from '../polaris/fixture-warehouse.js';
+import type { PagingMisbehavior } from './routes.js';
+
+export type { PagingMisbehavior };
 
 /** The calls the emulator tells apart, for fault targeting and stats. */
 export type RestOperation = 'config' | 'token' | 'listNamespaces' | 'listTables' | 'loadTable' | 'headTable' | 'events' | 'other';
@@ -126,6 +129,8 @@ export interface RestCatalogEmulator {
   issuedTokens(): string[];
   addFault(rule: FaultRule): void;
   clearFaults(): void;
+  /** Listings that never end from now on (undefined: back to the spec). */
+  misbehave(mode: PagingMisbehavior | undefined): void;
   stats(): RestEmulatorStats;
   resetStats(): void;
   /** The newest requests, oldest first. */
