@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDotSegment } from '../normalizer/identifier.js';
 
 /**
  * Keys every source kind shares. Each kind's schema (adapters/<kind>/config.ts) spreads these into its
@@ -6,11 +7,22 @@ import { z } from 'zod';
  */
 export const SOURCE_NAME_PATTERN = /^[a-z0-9_-]+$/;
 
+/** "." and ".." are URL path steps: as a catalog or a level they would send notifications to another route. */
 export const targetSchema = z.strictObject({
   /** The Polaris catalog name (the URL prefix). */
-  catalog: z.string().min(1, 'the Polaris catalog name is required'),
+  catalog: z
+    .string()
+    .min(1, 'the Polaris catalog name is required')
+    .refine((name) => !isDotSegment(name), { error: 'the catalog cannot be "." or "..": it is a URL path step' }),
   /** Levels put before the source's own namespace levels. */
-  namespacePrefix: z.array(z.string().min(1, 'namespace levels cannot be empty')).default([]),
+  namespacePrefix: z
+    .array(
+      z
+        .string()
+        .min(1, 'namespace levels cannot be empty')
+        .refine((name) => !isDotSegment(name), { error: 'a namespace level cannot be "." or "..": it is a URL path step' }),
+    )
+    .default([]),
 });
 
 export const commonSourceFields = {
