@@ -28,10 +28,10 @@ const eventLike = fc.record(
 const body = fc.oneof(fc.anything(), fc.record({ events: fc.array(eventLike, { maxLength: 6 }) }), fc.record({ events: fc.anything() }));
 
 describe('parseIngestBody (fuzz)', () => {
-  it('never throws; accepted events are well formed; problems carry paths', () => {
-    fc.assert(
-      fc.property(body, (value) => {
-        const result = parseIngestBody(value, 1_700_000_000_000);
+  it('never throws; accepted events are well formed; problems carry paths', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const result = await parseIngestBody(value, 1_700_000_000_000);
         for (const problem of result.problems) {
           expect(typeof problem.path).toBe('string');
           expect(problem.message.length).toBeGreaterThan(0);
