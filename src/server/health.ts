@@ -20,7 +20,7 @@ export interface Readiness {
 export type ReadinessView = 'summary' | 'detail';
 
 /**
- * /readyz: the ledger answers, a valid Polaris token is held, Polaris answered the latest
+ * /readyz: the ledger answers and can write, a valid Polaris token is held, Polaris answered the latest
  * contact, and every listable source finished a pass recently enough (3× its interval). A source still
  * on its first pass does not count against it.
  */
@@ -62,12 +62,20 @@ export function readiness(mirror: Mirror, now = Date.now(), view: ReadinessView 
   return { ready: Object.values(checks).every((c) => c.ok), checks };
 }
 
-/** The ledger must answer a read. */
-function ledgerCheck(mirror: Mirror, _now: number, said: (summary: string, detail: string) => string): { ok: boolean; detail: string } {
+/** The ledger must answer a read and, after its latest write, be able to write (a full disk fails here). */
+function ledgerCheck(mirror: Mirror, now: number, said: (summary: string, detail: string) => string): { ok: boolean; detail: string } {
   try {
     mirror.ledger.db.prepare('SELECT 1').get();
   } catch (error) {
     return { ok: false, detail: said('cannot be read', messageOf(error)) };
   }
-  return { ok: true, detail: 'open' };
+  const write = mirror.ledger.writeHealth.state;
+  if (write.ok) return { ok: true, detail: 'open' };
+  return {
+    ok: false,
+    detail: said(
+      `cannot write (${write.code}) since ${ago(now, write.failingSince)}; the last successful write was ${ago(now, write.lastWriteAt)}`,
+      `${write.lastError}; free space on the volume of ${mirror.config.state.path} (or raise its file-size limit)`,
+    ),
+  };
 }
