@@ -59,7 +59,9 @@ describe('the daemon seen from outside', () => {
     expect(m.get('polaris_mirror_observations_total{source="lake",result="accepted"}')).toBe(3);
     expect(m.get('polaris_mirror_source_lag_seconds{source="lake"}')).toBeGreaterThanOrEqual(0);
     expect(m.get('polaris_mirror_last_complete_pass_age_seconds{source="lake"}')).toBeLessThan(60);
-    expect(m.get('polaris_mirror_process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+    // Node.js process metrics under their standard names (prom-client's default collector).
+    expect(m.get('process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+    expect(m.get('nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
     expect(body).not.toContain(CLIENT_SECRET);
   });
 
