@@ -258,7 +258,7 @@ describe('configuration errors: exit 2, the path, a hint', () => {
     await writeFile(file, validYaml({ top: ['colour: blue'] }));
     for (const command of ['run', 'plan', 'status', 'check', 'retry']) {
       const args = command === 'retry' ? [command, '--config', file, '--all-failed'] : [command, '--config', file];
-      const result = await runCli(args, {}, 60_000);
+      const result = await runCli(args);
       expect(result.code, `${command}: ${show(result)}`).toBe(2);
       expect(result.stderr).toContain('colour: unknown key');
     }

@@ -186,9 +186,9 @@ describe('with uris: hook events are triggers', () => {
     const loc = await kit.createIceberg('sales', 'orders');
     const polls = kit.hms.stats.nextNotificationRequests.length;
     expect((await post(recordedSince(from).at(-1))).status).toBe(202);
-    await kit.waitForPolaris('sales.orders', loc, 3000);
-    await waitFor('the log read', () => kit.hms.stats.nextNotificationRequests.length > polls, 3000);
-    await waitFor('the cursor', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId), 3000);
+    await kit.waitForPolaris('sales.orders', loc, 30_000);
+    await waitFor('the log read', () => kit.hms.stats.nextNotificationRequests.length > polls, 30_000);
+    await waitFor('the cursor', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId), 30_000);
   });
 
   it('a drop from the hook for a table the metastore still has is not applied (re-read first)', async () => {

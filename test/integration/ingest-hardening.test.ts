@@ -116,7 +116,7 @@ describe('TLS', () => {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const dispatcher = new Agent({ connect: { ca: readFileSync(tls('ca.crt')) } });
     try {
-      await waitFor('the HTTPS /healthz', async () => (await undiciFetch(`https://127.0.0.1:${port}/healthz`, { dispatcher })).status === 200, 20_000);
+      await waitFor('the HTTPS /healthz', async () => (await undiciFetch(`https://127.0.0.1:${port}/healthz`, { dispatcher })).status === 200);
       const location = await h.writeTable(['tls'], 'orders');
       const response = await undiciFetch(`https://127.0.0.1:${port}/v1/sources/hooks/events`, {
         dispatcher,

@@ -38,8 +38,8 @@ describe('an unwritable ledger', () => {
   it('/readyz says so (503, the ledger check failing) while events get 503; nothing accepted before is lost; it recovers', async () => {
     const first = await h.writeTable(['full'], 'before');
     expect((await postEvents(daemon.baseUrl, 'hooks', { events: [{ namespace: ['full'], table: 'before', operation: 'create', metadataLocation: first }] }, { token: TOKEN })).status).toBe(202);
-    await waitFor('the first table in Polaris', () => h.polarisState().get('full.before') === first, 20_000);
-    await waitFor('/readyz to be ready', async () => (await readyz()).status === 200, 20_000);
+    await waitFor('the first table in Polaris', () => h.polarisState().get('full.before') === first);
+    await waitFor('/readyz to be ready', async () => (await readyz()).status === 200);
 
     fileSizeLimit(1024);
     const during = await h.writeTable(['full'], 'during');
@@ -58,8 +58,8 @@ describe('an unwritable ledger', () => {
     fileSizeLimit('unlimited');
     const accepted = await postEvents(daemon.baseUrl, 'hooks', { events: [{ namespace: ['full'], table: 'during', operation: 'create', metadataLocation: during }] }, { token: TOKEN });
     expect(accepted.status).toBe(202);
-    await waitFor('/readyz to be ready again', async () => (await readyz()).status === 200, 20_000);
-    await waitFor('both tables in Polaris', () => h.polarisState().get('full.during') === during, 20_000);
+    await waitFor('/readyz to be ready again', async () => (await readyz()).status === 200);
+    await waitFor('both tables in Polaris', () => h.polarisState().get('full.during') === during);
     expect(h.polarisState().get('full.before')).toBe(first);
     // The daemon lived through it.
     expect((await fetch(`${daemon.baseUrl}/healthz`)).status).toBe(200);
@@ -71,10 +71,10 @@ describe('an unwritable ledger', () => {
     expect((await postEvents(daemon.baseUrl, 'hooks', { events: [{ namespace: ['full'], table: 'retrying', operation: 'create', metadataLocation: location }] }, { token: TOKEN })).status).toBe(202);
     const sent = () => h.emulator.stats().byKind.notification ?? 0;
     const before = sent();
-    await waitFor('the table to be retried', () => sent() >= before + 3, 20_000);
+    await waitFor('the table to be retried', () => sent() >= before + 3);
 
     fileSizeLimit(1024);
-    await waitFor('/readyz to report the ledger', async () => (await readyz()).json.checks.ledger.ok === false, 20_000);
+    await waitFor('/readyz to report the ledger', async () => (await readyz()).json.checks.ledger.ok === false);
     // A window of at least three seconds, measured: the bound is about one attempt per pause (1 s),
     // and a busy machine only sends fewer. Unpaused, the lost outcome made the table due at once and
     // it was resent as fast as the loop turned (171 in 3 s against this emulator).
@@ -86,6 +86,6 @@ describe('an unwritable ledger', () => {
 
     fileSizeLimit('unlimited');
     h.emulator.failNext(0, { status: 503 });
-    await waitFor('/readyz to be ready again', async () => (await readyz()).json.checks.ledger.ok === true, 20_000);
+    await waitFor('/readyz to be ready again', async () => (await readyz()).json.checks.ledger.ok === true);
   });
 });

@@ -35,7 +35,7 @@ describe('the daemon seen from outside', () => {
       c.polaris.retry = { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 };
     });
     daemon = await startDaemon(h.configFile, port);
-    await waitFor('three tables in Polaris', () => h.polarisState().size === 3, 20_000);
+    await waitFor('three tables in Polaris', () => h.polarisState().size === 3);
   });
   afterAll(async () => {
     await daemon?.kill();
@@ -85,7 +85,7 @@ describe('the daemon seen from outside', () => {
     try {
       again.createCatalog({ name: CATALOG, allowedLocations: [dirUri(h.warehouse)] });
       again.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { r: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
-      await waitFor('/readyz to say 200 again', async () => (await fetch(`${daemon.baseUrl}/readyz`)).status === 200, 15_000);
+      await waitFor('/readyz to say 200 again', async () => (await fetch(`${daemon.baseUrl}/readyz`)).status === 200);
     } finally {
       await again.close();
     }
