@@ -4,12 +4,8 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mirror } from '../../src/engine/mirror.js';
-import { MirrorServer } from '../../src/server/mirror-server.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
-import { openMirror } from '../support/engine.js';
-import { CATALOG, startHarness, type Harness } from '../support/harness.js';
+import { serveMirror, type ServedMirror } from '../support/engine.js';
+import { CATALOG } from '../support/harness.js';
 import { fuzzRuns, NASTY_STRINGS } from './fuzz-runs.js';
 
 const TOKEN = 'hook-fuzz-token-1234';
@@ -43,30 +39,21 @@ const event = fc.record(
 const body = fc.oneof(event, fc.array(event, { maxLength: 25 }), fc.anything());
 
 describe('the Hive hook endpoint (fuzz, over HTTP)', () => {
-  let h: Harness;
-  let mirror: Mirror;
-  let server: MirrorServer;
-  let base: string;
+  let served: ServedMirror;
   beforeAll(async () => {
-    h = await startHarness();
-    await h.writeConfig((c) => {
+    served = await serveMirror((c) => {
       c.server = { host: '127.0.0.1', port: 0, maxBodyBytes: 1024 * 1024 };
       c.sources = [{ name: 'hms', type: 'hive', ingestToken: TOKEN, target: { catalog: CATALOG } }];
     });
-    mirror = openMirror(h);
-    server = new MirrorServer(mirror.config.server!, mirror, new Metrics(), silentLogger());
-    base = `http://127.0.0.1:${(await server.listen()).port}`;
   });
   afterAll(async () => {
-    await server?.close();
-    await mirror?.close();
-    await h?.close();
+    await served?.close();
   });
 
   it('answers 202, 400 or 413 (never 5xx), bounded and inert; /healthz answers; only representable tables are stored', async () => {
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
-        const response = await fetch(`${base}/v1/sources/hms/hive-events`, {
+        const response = await fetch(`${served.base}/v1/sources/hms/hive-events`, {
           method: 'POST',
           headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
           body: JSON.stringify(value) ?? 'null',
@@ -75,11 +62,11 @@ describe('the Hive hook endpoint (fuzz, over HTTP)', () => {
         const answer = await response.text();
         expect(answer.length).toBeLessThan(64 * 1024);
         expect(answer).not.toMatch(INERT_VIOLATION);
-        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+        expect((await fetch(`${served.base}/healthz`)).status).toBe(200);
       }),
       { numRuns: fuzzRuns(120) },
     );
-    for (const row of mirror.ledger.rowsOfSource('hms')) {
+    for (const row of served.mirror.ledger.rowsOfSource('hms')) {
       for (const name of [row.table.name, ...row.table.namespace]) {
         expect(name).not.toBe('');
         expect(name).not.toContain('\u001f');

@@ -4,12 +4,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIngestBody } from '../../adapters/webhook/webhook-source.js';
-import type { Mirror } from '../../src/engine/mirror.js';
-import { MirrorServer } from '../../src/server/mirror-server.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { openMirror } from '../support/engine.js';
-import { CATALOG, startHarness, type Harness } from '../support/harness.js';
+import { serveMirror, type ServedMirror } from '../support/engine.js';
+import { CATALOG } from '../support/harness.js';
 import { fuzzRuns, NASTY_STRINGS } from './fuzz-runs.js';
 
 const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom(...NASTY_STRINGS));
@@ -53,31 +49,21 @@ describe('parseIngestBody (fuzz)', () => {
 });
 
 describe('the ingest endpoint (fuzz, over HTTP)', () => {
-  let h: Harness;
-  let mirror: Mirror;
-  let server: MirrorServer;
-  let base: string;
+  let served: ServedMirror;
   beforeAll(async () => {
-    h = await startHarness();
-    await h.writeConfig((c) => {
+    served = await serveMirror((c) => {
       c.server = { host: '127.0.0.1', port: 0, maxBodyBytes: 65_536 };
       c.sources = [{ name: 'hooks', type: 'webhook', token: 'fuzz-token-1234', target: { catalog: CATALOG } }];
     });
-    mirror = openMirror(h);
-    server = new MirrorServer(mirror.config.server!, mirror, new Metrics(), silentLogger());
-    const { port } = await server.listen();
-    base = `http://127.0.0.1:${port}`;
   });
   afterAll(async () => {
-    await server.close();
-    await mirror.close();
-    await h.close();
+    await served?.close();
   });
 
   it('answers 202 or 400 (never 5xx), and stores only representable tables', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(body.map((b) => JSON.stringify(b) ?? 'null'), fc.string()), async (raw) => {
-        const response = await fetch(`${base}/v1/sources/hooks/events`, {
+        const response = await fetch(`${served.base}/v1/sources/hooks/events`, {
           method: 'POST',
           headers: { authorization: 'Bearer fuzz-token-1234', 'content-type': 'application/json' },
           body: raw,
@@ -90,7 +76,7 @@ describe('the ingest endpoint (fuzz, over HTTP)', () => {
       }),
       { numRuns: fuzzRuns(150) },
     );
-    for (const row of mirror.ledger.rowsOfSource('hooks')) {
+    for (const row of served.mirror.ledger.rowsOfSource('hooks')) {
       expect(row.table.name).not.toBe('');
       expect(['.', '..']).not.toContain(row.table.name);
       for (const level of row.table.namespace) {

@@ -3,16 +3,13 @@
 // own), every body is bounded in events and in the size of its error answer, and /readyz shows error
 // texts only to a caller holding an ingest token. (That parsing yields to the event loop is checked
 // deterministically in test/unit/ingest-slicing.test.ts.)
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mirror } from '../../src/engine/mirror.js';
 import { AUTH_FAILURE_BURST } from '../../src/server/auth-failures.js';
-import { MirrorServer } from '../../src/server/mirror-server.js';
 import { signBody } from '../../src/server/signature.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { Metrics } from '../../src/telemetry/metrics.js';
-import { openMirror } from '../support/engine.js';
-import { join } from 'node:path';
-import { CATALOG, startHarness, type Harness } from '../support/harness.js';
+import { serveMirror, type ServedMirror } from '../support/engine.js';
+import { CATALOG } from '../support/harness.js';
 import { postEvents, readResponse, type JsonResponse } from '../support/ingest-client.js';
 
 const TOKEN = 'bounds-ingest-token-7c1e';
@@ -20,14 +17,12 @@ const LIMITED_TOKEN = 'limited-ingest-token-4a0d';
 const SIGNED_TOKEN = 'signed-ingest-token-2b9f';
 const SECRET = 'signing-secret-for-bounds-0123';
 
-let h: Harness;
+let served: ServedMirror;
 let mirror: Mirror;
-let server: MirrorServer;
 let base: string;
 
 beforeAll(async () => {
-  h = await startHarness();
-  await h.writeConfig((c) => {
+  served = await serveMirror((c, h) => {
     c.server = { host: '127.0.0.1', port: 0, maxEventsPerRequest: 50 };
     c.sources = [
       { name: 'hooks', type: 'webhook', token: TOKEN, target: { catalog: CATALOG } },
@@ -38,14 +33,10 @@ beforeAll(async () => {
       { name: 'lake', type: 'files', root: join(h.dir, 'no-such-root'), target: { catalog: CATALOG, namespacePrefix: ['files'] } },
     ];
   });
-  mirror = openMirror(h);
-  server = new MirrorServer(mirror.config.server!, mirror, new Metrics(), silentLogger());
-  base = `http://127.0.0.1:${(await server.listen()).port}`;
+  ({ mirror, base } = served);
 });
 afterAll(async () => {
-  await server?.close();
-  await mirror?.close();
-  await h?.close();
+  await served?.close();
 });
 
 const drop = (i = 0) => ({ namespace: ['bounds'], table: `t${i}`, operation: 'drop' });
