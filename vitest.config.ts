@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Against a real Polaris only (npm run test:live, vitest.live.config.ts); never skipped inside npm test.
+    exclude: ['test/live/**', 'node_modules/**', 'dist/**'],
     // Bounds for a busy machine (npm test must pass with other CPU-bound work beside it): many tests
     // start the CLI several times, and a CLI start alone takes seconds on a loaded 2-core machine.
     // Tests wait for conditions, not for time; these only stop a test that hangs.
