@@ -496,7 +496,7 @@ describe('the sender lease', () => {
     await waitFor('staging.broken failed in status', async () => {
       const status = JSON.parse((await cli(harness, 'status', '--json')).stdout);
       return status.sources[0].failed.some((f: { table: string }) => f.table === 'staging.broken');
-    }, 20_000, 200);
+    }, 60_000, 200);
     const tableDir = join(harness.warehouse, 'staging', 'broken');
     await writeFile(fileURLToPath(broken), JSON.stringify(relocate(JSON.parse(await readFixture('TableMetadataV2ValidMinimal.json')), dirUri(tableDir))));
     const result = await cli(harness, 'retry', '--table', 'staging.broken');

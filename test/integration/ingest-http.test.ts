@@ -200,7 +200,7 @@ describe('webhook ingest through the run daemon', () => {
     const failed = await waitFor('far.away failed in status', async () => {
       const hooks = sourceStatus(await statusJson(harness), 'hooks');
       return hooks.failed.find((f: { table: string }) => f.table === 'far.away');
-    }, 15_000, 200);
+    }, 60_000, 200);
     expect(failed).toMatchObject({ status: 'failed', message: expect.stringMatching(/403/), hint: expect.stringMatching(/allowedLocations/) });
     expect(locationOf('far.away')).toBeUndefined();
   });
@@ -222,7 +222,7 @@ describe('webhook ingest through the run daemon', () => {
     const failed = await waitFor('foreign.t failed in status', async () => {
       const hooks = sourceStatus(await statusJson(harness), 'hooks');
       return hooks.failed.find((f: { table: string }) => f.table === 'foreign.t');
-    }, 15_000, 200);
+    }, 60_000, 200);
     expect(failed.message).toMatch(/not dropped/);
     expect(failed.hint).toContain('retry --table foreign.t');
     expect(locationOf('foreign.t')).toBe(other);
