@@ -10,8 +10,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/live/**'],
     // Generous bounds, not speed checks: many tests spawn the CLI several times, and on a busy 2-core
     // machine (CI, or a suite beside other work) each spawn can take seconds. A hung test still fails.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     // Several suites spawn the real CLI and run emulators: two workers match the 2-core CI machine.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -1,3 +1,4 @@
+import { excerpt } from '../../src/telemetry/safe-text.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 
 /**
@@ -52,7 +53,9 @@ export const PERMISSION_HINT = {
 export function sourceError(error: unknown, what: string, service: 'glue' | 'sqs' = 'glue'): MirrorError {
   if (error instanceof MirrorError) return error;
   const name = nameOf(error);
-  const said = `${what} failed: ${name && !messageOf(error).startsWith(name) ? `${name}: ` : ''}${messageOf(error)}`;
+  // AWS's text is remote: scrubbed, made printable and bounded (src/telemetry/safe-text.ts).
+  const message = excerpt(messageOf(error));
+  const said = `${what} failed: ${name && !message.startsWith(name) ? `${excerpt(name, 200)}: ` : ''}${message}`;
   if (isPermissionError(error)) return new MirrorError(said, { retryable: false, hint: PERMISSION_HINT[service], cause: error });
   if (name === 'CredentialsProviderError') {
     return new MirrorError(said, {

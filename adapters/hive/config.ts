@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonSourceFields } from '../../src/config/source-schema.js';
+import { commonSourceFields, ingestRateLimitSchema, ingestSignatureSchema } from '../../src/config/source-schema.js';
 import { SERVICE_PRINCIPAL_PATTERN } from './kerberos/service-principal.js';
 import { parseHmsUri } from './metastore/hms-uri.js';
 import { DEFAULT_MAX_REPLY_BYTES } from './thrift/message-scanner.js';
@@ -73,8 +73,17 @@ export const hiveSourceSchema = z
     maxReplyBytes: z.number().int().min(64 * 1024).default(DEFAULT_MAX_REPLY_BYTES),
     /** Bearer token of POST /v1/sources/{name}/hive-events; unset: no hook endpoint. */
     ingestToken: z.string().min(1).optional(),
+    /** The hook endpoint's optional HMAC-SHA256 body signature, as for a webhook source. */
+    signature: ingestSignatureSchema.optional(),
+    /** The hook endpoint's optional request rate limit (429 with Retry-After beyond it), as for a webhook source. */
+    rateLimit: ingestRateLimitSchema.optional(),
   })
   .superRefine((source, ctx) => {
+    for (const key of ['signature', 'rateLimit'] as const) {
+      if (source[key] !== undefined && source.ingestToken === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to the hook endpoint, which needs ingestToken` });
+      }
+    }
     if (source.uris.length === 0 && source.ingestToken === undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -55,6 +55,8 @@ export class HiveSource implements SourceAdapter {
       this.ingest = new HiveHookEndpoint({
         source: config.name,
         token: config.ingestToken,
+        signature: config.signature,
+        rateLimit: config.rateLimit,
         catalogName: config.catalogName,
         metrics: context.metrics,
         log:

@@ -1,10 +1,13 @@
 import { formatPath } from '../../src/config/config-error.js';
 import type { Observation } from '../../src/model/observation.js';
+import { ProblemList } from '../../src/model/problem-list.js';
 import type { IngestEndpoint, IngestParseResult, ObservationSink } from '../../src/model/source-adapter.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import { messageOf } from '../../src/util/errors.js';
+import { WorkSlicer } from '../../src/util/work-slicer.js';
 import { MAX_EVENT_ID_LEAD, type EventClock } from './event-clock.js';
 import { hookEventId, hookEventSchema, type HookEvent } from './hook-events.js';
+import { InflateBudget, InflateBudgetExceeded } from './messages/decode-message.js';
 import { interpretEvent, type Interpretation } from './messages/interpret-event.js';
 
 /** With `uris`: the notification log is the truth and hook events only speed it up. */
@@ -21,6 +24,9 @@ export interface HookLog {
 export interface HookEndpointOptions {
   readonly source: string;
   readonly token: string;
+  /** The same optional hardening as the webhook source: an HMAC-SHA256 body signature, a request rate limit. */
+  readonly signature?: IngestEndpoint['signature'];
+  readonly rateLimit?: IngestEndpoint['rateLimit'];
   readonly catalogName: string | undefined;
   readonly metrics: Metrics;
   /** Undefined: hook-only, the events are trusted. */
@@ -30,7 +36,12 @@ export interface HookEndpointOptions {
 }
 
 type Item = { path: string; observation: Observation };
-type Problem = { path: string; message: string };
+
+/**
+ * What the gzip messages of one request may inflate to in all. Real messages are kilobytes and a
+ * listener sends a few hundred per request; a body of small gzip bombs would otherwise cost seconds.
+ */
+export const HOOK_INFLATE_BYTES_PER_REQUEST = 16 * 1024 * 1024;
 
 /**
  * POST /v1/sources/{name}/hive-events: events exactly as DbNotificationListener records them, parsed
@@ -42,38 +53,67 @@ type Problem = { path: string; message: string };
 export class HiveHookEndpoint implements IngestEndpoint {
   readonly path = 'hive-events';
   readonly token: string;
+  readonly signature: IngestEndpoint['signature'];
+  readonly rateLimit: IngestEndpoint['rateLimit'];
 
   constructor(private readonly options: HookEndpointOptions) {
     this.token = options.token;
+    this.signature = options.signature;
+    this.rateLimit = options.rateLimit;
   }
 
-  parse(body: unknown, receivedAt: number): IngestParseResult {
+  countEvents(body: unknown): number {
+    return Array.isArray(body) ? body.length : 1;
+  }
+
+  async parse(body: unknown, receivedAt: number): Promise<IngestParseResult> {
     const batch = Array.isArray(body);
     const raws: unknown[] = batch ? body : [body];
     if ((batch && raws.length === 0) || (!batch && (body === null || typeof body !== 'object'))) {
       return { items: [], problems: [{ path: '', message: 'expected an event object or a non-empty array of them' }], accepted: 0, message: 'the body must be a notification event {eventType, dbName, tableName, message, messageFormat, …} or an array of them' };
     }
     const items: Item[] = [];
-    const problems: Problem[] = [];
+    const problems = new ProblemList();
     const counts = { applied: 0, ignored: 0, unparseable: 0 };
-    raws.forEach((raw, index) => {
+    const budget = new InflateBudget(HOOK_INFLATE_BYTES_PER_REQUEST);
+    // One event may inflate and parse megabytes: yield to the event loop after each.
+    const slicer = new WorkSlicer(1);
+    for (const [index, raw] of raws.entries()) {
       const at = batch ? [index] : [];
       const parsed = hookEventSchema.safeParse(raw);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) problems.push({ path: formatPath([...at, ...issue.path]) || 'event', message: issue.message });
-        return;
+      } else {
+        const outcome = this.event(parsed.data, at, receivedAt, items, problems, budget);
+        if (outcome === 'too-large') {
+          return {
+            items: [],
+            problems: [],
+            accepted: 0,
+            tooLarge: `the gzip messages of this request inflate to more than ${HOOK_INFLATE_BYTES_PER_REQUEST} bytes in all (at ${formatPath([...at, 'message']) || 'message'}); send fewer events per request`,
+          };
+        }
+        counts[outcome]++;
       }
-      counts[this.event(parsed.data, at, receivedAt, items, problems)]++;
-    });
+      await slicer.spend();
+    }
     for (const [outcome, count] of Object.entries(counts)) if (count > 0) this.options.metrics.sourceEvents.inc({ source: this.options.source, outcome }, count);
     this.options.log?.wake();
-    return { items, problems, accepted: raws.length };
+    return { items, problems: problems.kept, problemCount: problems.total, accepted: raws.length };
   }
 
   /** One event's observations (or problems); returns how it counts. */
-  private event(event: HookEvent, at: number[], receivedAt: number, items: Item[], problems: Problem[]): 'applied' | 'ignored' | 'unparseable' {
+  private event(
+    event: HookEvent,
+    at: number[],
+    receivedAt: number,
+    items: Item[],
+    problems: ProblemList,
+    budget: InflateBudget,
+  ): 'applied' | 'ignored' | 'unparseable' | 'too-large' {
     const { log } = this.options;
-    const result = this.interpret(event);
+    const result = this.interpret(event, budget);
+    if (result === 'too-large') return 'too-large';
     if (result.kind === 'ignored') return 'ignored';
     if (result.kind === 'unparseable') {
       problems.push({ path: formatPath([...at, 'message']), message: `the message cannot be read: ${result.reason}` });
@@ -139,13 +179,15 @@ export class HiveHookEndpoint implements IngestEndpoint {
     return log.clock.orderOfEvent(id);
   }
 
-  private interpret(event: HookEvent): Interpretation {
+  private interpret(event: HookEvent, budget: InflateBudget): Interpretation | 'too-large' {
     try {
       return interpretEvent(
         { eventType: event.eventType, dbName: event.dbName ?? undefined, tableName: event.tableName ?? undefined, message: event.message, messageFormat: event.messageFormat ?? undefined, catName: event.catName ?? undefined },
         this.options.catalogName,
+        budget,
       );
     } catch (error) {
+      if (error instanceof InflateBudgetExceeded) return 'too-large';
       return { kind: 'unparseable', reason: messageOf(error), fallback: [] };
     }
   }

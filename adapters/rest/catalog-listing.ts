@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { MAX_NAMESPACE_DEPTH } from '../../src/model/limits.js';
 import type { ListedItem, SkippedTable } from '../../src/model/observation.js';
 import type { SourceTable } from '../../src/model/table.js';
+import { isDotSegment } from '../../src/normalizer/identifier.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 import type { EtagCache, EtagCollector } from './etag-cache.js';
 import { ItemBuffer } from './item-buffer.js';
@@ -81,7 +82,9 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
 
   const visitNamespace = (namespace: string[]): void => {
     const key = JSON.stringify(namespace);
-    if (namespaces.has(key)) return;
+    // A level "." or ".." cannot be addressed (its URL would reach another route) nor mirrored: its
+    // tables, and everything below it, are out of reach.
+    if (namespaces.has(key) || namespace.some(isDotSegment)) return;
     if (namespace.length > limits.maxDepth) {
       throw new MirrorError(`the source catalog lists namespace ${namespace.slice(0, 3).join('.')}… ${namespace.length} levels deep, more than the ${limits.maxDepth} a listing follows`, {
         retryable: true,

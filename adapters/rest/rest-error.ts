@@ -1,3 +1,4 @@
+import { excerpt } from '../../src/telemetry/safe-text.js';
 import { MirrorError } from '../../src/util/errors.js';
 import { errorResponseSchema } from './wire.js';
 
@@ -28,8 +29,12 @@ export class RestCatalogError extends MirrorError {
 /** The error's type and message from an IcebergErrorResponse body, or a short form of whatever came. */
 export function describeErrorBody(body: unknown): { type: string | undefined; message: string } {
   const parsed = errorResponseSchema.safeParse(body);
-  if (parsed.success) return { type: parsed.data.error.type ?? undefined, message: parsed.data.error.message ?? '' };
-  if (typeof body === 'string') return { type: undefined, message: body.slice(0, 200) };
+  // Scrubbed before it is cut (src/telemetry/safe-text.ts): a secret echoed at the cut must not leak half.
+  if (parsed.success) {
+    const { type, message } = parsed.data.error;
+    return { type: type == null ? undefined : excerpt(type, 200), message: message == null ? '' : excerpt(message) };
+  }
+  if (typeof body === 'string') return { type: undefined, message: excerpt(body, 500) };
   return { type: undefined, message: '' };
 }
 

@@ -1,4 +1,7 @@
 import { NAMESPACE_SEPARATOR } from '../../src/model/table.js';
+import { isDotSegment } from '../../src/normalizer/identifier.js';
+import { pathSegment } from '../../src/polaris/paths.js';
+import { MirrorError } from '../../src/util/errors.js';
 
 /**
  * URL paths of the Iceberg REST API as the spec writes them.
@@ -8,10 +11,20 @@ import { NAMESPACE_SEPARATOR } from '../../src/model/table.js';
  *   /v1/namespaces.
  * - A namespace is its levels joined by U+001F, percent-encoded as one segment (%1F). Servers must
  *   accept 0x1F whatever `namespace-separator` they advertise, so it is always used.
- * - encodeURIComponent escapes "/", "%", "?", "#" and spaces: no name can break out of its segment.
+ * - encodeURIComponent escapes "/", "%", "?", "#" and spaces: no name can break out of its segment,
+ *   and a name or prefix segment that is "." or ".." (a URL path step) is refused (pathSegment).
  */
 export class RestPaths {
-  constructor(private readonly prefix: string | undefined) {}
+  constructor(private readonly prefix: string | undefined) {
+    for (const segment of prefix?.split('/') ?? []) {
+      if (isDotSegment(decodeSegment(segment))) {
+        throw new MirrorError(`the catalog's /v1/config names the prefix "${prefix}", whose segment "${segment}" would address another route`, {
+          retryable: false,
+          hint: 'check warehouse and the catalog\'s configuration: a prefix cannot contain "." or ".." segments',
+        });
+      }
+    }
+  }
 
   private base(): string {
     return this.prefix ? `/v1/${this.prefix.replace(/^\/+|\/+$/g, '')}` : '/v1';
@@ -26,12 +39,21 @@ export class RestPaths {
   }
 
   table(namespace: readonly string[], name: string): string {
-    return `${this.tables(namespace)}/${encodeURIComponent(name)}`;
+    return `${this.tables(namespace)}/${pathSegment(name, 'the table name')}`;
   }
 }
 
 export function namespaceSegment(levels: readonly string[]): string {
-  return encodeURIComponent(levels.join(NAMESPACE_SEPARATOR));
+  return pathSegment(levels.join(NAMESPACE_SEPARATOR), 'the namespace');
+}
+
+/** A segment as a URL parser sees it: "%2e%2E" is ".." too. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The `parent` query value: the same joined form (URLSearchParams does the percent-encoding). */

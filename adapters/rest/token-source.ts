@@ -3,6 +3,7 @@ import { httpRequest, RESPONSE_LIMITS } from '../../src/polaris/http.js';
 import { joinUri } from '../../src/polaris/paths.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import type { Redactor } from '../../src/telemetry/redactor.js';
+import { excerpt } from '../../src/telemetry/safe-text.js';
 import type { RestAuthConfig } from './config.js';
 import { messageOf } from '../../src/util/errors.js';
 import { lowerCaseNames } from './headers.js';
@@ -117,8 +118,8 @@ class ClientCredentials implements TokenSource {
 
 function tokenError(status: number, body: unknown, uri: string): RestCatalogError {
   const parsed = tokenErrorSchema.safeParse(body);
-  const code = parsed.success ? parsed.data.error : undefined;
-  const description = parsed.success && parsed.data.error_description ? `: ${parsed.data.error_description}` : '';
+  const code = parsed.success ? excerpt(parsed.data.error, 200) : undefined;
+  const description = parsed.success && parsed.data.error_description ? `: ${excerpt(parsed.data.error_description)}` : '';
   const message = `the source's token endpoint ${uri} answered ${status}${code ? ` ${code}` : ''}${description}`;
   if (status === 429 || status >= 500) {
     return new RestCatalogError('token', status, code, message, { retryable: true, hint: 'the token endpoint is busy or failing; the token is requested again' });
@@ -131,6 +132,6 @@ function tokenError(status: number, body: unknown, uri: string): RestCatalogErro
   };
   return new RestCatalogError('token', status, code, message, {
     retryable: false,
-    hint: (code && hints[code]) ?? 'check auth (clientId, clientSecret, scope, tokenUri) of the rest source',
+    hint: (code && Object.hasOwn(hints, code) ? hints[code] : undefined) ?? 'check auth (clientId, clientSecret, scope, tokenUri) of the rest source',
   });
 }

@@ -2,13 +2,19 @@ import { z } from 'zod';
 import type { Observation } from '../../src/model/observation.js';
 import { MAX_SOURCE_TIME_MS } from '../../src/normalizer/timestamp.js';
 
+/** A bound on depth, so one event cannot carry thousands of levels (and as many problems). */
+export const MAX_NAMESPACE_LEVELS = 64;
+
 /**
  * The ingest body: {"events":[{namespace, table, operation, metadataLocation?, tableUuid?, sourceTimestampMs?}]}.
  * Strict: a misspelt field is an error, not a silently ignored value.
  */
 export const ingestEventSchema = z
   .strictObject({
-    namespace: z.array(z.string().min(1, 'namespace levels cannot be empty')).min(1, 'at least one namespace level is needed'),
+    namespace: z
+      .array(z.string().min(1, 'namespace levels cannot be empty'))
+      .min(1, 'at least one namespace level is needed')
+      .max(MAX_NAMESPACE_LEVELS, `at most ${MAX_NAMESPACE_LEVELS} namespace levels`),
     table: z.string().min(1, 'the table name cannot be empty'),
     operation: z.enum(['create', 'update', 'drop'], { error: 'operation must be create, update or drop' }),
     metadataLocation: z.string().min(1).optional(),

@@ -1,5 +1,7 @@
 import { formatPath } from '../../src/config/config-error.js';
+import { ProblemList } from '../../src/model/problem-list.js';
 import type { IngestEndpoint, IngestParseResult, SourceAdapter } from '../../src/model/source-adapter.js';
+import { WorkSlicer } from '../../src/util/work-slicer.js';
 import type { WebhookSourceConfig } from './config.js';
 import { eventToObservation, ingestBodySchema, ingestEventSchema } from './events.js';
 
@@ -15,12 +17,28 @@ export class WebhookSource implements SourceAdapter {
 
   constructor(config: WebhookSourceConfig) {
     this.name = config.name;
-    this.ingest = { path: 'events', token: config.token, signature: config.signature, rateLimit: config.rateLimit, parse: parseIngestBody };
+    this.ingest = {
+      path: 'events',
+      token: config.token,
+      signature: config.signature,
+      rateLimit: config.rateLimit,
+      countEvents: countIngestEvents,
+      parse: parseIngestBody,
+    };
   }
 }
 
+/** Events in {"events":[…]}; anything else holds none (and gets its 400 from the parser). */
+export function countIngestEvents(body: unknown): number {
+  const events = (body as { events?: unknown } | null)?.events;
+  return Array.isArray(events) ? events.length : 0;
+}
+
+/** Events validated between two yields to the event loop. */
+const EVENTS_PER_SLICE = 100;
+
 /** {"events":[…]}: an observation per valid event, and a problem per bad field. */
-export function parseIngestBody(body: unknown, receivedAt: number): IngestParseResult {
+export async function parseIngestBody(body: unknown, receivedAt: number): Promise<IngestParseResult> {
   const envelope = ingestBodySchema.safeParse(body);
   if (!envelope.success) {
     return {
@@ -30,12 +48,14 @@ export function parseIngestBody(body: unknown, receivedAt: number): IngestParseR
       problems: envelope.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
     };
   }
-  const problems: Array<{ path: string; message: string }> = [];
+  const problems = new ProblemList();
   const items: Array<{ path: string; observation: ReturnType<typeof eventToObservation> }> = [];
-  envelope.data.events.forEach((raw, index) => {
+  const slicer = new WorkSlicer(EVENTS_PER_SLICE);
+  for (const [index, raw] of envelope.data.events.entries()) {
     const event = ingestEventSchema.safeParse(raw);
     if (event.success) items.push({ path: formatPath(['events', index]), observation: eventToObservation(event.data, receivedAt) });
     else for (const issue of event.error.issues) problems.push({ path: formatPath(['events', index, ...issue.path]), message: issue.message });
-  });
-  return { items, problems, accepted: envelope.data.events.length };
+    await slicer.spend();
+  }
+  return { items, problems: problems.kept, problemCount: problems.total, accepted: envelope.data.events.length };
 }

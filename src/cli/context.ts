@@ -2,6 +2,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { Redactor } from '../telemetry/redactor.js';
+import { neutraliseControls } from '../telemetry/safe-text.js';
 
 /** What every command starts from: the validated config, a redacting logger and the metrics. */
 export interface CommandContext {
@@ -9,7 +10,7 @@ export interface CommandContext {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly redactor: Redactor;
-  /** Writes command output to stdout with secrets scrubbed. */
+  /** Writes command output to stdout with secrets scrubbed and control characters made visible. */
   readonly print: (text: string) => void;
 }
 
@@ -20,5 +21,7 @@ export function commandContext(configPath: string, options: { daemon?: boolean; 
   const level = options.level ?? loaded.config.log.level ?? (options.daemon ? 'info' : 'error');
   const logger = createLogger({ level, redactor });
   const metrics = new Metrics({ processMetrics: options.daemon ?? false });
-  return { loaded, logger, metrics, redactor, print: (text) => process.stdout.write(`${redactor.scrub(text)}\n`) };
+  // Remote messages reach the output (status, sync, check): no escape sequence in them may act on the terminal.
+  const print = (text: string) => process.stdout.write(`${neutraliseControls(redactor.scrub(text), { keepLineBreaks: true })}\n`);
+  return { loaded, logger, metrics, redactor, print };
 }

@@ -11,15 +11,30 @@ export class LeaseRefused extends Error {
   }
 }
 
-/** Takes the sender lease and keeps it fresh; the returned function releases it. */
-export function holdLease(ledger: Ledger, command: string): () => void {
+/**
+ * Takes the sender lease and keeps it fresh; the returned function releases it. A heartbeat that cannot
+ * be written (a full disk) must not end the process: the ledger's write health records it for /readyz,
+ * onHeartbeatError logs it, and the next heartbeat tries again.
+ */
+export function holdLease(ledger: Ledger, command: string, onHeartbeatError?: (error: unknown) => void): () => void {
   const holder = ledger.acquireLease(command);
   if (holder) throw new LeaseRefused(holder);
-  const timer = setInterval(() => ledger.heartbeat(), 10_000);
+  const timer = setInterval(() => {
+    try {
+      ledger.heartbeat();
+    } catch (error) {
+      onHeartbeatError?.(error);
+    }
+  }, 10_000);
   timer.unref();
   return () => {
     clearInterval(timer);
-    ledger.releaseLease();
+    try {
+      ledger.releaseLease();
+    } catch (error) {
+      // The lease lapses by itself (its heartbeat stops); failing to clear it must not hide why we stop.
+      onHeartbeatError?.(error);
+    }
   };
 }
 

@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError } from '../engine/mirror.js';
-import { Redactor } from '../telemetry/redactor.js';
+import { scrubProcessSecrets } from '../telemetry/redactor.js';
+import { neutraliseControls } from '../telemetry/safe-text.js';
 import { messageOf, MirrorError } from '../util/errors.js';
 import { packageVersion } from '../util/package-info.js';
 import { checkCommand } from './commands/check.js';
@@ -28,7 +29,9 @@ function action<T>(command: (options: T) => Promise<number>) {
 }
 
 function reportError(error: unknown): number {
-  const scrub = (text: string) => new Redactor().scrub(text);
+  // Every secret this process knows (the config's, issued tokens), whichever command registered it; and
+  // no control character of a remote message may act on the terminal.
+  const scrub = (text: string) => neutraliseControls(scrubProcessSecrets(text), { keepLineBreaks: true });
   if (error instanceof ConfigError) {
     process.stderr.write(`${scrub(error.message)}\n`);
     return EXIT.BAD_CONFIG;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { sourceSchemas } from '../../adapters/schemas.js';
 import { formatPath, type ConfigIssue } from './config-error.js';
-import { isSecretKey } from './secrets.js';
+import { isSecretPath } from './secrets.js';
 
 /**
  * Turns zod's issues into messages an operator can act on: the path, what is wrong, and a hint
@@ -47,10 +47,11 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown)
     case 'invalid_type': {
       const given = valueAt(raw, issue.path);
       if (given === undefined) return [{ path, message: `is required (${issue.expected})` }];
-      // Never echo what might be a secret (a numeric token written without quotes): name the type only.
-      const key = String(issue.path.at(-1) ?? '');
-      const what = isSecretKey(key) ? article(given === null ? 'null' : typeof given) : describeValue(given);
-      const quoteHint = isSecretKey(key) && typeof given === 'number' ? 'quote it in YAML so it stays a string' : undefined;
+      // Never echo what might be a secret (a numeric token written without quotes, anything under
+      // signature or a credential header): name the type only.
+      const secret = isSecretPath(issue.path);
+      const what = secret ? article(given === null ? 'null' : typeof given) : describeValue(given);
+      const quoteHint = secret && typeof given === 'number' ? 'quote it in YAML so it stays a string' : undefined;
       return [{ path, message: `must be ${article(issue.expected)}, not ${what}`, hint: quoteHint }];
     }
     case 'invalid_value':

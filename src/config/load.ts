@@ -7,6 +7,8 @@ import { crossCheck } from './cross-checks.js';
 import { toConfigIssues } from './hints.js';
 import { interpolateEnv } from './interpolate.js';
 import { configSchema, type MirrorConfig } from './schema.js';
+import { Redactor } from '../telemetry/redactor.js';
+import { excerpt } from '../telemetry/safe-text.js';
 import { collectSecrets } from './secrets.js';
 
 export interface LoadedConfig {
@@ -23,21 +25,48 @@ export interface LoadedConfig {
  */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const absolute = resolve(file);
-  const raw = parseFile(absolute);
+  let raw: unknown;
+  try {
+    raw = parseFile(absolute);
+  } catch (error) {
+    // YAML messages quote the file: bounded and printable like every other issue.
+    throw error instanceof ConfigError ? new ConfigError(absolute, shown(error.issues, new Redactor())) : error;
+  }
   const envIssues: ConfigIssue[] = [];
   const interpolated = interpolateEnv(raw, env, envIssues);
+
+  // Known before validation, so that no message about a bad file can show them (and the top-level
+  // error printer, which scrubs with every secret the process knows, hides them too).
+  const secrets = collectSecrets(interpolated);
+  const redactor = new Redactor(secrets);
+  const refuse = (issues: ConfigIssue[]) => new ConfigError(absolute, shown(issues, redactor));
 
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success || envIssues.length > 0) {
     // Report everything at once; a value left as "${VAR}" may also fail the schema at the same path.
     const unset = new Set(envIssues.map((i) => i.path));
     const schemaIssues = parsed.success ? [] : toConfigIssues(parsed.error, configSchema, interpolated).filter((i) => !unset.has(i.path));
-    throw new ConfigError(absolute, [...envIssues, ...schemaIssues]);
+    throw refuse([...envIssues, ...schemaIssues]);
   }
   const crossIssues = crossCheck(parsed.data);
-  if (crossIssues.length > 0) throw new ConfigError(absolute, crossIssues);
+  if (crossIssues.length > 0) throw refuse(crossIssues);
 
-  return { config: resolvePaths(parsed.data, dirname(absolute)), file: absolute, secrets: collectSecrets(interpolated) };
+  return { config: resolvePaths(parsed.data, dirname(absolute)), file: absolute, secrets };
+}
+
+/** Problems listed at most; a generated file with thousands of bad keys gets a readable answer. */
+const MAX_ISSUES_SHOWN = 100;
+
+/** Issues as printed: scrubbed, made printable and bounded (keys and YAML messages quote the file). */
+function shown(issues: readonly ConfigIssue[], redactor: Redactor): ConfigIssue[] {
+  const safe = (text: string, max?: number) => excerpt(redactor.scrub(text), max);
+  const listed = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => ({
+    path: safe(i.path, 200),
+    message: safe(i.message),
+    hint: i.hint === undefined ? undefined : safe(i.hint),
+  }));
+  if (issues.length > MAX_ISSUES_SHOWN) listed.push({ path: '', message: `${issues.length - MAX_ISSUES_SHOWN} more problems not shown`, hint: undefined });
+  return listed;
 }
 
 function parseFile(file: string): unknown {

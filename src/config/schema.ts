@@ -67,6 +67,8 @@ const serverSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(9470),
   /** Ingest requests above this size are refused with 413. */
   maxBodyBytes: z.number().int().min(1024).default(1024 * 1024),
+  /** Ingest requests holding more events than this are refused with 413 before any is read. */
+  maxEventsPerRequest: z.number().int().min(1).max(100_000).default(1000),
   /** Serve HTTPS with this certificate and key (PEM files; relative to the config file). */
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseLocation } from '../normalizer/allowed-locations.js';
+import { isDotSegment } from '../normalizer/identifier.js';
 
 /**
  * Keys every source kind shares. Each kind's schema (adapters/<kind>/config.ts) spreads these into its
@@ -7,11 +8,22 @@ import { parseLocation } from '../normalizer/allowed-locations.js';
  */
 export const SOURCE_NAME_PATTERN = /^[a-z0-9_-]+$/;
 
+/** "." and ".." are URL path steps: as a catalog or a level they would send notifications to another route. */
 export const targetSchema = z.strictObject({
   /** The Polaris catalog name (the URL prefix). */
-  catalog: z.string().min(1, 'the Polaris catalog name is required'),
+  catalog: z
+    .string()
+    .min(1, 'the Polaris catalog name is required')
+    .refine((name) => !isDotSegment(name), { error: 'the catalog cannot be "." or "..": it is a URL path step' }),
   /** Levels put before the source's own namespace levels. */
-  namespacePrefix: z.array(z.string().min(1, 'namespace levels cannot be empty')).default([]),
+  namespacePrefix: z
+    .array(
+      z
+        .string()
+        .min(1, 'namespace levels cannot be empty')
+        .refine((name) => !isDotSegment(name), { error: 'a namespace level cannot be "." or "..": it is a URL path step' }),
+    )
+    .default([]),
 });
 
 export const commonSourceFields = {

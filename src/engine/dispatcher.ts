@@ -3,6 +3,7 @@ import type { GroupCommit } from '../ledger/group-commit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
+import { isStorageFailure } from '../ledger/write-health.js';
 import { polarisDisplayName } from '../model/table.js';
 import type { Logger } from '../telemetry/logger.js';
 import { messageOf } from '../util/errors.js';
@@ -26,6 +27,13 @@ export interface DispatcherOptions {
 const IDLE_POLL_MS = 5_000;
 
 /**
+ * After the ledger failed to store a write (a full disk), no table is picked for this long. The table
+ * whose outcome was lost is due again at once, so without a pause it would be sent to Polaris again and
+ * again as fast as the loop turns; /readyz reports the ledger meanwhile.
+ */
+const LEDGER_FAILURE_PAUSE_MS = 1_000;
+
+/**
  * Converges the ledger: picks tables whose desired state differs from the applied one, at most one
  * operation in flight per table and `concurrency` in all, and records each outcome durably before the
  * table can be picked again. The ledger is the queue — nothing is held only in memory — so a crash
@@ -39,6 +47,8 @@ export class Dispatcher {
   private readonly wakeup = new Wakeup();
   private stopping = false;
   private untilSettled = false;
+  /** No table is picked before this time: the ledger failed to write (LEDGER_FAILURE_PAUSE_MS). */
+  private pausedUntil = 0;
   /** Every table being worked on, from the queue up to its committed outcome. */
   private readonly working = new Set<Promise<void>>();
 
@@ -91,8 +101,10 @@ export class Dispatcher {
       if (added === 0 && this.inFlight.size === 0 && this.untilSettled && this.settled()) break;
       // Full, or nothing due now: sleep until an operation finishes or observations arrive (both ring
       // the wakeup), or until the next scheduled retry.
+      const paused = this.pausedUntil - Date.now();
       const next = this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources);
-      await this.wakeup.wait(next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - Date.now()), signal);
+      const wait = paused > 0 ? paused : next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - Date.now());
+      await this.wakeup.wait(wait, signal);
     }
     await this.idle();
   }
@@ -114,7 +126,7 @@ export class Dispatcher {
 
   private fill(): number {
     const room = this.capacity() - this.inFlight.size;
-    if (room <= 0) return 0;
+    if (room <= 0 || Date.now() < this.pausedUntil) return 0;
     const { ledger, onlyIds, sources } = this.options;
     const candidates = onlyIds
       ? [...onlyIds].filter((id) => {
@@ -154,6 +166,7 @@ export class Dispatcher {
     } catch (error) {
       // Only the ledger write can get here; the table stays as it was and is picked up again.
       logger.error({ err: error, tableId: id }, `could not record the outcome for a table: ${messageOf(error)}`);
+      if (isStorageFailure(error)) this.pausedUntil = Date.now() + LEDGER_FAILURE_PAUSE_MS;
     } finally {
       this.inFlight.delete(id);
       this.wakeup.notify();

@@ -4,6 +4,7 @@ import type { CommitResult, SourceAdapter } from '../model/source-adapter.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
+import { excerpt } from '../telemetry/safe-text.js';
 import { messageOf, MirrorError } from '../util/errors.js';
 import { decideDrops, MASS_DROP_HINT, rowKey } from './drop-brake.js';
 import type { SourceSink } from './source-sink.js';
@@ -120,8 +121,8 @@ export class Reconciler {
         skipped,
         dropCandidates: 0,
         dropsRefused: 0,
-        error: `the listing of source ${adapter.name} failed, so nothing was dropped: ${messageOf(error)}`,
-        hint: error instanceof MirrorError ? error.hint : 'check that the source is reachable; the next pass tries again',
+        error: excerpt(`the listing of source ${adapter.name} failed, so nothing was dropped: ${messageOf(error)}`),
+        hint: error instanceof MirrorError && error.hint ? excerpt(error.hint) : 'check that the source is reachable; the next pass tries again',
         startedAt,
         endedAt: Date.now(),
       };
@@ -169,8 +170,8 @@ export class Reconciler {
       endedAt: summary.endedAt,
       complete: summary.complete,
       summary: rest,
-      error: error === undefined ? undefined : this.redactor.scrub(error),
-      hint: hint === undefined ? undefined : this.redactor.scrub(hint),
+      error: error === undefined ? undefined : excerpt(this.redactor.scrub(error)),
+      hint: hint === undefined ? undefined : excerpt(this.redactor.scrub(hint)),
     });
     if (error) this.logger.warn({ source: summary.source, hint }, error);
     else this.logger.info({ source: summary.source, listed: summary.listed, observed: summary.observed, skipped: summary.skipped }, `pass over ${summary.source} complete`);

@@ -15,6 +15,7 @@ import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
+import { excerpt } from '../telemetry/safe-text.js';
 import { MirrorError, messageOf } from '../util/errors.js';
 import { backoffDelay, failedRetryDelay } from './backoff.js';
 import type { SourceSink } from './source-sink.js';
@@ -307,7 +308,8 @@ export class TableConverger {
 
   private failed(row: MirrorRow, error: string, hint: string): Outcome {
     const { redactor } = this.deps;
-    return { kind: 'failed', id: row.id, rev: row.rev, error: redactor.scrub(error), hint: redactor.scrub(hint), delayMs: failedRetryDelay(row.attempts) };
+    // Scrubbed, control characters made visible, then bounded (src/telemetry/safe-text.ts): this is stored and shown.
+    return { kind: 'failed', id: row.id, rev: row.rev, error: excerpt(redactor.scrub(error)), hint: excerpt(redactor.scrub(hint)), delayMs: failedRetryDelay(row.attempts) };
   }
 
   private setback(row: MirrorRow, verdict: Verdict): Outcome {
@@ -324,8 +326,8 @@ export class TableConverger {
           kind: 'retry',
           id: row.id,
           rev: row.rev,
-          error: this.deps.redactor.scrub(verdict.message),
-          hint: verdict.hint === undefined ? undefined : this.deps.redactor.scrub(verdict.hint),
+          error: excerpt(this.deps.redactor.scrub(verdict.message)),
+          hint: verdict.hint === undefined ? undefined : excerpt(this.deps.redactor.scrub(verdict.hint)),
           delayMs: backoffDelay(row.attempts, { ...this.deps.retry, retryAfterMs: verdict.retryAfterMs }),
         };
       }

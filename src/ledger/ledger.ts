@@ -9,6 +9,7 @@ import { MirrorError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type { Outcome } from './outcome.js';
 import { desiredMatchesApplied, toMirrorRow, type MirrorRow, type TableRecord } from './rows.js';
+import { WriteHealth } from './write-health.js';
 
 export type ObserveResult = 'accepted' | 'unchanged' | 'stale' | 'rejected';
 
@@ -50,11 +51,13 @@ export interface LedgerOptions {
  */
 export class Ledger {
   readonly db: Database.Database;
+  /** The outcome of the latest write: a full disk leaves the ledger readable but unable to store (/readyz). */
+  readonly writeHealth = new WriteHealth();
   private readonly statements: ReturnType<typeof prepareStatements>;
 
   private constructor(db: Database.Database) {
     this.db = db;
-    this.statements = prepareStatements(db);
+    this.statements = prepareStatements(db, this.writeHealth);
   }
 
   /**
@@ -106,7 +109,16 @@ export class Ledger {
 
   /** Runs fn in a transaction (a savepoint when already inside one). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    // The outermost transaction: its commit is where a full disk shows.
+    try {
+      const result = this.db.transaction(fn)();
+      this.writeHealth.succeeded();
+      return result;
+    } catch (error) {
+      this.writeHealth.failed(error);
+      throw error;
+    }
   }
 
   // ---- observations -------------------------------------------------------------------------------
@@ -571,19 +583,40 @@ function migrate(db: Database.Database): void {
  * The ledger's statements, prepared on first use: a read-only connection to a ledger written by an
  * older version (before its migrations ran) must still open and answer what it can.
  */
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: Database.Database, health: WriteHealth) {
   const sql = statementSql();
   const prepared = new Map<string, Database.Statement>();
   return new Proxy({} as { [K in keyof typeof sql]: Database.Statement }, {
     get: (_, name: string) => {
       let statement = prepared.get(name);
       if (!statement) {
-        statement = db.prepare(sql[name as keyof typeof sql]);
+        statement = watchWrites(db.prepare(sql[name as keyof typeof sql]), db, health);
         prepared.set(name, statement);
       }
       return statement;
     },
   });
+}
+
+/**
+ * A write outside a transaction commits on its own (a lease heartbeat, a VALIDATE mark): its outcome
+ * is the ledger's write health. Inside a transaction, the outermost commit reports it (Ledger.transaction).
+ */
+function watchWrites(statement: Database.Statement, db: Database.Database, health: WriteHealth): Database.Statement {
+  if (statement.reader) return statement;
+  const run = statement.run.bind(statement);
+  statement.run = ((...params: unknown[]) => {
+    if (db.inTransaction) return run(...params);
+    try {
+      const result = run(...params);
+      health.succeeded();
+      return result;
+    } catch (error) {
+      health.failed(error);
+      throw error;
+    }
+  }) as typeof statement.run;
+  return statement;
 }
 
 function statementSql() {

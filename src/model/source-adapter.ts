@@ -57,28 +57,39 @@ export interface SourceAdapter {
 
 /**
  * POST /v1/sources/{name}/{path} with `Authorization: Bearer <token>` and a JSON body. The server does
- * the HTTP part (auth in constant time, 413/415, JSON parsing, 202 only once committed); the adapter
- * turns the parsed body into observations — or problems, in which case nothing is stored (400).
+ * the HTTP part (auth in constant time, rate limits, 413/415, JSON parsing, the events-per-body bound,
+ * bounded error answers, 202 only once committed); the adapter turns the parsed body into observations
+ * — or problems, in which case nothing is stored (400).
  */
 export interface IngestEndpoint {
   readonly path: string;
   readonly token: string;
   /** Optional HMAC-SHA256 signature of "<timestamp>.<body>" (see src/server/signature.ts). */
   readonly signature?: { readonly secret: string; readonly toleranceSeconds: number };
-  /** Optional request rate limit for this endpoint (429 beyond it). */
+  /** Optional request rate limit for this endpoint (429 beyond it), applied to authenticated requests. */
   readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst?: number };
-  parse(body: unknown, receivedAt: number): IngestParseResult;
+  /** How many events the parsed body holds: above server.maxEventsPerRequest it is refused (413) unread. */
+  countEvents(body: unknown): number;
+  /**
+   * The body's observations and problems. Slices its work (src/util/work-slicer.ts) so that one large
+   * body never holds the event loop: /healthz and other requests are answered meanwhile.
+   */
+  parse(body: unknown, receivedAt: number): Promise<IngestParseResult>;
 }
 
 export interface IngestParseResult {
   /** Each valid event's observation, with the body path it came from (named in a 400 if Polaris cannot represent it). */
   readonly items: ReadonlyArray<{ readonly path: string; readonly observation: Observation }>;
-  /** Every problem found; any problem means a 400 and nothing stored. */
+  /** The problems found (the first MAX_PROBLEMS_KEPT); any problem means a 400 and nothing stored. */
   readonly problems: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+  /** How many problems there were in all, when more than `problems` holds. */
+  readonly problemCount?: number;
   /** Events accepted, including those that produce no observation (e.g. events on other objects). */
   readonly accepted: number;
   /** The 400's message when the body as a whole is wrong (not one event). */
   readonly message?: string;
+  /** The body is acceptable but too much work for one request (e.g. its messages inflate too far): 413, send less. */
+  readonly tooLarge?: string;
 }
 
 export interface SourceCheck {

@@ -1,3 +1,4 @@
+import { excerpt } from '../telemetry/safe-text.js';
 import { MirrorError, messageOf } from '../util/errors.js';
 import type { HttpResponse } from './http.js';
 
@@ -191,11 +192,11 @@ function errorBody(response: HttpResponse): PolarisErrorBody {
   const body = response.body as { error?: { message?: unknown; type?: unknown } } | string | undefined;
   if (body && typeof body === 'object' && body.error && typeof body.error === 'object') {
     return {
-      message: typeof body.error.message === 'string' ? body.error.message : 'no message',
-      type: typeof body.error.type === 'string' ? body.error.type : undefined,
+      message: typeof body.error.message === 'string' ? excerpt(body.error.message) : 'no message',
+      type: typeof body.error.type === 'string' ? excerpt(body.error.type, 200) : undefined,
     };
   }
-  return { message: typeof body === 'string' && body !== '' ? body.slice(0, 500) : 'no message', type: undefined };
+  return { message: typeof body === 'string' && body !== '' ? excerpt(body, 500) : 'no message', type: undefined };
 }
 
 /** Retry-After as seconds or an HTTP date, in ms. */

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { PolarisConfig } from '../config/schema.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
+import { excerpt } from '../telemetry/safe-text.js';
 import { MirrorError } from '../util/errors.js';
 import { httpRequest, RESPONSE_LIMITS } from './http.js';
 import { joinUri } from './paths.js';
@@ -120,8 +121,9 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
 }
 
 function tokenError(status: number, body: { error?: unknown; error_description?: unknown }, uri: string): MirrorError {
-  const code = typeof body.error === 'string' ? body.error : undefined;
-  const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : '';
+  // Scrubbed before it is cut (src/telemetry/safe-text.ts): an endpoint may echo the secret it refused.
+  const code = typeof body.error === 'string' ? excerpt(body.error, 200) : undefined;
+  const description = typeof body.error_description === 'string' ? `: ${excerpt(body.error_description)}` : '';
   const what = `the token endpoint ${uri} answered ${status}${code ? ` ${code}` : ''}${description}`;
   if (status === 501) {
     // Polaris with polaris.authentication.type=external serves this endpoint only to answer 501: asking
@@ -146,7 +148,7 @@ function tokenError(status: number, body: { error?: unknown; error_description?:
   };
   return new MirrorError(what, {
     retryable: false,
-    hint: (code && hints[code]) ?? 'check polaris.auth (clientId, clientSecret, scope, tokenUri) and polaris.realm',
+    hint: (code && Object.hasOwn(hints, code) ? hints[code] : undefined) ?? 'check polaris.auth (clientId, clientSecret, scope, tokenUri) and polaris.realm',
   });
 }
 

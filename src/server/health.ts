@@ -1,5 +1,6 @@
 import type { Mirror } from '../engine/mirror.js';
 import { StaticTokenProvider } from '../polaris/token-provider.js';
+import { excerpt } from '../telemetry/safe-text.js';
 import { messageOf } from '../util/errors.js';
 
 function ago(now: number, at: number | undefined): string {
@@ -12,18 +13,23 @@ export interface Readiness {
 }
 
 /**
- * /readyz: the ledger answers, a valid Polaris token is held, Polaris answered the latest contact, and
- * every listable source finished a pass recently enough (3× its interval). A source still on its first
- * pass does not count against it, unless that pass (or any) has been running longer than 3× the interval.
+ * How much a /readyz answer tells. `summary` is for anyone who can reach the port (a load balancer, a
+ * Kubernetes probe): which check fails and since when, never a remote error text. `detail` adds the
+ * errors themselves (Polaris's, the sources', the disk's), for a caller holding an ingest token.
  */
-export function readiness(mirror: Mirror, now = Date.now()): Readiness {
+export type ReadinessView = 'summary' | 'detail';
+
+/**
+ * /readyz: the ledger answers and can write, a valid Polaris token is held, Polaris answered the latest
+ * contact, and every listable source finished a pass recently enough (3× its interval). A source still
+ * on its first pass does not count against it, unless that pass (or any) has been running longer than 3×
+ * the interval.
+ */
+export function readiness(mirror: Mirror, now = Date.now(), view: ReadinessView = 'summary'): Readiness {
   const checks: Record<string, { ok: boolean; detail: string }> = {};
-  try {
-    mirror.ledger.db.prepare('SELECT 1').get();
-    checks.ledger = { ok: true, detail: 'open' };
-  } catch (error) {
-    checks.ledger = { ok: false, detail: messageOf(error) };
-  }
+  const said = (summary: string, detail: string) => (view === 'detail' ? `${summary}: ${excerpt(detail)}` : summary);
+
+  checks.ledger = ledgerCheck(mirror, now, said);
 
   const { tokens } = mirror;
   checks.token =
@@ -36,7 +42,7 @@ export function readiness(mirror: Mirror, now = Date.now()): Readiness {
   const contact = mirror.client.contact;
   const failingSince = contact.lastNetworkErrorAt !== undefined && (contact.lastAnswerAt ?? 0) < contact.lastNetworkErrorAt;
   checks.polaris = failingSince
-    ? { ok: false, detail: `unreachable: ${contact.lastNetworkError}` }
+    ? { ok: false, detail: said(`unreachable: the last contact failed ${ago(now, contact.lastNetworkErrorAt)}`, contact.lastNetworkError ?? '') }
     : contact.lastAnswerAt === undefined
       ? { ok: false, detail: 'not contacted yet' }
       : { ok: true, detail: `answered ${Math.round((now - contact.lastAnswerAt) / 1000)} s ago` };
@@ -55,8 +61,26 @@ export function readiness(mirror: Mirror, now = Date.now()): Readiness {
       const age = now - lastComplete;
       checks[key] = { ok: age <= 3 * interval, detail: `last complete pass ${Math.round(age / 1000)} s ago` };
     } else {
-      checks[key] = { ok: true, detail: state?.lastError ? `no complete pass yet: ${state.lastError}` : 'first pass not finished yet' };
+      checks[key] = { ok: true, detail: state?.lastError ? said('no complete pass yet; the last one failed', state.lastError) : 'first pass not finished yet' };
     }
   }
   return { ready: Object.values(checks).every((c) => c.ok), checks };
+}
+
+/** The ledger must answer a read and, after its latest write, be able to write (a full disk fails here). */
+function ledgerCheck(mirror: Mirror, now: number, said: (summary: string, detail: string) => string): { ok: boolean; detail: string } {
+  try {
+    mirror.ledger.db.prepare('SELECT 1').get();
+  } catch (error) {
+    return { ok: false, detail: said('cannot be read', messageOf(error)) };
+  }
+  const write = mirror.ledger.writeHealth.state;
+  if (write.ok) return { ok: true, detail: 'open' };
+  return {
+    ok: false,
+    detail: said(
+      `cannot write (${write.code}) since ${ago(now, write.failingSince)}; the last successful write was ${ago(now, write.lastWriteAt)}`,
+      `${write.lastError}; free space on the volume of ${mirror.config.state.path} (or raise its file-size limit)`,
+    ),
+  };
 }

@@ -7,7 +7,9 @@ import type { Mirror } from '../engine/mirror.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { messageOf } from '../util/errors.js';
-import { readiness } from './health.js';
+import { AuthFailureLimiter } from './auth-failures.js';
+import { bearerMatches } from './bearer.js';
+import { readiness, type ReadinessView } from './health.js';
 import { sendError, sendJson, sendText } from './http-util.js';
 import { handleIngest } from './ingest.js';
 import { RequestRateLimiter } from './request-rate-limiter.js';
@@ -21,6 +23,7 @@ const INGEST_PATH = /^\/v1\/sources\/([^/]+)\/([^/]+)$/;
 export class MirrorServer {
   private readonly server: Server;
   private readonly limiters = new Map<string, RequestRateLimiter>();
+  private readonly authFailures = new AuthFailureLimiter();
 
   constructor(
     private readonly config: ServerConfig,
@@ -75,9 +78,11 @@ export class MirrorServer {
       return handleIngest(name, endpoint, request, response, {
         sources: this.mirror.sources,
         maxBodyBytes: this.config.maxBodyBytes,
+        maxEventsPerRequest: this.config.maxEventsPerRequest,
         metrics: this.metrics,
         logger: this.logger,
         limiters: this.limiters,
+        authFailures: this.authFailures,
       });
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return sendError(response, 405, 'use GET', undefined, { allow: 'GET' });
@@ -85,7 +90,9 @@ export class MirrorServer {
       case '/healthz':
         return sendJson(response, 200, { status: 'ok', pid: process.pid, uptimeSeconds: Math.round(process.uptime()) });
       case '/readyz': {
-        const result = readiness(this.mirror);
+        const view = this.readinessView(request);
+        if (view === 'refused') return this.refuseCredentials(response);
+        const result = readiness(this.mirror, Date.now(), view);
         return sendJson(response, result.ready ? 200 : 503, { status: result.ready ? 'ready' : 'not ready', checks: result.checks });
       }
       case '/metrics':
@@ -94,6 +101,30 @@ export class MirrorServer {
       default:
         return sendError(response, 404, `no route for ${path}`);
     }
+  }
+
+  /**
+   * /readyz tells anyone which checks fail; the error texts behind them (Polaris's, the sources', the
+   * disk's) only to a caller with the credentials of the ingest: the bearer token of any source's
+   * endpoint. A wrong token is a failed authentication like on the ingest (401, or 429 when many).
+   */
+  private readinessView(request: IncomingMessage): ReadinessView | 'refused' {
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) return 'summary';
+    for (const source of this.mirror.sources.values()) {
+      if (source.adapter.ingest && bearerMatches(authorization, source.adapter.ingest.token)) return 'detail';
+    }
+    return 'refused';
+  }
+
+  private refuseCredentials(response: ServerResponse): void {
+    const waitSeconds = this.authFailures.failed();
+    if (waitSeconds !== undefined) {
+      return sendError(response, 429, `too many failed authentications; wait ${waitSeconds} s`, undefined, { 'retry-after': String(waitSeconds) });
+    }
+    return sendError(response, 401, 'wrong bearer token: /readyz shows error details with the token of an ingest endpoint, and a summary without one', undefined, {
+      'www-authenticate': 'Bearer realm="polaris-mirror"',
+    });
   }
 
   /** Gauges read from the ledger at scrape time, so they are right even after a restart. */

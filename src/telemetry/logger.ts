@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { readableLine } from './readable-lines.js';
 import type { Redactor } from './redactor.js';
+import { neutraliseControls } from './safe-text.js';
 import { RepeatLimiter } from './repeat-limiter.js';
 
 export type { Logger };
@@ -55,7 +56,8 @@ export function createLogger(options: LoggerOptions): Logger {
         censor: '[REDACTED]',
       },
       hooks: {
-        streamWrite: (line) => options.redactor.scrub(line),
+        // JSON escapes C0 controls but not C1 ones or bidi overrides: those are made visible here too.
+        streamWrite: (line) => neutraliseControls(options.redactor.scrub(line), { keepLineBreaks: true }),
         logMethod(args, method, levelValue) {
           if (!limiter || levelValue < LIMITED_FROM_LEVEL) return method.apply(this, args);
           const message = args.find((arg): arg is string => typeof arg === 'string') ?? '';

@@ -125,7 +125,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Node.js process metrics (`run` only) under the names prom-client's default collector gives them
+   * (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_eventloop_lag_p99_seconds, …):
+   * the names existing Node.js dashboards and alerts query. Prometheus tells processes apart by `job`
+   * and `instance`.
+   */
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'polaris_mirror_' });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 }

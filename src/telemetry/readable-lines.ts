@@ -1,3 +1,5 @@
+import { neutraliseControls } from './safe-text.js';
+
 /**
  * Turns pino's JSON lines into lines a person reads on a terminal:
  *   04:12:33 WARN  retrying lake_mirror.sales.orders: Polaris answered 503 …  table=lake_mirror.sales.orders retryInMs=812
@@ -24,17 +26,18 @@ export function readableLine(json: string, colour: boolean): string {
   const time = typeof record.time === 'string' ? record.time.slice(11, 19) : '';
   const fields = Object.entries(record)
     .filter(([key]) => !HIDDEN.has(key))
-    .map(([key, value]) => `${key}=${formatValue(key, value)}`)
+    .map(([key, value]) => `${neutraliseControls(key)}=${formatValue(key, value)}`)
     .join(' ');
   const level = colour ? `${tint}${name}\x1b[0m` : name;
-  return `${time} ${level} ${String(record.msg ?? '')}${fields ? `  ${fields}` : ''}\n`;
+  // JSON.parse has turned escaped control characters back into real ones: one record, one inert line.
+  return `${time} ${level} ${neutraliseControls(String(record.msg ?? ''))}${fields ? `  ${fields}` : ''}\n`;
 }
 
 function formatValue(key: string, value: unknown): string {
   if (key === 'err' && value && typeof value === 'object') {
     const err = value as { message?: unknown; stack?: unknown };
-    return JSON.stringify(String(err.message ?? err.stack ?? ''));
+    return neutraliseControls(JSON.stringify(String(err.message ?? err.stack ?? '')));
   }
-  if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
-  return JSON.stringify(value);
+  if (typeof value === 'string') return neutraliseControls(/\s/.test(value) ? JSON.stringify(value) : value);
+  return neutraliseControls(JSON.stringify(value) ?? String(value));
 }

@@ -5,4 +5,4 @@ export function fuzzRuns(defaultRuns = 300): number {
 }
 
 /** Strings that stress identifiers and parsers: unicode, control characters, separators, long runs. */
-export const NASTY_STRINGS = ['', ' ', '\u001f', '\u0000', 'a\u001fb', '%', '%2F', '/', '.', '#', '?', '..', 'ünïcödé', '😀', '\ud800', 'x'.repeat(10_000)];
+export const NASTY_STRINGS = ['', ' ', '\u001f', '\u0000', 'a\u001fb', '%', '%2F', '/', '.', '#', '?', '..', '%2e%2e', 'ünïcödé', '😀', '\ud800', '\u001b[2J\u009b1A', '\u202e', 'x'.repeat(10_000)];

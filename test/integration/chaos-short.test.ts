@@ -15,5 +15,5 @@ describe('chaos, shortened', () => {
     expect(report.converged).toBe(true);
     expect(report.failed.filter((f) => !f.message || !f.hint)).toEqual([]);
     expect(report.exitCode).toBe(0);
-  }, 180_000);
+  }, 300_000);
 });

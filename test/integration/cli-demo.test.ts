@@ -5,7 +5,7 @@ import { runCli } from '../support/harness.js';
 
 describe('demo', () => {
   it('exits 0 and prints "Polaris matches the warehouse", with each step and the final state', async () => {
-    const result = await runCli(['demo'], {}, 60_000);
+    const result = await runCli(['demo']);
     expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
     expect(result.stdout).toContain('Polaris matches the warehouse');
     expect(result.stdout).not.toContain('does NOT match');
@@ -25,5 +25,5 @@ describe('demo', () => {
     const dir = /^warehouse: (\S+)/m.exec(result.stdout)?.[1];
     expect(dir).toBeDefined();
     expect(existsSync(dir!)).toBe(false);
-  }, 60_000);
+  });
 });

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, CLIENT_ID, CLIENT_SECRET, runCli, startHarness, type CliResult, type Harness } from '../support/harness.js';
-import { freePort, postEvents, sleep, startDaemon, type Daemon } from '../support/ingest-client.js';
+import { freePort, postEvents, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
 
 const INGEST_TOKEN = 'ingest-secret-5c1d9e77aa';
 const WRONG_SECRET = 'wrong-secret-e3b0c44298';
@@ -235,8 +235,7 @@ describe('secret redaction', () => {
     expect(wrong.status).toBe(401);
     const right = await postEvents(daemon.baseUrl, 'hooks', { events: [{ namespace: ['events'], table: 'clicks', operation: 'create', metadataLocation: location }] }, { token: INGEST_TOKEN });
     expect(right.status).toBe(202);
-    for (let i = 0; i < 100 && !harness.polarisState().has('hooks.events.clicks'); i++) await sleep(50);
-    expect(harness.polarisState().get('hooks.events.clicks')).toBe(location);
+    await waitFor('the table in Polaris', () => harness.polarisState().get('hooks.events.clicks') === location, 30_000);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     const ready = await (await fetch(`${daemon.baseUrl}/readyz`)).text();
     daemon.child.kill('SIGTERM');

@@ -57,12 +57,12 @@ describe('crash safety', () => {
     }
     expect(kills).toBeGreaterThanOrEqual(3);
 
-    const final = await runCli(['sync', '--config', h.configFile, '--no-progress'], {}, 120_000);
+    const final = await runCli(['sync', '--config', h.configFile, '--no-progress'], {}, 240_000);
     expect(final.stderr).toBe('');
     expect(final.code).toBe(0);
     expect(h.polarisState()).toEqual(warehouseState());
 
     const status = JSON.parse((await runCli(['status', '--config', h.configFile, '--json'])).stdout);
     expect(status.sources[0].tables).toMatchObject({ total: warehouseState().size, inSync: warehouseState().size, pending: 0, failed: 0 });
-  }, 180_000);
+  }, 300_000);
 });

@@ -87,7 +87,7 @@ describe('ordering', () => {
       ),
       { numRuns: 25 },
     );
-  }, 120_000);
+  });
 
   it('a burst of updates to a few tables under concurrency 16: the last state wins, and coalescing sends fewer notifications than changes', async () => {
     h = await webhookHarness(5);

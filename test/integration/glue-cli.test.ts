@@ -77,7 +77,7 @@ describe('glue source through the CLI', () => {
     daemon.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise((resolve) => daemon.once('close', resolve));
     try {
-      await waitFor(() => h.glue.sqs.heldDeletes() === 1, 20_000, 'the DeleteMessage after the commit');
+      await waitFor(() => h.glue.sqs.heldDeletes() === 1, 60_000, 'the DeleteMessage after the commit');
     } finally {
       daemon.kill('SIGKILL');
       await exited;
@@ -95,7 +95,7 @@ describe('glue source through the CLI', () => {
     const again = spawnCli(['run', '--config', h.configFile], { ...env(), LOG_LEVEL: 'warn' });
     const closed = new Promise((resolve) => again.once('close', resolve));
     try {
-      await waitFor(() => h.glue.sqs.messages(QUEUE).length === 0 && h.polarisState().get('db.a') === newer, 20_000, 'the redelivered message');
+      await waitFor(() => h.glue.sqs.messages(QUEUE).length === 0 && h.polarisState().get('db.a') === newer, 60_000, 'the redelivered message');
     } finally {
       again.kill('SIGTERM');
       await closed;

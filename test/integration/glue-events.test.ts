@@ -55,7 +55,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     const newer = h.lake.commit('sales', 'orders');
     h.glue.sqs.send(QUEUE, glueEvents.updateTable('sales', 'orders'));
 
-    await waitFor(() => h.polarisState().get('sales.orders') === newer && queueEmpty(), 10_000, 'the update to reach Polaris');
+    await waitFor(() => h.polarisState().get('sales.orders') === newer && queueEmpty(), 60_000, 'the update to reach Polaris');
 
     expect(h.glue.calls()).toMatchObject({ 'GetTable:ok': 1, 'DeleteMessage:ok': 1 });
     expect(h.glue.calls()['GetTables:ok']).toBeUndefined();
@@ -74,7 +74,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     h.glue.sqs.send(QUEUE, glueEvents.batchDeleteTable('db', ['b', 'c']));
 
     const keys = () => [...h.polarisState().keys()].sort().join();
-    await waitFor(() => keys() === 'db.d,db.new' && queueEmpty(), 10_000, 'creates and drops');
+    await waitFor(() => keys() === 'db.d,db.new' && queueEmpty(), 60_000, 'creates and drops');
 
     expect(h.polarisState().get('db.new')).toBe(created);
     expect(history('db', 'b').map((e) => e.type)).toEqual(['CREATE', 'DROP']);
@@ -99,7 +99,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     h.glue.sqs.send(QUEUE, glueEvents.createTable('db', 'a'));
     h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'a'));
 
-    await waitFor(() => queueEmpty() && h.polarisState().get('db.a') === recreated, 10_000, 'the re-created table');
+    await waitFor(() => queueEmpty() && h.polarisState().get('db.a') === recreated, 60_000, 'the re-created table');
 
     expect(history('db', 'a').map((e) => e.type)).not.toContain('DROP');
   });
@@ -110,12 +110,12 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     const newer = h.lake.commit('db', 'a'); // no event arrives
     const later = h.lake.commit('db', 'b');
     h.glue.sqs.send(QUEUE, glueEvents.updateTable('db', 'b'));
-    await waitFor(() => h.polarisState().get('db.b') === later, 10_000, 'the event that did arrive');
+    await waitFor(() => h.polarisState().get('db.b') === later, 60_000, 'the event that did arrive');
     expect(h.polarisState().get('db.a')).not.toBe(newer);
 
     await mirror!.reconciler.pass({ adapter: mirror!.sources.get(SOURCE)!.adapter, sink: mirror!.sources.get(SOURCE)!.sink, maxDropFraction: 0.25 });
 
-    await waitFor(() => h.polarisState().get('db.a') === newer, 10_000, 'the scan to repair the lost update');
+    await waitFor(() => h.polarisState().get('db.a') === newer, 60_000, 'the scan to repair the lost update');
   });
 
   it('renames come out right with the events in either order', async () => {
@@ -128,7 +128,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'y'));
     h.glue.sqs.send(QUEUE, glueEvents.createTable('db', 'y2'));
 
-    await waitFor(() => queueEmpty() && [...h.polarisState().keys()].sort().join() === 'db.keep,db.x2,db.y2', 10_000, 'both renames');
+    await waitFor(() => queueEmpty() && [...h.polarisState().keys()].sort().join() === 'db.keep,db.x2,db.y2', 60_000, 'both renames');
 
     for (const [from, to] of [['x', 'x2'], ['y', 'y2']] as const) {
       const created = history('db', to).find((e) => e.type === 'CREATE')!;
@@ -145,7 +145,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     h.glue.catalog.deleteDatabase('gone');
     h.glue.sqs.send(QUEUE, glueEvents.deleteDatabase('gone'));
 
-    await waitFor(() => queueEmpty() && [...h.polarisState().keys()].join() === 'stays.t1', 10_000, 'the database drop');
+    await waitFor(() => queueEmpty() && [...h.polarisState().keys()].join() === 'stays.t1', 60_000, 'the database drop');
 
     expect(h.glue.calls()['GetDatabase:EntityNotFoundException']).toBe(1);
     expect(h.glue.calls()['GetTable:ok'] ?? 0).toBe(0);
@@ -158,7 +158,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     const back = h.lake.commit('db', 't1');
     h.glue.sqs.send(QUEUE, glueEvents.deleteDatabase('db'));
 
-    await waitFor(() => queueEmpty() && [...h.polarisState().keys()].join() === 'db.t1' && h.polarisState().get('db.t1') === back, 10_000, 'the drop of t2');
+    await waitFor(() => queueEmpty() && [...h.polarisState().keys()].join() === 'db.t1' && h.polarisState().get('db.t1') === back, 60_000, 'the drop of t2');
     expect(history('db', 't1').map((e) => e.type)).toEqual(['CREATE', 'UPDATE']);
 
   });
@@ -172,7 +172,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     h.glue.sqs.send(QUEUE, glueEvents.createDatabase('hr'));
     h.glue.sqs.send(QUEUE, glueEvents.createTable('hr', 'people'));
 
-    await waitFor(queueEmpty, 10_000, 'the messages to be deleted');
+    await waitFor(queueEmpty, 60_000, 'the messages to be deleted');
 
     expect(h.glue.calls()['GetTable:ok'] ?? 0).toBe(0);
     expect(await counter(m.deps.metrics, 'polaris_mirror_source_events_total', { source: SOURCE, outcome: 'ignored' })).toBe(3);
@@ -185,7 +185,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     const newer = h.lake.commit('db', 'a');
     h.glue.sqs.send(QUEUE, JSON.stringify({ Type: 'Notification', MessageId: 'm-1', Message: JSON.stringify(glueEvents.updateTable('db', 'a')) }));
 
-    await waitFor(() => h.polarisState().get('db.a') === newer && queueEmpty(), 10_000, 'the SNS-wrapped update');
+    await waitFor(() => h.polarisState().get('db.a') === newer && queueEmpty(), 60_000, 'the SNS-wrapped update');
   });
 });
 
@@ -197,7 +197,7 @@ describe('failures', () => {
     h.glue.sqs.send(QUEUE, JSON.stringify({ ...glueEvents.createTable('db', 'a'), detail: { typeOfChange: 'CreateTable' } }));
 
     // maxReceiveCount 2, visibility 1 s: received twice, then moved to the DLQ on the third receive.
-    await waitFor(() => h.glue.sqs.messages(DLQ).length === 3, 10_000, 'the messages to reach the DLQ');
+    await waitFor(() => h.glue.sqs.messages(DLQ).length === 3, 60_000, 'the messages to reach the DLQ');
 
     expect(h.glue.calls()['DeleteMessage:ok'] ?? 0).toBe(0);
     expect(await counter(m.deps.metrics, 'polaris_mirror_source_events_total', { source: SOURCE, outcome: 'unparseable' })).toBe(6);
@@ -210,7 +210,7 @@ describe('failures', () => {
     h.glue.faults.set({ accessDenied: ['db.a'] });
     h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'a'));
 
-    await waitFor(() => (h.glue.calls()['ChangeMessageVisibility:ok'] ?? 0) === 1, 10_000, 'the message to be delayed');
+    await waitFor(() => (h.glue.calls()['ChangeMessageVisibility:ok'] ?? 0) === 1, 60_000, 'the message to be delayed');
 
     expect(h.glue.calls()['GetTable:AccessDeniedException']).toBe(1);
     expect(h.glue.calls()['DeleteMessage:ok'] ?? 0).toBe(0);
@@ -233,8 +233,8 @@ describe('failures', () => {
     await waitFor(() => h.glue.sqs.messages(QUEUE).some((m) => !m.visible), 10_000, 'the message in flight');
     h.glue.sqs.purge(QUEUE);
 
-    await waitFor(() => (h.glue.calls()['ChangeMessageVisibility:MessageNotInflight'] ?? 0) >= 1, 10_000, 'the failed ChangeMessageVisibility');
-    await waitFor(() => lines.some((l) => l.includes('could not delay an SQS message')), 5_000, 'the warning');
+    await waitFor(() => (h.glue.calls()['ChangeMessageVisibility:MessageNotInflight'] ?? 0) >= 1, 60_000, 'the failed ChangeMessageVisibility');
+    await waitFor(() => lines.some((l) => l.includes('could not delay an SQS message')), 60_000, 'the warning');
 
     const log = lines.join('');
     expect(log).toContain('for parameter ReceiptHandle is invalid');
@@ -267,7 +267,7 @@ describe('failures', () => {
 
     // Redelivered after the visibility timeout, committed, then deleted.
     watching = watchInProcess(mirror);
-    await waitFor(() => queueEmpty() && h.polarisState().get('db.a') === newer, 10_000, 'the redelivered message');
+    await waitFor(() => queueEmpty() && h.polarisState().get('db.a') === newer, 60_000, 'the redelivered message');
     expect(h.glue.calls()['DeleteMessage:ok']).toBe(1);
   });
 
@@ -277,7 +277,7 @@ describe('failures', () => {
     h.glue.sqs.holdDeletes(true);
     const newer = h.lake.commit('db', 'a');
     h.glue.sqs.send(QUEUE, glueEvents.updateTable('db', 'a'));
-    await waitFor(() => h.glue.sqs.heldDeletes() === 1, 10_000, 'the delete to be sent');
+    await waitFor(() => h.glue.sqs.heldDeletes() === 1, 60_000, 'the delete to be sent');
     // Committed before the delete was sent:
     expect(mirror!.ledger.rowsOfSource(SOURCE).find((r) => r.table.name === 'a')!.desired.metadataLocation).toBe(newer);
 
@@ -290,7 +290,7 @@ describe('failures', () => {
 
     mirror = h.openMirror();
     watching = watchInProcess(mirror);
-    await waitFor(() => queueEmpty() && h.polarisState().get('db.a') === newer, 10_000, 'the redelivered message to be deleted');
+    await waitFor(() => queueEmpty() && h.polarisState().get('db.a') === newer, 60_000, 'the redelivered message to be deleted');
     expect(h.glue.sqs.messages(DLQ)).toHaveLength(0);
   });
 });

@@ -24,7 +24,7 @@ describe('hive source in the CLI', () => {
     expect(checks.find((c) => c.what.startsWith('VALIDATE'))).toMatchObject({ ok: true, what: expect.stringContaining('sales/orders/metadata/') });
 
     // plan lists the metastore (and exits: an idle metastore connection does not hold the process).
-    const plan = await runCli(['plan', '--config', kit.harness.configFile, '--json'], {}, 15_000);
+    const plan = await runCli(['plan', '--config', kit.harness.configFile, '--json']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('orders');
 
@@ -41,11 +41,11 @@ describe('hive source in the CLI', () => {
     await kit.configure({}, (c) => (c.server = { host: '127.0.0.1', port }));
     const a = await kit.createIceberg('sales', 'a');
     daemon = await startDaemon(kit.harness.configFile, port);
-    await kit.waitForPolaris('sales.a', a, 15_000);
+    await kit.waitForPolaris('sales.a', a);
     const a2 = await kit.commit('sales', 'a');
     const b = await kit.createIceberg('sales', 'b');
-    await kit.waitForPolaris('sales.a', a2, 15_000);
-    await kit.waitForPolaris('sales.b', b, 15_000);
+    await kit.waitForPolaris('sales.a', a2);
+    await kit.waitForPolaris('sales.b', b);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/polaris_mirror_source_events_total\{source="hms",outcome="applied"\} 2/);
     expect(metrics).toMatch(/polaris_mirror_source_calls_total\{source="hms",operation="get_next_notification",outcome="ok"\} \d+/);

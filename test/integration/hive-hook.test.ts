@@ -1,7 +1,10 @@
 // The Hive hook endpoint over HTTP (POST /v1/sources/{name}/hive-events): bodies are the metastore's own
 // NOTIFICATION_LOG rows, as a MetaStoreEventListener would forward them. Hook-only (no uris): trusted,
 // ordered per table by event id. With uris: triggers of the log, drops confirmed by a re-read.
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { signBody } from '../../src/server/signature.js';
 import { CATALOG } from '../support/harness.js';
 import { readResponse, sleep, waitFor, type JsonResponse } from '../support/ingest-client.js';
 import { HiveMetastore } from '../emulators/hive/metastore.js';
@@ -104,6 +107,70 @@ describe('hook-only (no uris): trusted, ordered by event id', () => {
   });
 });
 
+describe('hook hardening: the webhook source\'s signature and rate limit, and bounded work per request', () => {
+  const SIGNING = 'hive-hook-signing-secret-01';
+
+  it('signature: unsigned or wrongly signed requests are refused (nothing stored); a signed one is accepted', async () => {
+    kit = await startHiveKit();
+    await kit.configure({ uris: [], ingestToken: TOKEN, signature: { secret: SIGNING, toleranceSeconds: 60 } }, (c) => (c.server = { host: '127.0.0.1', port: 0 }));
+    running = await kit.start();
+    const from = kit.metastore.currentEventId;
+    const location = await kit.createIceberg('sales', 'orders');
+    const body = JSON.stringify(recordedSince(from).at(-1));
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = await post(body);
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.json.error).toMatch(/x-polaris-mirror-signature and x-polaris-mirror-timestamp headers are required/);
+    const forged = await postRaw(body, { 'x-polaris-mirror-timestamp': String(now), 'x-polaris-mirror-signature': signBody('not-the-secret-000000', now, body) });
+    expect(forged.status).toBe(401);
+    expect(kit.harness.polarisState().has('sales.orders')).toBe(false);
+    const signed = await postRaw(body, { 'x-polaris-mirror-timestamp': String(now), 'x-polaris-mirror-signature': signBody(SIGNING, now, body) });
+    expect(signed.status).toBe(202);
+    await kit.waitForPolaris('sales.orders', location);
+  });
+
+  it('rateLimit: 429 with Retry-After beyond the burst, for authenticated requests only', async () => {
+    kit = await startHiveKit();
+    await kit.configure({ uris: [], ingestToken: TOKEN, rateLimit: { requestsPerSecond: 0.01, burst: 2 } }, (c) => (c.server = { host: '127.0.0.1', port: 0 }));
+    running = await kit.start();
+    const from = kit.metastore.currentEventId;
+    await kit.createIceberg('sales', 'orders');
+    const event = recordedSince(from).at(-1);
+    for (let i = 0; i < 10; i++) expect((await post(event, { token: 'wrong-token' })).status).toBe(401);
+    expect((await post(event)).status).toBe(202);
+    expect((await post(event)).status).toBe(202);
+    const limited = await post(event);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a body of small gzip bombs is refused with 413 once its messages inflate past the per-request bound', async () => {
+    await startHookOnly();
+    const bomb = gzipSync(Buffer.from(`{"tableObjJson":"x"${' '.repeat(1024 * 1024)}}`)).toString('base64');
+    const body = Array.from({ length: 20 }, (_, i) => ({ eventId: i + 1, eventTime: 1, eventType: 'CREATE_TABLE', dbName: 'sales', tableName: 'x', message: bomb, messageFormat: 'gzip(json-2.0)' }));
+    const response = await post(body);
+    expect(response.status).toBe(413);
+    expect(response.json.error).toMatch(/inflate to more than \d+ bytes in all .*send fewer events per request/);
+    expect((await fetch(`${running!.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('signature or rateLimit without ingestToken is a config error', async () => {
+    kit = await startHiveKit();
+    await kit.configure({ signature: { secret: SIGNING }, rateLimit: { requestsPerSecond: 5 } });
+    expect(() => loadConfig(kit.harness.configFile)).toThrow(/sources\[0\]\.signature: signature applies to the hook endpoint, which needs ingestToken[\s\S]*sources\[0\]\.rateLimit: rateLimit applies/);
+  });
+});
+
+async function postRaw(body: string, headers: Record<string, string>): Promise<JsonResponse> {
+  return readResponse(
+    await fetch(`${running!.baseUrl}/v1/sources/hms/hive-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
+      body,
+    }),
+  );
+}
+
 describe('with uris: hook events are triggers', () => {
   async function startWithLog(): Promise<void> {
     kit = await startHiveKit();
@@ -119,9 +186,9 @@ describe('with uris: hook events are triggers', () => {
     const loc = await kit.createIceberg('sales', 'orders');
     const polls = kit.hms.stats.nextNotificationRequests.length;
     expect((await post(recordedSince(from).at(-1))).status).toBe(202);
-    await kit.waitForPolaris('sales.orders', loc, 3000);
-    await waitFor('the log read', () => kit.hms.stats.nextNotificationRequests.length > polls, 3000);
-    await waitFor('the cursor', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId), 3000);
+    await kit.waitForPolaris('sales.orders', loc, 30_000);
+    await waitFor('the log read', () => kit.hms.stats.nextNotificationRequests.length > polls, 30_000);
+    await waitFor('the cursor', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId), 30_000);
   });
 
   it('a drop from the hook for a table the metastore still has is not applied (re-read first)', async () => {

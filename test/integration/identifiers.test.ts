@@ -62,12 +62,17 @@ describe('odd identifiers through the HTTP ingest', () => {
           { namespace: ['a\u001fb'], table: 't', operation: 'drop' },
           { namespace: ['ok'], table: 'bad\u001fname', operation: 'drop' },
           { namespace: ['ok', ''], table: 't', operation: 'drop' },
+          // URL path steps: sent as is, ".." would have reached the namespace's own route.
+          { namespace: ['ok'], table: '..', operation: 'drop' },
+          { namespace: ['.'], table: 't', operation: 'drop' },
         ],
       });
       expect(bad.status).toBe(400);
       const details = ((await bad.json()) as { details: Array<{ path: string; message: string }> }).details;
-      expect(details.map((d) => d.path)).toEqual(['events[0]', 'events[1]', 'events[2].namespace[1]']);
+      expect(details.map((d) => d.path)).toEqual(['events[0]', 'events[1]', 'events[2].namespace[1]', 'events[3]', 'events[4]']);
       expect(details[0]!.message).toMatch(/contains U\+001F, which Polaris uses between namespace levels/);
+      expect(details[3]!.message).toMatch(/the table name "\.\." is a URL path step/);
+      expect(details[4]!.message).toMatch(/namespace level "\." is a URL path step/);
       expect(h.emulator.tables(CATALOG)).toHaveLength(ODD.length);
     } finally {
       await server.close();

@@ -231,7 +231,8 @@ describe('server lifecycle', () => {
     const started = Date.now();
     await k.close();
     kit = undefined;
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Not held up by the answer delayed a minute (a generous margin for a busy machine).
+    expect(Date.now() - started).toBeLessThan(20_000);
     await pending;
     await new Promise((r) => setTimeout(r, 20));
     expect(Object.keys(agent.freeSockets)).toHaveLength(0); // the server closed it

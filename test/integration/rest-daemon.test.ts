@@ -13,7 +13,7 @@ afterEach(async () => {
   await s.close();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

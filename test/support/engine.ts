@@ -8,7 +8,8 @@ import type { Observation } from '../../src/model/observation.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { Redactor } from '../../src/telemetry/redactor.js';
-import type { Harness } from './harness.js';
+import { MirrorServer } from '../../src/server/mirror-server.js';
+import { startHarness, type Harness } from './harness.js';
 
 export function openMirror(harness: Harness): Mirror {
   const loaded = loadConfig(harness.configFile);
@@ -35,4 +36,31 @@ export async function observeAndSettle(mirror: Mirror, source: string, observati
 /** A table row by its source dotted name ("sales.orders"). */
 export function findRow(rows: readonly MirrorRow[], dotted: string): MirrorRow | undefined {
   return rows.find((r) => [...r.table.namespace, r.table.name].join('.') === dotted);
+}
+
+/** The connector's HTTP server run in-process over a fresh harness (configure sets `server` and the sources). */
+export interface ServedMirror {
+  readonly harness: Harness;
+  readonly mirror: Mirror;
+  /** http://127.0.0.1:<port> */
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+export async function serveMirror(configure: (config: Record<string, any>, harness: Harness) => void): Promise<ServedMirror> {
+  const harness = await startHarness();
+  await harness.writeConfig((config) => configure(config, harness));
+  const mirror = openMirror(harness);
+  const server = new MirrorServer(mirror.config.server!, mirror, new Metrics(), silentLogger());
+  const base = `http://127.0.0.1:${(await server.listen()).port}`;
+  return {
+    harness,
+    mirror,
+    base,
+    async close() {
+      await server.close();
+      await mirror.close();
+      await harness.close();
+    },
+  };
 }

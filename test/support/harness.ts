@@ -149,7 +149,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   });
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 150_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, env);
     let stdout = '';

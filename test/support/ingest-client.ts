@@ -6,7 +6,7 @@ export { freePort } from './free-port.js';
 
 
 /** Polls check() until it returns a truthy value or the deadline passes (then throws with `what`). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000, everyMs = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -35,7 +35,7 @@ export interface Daemon {
 }
 
 /** Spawns `run --config file` and waits until GET /healthz answers 200. */
-export async function startDaemon(configFile: string, port: number, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<Daemon> {
+export async function startDaemon(configFile: string, port: number, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<Daemon> {
   const child = spawnCli(['run', '--config', configFile], env);
   let stdout = '';
   let stderr = '';

@@ -10,6 +10,7 @@ import { classifyError, classifyResponse, retryAfterMs } from '../../src/polaris
 import { NetworkError, type HttpResponse } from '../../src/polaris/http.js';
 import { notificationBody, UNKNOWN_TABLE_UUID } from '../../src/polaris/notification.js';
 import { joinUri, namespaceSegment, notificationPath, tablePath } from '../../src/polaris/paths.js';
+import { Redactor } from '../../src/telemetry/redactor.js';
 import { MirrorError } from '../../src/util/errors.js';
 
 const ctx = { catalog: 'lake', location: 's3://bucket/warehouse/db/t' };
@@ -191,10 +192,32 @@ describe('classifyResponse', () => {
     expect(classifyResponse({ status: 502, headers: {}, body: '<html>bad gateway</html>' }, ctx)).toMatchObject({
       message: 'Polaris answered 502: <html>bad gateway</html>',
     });
-    expect(classifyResponse({ status: 502, headers: {}, body: 'x'.repeat(2000) }, ctx)).toMatchObject({
-      message: `Polaris answered 502: ${'x'.repeat(500)}`,
-    });
+    const long = classifyResponse({ status: 502, headers: {}, body: 'x'.repeat(2000) }, ctx) as { message: string };
+    expect(long.message).toMatch(/^Polaris answered 502: x+… \[\d+ more characters\]$/);
+    expect(long.message.length).toBeLessThanOrEqual('Polaris answered 502: '.length + 500);
     expect(classifyResponse({ status: 500, headers: {}, body: undefined }, ctx)).toMatchObject({ message: 'Polaris answered 500: no message' });
+  });
+
+  // A secret echoed where the body is cut used to leak its first half (cut, then scrubbed too late).
+  it('a secret echoed across the cut is scrubbed before the body is shortened: no piece of it survives', () => {
+    const secret = 'S3cr3t-Qz9vWk27-Xp';
+    new Redactor([secret]); // registered as a config secret would be
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1200 }), fc.constantFrom('text', 'json'), (at, shape) => {
+        const padded = `${'.'.repeat(at)}${secret} trailing`;
+        const body = shape === 'text' ? padded : { error: { message: padded, type: 'BadRequestException', code: 400 } };
+        const verdict = classifyResponse({ status: 400, headers: {}, body }, ctx) as { message: string };
+        for (let i = 0; i + 4 <= secret.length; i++) expect(verdict.message).not.toContain(secret.slice(i, i + 4));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('control characters in an error body are made visible, never passed on', () => {
+    const verdict = classifyResponse({ status: 400, headers: {}, body: { error: { message: 'bad\u001b]0;owned\u0007\r\nFAKE LINE\u009b2J', type: 'X\u001b[31m' } } }, ctx) as {
+      message: string;
+    };
+    expect(verdict.message).toBe('Polaris answered 400 X\\u001b[31m: bad\\u001b]0;owned\\u0007\\u000d\\u000aFAKE LINE\\u009b2J');
   });
 });
 

@@ -103,7 +103,7 @@ describe('the full example config', () => {
       retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 60_000 },
       probeIntervalSeconds: 15,
     });
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 9999, maxBodyBytes: 1024 * 1024 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 9999, maxBodyBytes: 1024 * 1024, maxEventsPerRequest: 1000 });
     expect(config.state.path).toBe(join(dir, '.polaris-mirror', 'state.db'));
     expect(config.log).toEqual({});
     expect(config.sources).toEqual([
@@ -145,7 +145,7 @@ describe('the full example config', () => {
 
   it('defaults the server host and port when the section is given empty', () => {
     const file = write(minimal({ extraTop: 'server: {}' }));
-    expect(loadConfig(file, {}).config.server).toEqual({ host: '127.0.0.1', port: 9470, maxBodyBytes: 1048576 });
+    expect(loadConfig(file, {}).config.server).toEqual({ host: '127.0.0.1', port: 9470, maxBodyBytes: 1048576, maxEventsPerRequest: 1000 });
   });
 
   it('leaves server undefined when the section is absent', () => {
@@ -521,6 +521,16 @@ describe('collectSecrets', () => {
 
   it('ignores values shorter than four characters', () => {
     expect(collectSecrets({ token: 'abc', clientSecret: 'abcd' })).toEqual(['abcd']);
+  });
+
+  it('numbers under secret keys (unquoted YAML), credential headers and signing secrets count too', () => {
+    expect(
+      collectSecrets({
+        auth: { clientSecret: 987654321987 },
+        headers: { 'X-Api-Key': 'k-123456', Cookie: 'c=123456', 'X-Request-Id': 'not-secret' },
+        signature: { secret: 'signing-secret-0123456789', toleranceSeconds: 3000 },
+      }),
+    ).toEqual(['987654321987', 'k-123456', 'c=123456', 'signing-secret-0123456789']);
   });
 });
 

@@ -35,8 +35,8 @@ describe('hook endpoint, hook-only (trusted)', () => {
     m.dropTable('sales', 'orders');
   }) as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
 
-  it('one event object → one observation, ordered by its event id, timed by its event time', () => {
-    const result = endpoint().parse(create, RECEIVED);
+  it('one event object → one observation, ordered by its event id, timed by its event time', async () => {
+    const result = await endpoint().parse(create, RECEIVED);
     expect(result).toMatchObject({ accepted: 1, problems: [] });
     expect(result.items).toEqual([
       {
@@ -46,48 +46,48 @@ describe('hook endpoint, hook-only (trusted)', () => {
     ]);
   });
 
-  it('a drop is trusted (confirmed); an array is a batch with indexed paths', () => {
-    const result = endpoint().parse([commit, drop], RECEIVED);
+  it('a drop is trusted (confirmed); an array is a batch with indexed paths', async () => {
+    const result = await endpoint().parse([commit, drop], RECEIVED);
     expect(result.items.map((i) => [i.path, i.observation.state, i.observation.order, 'confirmed' in i.observation ? i.observation.confirmed : undefined])).toEqual([
       ['[0].tableName', 'present', commit.eventId, undefined],
       ['[1].tableName', 'absent', drop.eventId, true],
     ]);
   });
 
-  it('without an event id: ordered by event time, else by the time received', () => {
+  it('without an event id: ordered by event time, else by the time received', async () => {
     const { eventId: _, ...noId } = commit;
-    expect(endpoint().parse(noId, RECEIVED).items[0]!.observation.order).toBe(1_732_500_000_000);
+    expect((await endpoint().parse(noId, RECEIVED)).items[0]!.observation.order).toBe(1_732_500_000_000);
     const { eventTime: __, ...noTime } = noId;
-    expect(endpoint().parse(noTime, RECEIVED).items[0]!.observation).toMatchObject({ order: RECEIVED, sourceTimeMs: RECEIVED });
+    expect((await endpoint().parse(noTime, RECEIVED)).items[0]!.observation).toMatchObject({ order: RECEIVED, sourceTimeMs: RECEIVED });
   });
 
-  it('event ids beyond 2^53 come as strings', () => {
-    expect(endpoint().parse({ ...commit, eventId: '9007199254740993' }, RECEIVED).problems).toEqual([]);
-    expect(endpoint().parse({ ...commit, eventId: 9007199254740993 }, RECEIVED).problems).toEqual([{ path: 'eventId', message: 'eventId must be a non-negative integer; above 2^53 send it as a string of digits' }]);
+  it('event ids beyond 2^53 come as strings', async () => {
+    expect((await endpoint().parse({ ...commit, eventId: '9007199254740993' }, RECEIVED)).problems).toEqual([]);
+    expect((await endpoint().parse({ ...commit, eventId: 9007199254740993 }, RECEIVED)).problems).toEqual([{ path: 'eventId', message: 'eventId must be a non-negative integer; above 2^53 send it as a string of digits' }]);
   });
 
-  it('DROP_DATABASE drops the tables the mirror holds in that database', () => {
+  it('DROP_DATABASE drops the tables the mirror holds in that database', async () => {
     const [, dropDb] = recorded((m) => {
       m.createDatabase('tmp');
       m.dropDatabase('tmp');
     });
     const sink = fakeSink([{ namespace: ['tmp'], name: 'a' }, { namespace: ['tmp'], name: 'b' }]);
-    const result = endpoint(undefined, sink).parse(dropDb, RECEIVED);
+    const result = await endpoint(undefined, sink).parse(dropDb, RECEIVED);
     expect(result.items.map((i) => [i.observation.table.name, i.observation.state])).toEqual([['a', 'absent'], ['b', 'absent']]);
   });
 
-  it('events on other objects and non-Iceberg tables are accepted and produce nothing', () => {
+  it('events on other objects and non-Iceberg tables are accepted and produce nothing', async () => {
     const legacy = recorded((m) => m.createTable('sales', 'legacy'));
-    const result = endpoint().parse([...legacy, { eventType: 'ADD_PARTITION', dbName: 'sales', tableName: 'x', message: '{}', messageFormat: 'json-0.2' }], RECEIVED);
+    const result = await endpoint().parse([...legacy, { eventType: 'ADD_PARTITION', dbName: 'sales', tableName: 'x', message: '{}', messageFormat: 'json-0.2' }], RECEIVED);
     expect(result).toMatchObject({ accepted: 2, items: [], problems: [] });
   });
 
-  it('problems name the field: missing fields, poison messages, a message a hook-only source cannot complete', () => {
+  it('problems name the field: missing fields, poison messages, a message a hook-only source cannot complete', async () => {
     const stripped = recorded((m) => {
       m.excludeParameters = /metadata_location/;
       m.createIcebergTable('sales', 'orders', { metadataLocation: LOC1 });
     });
-    const result = endpoint().parse([{ dbName: 'sales' }, { ...commit, message: 'H4sI%%%' }, stripped[0]], RECEIVED);
+    const result = await endpoint().parse([{ dbName: 'sales' }, { ...commit, message: 'H4sI%%%' }, stripped[0]], RECEIVED);
     expect(result.problems).toEqual([
       { path: '[0].eventType', message: expect.any(String) },
       { path: '[0].message', message: 'message is required (the notification message, as recorded)' },
@@ -96,8 +96,8 @@ describe('hook endpoint, hook-only (trusted)', () => {
     ]);
   });
 
-  it('a body that is neither an event nor an array of events', () => {
-    for (const body of [[], 'text', 42, null]) expect(endpoint().parse(body, RECEIVED).message, JSON.stringify(body)).toMatch(/must be a notification event/);
+  it('a body that is neither an event nor an array of events', async () => {
+    for (const body of [[], 'text', 42, null]) expect((await endpoint().parse(body, RECEIVED)).message, JSON.stringify(body)).toMatch(/must be a notification event/);
   });
 });
 
@@ -114,15 +114,15 @@ describe('hook endpoint with uris (triggers)', () => {
     return { log: { clock, committed: () => committed, head: () => head ?? undefined, wake: () => wakes.push(1) } satisfies HookLog, wakes, clock };
   }
 
-  it('wakes the log; events the log already applied produce nothing', () => {
+  it('wakes the log; events the log already applied produce nothing', async () => {
     const { log: l, wakes } = log(BigInt(commit.eventId as number));
-    expect(endpoint(l).parse([create, commit], RECEIVED).items).toEqual([]);
+    expect((await endpoint(l).parse([create, commit], RECEIVED)).items).toEqual([]);
     expect(wakes).toHaveLength(1);
   });
 
-  it('newer events are observed, ordered among the log events by id; their drops wait for a re-read', () => {
+  it('newer events are observed, ordered among the log events by id; their drops wait for a re-read', async () => {
     const { log: l, clock } = log(BigInt(create.eventId as number));
-    const items = endpoint(l).parse([commit, drop], RECEIVED).items;
+    const items = (await endpoint(l).parse([commit, drop], RECEIVED)).items;
     expect(items.map((i) => [i.observation.state, 'confirmed' in i.observation ? i.observation.confirmed : undefined])).toEqual([
       ['present', undefined],
       ['absent', false],
@@ -132,7 +132,7 @@ describe('hook endpoint with uris (triggers)', () => {
     expect(items[1]!.observation.order).toBeGreaterThanOrEqual(items[0]!.observation.order);
   });
 
-  it('an id the log cannot vouch for — before the log was read, or far beyond its head — is only a trigger', () => {
+  it('an id the log cannot vouch for — before the log was read, or far beyond its head — is only a trigger', async () => {
     const last = BigInt(create.eventId as number);
     for (const [head, eventId] of [
       [null, commit.eventId],
@@ -140,19 +140,19 @@ describe('hook endpoint with uris (triggers)', () => {
       [last, String(last + MAX_EVENT_ID_LEAD + 1n)],
     ] as const) {
       const { log: l, wakes, clock } = log(last, head);
-      expect(endpoint(l).parse({ ...commit, eventId }, RECEIVED), String(eventId)).toMatchObject({ accepted: 1, items: [], problems: [] });
+      expect(await endpoint(l).parse({ ...commit, eventId }, RECEIVED), String(eventId)).toMatchObject({ accepted: 1, items: [], problems: [] });
       expect(wakes).toHaveLength(1);
       expect(JSON.parse(clock.stateAt(0n)['clock.anchors']!)).toEqual([]);
     }
     // Within the lead of the head, it is placed.
     const { log: l } = log(last, last);
-    expect(endpoint(l).parse({ ...commit, eventId: String(last + MAX_EVENT_ID_LEAD) }, RECEIVED).items).toHaveLength(1);
+    expect((await endpoint(l).parse({ ...commit, eventId: String(last + MAX_EVENT_ID_LEAD) }, RECEIVED)).items).toHaveLength(1);
   });
 
-  it('without an event id an event is only a trigger', () => {
+  it('without an event id an event is only a trigger', async () => {
     const { log: l, wakes } = log(undefined);
     const { eventId: _, ...noId } = commit;
-    expect(endpoint(l).parse(noId, RECEIVED)).toMatchObject({ accepted: 1, items: [], problems: [] });
+    expect(await endpoint(l).parse(noId, RECEIVED)).toMatchObject({ accepted: 1, items: [], problems: [] });
     expect(wakes).toHaveLength(1);
   });
 });

@@ -50,6 +50,27 @@ describe('list()', () => {
     expect(emu.stats().byOperation.listTables!['200']).toBe(spots.length * 3 + 1 + 2); // 3 pages per 5 tables; a.b.c.d, empty, empty.deeper: 1
   });
 
+  it('names that are URL path steps ("." and "..") never change a request\'s route: such tables are skipped, such namespaces not entered', async () => {
+    await setup();
+    const kept = await emu.createTable(['sales'], 'orders');
+    await emu.createTable(['sales'], '..');
+    await emu.createTable(['sales'], '.');
+    await emu.createTable(['..'], 'hidden');
+    await emu.createTable(['.', 'below'], 'deeper');
+    const items = await collect(source!.list(signal()));
+    expect(observed(items)).toEqual(new Map([['sales.orders', kept.metadataLocation]]));
+    const skipped = items.flatMap((i) => (i.kind === 'skipped' ? [[i.skipped.table.name, i.skipped.reason, i.skipped.detail]] : []));
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        ['..', 'invalid-identifier', expect.stringMatching(/URL path step/)],
+        ['.', 'invalid-identifier', expect.stringMatching(/URL path step/)],
+      ]),
+    );
+    // Every request stayed on a route of the spec: none was resolved to a parent path.
+    for (const r of emu.requests()) expect(r.path, r.path).toMatch(/^\/api\/catalog\/v1\/(config|main\/namespaces(\/[^/]+\/tables(\/[^/]+)?)?)$/);
+    expect(emu.requests().some((r) => r.path.includes('/namespaces/..') || r.path.includes('/namespaces/./'))).toBe(false);
+  });
+
   it('reports filtered tables as skipped without loading them', async () => {
     await setup({}, { include: ['sales.*'], exclude: ['sales.tmp_*'] });
     await emu.createTable(['sales'], 'orders');

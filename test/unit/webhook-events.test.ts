@@ -137,7 +137,7 @@ describe('eventToObservation', () => {
 });
 
 describe('WebhookSource', () => {
-  it('has a name and token, and can neither list nor read (its drops are trusted)', () => {
+  it('has a name and token, and can neither list nor read (its drops are trusted)', async () => {
     const s = new WebhookSource({
       type: 'webhook',
       name: 'hooks',
@@ -149,13 +149,14 @@ describe('WebhookSource', () => {
       maxDropFraction: 0.25,
     });
     expect([s.name, s.type, s.ingest.path, s.ingest.token]).toEqual(['hooks', 'webhook', 'events', 'tok-1234']);
-    const parsed = s.ingest.parse({ events: [{ namespace: ['db'], table: 't', operation: 'drop', sourceTimestampMs: 5 }] }, 9);
+    const parsed = await s.ingest.parse({ events: [{ namespace: ['db'], table: 't', operation: 'drop', sourceTimestampMs: 5 }] }, 9);
     expect(parsed).toEqual({
       problems: [],
+      problemCount: 0,
       accepted: 1,
       items: [{ path: 'events[0]', observation: { table: { namespace: ['db'], name: 't' }, state: 'absent', confirmed: true, order: 5, sourceTimeMs: 5 } }],
     });
-    const bad = s.ingest.parse({ events: [{ namespace: ['db'], table: 't', operation: 'update' }] }, 9);
+    const bad = await s.ingest.parse({ events: [{ namespace: ['db'], table: 't', operation: 'update' }] }, 9);
     expect(bad).toMatchObject({ items: [], problems: [{ path: 'events[0].metadataLocation' }] });
     expect((s as { list?: unknown }).list).toBeUndefined();
     expect((s as { read?: unknown }).read).toBeUndefined();

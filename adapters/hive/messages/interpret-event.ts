@@ -3,7 +3,7 @@ import type { SkipReason } from '../../../src/model/observation.js';
 import type { SourceTable } from '../../../src/model/table.js';
 import { classifyTable } from '../iceberg-table.js';
 import type { HmsTable } from '../metastore/structs.js';
-import { decodeMessage, UnparseableMessage } from './decode-message.js';
+import { decodeMessage, type InflateBudget, UnparseableMessage } from './decode-message.js';
 import { alterTableMessageSchema, dropDatabaseMessageSchema, firstIssue, tableMessageSchema } from './message-schemas.js';
 import { parseTjsonTable } from './tjson-table.js';
 
@@ -40,15 +40,16 @@ const TABLE_EVENTS = new Set(['CREATE_TABLE', 'ALTER_TABLE', 'DROP_TABLE', 'DROP
 /**
  * Turns a notification event into table changes. Pure: reading the metastore (for `read` changes)
  * and ordering are the caller's. `catalogName`, when set, ignores events of other Hive 3+ catalogs.
+ * `budget` bounds what the messages of one hook request may inflate to (InflateBudgetExceeded).
  */
-export function interpretEvent(event: HiveEvent, catalogName: string | undefined): Interpretation {
+export function interpretEvent(event: HiveEvent, catalogName: string | undefined, budget?: InflateBudget): Interpretation {
   if (!TABLE_EVENTS.has(event.eventType)) return { kind: 'ignored', reason: 'event-type' };
   if (catalogName !== undefined && event.catName !== undefined && event.catName.toLowerCase() !== catalogName.toLowerCase()) {
     return { kind: 'ignored', reason: 'other-catalog', detail: `catalog ${event.catName}` };
   }
   if (event.eventType === 'DROP_DATABASE' && event.dbName) return { kind: 'drop-database', db: event.dbName };
   try {
-    const json = decodeMessage(event.message, event.messageFormat);
+    const json = decodeMessage(event.message, event.messageFormat, budget);
     switch (event.eventType) {
       case 'CREATE_TABLE':
         return createTable(event, json);

@@ -1,4 +1,5 @@
 import type { TProtocol } from 'thrift';
+import { excerpt } from '../../../src/telemetry/safe-text.js';
 import { readStruct } from '../thrift/struct-reader.js';
 import { TType } from '../thrift/wire-types.js';
 
@@ -11,7 +12,8 @@ export class HmsException extends Error {
     readonly kind: string,
     message: string,
   ) {
-    super(`${kind}: ${message}`);
+    // The metastore's text is remote: scrubbed, made printable and bounded before anything keeps it.
+    super(`${kind}: ${excerpt(message)}`);
     this.name = 'HmsException';
   }
 

@@ -112,7 +112,7 @@ export async function startHiveKit(options: { metastore?: MetastoreOptions; emul
       hms.metastore.commitIceberg(db, name, location);
       return location;
     },
-    async waitForPolaris(table, expected, timeoutMs = 10_000) {
+    async waitForPolaris(table, expected, timeoutMs = 60_000) {
       await waitFor(`${table} → ${expected ?? '(absent)'} in Polaris`, () => harness.polarisState().get(table) === expected, timeoutMs, 20);
     },
     async close() {
