@@ -471,16 +471,28 @@ export class Ledger {
         .map(toMirrorRow)
         .filter((row) => filter.source === undefined || row.source === filter.source)
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
-      const redriven: number[] = [];
-      for (const row of rows) {
-        // A table another source owns stays failed until that source lets go of it.
-        if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
-        if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
-        this.statements.redrive.run({ id: row.id, updated_at: now });
-        redriven.push(row.id);
-      }
-      return redriven;
+      return this.redriveRows(rows, now);
     });
+  }
+
+  /** Makes these tables (failed or pending) due now, like `retry`; returns the ids made due. */
+  redriveIds(ids: readonly number[], now = Date.now()): number[] {
+    return this.transaction(() => {
+      const rows = ids.map((id) => this.get(id)).filter((row): row is MirrorRow => row !== undefined && row.status !== 'in_sync');
+      return this.redriveRows(rows, now);
+    });
+  }
+
+  private redriveRows(rows: readonly MirrorRow[], now: number): number[] {
+    const redriven: number[] = [];
+    for (const row of rows) {
+      // A table another source owns stays failed until that source lets go of it.
+      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
+      if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
+      this.statements.redrive.run({ id: row.id, updated_at: now });
+      redriven.push(row.id);
+    }
+    return redriven;
   }
 
   /** Rows named "namespace.table" (the source's dotted name) or "catalog.namespace.table", optionally of one source. */
