@@ -12,6 +12,7 @@ import type { TokenProvider } from '../polaris/token-provider.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
+import { ActivityRing } from '../telemetry/activity-ring.js';
 import { Dispatcher } from './dispatcher.js';
 import { Reconciler } from './reconciler.js';
 import { SourceSink } from './source-sink.js';
@@ -46,6 +47,8 @@ export class Mirror {
   readonly sources: ReadonlyMap<string, SourceRuntime>;
   readonly reconciler: Reconciler;
   readonly converger: TableConverger;
+  /** Notifications and failures per source and minute over the last hour (the console's chart). */
+  readonly activity = new ActivityRing();
   private readonly agent: Agent;
   private readonly dispatchers = new Set<Dispatcher>();
 
@@ -90,6 +93,7 @@ export class Mirror {
       converger: this.converger,
       concurrency: this.config.polaris.concurrency,
       logger: this.deps.logger,
+      activity: this.activity,
       ...scope,
     });
     this.dispatchers.add(dispatcher);
