@@ -10,8 +10,8 @@ const TIMEOUT_MS = 30_000;
 
 /**
  * Talks to the running daemon's control API (src/server/control-api.ts) with the console token, at the
- * address of `server` in the same configuration. Over HTTPS, the server's own certificate is trusted
- * besides the usual roots (a self-signed certificate is its own authority).
+ * address of `server` in the same configuration. Over HTTPS it trusts the usual roots, the server's own
+ * certificate (a self-signed one is its own authority) and NODE_EXTRA_CA_CERTS (a private CA).
  */
 export class DaemonClient {
   private readonly base: string;
@@ -26,7 +26,7 @@ export class DaemonClient {
     const host = server.host === '0.0.0.0' ? '127.0.0.1' : server.host === '::' ? '::1' : server.host;
     this.base = `${server.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
     this.token = token;
-    this.agent = new Agent({ connect: server.tls ? { ca: [...rootCertificates, readFileSync(server.tls.certFile, 'utf8')] } : undefined });
+    this.agent = new Agent({ connect: server.tls ? { ca: trustedCertificates(server.tls.certFile) } : undefined });
   }
 
   get address(): string {
@@ -45,7 +45,12 @@ export class DaemonClient {
         bodyTimeout: TIMEOUT_MS,
       });
     } catch (error) {
-      throw new MirrorError(`the daemon does not answer at ${this.base}: ${(error as Error).message}`, { retryable: true, hint: 'check that `run` is up and server.host/port in this configuration are the ones it listens on', cause: error });
+      const tlsHint = this.base.startsWith('https:') ? '; if its certificate comes from a private CA, point NODE_EXTRA_CA_CERTS at that CA\'s PEM file' : '';
+      throw new MirrorError(`the daemon does not answer at ${this.base}: ${(error as Error).message}`, {
+        retryable: true,
+        hint: `check that \`run\` is up and server.host/port in this configuration are the ones it listens on${tlsHint}`,
+        cause: error,
+      });
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -70,4 +75,10 @@ export class DaemonClient {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/** An explicit `ca` replaces Node's defaults, NODE_EXTRA_CA_CERTS included: they are listed again here. */
+function trustedCertificates(certFile: string): string[] {
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  return [...rootCertificates, readFileSync(certFile, 'utf8'), ...(extra ? [readFileSync(extra, 'utf8')] : [])];
 }

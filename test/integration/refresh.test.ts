@@ -1,7 +1,10 @@
 // Scoped refresh: `refresh` by itself and through a running daemon, and the control API behind it
 // (POST /v1/refresh, GET /v1/refresh/{id}): the scope is re-read from the source now and converged,
 // nothing outside the scope is touched, bad scopes and bodies get clear errors.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makePrivateCa } from '../support/private-ca.js';
 import { runCli, startHarness, CATALOG, type Harness } from '../support/harness.js';
 import { freePort, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
 
@@ -161,3 +164,54 @@ describe('refresh through a running daemon', () => {
     expect(daemon.output().stderr).not.toContain(CONSOLE_TOKEN);
   });
 });
+
+describe('refresh through a daemon serving HTTPS', () => {
+  it('the command reaches the daemon over TLS with a private CA (NODE_EXTRA_CA_CERTS)', async () => {
+    const h = await startHarness();
+    let daemon: Daemon | undefined;
+    try {
+      await h.writeTable(['sales'], 'orders');
+      const ca = await makePrivateCa();
+      writeFileSync(join(h.dir, 'server.crt'), ca.cert);
+      writeFileSync(join(h.dir, 'server.key'), ca.key);
+      const port = await freePort();
+      await h.writeConfig((c) => {
+        c.server = { host: '127.0.0.1', port, tls: { certFile: 'server.crt', keyFile: 'server.key' }, console: { token: CONSOLE_TOKEN } };
+        c.sources[0].pollIntervalSeconds = 3600;
+      });
+      // The daemon's /healthz is HTTPS now: wait for its first pass through the ledger instead.
+      daemon = await startDaemonOverTls(h.configFile, ca.caFile);
+      await waitFor('the first pass to land', () => h.polarisState().size === 1);
+      const orders = await h.writeTable(['sales'], 'orders');
+      const result = await runCli(['refresh', '--config', h.configFile, '--source', 'lake', '--namespace', 'sales', '--table', 'orders'], { NODE_EXTRA_CA_CERTS: ca.caFile });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/through the running daemon at https:\/\/127\.0\.0\.1:\d+/);
+      expect(h.polarisState().get('sales.orders')).toBe(orders);
+    } finally {
+      await daemon?.kill();
+      await h.close();
+    }
+  });
+});
+
+/** `run` over HTTPS: started like startDaemon, ready once it holds the ledger's lease. */
+async function startDaemonOverTls(configFile: string, caFile: string): Promise<Daemon> {
+  const { spawnCli } = await import('../support/harness.js');
+  const child = spawnCli(['run', '--config', configFile], { NODE_EXTRA_CA_CERTS: caFile });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  await waitFor('the daemon to listen', () => /listening on https:/.test(stderr), 90_000);
+  return {
+    child,
+    baseUrl: '',
+    output: () => ({ stdout: '', stderr }),
+    exited,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
