@@ -15,9 +15,15 @@ const CONSOLE_TOKEN = 'console-token-5e8a1c3f9b7d';
 /** A table name that would run a script if the console put it into the page as HTML. */
 const HOSTILE = '<img src=x onerror="window.pwned=1">';
 const WAIT_MS = 60_000;
+/**
+ * Screenshots go to docs/ (the README shows them) only when asked, so a test run leaves the tree
+ * clean: CONSOLE_SCREENSHOTS=docs npx vitest run test/integration/console-browser.test.ts
+ */
+const screenshot = (name: string) => (process.env.CONSOLE_SCREENSHOTS === 'docs' ? join(packageRoot(), 'docs', name) : join(h.dir, name));
+
+let h: Harness;
 
 describe('the web console', () => {
-  let h: Harness;
   let daemon: Daemon;
   let browser: Browser;
   let page: Page;
@@ -99,7 +105,7 @@ describe('the web console', () => {
     expect(await orders.locator('.message').textContent()).toMatch(/\S/);
     expect(await orders.locator('.hint').textContent()).toMatch(/^hint: /);
     expect(await orders.locator('.request-id code').textContent()).toMatch(/^[0-9a-f-]{36}$/);
-    await page.screenshot({ path: join(packageRoot(), 'docs', 'console-overview.png'), fullPage: true });
+    await page.screenshot({ path: screenshot('console-overview.png'), fullPage: true });
   });
 
   it('filters by status and searches names, errors and hints', async () => {
@@ -151,7 +157,7 @@ describe('the web console', () => {
     expect(shown.length).toBeGreaterThanOrEqual(2);
     expect(shown.some((requestId) => seen.has(requestId))).toBe(true);
     expect(await page.locator('table.history tbody tr').first().locator('.status').textContent()).toBe('applied');
-    await page.screenshot({ path: join(packageRoot(), 'docs', 'console-table.png'), fullPage: true });
+    await page.screenshot({ path: screenshot('console-table.png'), fullPage: true });
   });
 
   it('actions need the CSRF header with the cookie, or the token; the pages need a session', async () => {
