@@ -53,7 +53,14 @@ export class Hs2Connection {
     };
     // Until `connection` exists (during the SASL handshake) the deadline below bounds the exchange.
     client.on('error', (error: unknown) => connection?.fail(classifyHs2Error(error, settings)));
-    client.on('close', () => connection?.fail(new Hs2Error('connection', `HiveServer2 at ${settings.host}:${settings.port} closed the connection`, { retryable: true })));
+    client.on('close', () =>
+      connection?.fail(
+        new Hs2Error('connection', `HiveServer2 at ${settings.host}:${settings.port} closed the connection`, {
+          retryable: true,
+          hint: 'check that auth matches hive.server2.authentication (a server expecting SASL closes connections without it) and transport matches hive.server2.transport.mode',
+        }),
+      ),
+    );
     const opening = client.connect(connectOptions(settings, counted), connectionProvider(settings), authProvider(settings));
     opening.catch(() => client.close());
     try {
