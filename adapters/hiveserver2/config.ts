@@ -16,7 +16,7 @@ export const hiveServer2SourceSchema = z
     port: z.number().int().min(1).max(65_535).default(10_000),
     /** hive.server2.transport.mode. */
     transport: z.enum(['binary', 'http'], { error: 'transport must be binary or http (hive.server2.transport.mode)' }).default('binary'),
-    /** hive.server2.thrift.http.path (http only). */
+    /** hive.server2.thrift.http.path; used with transport: http only (the binary transport has no path). */
     httpPath: z.string().regex(/^\/?[A-Za-z0-9._~\-/]*$/, 'must be a URL path such as cliservice (hive.server2.thrift.http.path)').optional(),
     auth: z
       .discriminatedUnion('type', [hiveAuthVariants.none, hiveAuthVariants.plain, hiveAuthVariants.kerberos], {
@@ -42,9 +42,6 @@ export const hiveServer2SourceSchema = z
     maxReplyBytes: z.number().int().min(64 * 1024).default(DEFAULT_MAX_REPLY_BYTES),
   })
   .superRefine((source, ctx) => {
-    if (source.httpPath !== undefined && source.transport !== 'http') {
-      ctx.addIssue({ code: 'custom', path: ['httpPath'], message: 'httpPath applies to transport: http; remove it, or set transport: http' });
-    }
     if (source.auth.type === 'kerberos' && source.transport === 'http') {
       ctx.addIssue({ code: 'custom', path: ['auth', 'type'], message: 'kerberos is supported on transport: binary (SASL GSSAPI); HTTP (SPNEGO) is not supported yet' });
     }
