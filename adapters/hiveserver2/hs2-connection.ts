@@ -42,6 +42,8 @@ export class Hs2Connection {
   private constructor(
     private readonly client: InstanceType<typeof hive.HiveClient>,
     private readonly settings: ConnectionSettings,
+    /** HTTP: the agent holding the keep-alive sockets (destroyed with the connection). */
+    private readonly agent: HttpAgent | undefined,
   ) {}
 
   static async open(settings: ConnectionSettings): Promise<Hs2Connection> {
@@ -61,15 +63,18 @@ export class Hs2Connection {
         }),
       ),
     );
-    const opening = client.connect(connectOptions(settings, counted), connectionProvider(settings), authProvider(settings));
+    const options = connectOptions(settings, counted);
+    const agent = (options.options as { nodeOptions?: { agent?: HttpAgent } }).nodeOptions?.agent;
+    const opening = client.connect(options, connectionProvider(settings), authProvider(settings));
     opening.catch(() => client.close());
     try {
       await deadline(opening, settings.connectTimeoutMs, () => new Hs2Error('connection', `connecting to HiveServer2 at ${settings.host}:${settings.port} timed out after ${settings.connectTimeoutMs} ms`, { retryable: true, hint: hintForTimeout(settings) }));
     } catch (error) {
       client.close();
+      agent?.destroy();
       throw classifyHs2Error(error, settings);
     }
-    connection = new Hs2Connection(client, settings);
+    connection = new Hs2Connection(client, settings, agent);
     if (settings.transport === 'binary') {
       const socket = (client as unknown as { connection: { getConnection(): { connection: Socket } } }).connection.getConnection().connection;
       counted(socket);
@@ -136,6 +141,8 @@ export class Hs2Connection {
     } catch {
       // Closing a half-open connection may throw inside hive-driver; it is gone either way.
     }
+    // Keep-alive sockets of HTTP must not outlive the connection (nor hold a one-shot command's process).
+    this.agent?.destroy();
   }
 }
 

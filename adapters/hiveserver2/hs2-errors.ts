@@ -38,7 +38,7 @@ export function classifyHs2Error(error: unknown, where: { readonly host: string;
   if (error instanceof MetastoreAuthError) return new Hs2Error('authentication', error.message.replaceAll('metastore', 'HiveServer2'), { retryable: true, hint: error.hint, cause: error });
   const at = `HiveServer2 at ${where.host}:${where.port}`;
   const e = (error ?? {}) as { name?: string; message?: string; code?: unknown; statusCode?: unknown; response?: { errorMessage?: string; errorCode?: number } };
-  const text = excerpt(String(e.message ?? messageOf(error)));
+  const text = excerpt(typeof e.message === 'string' ? e.message : printable(error));
   if (typeof e.statusCode === 'number') {
     if (e.statusCode === 401) return new Hs2Error('authentication', `${at} refused the credentials (HTTP 401)`, { retryable: true, hint: 'check auth.username and auth.password (LDAP) for HiveServer2' });
     if (e.statusCode === 403) return new Hs2Error('authorization', `${at} refused access (HTTP 403)`, { retryable: true, hint: 'the user authenticated but may not use HiveServer2 over HTTP: check the gateway (Knox) and HiveServer2 policies' });
@@ -66,4 +66,13 @@ export function classifyHs2Error(error: unknown, where: { readonly host: string;
     return new Hs2Error('connection', `${at} does not speak TLS: ${text}`, { retryable: true, hint: 'remove tls, or check hive.server2.use.SSL' });
   }
   return new Hs2Error('connection', `cannot reach ${at}: ${text}`, { retryable: true, hint: 'check that HiveServer2 is running and reachable on host and port, and that transport (binary/http) matches hive.server2.transport.mode' });
+}
+
+/** Any thrown value as text, whatever it is (an object without a prototype cannot become a string). */
+function printable(error: unknown): string {
+  try {
+    return messageOf(error);
+  } catch {
+    return 'an unreadable error';
+  }
 }
