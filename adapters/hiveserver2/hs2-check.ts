@@ -30,7 +30,11 @@ export async function checkHiveServer2(catalog: Hs2Catalog, filter: TableFilter,
   } catch (error) {
     return { ok: false, detail: `${details[0]}; reading tables failed: ${(error as Error).message}`, hint: (error as Hs2Error).hint };
   }
-  details.push(await changeLogState(catalog, options.changeLog, signal));
+  try {
+    details.push(await changeLogState(catalog, options.changeLog, signal));
+  } catch (error) {
+    return { ok: false, detail: `${details[0]}; reading the change log failed: ${(error as Error).message}`, hint: (error as Hs2Error).hint, sampleLocations: samples };
+  }
   return { ok: true, detail: details.join('; '), sampleLocations: samples };
 }
 
