@@ -71,6 +71,15 @@ const serverSchema = z.strictObject({
   maxEventsPerRequest: z.number().int().min(1).max(100_000).default(1000),
   /** Serve HTTPS with this certificate and key (PEM files; relative to the config file). */
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /**
+   * The web console (/ui/) and the control API (/v1/refresh, /v1/retry). Without a token here, the
+   * token of any ingest endpoint opens them; without either, they are refused.
+   */
+  console: z
+    .strictObject({
+      token: z.string().min(16, 'the console token must be at least 16 characters (e.g. `openssl rand -hex 24`)').max(1024).optional(),
+    })
+    .optional(),
 });
 
 const logSchema = z.strictObject({

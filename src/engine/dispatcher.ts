@@ -159,8 +159,8 @@ export class Dispatcher {
         return { row, ...(await converger.converge(row)) };
       });
       if (!attempt) return;
-      const { row, outcome, action } = attempt;
-      await groupCommit.write(() => ledger.applyOutcome(outcome), 'relaxed');
+      const { row, outcome, action, calls } = attempt;
+      await groupCommit.write(() => ledger.applyOutcome(outcome, Date.now(), { action, calls: calls ?? [] }), 'relaxed');
       this.stats.record(outcome, action);
       logOutcome(logger, row, outcome, action);
     } catch (error) {
@@ -178,21 +178,24 @@ function isDue(row: MirrorRow): boolean {
   return row.status !== 'in_sync' && row.ownerConflict === null && row.nextAttemptAt <= Date.now();
 }
 
+/** Each line carries the operation's request id: the X-Request-ID Polaris logged for its requests. */
 function logOutcome(logger: Logger, row: MirrorRow, outcome: Outcome, action: string): void {
   const table = polarisDisplayName(row.target);
+  const { requestId } = outcome;
+  const suffix = requestId ? ` (request id ${requestId})` : '';
   switch (outcome.kind) {
     case 'applied':
-      if (action !== 'none') logger.info({ table, action, timestamp: outcome.applied.timestamp, location: outcome.applied.metadataLocation }, `${action} ${table}`);
+      if (action !== 'none') logger.info({ table, action, timestamp: outcome.applied.timestamp, location: outcome.applied.metadataLocation, requestId }, `${action} ${table}${suffix}`);
       return;
     case 'retry':
-      logger.warn({ table, error: outcome.error, retryInMs: outcome.delayMs }, `retrying ${table}: ${outcome.error}`);
+      logger.warn({ table, error: outcome.error, retryInMs: outcome.delayMs, requestId }, `retrying ${table}: ${outcome.error}${suffix}`);
       return;
     case 'failed':
       // A table that needs an operator is not a process error: warn, and `status` keeps the details.
-      logger.warn({ table, error: outcome.error, hint: outcome.hint }, `failed ${table}: ${outcome.error}`);
+      logger.warn({ table, error: outcome.error, hint: outcome.hint, requestId }, `failed ${table}: ${outcome.error}${suffix}`);
       return;
     case 'deferred':
-      logger.debug({ table, reason: outcome.reason }, `deferred ${table}`);
+      logger.debug({ table, reason: outcome.reason, requestId }, `deferred ${table}`);
       return;
   }
 }

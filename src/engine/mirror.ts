@@ -96,7 +96,8 @@ export class Mirror {
     return dispatcher;
   }
 
-  private wakeDispatchers(): void {
+  /** Observations arrived or tables were made due: the dispatchers look at the ledger now. */
+  wakeDispatchers(): void {
     for (const dispatcher of this.dispatchers) dispatcher.wake();
   }
 

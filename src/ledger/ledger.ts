@@ -7,7 +7,9 @@ import type { NormalizedObservation } from '../normalizer/normalize.js';
 import { nextTimestamp } from '../normalizer/timestamp.js';
 import { MirrorError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { OperationHistory } from './operation-history.js';
 import type { Outcome } from './outcome.js';
+import type { PolarisCall } from '../polaris/operation-context.js';
 import { desiredMatchesApplied, toMirrorRow, type MirrorRow, type TableRecord } from './rows.js';
 import { WriteHealth } from './write-health.js';
 
@@ -53,11 +55,14 @@ export class Ledger {
   readonly db: Database.Database;
   /** The outcome of the latest write: a full disk leaves the ledger readable but unable to store (/readyz). */
   readonly writeHealth = new WriteHealth();
+  /** Each table's last operations (the console's table page). */
+  readonly history: OperationHistory;
   private readonly statements: ReturnType<typeof prepareStatements>;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.statements = prepareStatements(db, this.writeHealth);
+    this.history = new OperationHistory(db);
   }
 
   /**
@@ -364,10 +369,22 @@ export class Ledger {
     this.statements.raiseTimestamp.run({ id, timestamp, updated_at: now });
   }
 
-  applyOutcome(outcome: Outcome, now = Date.now()): void {
+  /**
+   * Records how an operation ended and, when the operation is described (action and calls), adds it to
+   * the table's history in the same transaction.
+   */
+  applyOutcome(outcome: Outcome, now = Date.now(), operation?: { action: string; calls: readonly PolarisCall[] }): void {
+    this.transaction(() => {
+      this.applyOutcomeRow(outcome, now);
+      if (operation && this.statements.byId.get(outcome.id)) this.history.record(outcome, operation.action, operation.calls, now);
+    });
+  }
+
+  private applyOutcomeRow(outcome: Outcome, now: number): void {
     const s = this.statements;
     const current = s.byId.get(outcome.id) as TableRecord | undefined;
     if (!current) return;
+    const requestId = outcome.requestId ?? null;
     const changedMeanwhile = 'rev' in outcome && outcome.rev !== current.rev;
     switch (outcome.kind) {
       case 'applied': {
@@ -387,6 +404,7 @@ export class Ledger {
           applied_timestamp: a.timestamp,
           applied_at: now,
           status: nowInSync ? 'in_sync' : 'pending',
+          last_request_id: requestId,
           updated_at: now,
         });
         return;
@@ -399,6 +417,7 @@ export class Ledger {
           next_attempt_at: changedMeanwhile ? 0 : now + outcome.delayMs,
           last_error: outcome.error,
           last_hint: outcome.hint ?? null,
+          last_request_id: requestId,
           updated_at: now,
         });
         return;
@@ -411,11 +430,12 @@ export class Ledger {
           next_attempt_at: changedMeanwhile ? 0 : now + outcome.delayMs,
           last_error: outcome.error,
           last_hint: outcome.hint ?? null,
+          last_request_id: requestId,
           updated_at: now,
         });
         return;
       case 'deferred':
-        s.defer.run({ id: outcome.id, next_attempt_at: now + outcome.delayMs, last_error: outcome.reason, updated_at: now });
+        s.defer.run({ id: outcome.id, next_attempt_at: now + outcome.delayMs, last_error: outcome.reason, last_request_id: requestId, updated_at: now });
         return;
     }
   }
@@ -451,16 +471,28 @@ export class Ledger {
         .map(toMirrorRow)
         .filter((row) => filter.source === undefined || row.source === filter.source)
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
-      const redriven: number[] = [];
-      for (const row of rows) {
-        // A table another source owns stays failed until that source lets go of it.
-        if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
-        if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
-        this.statements.redrive.run({ id: row.id, updated_at: now });
-        redriven.push(row.id);
-      }
-      return redriven;
+      return this.redriveRows(rows, now);
     });
+  }
+
+  /** Makes these tables (failed or pending) due now, like `retry`; returns the ids made due. */
+  redriveIds(ids: readonly number[], now = Date.now()): number[] {
+    return this.transaction(() => {
+      const rows = ids.map((id) => this.get(id)).filter((row): row is MirrorRow => row !== undefined && row.status !== 'in_sync');
+      return this.redriveRows(rows, now);
+    });
+  }
+
+  private redriveRows(rows: readonly MirrorRow[], now: number): number[] {
+    const redriven: number[] = [];
+    for (const row of rows) {
+      // A table another source owns stays failed until that source lets go of it.
+      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
+      if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
+      this.statements.redrive.run({ id: row.id, updated_at: now });
+      redriven.push(row.id);
+    }
+    return redriven;
   }
 
   /** Rows named "namespace.table" (the source's dotted name) or "catalog.namespace.table", optionally of one source. */
@@ -668,11 +700,13 @@ function statementSql() {
     markSending: `UPDATE tables SET sent_location = @sent_location, updated_at = @updated_at WHERE id = @id`,
     applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location, sent_location = NULL,
         applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
-        attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, updated_at = @updated_at WHERE id = @id`,
-    attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
-        last_error = @last_error, last_hint = @last_hint, updated_at = @updated_at WHERE id = @id`,
-    defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
+        attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, last_request_id = COALESCE(@last_request_id, last_request_id),
         updated_at = @updated_at WHERE id = @id`,
+    attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
+        last_error = @last_error, last_hint = @last_hint, last_request_id = COALESCE(@last_request_id, last_request_id),
+        updated_at = @updated_at WHERE id = @id`,
+    defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
+        last_request_id = COALESCE(@last_request_id, last_request_id), updated_at = @updated_at WHERE id = @id`,
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
     allRows: 'SELECT * FROM tables',
     resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',

@@ -4,6 +4,7 @@ import type { PolarisTable } from '../model/table.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { httpRequest, type HttpResponse, NetworkError, RESPONSE_LIMITS } from './http.js';
 import type { NotificationRequest } from './notification.js';
+import { currentOperation, newRequestId, recordCall, type PolarisCall } from './operation-context.js';
 import { joinUri, managementBase, notificationPath, tablePath } from './paths.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenProvider } from './token-provider.js';
@@ -109,11 +110,14 @@ export class PolarisClient {
   }
 
   private async attempt(method: 'GET' | 'POST', url: string, signal: AbortSignal | undefined, body: string | undefined, maxBodyBytes: number | undefined): Promise<HttpResponse> {
+    // Polaris logs X-Request-ID with every line of the request (its default request-id header).
+    const requestId = currentOperation()?.requestId ?? newRequestId();
+    const call: PolarisCall = { method, path: new URL(url).pathname, status: 'network', startedAt: Date.now(), durationMs: 0 };
     try {
       // Inside the try: a token endpoint that cannot be reached is Polaris being unreachable (/readyz).
       const token = await this.tokens.token(signal);
       await this.limiter.acquire(signal);
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'x-request-id': requestId };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (this.config.realm) headers['polaris-realm'] = this.config.realm;
       const response = await httpRequest(this.dispatcher, url, {
@@ -124,6 +128,7 @@ export class PolarisClient {
         signal,
         maxBodyBytes,
       });
+      call.status = response.status;
       this.metrics.polarisResponses.inc({ status_class: `${Math.floor(response.status / 100)}xx` });
       this.contact.lastAnswerAt = Date.now();
       if (response.status === 401 || response.status === 419) this.tokens.invalidate(token);
@@ -135,6 +140,9 @@ export class PolarisClient {
         this.contact.lastNetworkError = error.message;
       }
       throw error;
+    } finally {
+      call.durationMs = Date.now() - call.startedAt;
+      recordCall(call);
     }
   }
 }

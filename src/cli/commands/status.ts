@@ -11,6 +11,7 @@ import { formatTable } from '../table-format.js';
 /**
  * The `status --json` shape is a contract: {"sources":[{"name","tables":{"total","inSync","pending",
  * "failed"},"failed":[{"table","status","message","hint"}]}]}. Fields may be added, never renamed.
+ * Added since: each problem's "requestId" (the X-Request-ID of its last operation, as Polaris logged it).
  */
 export interface StatusReport {
   sources: Array<{
@@ -36,6 +37,8 @@ interface TableProblem {
   hint: string | null;
   attempts: number;
   nextAttemptAt: string | null;
+  /** The X-Request-ID of the table's last operation: search Polaris's logs for it. */
+  requestId: string | null;
 }
 
 /** `status`: read-only; works while `run` is going (SQLite WAL lets readers in). */
@@ -92,6 +95,7 @@ function problem(row: MirrorRow): TableProblem {
     hint: row.lastHint,
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt > 0 ? timeText(row.nextAttemptAt) : null,
+    requestId: row.lastRequestId,
   };
 }
 
@@ -122,8 +126,9 @@ function renderStatus(report: StatusReport, missingLedger: string | undefined): 
     for (const f of s.failed) {
       lines.push('', `${s.name}: ${f.table} failed (attempt ${f.attempts}, next try ${f.nextAttemptAt ?? 'now'})`, `  ${f.message ?? ''}`);
       if (f.hint) lines.push(`  hint: ${f.hint}`);
+      if (f.requestId) lines.push(`  request id: ${f.requestId}`);
     }
-    for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}`);
+    for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}${r.requestId ? ` (request id ${r.requestId})` : ''}`);
   }
   return lines.join('\n');
 }
