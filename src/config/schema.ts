@@ -82,6 +82,15 @@ const serverSchema = z.strictObject({
     .optional(),
 });
 
+/** OpenTelemetry traces (off unless this block is present). */
+const tracingSchema = z.strictObject({
+  /** The OTLP/HTTP traces endpoint of a collector. */
+  endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318/v1/traces' }).default('http://127.0.0.1:4318/v1/traces'),
+  serviceName: z.string().min(1).max(256).default('polaris-mirror'),
+  /** Extra headers of the export requests (e.g. a collector's authorization); scrubbed from output like other secrets. */
+  headers: z.record(z.string().min(1), z.string()).optional(),
+});
+
 const logSchema = z.strictObject({
   /** Default: info for `run`, error for one-shot commands (their summary is the output). LOG_LEVEL overrides. */
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -102,10 +111,12 @@ export const configSchema = z.strictObject({
   state: stateSchema.default({ path: './.polaris-mirror/state.db' }),
   server: serverSchema.optional(),
   log: logSchema.default({}),
+  tracing: tracingSchema.optional(),
   sources: z.array(sourceSchema).min(1, 'at least one source is needed'),
 });
 
 export type MirrorConfig = z.output<typeof configSchema>;
 export type PolarisConfig = MirrorConfig['polaris'];
 export type ServerConfig = z.output<typeof serverSchema>;
+export type TracingConfig = z.output<typeof tracingSchema>;
 export type SourceConfig = MirrorConfig['sources'][number];

@@ -5,6 +5,7 @@ import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
 import { isStorageFailure } from '../ledger/write-health.js';
 import { polarisDisplayName } from '../model/table.js';
+import type { ActivityRing } from '../telemetry/activity-ring.js';
 import type { Logger } from '../telemetry/logger.js';
 import { messageOf } from '../util/errors.js';
 import { RunStats } from './run-stats.js';
@@ -17,6 +18,8 @@ export interface DispatcherOptions {
   readonly converger: TableConverger;
   readonly concurrency: number;
   readonly logger: Logger;
+  /** Counts notifications and failures per source and minute, when given. */
+  readonly activity?: ActivityRing;
   /** Only these sources' tables (sync --source); all when undefined. */
   readonly sources?: readonly string[];
   /** Only these table ids (retry --table); all when undefined. */
@@ -162,6 +165,10 @@ export class Dispatcher {
       const { row, outcome, action, calls } = attempt;
       await groupCommit.write(() => ledger.applyOutcome(outcome, Date.now(), { action, calls: calls ?? [] }), 'relaxed');
       this.stats.record(outcome, action);
+      this.options.activity?.record(row.source, {
+        notifications: (calls ?? []).filter((call) => call.path.endsWith('/notifications')).length,
+        failures: outcome.kind === 'failed' || outcome.kind === 'retry' ? 1 : 0,
+      });
       logOutcome(logger, row, outcome, action);
     } catch (error) {
       // Only the ledger write can get here; the table stays as it was and is picked up again.

@@ -14,6 +14,7 @@ import { notificationBody, type NotificationType } from '../polaris/notification
 import { currentOperation, withOperation, type PolarisCall } from '../polaris/operation-context.js';
 import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
 import { excerpt } from '../telemetry/safe-text.js';
@@ -46,6 +47,8 @@ export interface ConvergerDeps {
    * holds that metadata location, record it as applied instead of sending it again.
    */
   readonly readBackBeforeFirstUpsert?: boolean;
+  /** OpenTelemetry traces, when configured: a span per operation, its Polaris requests as children. */
+  readonly tracing?: Tracing;
 }
 
 type LoadResult =
@@ -68,10 +71,27 @@ export class TableConverger {
 
   /** One operation on the table: every Polaris request in it carries the same X-Request-ID. */
   converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+    const { tracing } = this.deps;
+    const startSpan = tracing
+      ? (requestId: string) =>
+          tracing.operation('mirror table', {
+            'polaris_mirror.source': row.source,
+            'polaris_mirror.table': dottedName(row.table),
+            'polaris_mirror.polaris_table': polarisDisplayName(row.target),
+            'polaris_mirror.desired_state': row.desired.state,
+            'polaris_mirror.request_id': requestId,
+          })
+      : undefined;
     return withOperation(async (operation) => {
       const result = await this.attempt(row, operation.requestId, signal);
-      return { ...result, outcome: { ...result.outcome, requestId: operation.requestId }, calls: operation.calls };
-    });
+      const outcome = result.outcome;
+      if (operation.span) {
+        operation.span.set({ 'polaris_mirror.action': result.action, 'polaris_mirror.outcome': outcome.kind });
+        if (outcome.kind === 'failed' || outcome.kind === 'retry') operation.span.fail(outcome.error);
+        operation.span.end();
+      }
+      return { ...result, outcome: { ...outcome, requestId: operation.requestId }, calls: operation.calls };
+    }, startSpan);
   }
 
   private async attempt(row: MirrorRow, requestId: string, signal?: AbortSignal): Promise<ConvergeResult> {

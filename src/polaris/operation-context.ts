@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { TraceSpan } from '../telemetry/tracing.js';
 
 /** One HTTP exchange with Polaris made during a table operation (kept for its history and trace). */
 export interface PolarisCall {
@@ -21,6 +22,8 @@ export interface PolarisCall {
 export interface OperationContext {
   readonly requestId: string;
   readonly calls: PolarisCall[];
+  /** The operation's trace span when tracing is on: each Polaris request becomes a child of it. */
+  readonly span?: TraceSpan;
 }
 
 /** An operation makes a handful of calls; a bound keeps a pathological loop from growing the list. */
@@ -33,8 +36,9 @@ export function newRequestId(): string {
 }
 
 /** Runs fn as one operation: every Polaris request inside it carries the same X-Request-ID. */
-export function withOperation<T>(fn: (operation: OperationContext) => Promise<T>): Promise<T> {
-  const operation: OperationContext = { requestId: newRequestId(), calls: [] };
+export function withOperation<T>(fn: (operation: OperationContext) => Promise<T>, startSpan?: (requestId: string) => TraceSpan): Promise<T> {
+  const requestId = newRequestId();
+  const operation: OperationContext = { requestId, calls: [], span: startSpan?.(requestId) };
   return storage.run(operation, () => fn(operation));
 }
 

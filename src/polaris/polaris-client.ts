@@ -42,12 +42,12 @@ export class PolarisClient {
 
   async notify(target: PolarisTable, body: NotificationRequest, signal?: AbortSignal): Promise<HttpResponse> {
     const prefix = await this.prefix(target.catalog, signal);
-    return this.send('POST', notificationPath(prefix, target.namespace, target.name), signal, JSON.stringify(body));
+    return this.send('POST', notificationPath(prefix, target.namespace, target.name), signal, JSON.stringify(body), undefined, `notification ${body['notification-type']}`);
   }
 
   async loadTable(target: PolarisTable, signal?: AbortSignal): Promise<HttpResponse> {
     const prefix = await this.prefix(target.catalog, signal);
-    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal, undefined, RESPONSE_LIMITS.table);
+    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal, undefined, RESPONSE_LIMITS.table, 'loadTable');
   }
 
   /** GET /v1/config?warehouse=<catalog>: 200 when the catalog exists and the principal may see it. */
@@ -96,23 +96,32 @@ export class PolarisClient {
     return prefix;
   }
 
-  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number): Promise<HttpResponse> {
-    return this.sendTo(method, joinUri(this.config.uri, path), signal, body, maxBodyBytes);
+  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number, label?: string): Promise<HttpResponse> {
+    return this.sendTo(method, joinUri(this.config.uri, path), signal, body, maxBodyBytes, label);
   }
 
-  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number): Promise<HttpResponse> {
-    let response = await this.attempt(method, url, signal, body, maxBodyBytes);
+  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number, label?: string): Promise<HttpResponse> {
+    let response = await this.attempt(method, url, signal, body, maxBodyBytes, label);
     if (response.status === 401 || response.status === 419) {
       // The token expired or was revoked early: renew it once and repeat the request.
-      response = await this.attempt(method, url, signal, body, maxBodyBytes);
+      response = await this.attempt(method, url, signal, body, maxBodyBytes, label);
     }
     return response;
   }
 
-  private async attempt(method: 'GET' | 'POST', url: string, signal: AbortSignal | undefined, body: string | undefined, maxBodyBytes: number | undefined): Promise<HttpResponse> {
+  private async attempt(
+    method: 'GET' | 'POST',
+    url: string,
+    signal: AbortSignal | undefined,
+    body: string | undefined,
+    maxBodyBytes: number | undefined,
+    label = `${method} request`,
+  ): Promise<HttpResponse> {
     // Polaris logs X-Request-ID with every line of the request (its default request-id header).
-    const requestId = currentOperation()?.requestId ?? newRequestId();
+    const operation = currentOperation();
+    const requestId = operation?.requestId ?? newRequestId();
     const call: PolarisCall = { method, path: new URL(url).pathname, status: 'network', startedAt: Date.now(), durationMs: 0 };
+    const span = operation?.span?.child(`polaris ${label}`, { 'http.request.method': method, 'url.path': call.path, 'polaris_mirror.request_id': requestId });
     try {
       // Inside the try: a token endpoint that cannot be reached is Polaris being unreachable (/readyz).
       const token = await this.tokens.token(signal);
@@ -143,6 +152,14 @@ export class PolarisClient {
     } finally {
       call.durationMs = Date.now() - call.startedAt;
       recordCall(call);
+      if (span) {
+        if (call.status === 'network') span.fail('no answer from Polaris');
+        else {
+          span.set({ 'http.response.status_code': call.status });
+          if (call.status >= 400) span.fail(`Polaris answered ${call.status}`);
+        }
+        span.end();
+      }
     }
   }
 }

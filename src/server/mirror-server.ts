@@ -11,6 +11,7 @@ import { RefreshRegistry } from '../engine/refresh-registry.js';
 import { AuthFailureLimiter } from './auth-failures.js';
 import { ConsoleAuth } from './console-auth.js';
 import { handleControl } from './control-api.js';
+import { handleConsole } from '../console/console-routes.js';
 import { bearerMatches } from './bearer.js';
 import { readiness, type ReadinessView } from './health.js';
 import { sendError, sendJson, sendText } from './http-util.js';
@@ -77,6 +78,7 @@ export class MirrorServer {
     const path = (request.url ?? '/').split('?')[0]!;
     const control = { mirror: this.mirror, auth: this.consoleAuth, authFailures: this.authFailures, refreshes: this.refreshes };
     if (await handleControl(path, request, response, control)) return;
+    if (await handleConsole(path, request, response, { ...control, metrics: this.metrics, tls: this.config.tls !== undefined })) return;
     const ingest = INGEST_PATH.exec(path);
     if (ingest) {
       if (request.method !== 'POST') return sendError(response, 405, 'use POST', undefined, { allow: 'POST' });

@@ -130,6 +130,19 @@ describe('refresh through a running daemon', () => {
     expect(h.polarisState().get('ops.jobs')).toBe(jobs);
   });
 
+  it('POST /v1/retry makes the failed tables of a source (or one table) due now', async () => {
+    h.emulator.failNext(1, { status: 403, body: { error: { message: 'Principal is not authorized', type: 'ForbiddenException', code: 403 } }, kinds: ['notification'] });
+    await h.writeTable(['sales'], 'orders');
+    const refreshed = (await (await post('/v1/refresh', { source: 'lake', namespace: ['sales'], table: 'orders' })).json()) as { id: string };
+    await waitFor('the refresh to report the failure', async () => ((await (await get(`/v1/refresh/${refreshed.id}`)).json()) as { tables: { failed: number } }).tables.failed === 1);
+    const retried = await post('/v1/retry', { source: 'lake', table: 'sales.orders' });
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toEqual({ retried: 1 });
+    await waitFor('the retried table in Polaris', () => h.emulator.history(CATALOG, ['sales'], 'orders').at(-1)?.status === 204);
+    expect(await (await post('/v1/retry', { source: 'lake' })).json()).toEqual({ retried: 0 });
+    expect((await post('/v1/retry', { source: 'nope' })).status).toBe(400);
+  });
+
   it('refuses without the token, and bad bodies, scopes and ids with what is wrong', async () => {
     expect((await post('/v1/refresh', { source: 'lake' }, {})).status).toBe(401);
     expect((await post('/v1/refresh', { source: 'lake' }, { authorization: 'Bearer wrong-token-0000000' })).status).toBe(401);
