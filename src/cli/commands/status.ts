@@ -5,6 +5,7 @@ import { dottedName } from '../../model/table.js';
 import { timeText } from '../../util/time-text.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { CAPTURE_STATE_KEY } from '../../model/source-adapter.js';
 import { formatTable } from '../table-format.js';
 
 /**
@@ -24,6 +25,8 @@ export interface StatusReport {
     lastPass: { startedAt: string | null; endedAt: string | null; complete: boolean | null; summary: unknown } | null;
     lastError: string | null;
     lastHint: string | null;
+    /** How the source captures changes when it says (e.g. "scans only: …" for a hiveserver2 source without a readable change log). */
+    capture: string | null;
   }>;
 }
 
@@ -78,6 +81,7 @@ export function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{
           : null,
         lastError: state?.lastError ?? null,
         lastHint: state?.lastHint ?? null,
+        capture: ledger?.adapterState(source.name).get(CAPTURE_STATE_KEY) ?? null,
       };
     }),
   };
@@ -117,6 +121,7 @@ function renderStatus(report: StatusReport, missingLedger: string | undefined): 
     ),
   );
   for (const s of report.sources) {
+    if (s.capture) lines.push('', `${s.name}: ${s.capture}`);
     if (s.lastError) lines.push('', `${s.name}: ${s.lastError}`, ...(s.lastHint ? [`  hint: ${s.lastHint}`] : []));
     for (const f of s.failed) {
       lines.push('', `${s.name}: ${f.table} failed (attempt ${f.attempts}, next try ${f.nextAttemptAt ?? 'now'})`, `  ${f.message ?? ''}`);
