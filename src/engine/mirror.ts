@@ -2,8 +2,8 @@ import type { Agent } from 'undici';
 import { createSourceAdapter } from '../../adapters/registry.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import { GroupCommit } from '../ledger/group-commit.js';
-import { Ledger } from '../ledger/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/open-ledger.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { Normalizer } from '../normalizer/normalize.js';
 import { connectPolaris } from '../polaris/create-client.js';
@@ -40,7 +40,6 @@ export interface MirrorDeps {
  */
 export class Mirror {
   readonly ledger: Ledger;
-  readonly groupCommit: GroupCommit;
   readonly tokens: TokenProvider;
   readonly client: PolarisClient;
   readonly sources: ReadonlyMap<string, SourceRuntime>;
@@ -51,15 +50,14 @@ export class Mirror {
 
   constructor(readonly deps: MirrorDeps) {
     const { config } = deps.loaded;
-    this.ledger = Ledger.open(config.state.path);
-    this.groupCommit = new GroupCommit(this.ledger);
+    this.ledger = openLedger(config.state);
     ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
 
     this.reconciler = new Reconciler(this.ledger, deps.metrics, deps.logger, deps.redactor);
     const sources = new Map<string, SourceRuntime>();
     for (const sourceConfig of config.sources) {
       const normalizer = new Normalizer(sourceConfig);
-      const sink = new SourceSink(normalizer, this.ledger, this.groupCommit, deps.metrics, () => this.wakeDispatchers(), deps.logger);
+      const sink = new SourceSink(normalizer, this.ledger, deps.metrics, () => this.wakeDispatchers(), deps.logger);
       const adapter = createSourceAdapter(sourceConfig, deps);
       sink.runPass = (signal) => this.reconciler.pass({ adapter, sink, maxDropFraction: sourceConfig.maxDropFraction }, { signal });
       sources.set(sourceConfig.name, { config: sourceConfig, adapter, normalizer, sink });
@@ -68,7 +66,6 @@ export class Mirror {
     this.converger = new TableConverger({
       client: this.client,
       ledger: this.ledger,
-      groupCommit: this.groupCommit,
       sources,
       retry: config.polaris.retry,
       metrics: deps.metrics,
@@ -86,7 +83,6 @@ export class Mirror {
   createDispatcher(scope: { sources?: readonly string[]; onlyIds?: ReadonlySet<number> } = {}): Dispatcher {
     const dispatcher = new Dispatcher({
       ledger: this.ledger,
-      groupCommit: this.groupCommit,
       converger: this.converger,
       concurrency: this.config.polaris.concurrency,
       logger: this.deps.logger,
@@ -111,10 +107,10 @@ export class Mirror {
   }
 
   async close(): Promise<void> {
-    await this.groupCommit.drained();
+    await this.ledger.drained();
     await Promise.all([...this.sources.values()].map((s) => s.adapter.close?.()));
     await this.agent.close();
-    this.ledger.close();
+    await this.ledger.close();
   }
 }
 

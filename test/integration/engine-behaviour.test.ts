@@ -204,7 +204,7 @@ describe.each(STORAGES)('on %s storage', (storage) => {
           { table: { namespace: ['a'], name: 'missing' }, state: 'present', metadataLocation: `${h.tableLocation([], 'nope')}/metadata/v1.metadata.json`, order: at, sourceTimeMs: at },
           { table: { namespace: ['a'], name: 'garbage' }, state: 'present', metadataLocation: garbage, order: at, sourceTimeMs: at },
         ]);
-        const rows = mirror.ledger.rowsOfSource('hooks');
+        const rows = (await mirror.ledger.rowsOfSource('hooks'));
         expect(findRow(rows, 'a.missing')).toMatchObject({ status: 'failed' });
         expect(findRow(rows, 'a.missing')!.lastError).toMatch(storage === 's3' ? /^Polaris answered 400 NotFoundException: Location does not exist: / : /^Polaris answered 404/);
         expect(findRow(rows, 'a.missing')!.lastHint).toMatch(/could not (read|find) the metadata file/);

@@ -23,7 +23,7 @@ export async function runCommand(options: { config: string }): Promise<number> {
   const context = commandContext(options.config, { daemon: true });
   const { logger } = context;
   const mirror = new Mirror(context);
-  const release = holdLease(mirror.ledger, 'run', (error) => logger.error({ err: error }, `the ledger cannot be written: ${messageOf(error)}`));
+  const release = await holdLease(mirror.ledger, 'run', (error) => logger.error({ err: error }, `the ledger cannot be written: ${messageOf(error)}`));
   const { signal, dispose } = abortOnSignals((name) => logger.info(`received ${name}: finishing the operations in flight`));
   const dispatcher = mirror.createDispatcher();
   const server = mirror.config.server ? new MirrorServer(mirror.config.server, mirror, context.metrics, logger) : undefined;
@@ -47,7 +47,7 @@ export async function runCommand(options: { config: string }): Promise<number> {
   } finally {
     dispose();
     await server?.close();
-    release();
+    await release();
     await mirror.close();
     logger.info('stopped');
     // What is stuck still holds the event loop (a thread of the file-system pool, a socket): leave anyway.

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { Ledger } from '../../ledger/ledger.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import { openLedgerForReading } from '../../ledger/open-ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
 import { timeText } from '../../util/time-text.js';
@@ -39,45 +39,45 @@ interface TableProblem {
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
   const context = commandContext(options.config);
   const { config } = context.loaded;
-  const ledger = existsSync(config.state.path) ? Ledger.open(config.state.path, { readonly: true }) : undefined;
+  const ledger = openLedgerForReading(config.state);
   try {
-    const report = buildStatus(ledger, config.sources);
+    const report = await buildStatus(ledger, config.sources);
     context.print(options.json ? JSON.stringify(report, null, 2) : renderStatus(report, ledger === undefined ? config.state.path : undefined));
     return EXIT.OK;
   } finally {
-    ledger?.close();
+    await ledger?.close();
   }
 }
 
-export function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{ name: string; type: string }>): StatusReport {
-  const counts = new Map((ledger?.counts() ?? []).map((c) => [c.source, c]));
-  return {
-    sources: sources.map((source) => {
-      const c = counts.get(source.name);
-      const state = ledger?.sourceState(source.name);
-      const inSync = c?.inSync ?? 0;
-      const pending = c?.pending ?? 0;
-      const failed = c?.failed ?? 0;
-      return {
-        name: source.name,
-        type: source.type,
-        tables: { total: inSync + pending + failed, inSync, pending, failed },
-        failed: (ledger?.failedRows(source.name) ?? []).map(problem),
-        retrying: (ledger?.pendingRows(source.name) ?? []).filter((row) => row.lastError !== null).map(problem),
-        cursor: state?.cursor ?? null,
-        lastPass: state
-          ? {
-              startedAt: isoOrNull(state.passStartedAt),
-              endedAt: isoOrNull(state.passEndedAt),
-              complete: state.passComplete,
-              summary: state.passSummary,
-            }
-          : null,
-        lastError: state?.lastError ?? null,
-        lastHint: state?.lastHint ?? null,
-      };
-    }),
-  };
+export async function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{ name: string; type: string }>): Promise<StatusReport> {
+  const counts = new Map(((await ledger?.counts()) ?? []).map((c) => [c.source, c]));
+  const reports: StatusReport['sources'] = [];
+  for (const source of sources) {
+    const c = counts.get(source.name);
+    const state = await ledger?.sourceState(source.name);
+    const inSync = c?.inSync ?? 0;
+    const pending = c?.pending ?? 0;
+    const failed = c?.failed ?? 0;
+    reports.push({
+      name: source.name,
+      type: source.type,
+      tables: { total: inSync + pending + failed, inSync, pending, failed },
+      failed: ((await ledger?.failedRows(source.name)) ?? []).map(problem),
+      retrying: ((await ledger?.pendingRows(source.name)) ?? []).filter((row) => row.lastError !== null).map(problem),
+      cursor: state?.cursor ?? null,
+      lastPass: state
+        ? {
+            startedAt: isoOrNull(state.passStartedAt),
+            endedAt: isoOrNull(state.passEndedAt),
+            complete: state.passComplete,
+            summary: state.passSummary,
+          }
+        : null,
+      lastError: state?.lastError ?? null,
+      lastHint: state?.lastHint ?? null,
+    });
+  }
+  return { sources: reports };
 }
 
 function problem(row: MirrorRow): TableProblem {
