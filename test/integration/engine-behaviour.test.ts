@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatalogSpec } from '../emulators/polaris/types.js';
 import { openMirror, syncWith, findRow, observeAndSettle } from '../support/engine.js';
-import { CATALOG, CLIENT_ID, startHarness, STORAGES, type Harness } from '../support/harness.js';
+import { CATALOG, CLIENT_ID, ENGINE_CASES, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
 
@@ -32,9 +32,9 @@ async function otherWriter(namespace: string[], name: string, location: string, 
   return response.status;
 }
 
-describe.each(STORAGES)('on %s storage', (storage) => {
+describe.each(ENGINE_CASES)('on $storage storage, $ledger ledger', ({ storage, ledger }) => {
   beforeEach(async () => {
-    h = await startHarness({ storage });
+    h = await startHarness({ storage, ledger });
   });
   afterEach(async () => {
     await h.close();

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSync } from '../../src/cli/commands/sync.js';
 import { findRow, observeAndSettle, openMirror, syncWith } from '../support/engine.js';
-import { CATALOG, CLIENT_ID, startHarness, STORAGES, type Harness } from '../support/harness.js';
+import { CATALOG, CLIENT_ID, ENGINE_CASES, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
 
-describe.each(STORAGES)('on %s storage', (storage) => {
+describe.each(ENGINE_CASES)('on $storage storage, $ledger ledger', ({ storage, ledger }) => {
   beforeEach(async () => {
-    h = await startHarness({ storage });
+    h = await startHarness({ storage, ledger });
   });
   afterEach(async () => {
     await h.close();

@@ -3,11 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Ledger, LedgerBackend } from '../../src/ledger/ledger.js';
 import { PostgresLedger } from '../../src/ledger/postgres/pg-ledger.js';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
-import { freshSchema, sharedPostgresUrl } from './postgres-server.js';
+import { dropSchema, freshSchema, sharedPostgresUrl } from './postgres-server.js';
 
 export const BACKENDS: readonly LedgerBackend[] = ['sqlite', 'postgres'];
 
@@ -37,14 +36,6 @@ export function ledgerPlace(backend: LedgerBackend): LedgerPlace {
     backend,
     state: { url, schema },
     open: () => new PostgresLedger({ url, schema }),
-    dispose: async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
+    dispose: () => dropSchema(schema),
   };
 }

@@ -6,6 +6,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, wri
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 const PASSWORD = 'mirror-test-secret';
 
@@ -101,4 +102,15 @@ let schemas = 0;
 /** A schema name of its own for one test (one cluster, many tests in parallel). */
 export function freshSchema(prefix = 't'): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${++schemas}`;
+}
+
+/** Removes a test's schema from the shared cluster. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: sharedPostgresUrl() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
