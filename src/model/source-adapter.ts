@@ -50,6 +50,11 @@ export interface SourceAdapter {
    * pass, so the source is not listed twice, and reconciles only every reconcileIntervalSeconds.
    */
   readonly watchCatchesUpAtStart?: boolean;
+  /**
+   * The watch may run on every replica sharing a ledger at once (an SQS queue hands each message to
+   * one consumer). Otherwise it runs on one replica at a time, under the source's lease.
+   */
+  readonly watchIsShared?: boolean;
   /** An HTTP endpoint where the source pushes events (the webhook source, Hive hooks). */
   readonly ingest?: IngestEndpoint;
   close?(): Promise<void>;

@@ -1,4 +1,5 @@
-import type { Ledger } from '../../ledger/ledger.js';
+import type { Ledger, WatchLease } from '../../ledger/ledger.js';
+import { sourceLeaseName } from '../watch-lease.js';
 import { openLedgerForReading } from '../../ledger/open-ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
@@ -23,6 +24,11 @@ export interface StatusReport {
     lastPass: { startedAt: string | null; endedAt: string | null; complete: boolean | null; summary: unknown } | null;
     lastError: string | null;
     lastHint: string | null;
+    /**
+     * On a shared (PostgreSQL) ledger: the replica running this source's single watcher and its
+     * reconciliation, and until when its lease lasts; null when none holds it (or on SQLite).
+     */
+    lease: { holder: string; acquiredAt: string; heartbeatAt: string; expiresAt: string; live: boolean } | null;
   }>;
 }
 
@@ -51,6 +57,7 @@ export async function statusCommand(options: { config: string; json?: boolean })
 
 export async function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{ name: string; type: string }>): Promise<StatusReport> {
   const counts = new Map(((await ledger?.counts()) ?? []).map((c) => [c.source, c]));
+  const leases = new Map(((await ledger?.watchLeases()) ?? []).map((l) => [l.name, l]));
   const reports: StatusReport['sources'] = [];
   for (const source of sources) {
     const c = counts.get(source.name);
@@ -75,6 +82,7 @@ export async function buildStatus(ledger: Ledger | undefined, sources: ReadonlyA
         : null,
       lastError: state?.lastError ?? null,
       lastHint: state?.lastHint ?? null,
+      lease: leaseOf(leases.get(sourceLeaseName(source.name))),
     });
   }
   return { sources: reports };
@@ -88,6 +96,17 @@ function problem(row: MirrorRow): TableProblem {
     hint: row.lastHint,
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt > 0 ? timeText(row.nextAttemptAt) : null,
+  };
+}
+
+function leaseOf(lease: WatchLease | undefined): StatusReport['sources'][number]['lease'] {
+  if (!lease) return null;
+  return {
+    holder: lease.holder,
+    acquiredAt: timeText(lease.acquiredAt),
+    heartbeatAt: timeText(lease.heartbeatAt),
+    expiresAt: timeText(lease.expiresAt),
+    live: lease.live,
   };
 }
 
@@ -119,6 +138,7 @@ function renderStatus(report: StatusReport, missingLedger: string | undefined): 
       if (f.hint) lines.push(`  hint: ${f.hint}`);
     }
     for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}`);
+    if (s.lease) lines.push('', `${s.name}: watched by replica ${s.lease.holder} (lease ${s.lease.live ? `until ${s.lease.expiresAt}` : `expired at ${s.lease.expiresAt}`})`);
   }
   return lines.join('\n');
 }
