@@ -9,6 +9,7 @@ import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { abortOnSignals, holdLease } from '../lease.js';
 import { runUnderLease, sourceLeaseName } from '../watch-lease.js';
+import { waitForLedger } from '../wait-for-ledger.js';
 
 /**
  * How long a stop waits for the sources' loops after the operations in flight are recorded. A loop
@@ -24,8 +25,20 @@ export async function runCommand(options: { config: string }): Promise<number> {
   const context = commandContext(options.config, { daemon: true });
   const { logger } = context;
   const mirror = new Mirror(context);
-  const release = await holdLease(mirror.ledger, 'run', (error) => logger.error({ err: error }, `the ledger cannot be written: ${messageOf(error)}`));
   const { signal, dispose } = abortOnSignals((name) => logger.info(`received ${name}: finishing the operations in flight`));
+  let release: (() => Promise<void>) | undefined;
+  try {
+    // A shared ledger may be unreachable at start (a database restarting): wait for it, do not exit.
+    if (await waitForLedger(mirror.ledger, logger, signal)) {
+      release = await holdLease(mirror.ledger, 'run', (error) => logger.error({ err: error }, `the ledger cannot be written: ${messageOf(error)}`));
+    }
+  } finally {
+    if (!release) {
+      dispose();
+      await mirror.close();
+    }
+  }
+  if (!release) return EXIT.OK;
   const dispatcher = mirror.createDispatcher();
   const server = mirror.config.server ? new MirrorServer(mirror.config.server, mirror, context.metrics, logger) : undefined;
   let stuck = false;
