@@ -48,7 +48,10 @@ export function createPool(options: PgLedgerOptions, onIdleError: (error: Error)
     ssl: options.caFile ? { ca: readFileSync(options.caFile, 'utf8'), rejectUnauthorized: true } : undefined,
     types,
   });
-  // An idle connection dropped by a restarting server must not end the process: the next query reconnects.
+  // A connection dropped by a restarting server must not end the process, idle (the pool's 'error') or
+  // checked out between two queries (the client's own 'error'): the query in progress fails, the next
+  // one reconnects.
   pool.on('error', onIdleError);
+  pool.on('connect', (client) => client.on('error', onIdleError));
   return pool;
 }
