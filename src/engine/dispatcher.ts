@@ -143,10 +143,13 @@ export class Dispatcher {
     const { ledger, onlyIds, sources } = this.options;
     const candidates: number[] = [];
     if (onlyIds) {
+      const due: number[] = [];
       for (const id of onlyIds) {
         const row = await ledger.get(id);
-        if (row !== undefined && isDue(row)) candidates.push(id);
+        if (row !== undefined && isDue(row) && !this.inFlight.has(id)) due.push(id);
       }
+      // A table another replica is working on is left to it; it is looked at again at the next turn.
+      candidates.push(...(await ledger.claim(due.slice(0, room))));
     } else {
       candidates.push(...(await ledger.dueIds(Date.now(), room + this.inFlight.size, sources)));
     }

@@ -118,6 +118,11 @@ export interface Ledger {
    * claim expires), so no other replica works on the same table meanwhile.
    */
   dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]>;
+  /**
+   * Claims these tables for this replica (retry --table works on named tables, not on what is due);
+   * returns those it got: a table another replica is working on is left to it.
+   */
+  claim(ids: readonly number[]): Promise<number[]>;
   /** Gives back claims taken by dueIds that will not be worked on (the row was not due after all). */
   releaseClaims(ids: readonly number[]): Promise<void>;
   /** Tables ready to be sent now (the backlog behind the dispatcher). */

@@ -122,9 +122,13 @@ describe('the PostgreSQL ledger shared by replicas', () => {
     expect(a.length + b.length).toBe(20);
     const id = a[0]!;
     expect(await two.dueIds(Date.now(), 100)).not.toContain(id);
+    expect(await two.claim([id])).toEqual([]); // retry --table leaves it to the replica working on it
     const row = (await one.get(id))!;
     await one.applyOutcome({ kind: 'retry', id, rev: row.rev, error: 'busy', delayMs: 0 });
-    expect(await two.dueIds(Date.now(), 100)).toContain(id);
+    expect(await two.claim([id])).toEqual([id]);
+    expect(await one.dueIds(Date.now(), 100)).not.toContain(id);
+    await two.releaseClaims([id]);
+    expect(await one.dueIds(Date.now(), 100)).toContain(id);
   });
 
   it('no two replicas assign the same timestamp to a table, and none goes back', async () => {

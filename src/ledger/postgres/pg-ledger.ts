@@ -206,6 +206,14 @@ export class PostgresLedger implements Ledger {
     return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map((r) => r.id);
   }
 
+  async claim(ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.write(async (client) => (await client.query<{ id: number }>(SQL.claimIds, [this.replicaId, CLAIM_TTL_MS, ids])).rows, false);
+    this.writeHealth.succeeded();
+    const got = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => got.has(id));
+  }
+
   async releaseClaims(ids: readonly number[]): Promise<void> {
     if (ids.length > 0) await this.statement(SQL.releaseClaims, [ids, this.replicaId]);
   }

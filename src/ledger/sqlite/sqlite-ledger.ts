@@ -80,6 +80,11 @@ export class SqliteLedger implements Ledger {
     return this.store.dueIds(now, limit, sources);
   }
 
+  /** One process sends per file (the sender lease): every table is this process's to work on. */
+  async claim(ids: readonly number[]): Promise<number[]> {
+    return [...ids];
+  }
+
   /** One process sends per file (the sender lease): there are no claims to give back. */
   async releaseClaims(): Promise<void> {}
 
