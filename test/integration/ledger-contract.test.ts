@@ -46,6 +46,31 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.unfinished()).toEqual({ pending: 1, failed: 0 });
   });
 
+  it('a batch of many tables: new, changed, unchanged, stale and owned by another source, in one commit', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const loc = (name: string, v: number) => `s3://lake/db/${name}/metadata/${v}.json`;
+    await ledger.commit({ observations: ['a', 'b', 'c'].map((name) => present(loc(name, 1), { order: 10, name })) });
+    await ledger.commit({ observations: [present(loc('x', 1), { order: 10, name: 'x', source: 'other' })] });
+    const results = await ledger.commit({
+      observations: [
+        present(loc('a', 2), { order: 11, name: 'a' }), // changed
+        present(loc('b', 1), { order: 11, name: 'b' }), // unchanged
+        present(loc('c', 0), { order: 9, name: 'c' }), // stale
+        present(loc('d', 1), { order: 11, name: 'd' }), // new
+        present(loc('x', 2), { order: 11, name: 'x' }), // another source mirrors lake.db.x
+      ],
+      source: 'src',
+      cursor: 'after-batch',
+    });
+    expect(results).toEqual(['accepted', 'unchanged', 'stale', 'accepted', 'rejected']);
+    expect(await ledger.cursor('src')).toBe('after-batch');
+    const rows = new Map((await ledger.rowsOfSource('src')).map((r) => [r.table.name, r]));
+    expect(rows.get('a')).toMatchObject({ rev: 2, desired: { metadataLocation: loc('a', 2) } });
+    expect(rows.get('x')).toMatchObject({ status: 'failed', ownerConflict: 'other' });
+    expect(rows.get('d')!.desired.timestamp).toBeGreaterThan(0);
+  });
+
   it('records outcomes, retries and redrives, and counts per source', async () => {
     place = ledgerPlace(backend);
     const ledger = open();

@@ -1,14 +1,12 @@
 import type pg from 'pg';
 import { joinNamespace } from '../../model/table.js';
+import type { NormalizedObservation } from '../../normalizer/normalize.js';
 import type { ObservationBatch, ObserveResult } from '../ledger.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import type { TableRecord } from '../rows.js';
+import { bulkable, ConcurrentInsert, storeBulk } from './pg-observe-bulk.js';
 import { insertSql, SQL, updateByIdSql } from './pg-sql.js';
 
-/** An insert lost the race to another replica's insert of the same table: the transaction runs again. */
-export class ConcurrentInsert extends Error {
-  readonly code = '23505';
-}
 
 /**
  * Stores a batch inside the caller's transaction. Each table's row is locked (FOR UPDATE) before its
@@ -16,8 +14,21 @@ export class ConcurrentInsert extends Error {
  * back: the second waits for the first's commit and builds on its row.
  */
 export async function storeBatch(client: pg.PoolClient, batch: ObservationBatch, now: number): Promise<ObserveResult[]> {
+  const items = batch.observations;
+  const results = bulkable(items) ? await storeBulk(client, items, now) : await storeOneByOne(client, items, now);
+  if (batch.source !== undefined && batch.cursor !== undefined) await client.query(SQL.setCursor, [batch.source, batch.cursor, now]);
+  if (batch.source !== undefined && batch.state !== undefined) {
+    for (const [key, value] of Object.entries(batch.state)) {
+      if (value === null) await client.query(SQL.deleteAdapterState, [batch.source, key]);
+      else await client.query(SQL.setAdapterState, [batch.source, key, value]);
+    }
+  }
+  return results;
+}
+
+async function storeOneByOne(client: pg.PoolClient, items: readonly NormalizedObservation[], now: number): Promise<ObserveResult[]> {
   const results: ObserveResult[] = [];
-  for (const item of batch.observations) {
+  for (const item of items) {
     const { source, target, observation: obs } = item;
     const existing = (await client.query<TableRecord>(SQL.byKeyForUpdate, [source, joinNamespace(obs.table.namespace), obs.table.name])).rows[0];
     let owner: string | undefined;
@@ -52,13 +63,6 @@ export async function storeBatch(client: pg.PoolClient, batch: ObservationBatch,
         }
         break;
       }
-    }
-  }
-  if (batch.source !== undefined && batch.cursor !== undefined) await client.query(SQL.setCursor, [batch.source, batch.cursor, now]);
-  if (batch.source !== undefined && batch.state !== undefined) {
-    for (const [key, value] of Object.entries(batch.state)) {
-      if (value === null) await client.query(SQL.deleteAdapterState, [batch.source, key]);
-      else await client.query(SQL.setAdapterState, [batch.source, key, value]);
     }
   }
   return results;
