@@ -73,6 +73,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${base} -c fsync=off -c max_connections=200 -c shared_buffers=32MB`;
   const start = () => run('pg_ctl', ['-D', dataDir, '-o', options, '-l', join(base, 'log'), '-w', '-t', '120', 'start']);
   start();
+  // A run that ends without stopping it (a timed-out test, an interrupted benchmark) leaves no server behind.
+  const stopAtExit = () => spawnSync(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'], { uid: as?.uid, gid: as?.gid, cwd: base, timeout: 30_000 });
+  process.once('exit', stopAtExit);
   return {
     port,
     dataDir,
@@ -81,6 +84,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     crash: () => run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']),
     start,
     stop: () => {
+      process.off('exit', stopAtExit);
       try {
         run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
       } catch {
