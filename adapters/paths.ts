@@ -14,6 +14,12 @@ export function resolveSourcePaths(source: SourceConfig, base: string): SourceCo
         tls: source.tls?.caFile ? { caFile: resolve(base, source.tls.caFile) } : source.tls,
         auth: source.auth.type === 'kerberos' && source.auth.keytab ? { ...source.auth, keytab: resolve(base, source.auth.keytab) } : source.auth,
       };
+    case 'hiveserver2':
+      return {
+        ...source,
+        tls: source.tls?.caFile ? { caFile: resolve(base, source.tls.caFile) } : source.tls,
+        auth: source.auth.type === 'kerberos' && source.auth.keytab ? { ...source.auth, keytab: resolve(base, source.auth.keytab) } : source.auth,
+      };
     default:
       return source;
   }

@@ -3,6 +3,7 @@ import type { AdapterContext, SourceAdapter } from '../src/model/source-adapter.
 import { FilesSource } from './files/files-source.js';
 import { GlueSource } from './glue/glue-source.js';
 import { HiveSource } from './hive/hive-source.js';
+import { HiveServer2Source } from './hiveserver2/hiveserver2-source.js';
 import { RestSource } from './rest/rest-source.js';
 import { WebhookSource } from './webhook/webhook-source.js';
 
@@ -17,6 +18,8 @@ export function createSourceAdapter(config: SourceConfig, context: AdapterContex
       return new GlueSource(config, context);
     case 'hive':
       return new HiveSource(config, context);
+    case 'hiveserver2':
+      return new HiveServer2Source(config, context);
     case 'rest':
       return new RestSource(config, context);
   }

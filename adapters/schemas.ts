@@ -1,6 +1,7 @@
 import { filesSourceSchema } from './files/config.js';
 import { glueSourceSchema } from './glue/config.js';
 import { hiveSourceSchema } from './hive/config.js';
+import { hiveServer2SourceSchema } from './hiveserver2/config.js';
 import { restSourceSchema } from './rest/config.js';
 import { webhookSourceSchema } from './webhook/config.js';
 
@@ -13,6 +14,7 @@ export const sourceSchemas = {
   files: filesSourceSchema,
   glue: glueSourceSchema,
   hive: hiveSourceSchema,
+  hiveserver2: hiveServer2SourceSchema,
   rest: restSourceSchema,
 } as const;
 

@@ -11,11 +11,9 @@ import { DEFAULT_MAX_REPLY_BYTES } from './thrift/message-scanner.js';
  * - plain: SASL PLAIN, for metastores that check a user and password (LDAP).
  * - bearer: a token (JWT) on Thrift over HTTP (metastore.authentication=jwt).
  */
-const hiveAuthSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('none') }),
-    z
+export const hiveAuthVariants = {
+  none: z.strictObject({ type: z.literal('none') }),
+  kerberos: z
       .strictObject({
         type: z.literal('kerberos'),
         /** hive.metastore.kerberos.principal; _HOST is replaced by the host of the uri being connected. */
@@ -28,11 +26,13 @@ const hiveAuthSchema = z.discriminatedUnion(
         qop: z.enum(['auth', 'auth-int', 'auth-conf'], { error: 'qop must be auth, auth-int or auth-conf (hadoop.rpc.protection authentication, integrity, privacy)' }).default('auth'),
       })
       .refine((auth) => auth.keytab === undefined || auth.principal !== undefined, { path: ['principal'], error: 'principal is required with keytab (the keytab may hold several)' }),
-    z.strictObject({ type: z.literal('plain'), username: z.string().min(1), password: z.string() }),
-    z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
-  ],
-  { error: 'auth.type must be none, kerberos, plain or bearer' },
-);
+  plain: z.strictObject({ type: z.literal('plain'), username: z.string().min(1), password: z.string() }),
+  bearer: z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
+};
+
+const hiveAuthSchema = z.discriminatedUnion('type', [hiveAuthVariants.none, hiveAuthVariants.kerberos, hiveAuthVariants.plain, hiveAuthVariants.bearer], {
+  error: 'auth.type must be none, kerberos, plain or bearer',
+});
 
 /**
  * `type: hive` — Iceberg tables of a Hive Metastore: captured from its notification log over Thrift

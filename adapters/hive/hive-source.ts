@@ -3,14 +3,14 @@ import type { AdapterContext, IngestEndpoint, ObservationSink, SourceAdapter, So
 import type { SourceTable } from '../../src/model/table.js';
 import { TableFilter } from '../../src/normalizer/glob.js';
 import type { HiveSourceConfig } from './config.js';
-import { EventClock } from './event-clock.js';
+import { EventClock } from '../hive-log/event-clock.js';
 import { HiveHookEndpoint } from './hook-endpoint.js';
 import { listMetastore } from './listing.js';
-import { LogWatcher } from './log-watcher.js';
+import { LogWatcher } from '../hive-log/log-watcher.js';
 import { checkMetastores } from './metastore-check.js';
 import { HmsClient } from './metastore/hms-client.js';
 import { parseHmsUri, type HmsAddress } from './metastore/hms-uri.js';
-import { observeTable } from './table-reader.js';
+import { observeTable } from '../hive-log/table-reader.js';
 import { MetastoreTransport } from './transport/metastore-transport.js';
 
 /**
@@ -49,7 +49,7 @@ export class HiveSource implements SourceAdapter {
     if (this.addresses.length > 0) {
       const client = (this.client = this.newClient());
       this.list = (signal) => listMetastore(client, this.clock, this.filter, signal);
-      this.read = (table, signal) => observeTable(client, this.clock, table, signal);
+      this.read = (table, signal) => observeTable(client, async () => this.clock.orderOfReadAfter(await client.currentNotificationEventId(signal)), table, signal);
     }
     if (config.ingestToken !== undefined) {
       this.ingest = new HiveHookEndpoint({

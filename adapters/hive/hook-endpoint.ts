@@ -5,10 +5,10 @@ import type { IngestEndpoint, IngestParseResult, ObservationSink } from '../../s
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import { messageOf } from '../../src/util/errors.js';
 import { WorkSlicer } from '../../src/util/work-slicer.js';
-import { MAX_EVENT_ID_LEAD, type EventClock } from './event-clock.js';
+import { MAX_EVENT_ID_LEAD, type EventClock } from '../hive-log/event-clock.js';
 import { hookEventId, hookEventSchema, type HookEvent } from './hook-events.js';
-import { InflateBudget, InflateBudgetExceeded } from './messages/decode-message.js';
-import { interpretEvent, type Interpretation } from './messages/interpret-event.js';
+import { InflateBudget, InflateBudgetExceeded } from '../hive-log/messages/decode-message.js';
+import { interpretEvent, type Interpretation } from '../hive-log/messages/interpret-event.js';
 
 /** With `uris`: the notification log is the truth and hook events only speed it up. */
 export interface HookLog {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_SOURCE_TIME_MS } from '../../src/normalizer/timestamp.js';
-import { parseEventId } from './thrift/i64.js';
+import { parseEventId } from '../hive-log/event-id.js';
 
 /**
  * The hook body: one event as the metastore's DbNotificationListener records it (the fields of

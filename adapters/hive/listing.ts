@@ -1,11 +1,11 @@
 import type { ListedItem } from '../../src/model/observation.js';
 import { dottedName } from '../../src/model/table.js';
 import type { TableFilter } from '../../src/normalizer/glob.js';
-import type { EventClock } from './event-clock.js';
-import { classifyTable } from './iceberg-table.js';
+import type { EventClock } from '../hive-log/event-clock.js';
+import { listedItem } from '../hive-log/listed-item.js';
 import type { HmsClient } from './metastore/hms-client.js';
 import { HmsException } from './metastore/results.js';
-import type { HmsTable } from './metastore/structs.js';
+import type { HmsTable } from '../hive-log/catalog-records.js';
 
 /** Table objects fetched per get_table_objects_by_name_req (Hive's own batch default is 300). */
 const TABLES_PER_CALL = 100;
@@ -50,17 +50,4 @@ async function tablesOf(client: HmsClient, db: string, signal: AbortSignal): Pro
     if (error instanceof HmsException && error.notFound) return [];
     throw error;
   }
-}
-
-function listedItem(hms: HmsTable, order: number, listedAt: number): ListedItem {
-  const table = { namespace: [hms.dbName], name: hms.tableName };
-  const kind = classifyTable(hms);
-  if (kind.kind === 'skip') return { kind: 'skipped', skipped: { table, reason: kind.reason, detail: kind.detail } };
-  if (kind.kind === 'iceberg-without-location') {
-    return { kind: 'skipped', skipped: { table, reason: 'no-metadata-location', detail: `${dottedName(table)} is an Iceberg table without metadata_location` } };
-  }
-  return {
-    kind: 'observation',
-    observation: { table, state: 'present', metadataLocation: kind.metadataLocation, tableUuid: kind.tableUuid, order, sourceTimeMs: kind.lastDdlTimeMs ?? listedAt },
-  };
 }

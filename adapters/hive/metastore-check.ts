@@ -2,7 +2,7 @@ import type { SourceCheck } from '../../src/model/source-adapter.js';
 import { dottedName } from '../../src/model/table.js';
 import type { TableFilter } from '../../src/normalizer/glob.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
-import { classifyTable } from './iceberg-table.js';
+import { classifyTable } from '../hive-log/iceberg-table.js';
 import type { HmsClient } from './metastore/hms-client.js';
 import type { HmsAddress } from './metastore/hms-uri.js';
 import { HmsException } from './metastore/results.js';

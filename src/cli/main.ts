@@ -8,6 +8,7 @@ import { packageVersion } from '../util/package-info.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { planCommand } from './commands/plan.js';
+import { refreshCommand } from './commands/refresh.js';
 import { resetOrderCommand } from './commands/reset-order.js';
 import { retryCommand } from './commands/retry.js';
 import { runCommand } from './commands/run.js';
@@ -106,6 +107,16 @@ export function buildProgram(): Command {
     .option('--all-failed', 'every failed table')
     .option('-s, --source <name>', 'only tables of this source')
     .action(action(retryCommand));
+
+  program
+    .command('refresh')
+    .description('re-read a source, namespace or table from the source now and converge it (through the running daemon, or by itself)')
+    .addOption(configOption())
+    .requiredOption('-s, --source <name>', 'the source')
+    .option('-n, --namespace <levels>', 'only this namespace: its levels joined by "." (e.g. sales.eu)')
+    .option('-t, --table <name>', 'only this table of the namespace')
+    .option('--json', 'print the report as JSON')
+    .action(action(refreshCommand));
 
   program
     .command('reset-order')

@@ -100,6 +100,24 @@ const serverSchema = z.strictObject({
   maxEventsPerRequest: z.number().int().min(1).max(100_000).default(1000),
   /** Serve HTTPS with this certificate and key (PEM files; relative to the config file). */
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /**
+   * The web console (/ui/) and the control API (/v1/refresh, /v1/retry). Without a token here, the
+   * token of any ingest endpoint opens them; without either, they are refused.
+   */
+  console: z
+    .strictObject({
+      token: z.string().min(16, 'the console token must be at least 16 characters (e.g. `openssl rand -hex 24`)').max(1024).optional(),
+    })
+    .optional(),
+});
+
+/** OpenTelemetry traces (off unless this block is present). */
+const tracingSchema = z.strictObject({
+  /** The OTLP/HTTP traces endpoint of a collector. */
+  endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4318/v1/traces' }).default('http://127.0.0.1:4318/v1/traces'),
+  serviceName: z.string().min(1).max(256).default('polaris-mirror'),
+  /** Extra headers of the export requests (e.g. a collector's authorization); scrubbed from output like other secrets. */
+  headers: z.record(z.string().min(1), z.string()).optional(),
 });
 
 const logSchema = z.strictObject({
@@ -122,10 +140,12 @@ export const configSchema = z.strictObject({
   state: stateSchema.default({ path: DEFAULT_STATE_PATH }),
   server: serverSchema.optional(),
   log: logSchema.default({}),
+  tracing: tracingSchema.optional(),
   sources: z.array(sourceSchema).min(1, 'at least one source is needed'),
 });
 
 export type MirrorConfig = z.output<typeof configSchema>;
 export type PolarisConfig = MirrorConfig['polaris'];
 export type ServerConfig = z.output<typeof serverSchema>;
+export type TracingConfig = z.output<typeof tracingSchema>;
 export type SourceConfig = MirrorConfig['sources'][number];

@@ -4,6 +4,7 @@ import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
 import { isStorageFailure } from '../ledger/write-health.js';
 import { polarisDisplayName } from '../model/table.js';
+import type { ActivityRing } from '../telemetry/activity-ring.js';
 import type { Logger } from '../telemetry/logger.js';
 import { messageOf } from '../util/errors.js';
 import { RunStats } from './run-stats.js';
@@ -15,6 +16,8 @@ export interface DispatcherOptions {
   readonly converger: TableConverger;
   readonly concurrency: number;
   readonly logger: Logger;
+  /** Counts notifications and failures per source and minute, when given. */
+  readonly activity?: ActivityRing;
   /** Only these sources' tables (sync --source); all when undefined. */
   readonly sources?: readonly string[];
   /** Only these table ids (retry --table); all when undefined. */
@@ -181,9 +184,13 @@ export class Dispatcher {
         await ledger.releaseClaims([id]);
         return;
       }
-      const { row, outcome, action } = attempt;
-      await ledger.applyOutcome(outcome);
+      const { row, outcome, action, calls } = attempt;
+      await ledger.applyOutcome(outcome, Date.now(), { action, calls: calls ?? [] });
       this.stats.record(outcome, action);
+      this.options.activity?.record(row.source, {
+        notifications: (calls ?? []).filter((call) => call.path.endsWith('/notifications')).length,
+        failures: outcome.kind === 'failed' || outcome.kind === 'retry' ? 1 : 0,
+      });
       logOutcome(logger, row, outcome, action);
     } catch (error) {
       // Only the ledger can get here (a read or the outcome's write); the table stays as it was and is
@@ -201,21 +208,24 @@ function isDue(row: MirrorRow): boolean {
   return row.status !== 'in_sync' && row.ownerConflict === null && row.nextAttemptAt <= Date.now();
 }
 
+/** Each line carries the operation's request id: the X-Request-ID Polaris logged for its requests. */
 function logOutcome(logger: Logger, row: MirrorRow, outcome: Outcome, action: string): void {
   const table = polarisDisplayName(row.target);
+  const { requestId } = outcome;
+  const suffix = requestId ? ` (request id ${requestId})` : '';
   switch (outcome.kind) {
     case 'applied':
-      if (action !== 'none') logger.info({ table, action, timestamp: outcome.applied.timestamp, location: outcome.applied.metadataLocation }, `${action} ${table}`);
+      if (action !== 'none') logger.info({ table, action, timestamp: outcome.applied.timestamp, location: outcome.applied.metadataLocation, requestId }, `${action} ${table}${suffix}`);
       return;
     case 'retry':
-      logger.warn({ table, error: outcome.error, retryInMs: outcome.delayMs }, `retrying ${table}: ${outcome.error}`);
+      logger.warn({ table, error: outcome.error, retryInMs: outcome.delayMs, requestId }, `retrying ${table}: ${outcome.error}${suffix}`);
       return;
     case 'failed':
       // A table that needs an operator is not a process error: warn, and `status` keeps the details.
-      logger.warn({ table, error: outcome.error, hint: outcome.hint }, `failed ${table}: ${outcome.error}`);
+      logger.warn({ table, error: outcome.error, hint: outcome.hint, requestId }, `failed ${table}: ${outcome.error}${suffix}`);
       return;
     case 'deferred':
-      logger.debug({ table, reason: outcome.reason }, `deferred ${table}`);
+      logger.debug({ table, reason: outcome.reason, requestId }, `deferred ${table}`);
       return;
   }
 }

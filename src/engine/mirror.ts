@@ -12,6 +12,8 @@ import type { TokenProvider } from '../polaris/token-provider.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
+import { ActivityRing } from '../telemetry/activity-ring.js';
+import { Tracing } from '../telemetry/tracing.js';
 import { Dispatcher } from './dispatcher.js';
 import { Reconciler } from './reconciler.js';
 import { SourceSink } from './source-sink.js';
@@ -45,6 +47,10 @@ export class Mirror {
   readonly sources: ReadonlyMap<string, SourceRuntime>;
   readonly reconciler: Reconciler;
   readonly converger: TableConverger;
+  /** Notifications and failures per source and minute over the last hour (the console's chart). */
+  readonly activity = new ActivityRing();
+  /** OpenTelemetry traces, when `tracing` is configured. */
+  readonly tracing: Tracing | undefined;
   private readonly agent: Agent;
   private readonly dispatchers = new Set<Dispatcher>();
 
@@ -53,6 +59,7 @@ export class Mirror {
     this.ledger = openLedger(config.state);
     ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
 
+    this.tracing = config.tracing ? new Tracing(config.tracing) : undefined;
     this.reconciler = new Reconciler(this.ledger, deps.metrics, deps.logger, deps.redactor);
     const sources = new Map<string, SourceRuntime>();
     for (const sourceConfig of config.sources) {
@@ -72,6 +79,7 @@ export class Mirror {
       logger: deps.logger,
       redactor: deps.redactor,
       readBackBeforeFirstUpsert: deps.rebuilding ?? false,
+      tracing: this.tracing,
     });
   }
 
@@ -86,13 +94,15 @@ export class Mirror {
       converger: this.converger,
       concurrency: this.config.polaris.concurrency,
       logger: this.deps.logger,
+      activity: this.activity,
       ...scope,
     });
     this.dispatchers.add(dispatcher);
     return dispatcher;
   }
 
-  private wakeDispatchers(): void {
+  /** Observations arrived or tables were made due: the dispatchers look at the ledger now. */
+  wakeDispatchers(): void {
     for (const dispatcher of this.dispatchers) dispatcher.wake();
   }
 
@@ -110,6 +120,8 @@ export class Mirror {
     await this.ledger.drained();
     await Promise.all([...this.sources.values()].map((s) => s.adapter.close?.()));
     await this.agent.close();
+    // The spans still queued go out before the process ends (bounded by the exporter's timeout).
+    await this.tracing?.shutdown().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not export the last traces'));
     await this.ledger.close();
   }
 }

@@ -10,8 +10,10 @@ import { verdictOf } from '../polaris/answer-verdict.js';
 import { classifyError, isUnreadableMetadata, type Verdict } from '../polaris/classify.js';
 import type { HttpResponse } from '../polaris/http.js';
 import { notificationBody, type NotificationType } from '../polaris/notification.js';
+import { currentOperation, withOperation, type PolarisCall } from '../polaris/operation-context.js';
 import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
 import { excerpt } from '../telemetry/safe-text.js';
@@ -25,6 +27,8 @@ export type Action = 'create' | 'update' | 'drop' | 'recovered' | 'none';
 export interface ConvergeResult {
   readonly outcome: Outcome;
   readonly action: Action;
+  /** The operation's Polaris requests, in order (for the table's history and traces). */
+  readonly calls?: readonly PolarisCall[];
 }
 
 export interface ConvergerDeps {
@@ -41,6 +45,8 @@ export interface ConvergerDeps {
    * holds that metadata location, record it as applied instead of sending it again.
    */
   readonly readBackBeforeFirstUpsert?: boolean;
+  /** OpenTelemetry traces, when configured: a span per operation, its Polaris requests as children. */
+  readonly tracing?: Tracing;
 }
 
 type LoadResult =
@@ -61,12 +67,37 @@ const RENAME_WAIT_MS = 250;
 export class TableConverger {
   constructor(private readonly deps: ConvergerDeps) {}
 
-  async converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+  /** One operation on the table: every Polaris request in it carries the same X-Request-ID. */
+  converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+    const { tracing } = this.deps;
+    const startSpan = tracing
+      ? (requestId: string) =>
+          tracing.operation('mirror table', {
+            'polaris_mirror.source': row.source,
+            'polaris_mirror.table': dottedName(row.table),
+            'polaris_mirror.polaris_table': polarisDisplayName(row.target),
+            'polaris_mirror.desired_state': row.desired.state,
+            'polaris_mirror.request_id': requestId,
+          })
+      : undefined;
+    return withOperation(async (operation) => {
+      const result = await this.attempt(row, operation.requestId, signal);
+      const outcome = result.outcome;
+      if (operation.span) {
+        operation.span.set({ 'polaris_mirror.action': result.action, 'polaris_mirror.outcome': outcome.kind });
+        if (outcome.kind === 'failed' || outcome.kind === 'retry') operation.span.fail(outcome.error);
+        operation.span.end();
+      }
+      return { ...result, outcome: { ...outcome, requestId: operation.requestId }, calls: operation.calls };
+    }, startSpan);
+  }
+
+  private async attempt(row: MirrorRow, requestId: string, signal?: AbortSignal): Promise<ConvergeResult> {
     try {
       return row.desired.state === 'present' ? await this.upsert(row, signal) : await this.drop(row, signal);
     } catch (error) {
       // Anything unexpected (a bug, a disk error) must not kill the dispatcher: the table retries later.
-      this.deps.logger.error({ err: error, table: polarisDisplayName(row.target) }, 'unexpected error while mirroring a table');
+      this.deps.logger.error({ err: error, table: polarisDisplayName(row.target), requestId }, 'unexpected error while mirroring a table');
       return { outcome: this.setback(row, classifyError(error)), action: 'none' };
     }
   }
@@ -261,7 +292,7 @@ export class TableConverger {
       verdict = classifyError(error);
     }
     this.deps.metrics.notifications.inc({ type, outcome: verdict.kind });
-    this.deps.logger.debug({ table: polarisDisplayName(row.target), type, timestamp, verdict: verdict.kind }, 'notification');
+    this.deps.logger.debug({ table: polarisDisplayName(row.target), type, timestamp, verdict: verdict.kind, requestId: currentOperation()?.requestId }, 'notification');
     return verdict;
   }
 

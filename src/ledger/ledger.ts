@@ -1,5 +1,7 @@
 import type { SourceTable } from '../model/table.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
+import type { PolarisCall } from '../polaris/operation-context.js';
+import type { OperationRecord } from './operation-history.js';
 import type { Outcome } from './outcome.js';
 import type { MirrorRow } from './rows.js';
 import type { WriteHealth } from './write-health.js';
@@ -50,6 +52,12 @@ export interface ObservationBatch {
   readonly source?: string;
   readonly cursor?: string;
   readonly state?: Readonly<Record<string, string | null>>;
+}
+
+/** What an attempt did, for the table's history. */
+export interface OperationNote {
+  readonly action: string;
+  readonly calls: readonly PolarisCall[];
 }
 
 export interface RedriveFilter {
@@ -138,8 +146,14 @@ export interface Ledger {
   markSending(id: number, location: string, now?: number): Promise<void>;
   /** Persists a higher timestamp before it is sent, so timestamps never go back. */
   raiseTimestamp(id: number, timestamp: number, now?: number): Promise<void>;
-  /** Records how an attempt ended (and gives back the table's claim). Losing it costs a resend. */
-  applyOutcome(outcome: Outcome, now?: number): Promise<void>;
+  /**
+   * Records how an attempt ended (and gives back the table's claim); with the operation described
+   * (action and Polaris calls), adds it to the table's history in the same transaction. Losing it
+   * costs a resend.
+   */
+  applyOutcome(outcome: Outcome, now?: number, operation?: OperationNote): Promise<void>;
+  /** The table's last operations, newest first (the console's table page). */
+  history(tableId: number): Promise<OperationRecord[]>;
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
   rowsOfSource(source: string): Promise<MirrorRow[]>;
@@ -148,6 +162,8 @@ export interface Ledger {
   pendingRows(source: string, limit?: number): Promise<MirrorRow[]>;
   /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */
   redrive(filter: RedriveFilter, now?: number): Promise<number[]>;
+  /** Makes these tables (failed or pending) due now, like `retry`; returns the ids made due. */
+  redriveIds(ids: readonly number[], now?: number): Promise<number[]>;
   /** Rows named "namespace.table" (the source's dotted name) or "catalog.namespace.table". */
   rowsNamed(name: string, source?: string): Promise<MirrorRow[]>;
   /** Sets a table's stored order back (see `reset-order`); timestamps are left alone. */

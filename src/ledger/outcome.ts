@@ -3,7 +3,12 @@
  * the desired state the attempt worked on: if the source changed meanwhile, the table goes straight
  * back to pending instead of in_sync or failed.
  */
-export type Outcome =
+export type Outcome = OutcomeKind & {
+  /** The X-Request-ID of the operation's Polaris requests (src/polaris/operation-context.ts). */
+  readonly requestId?: string;
+};
+
+type OutcomeKind =
   | {
       readonly kind: 'applied';
       readonly id: number;

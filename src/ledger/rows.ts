@@ -36,6 +36,8 @@ export interface MirrorRow {
   readonly nextAttemptAt: number;
   readonly lastError: string | null;
   readonly lastHint: string | null;
+  /** The X-Request-ID of the last operation (null before any, or in a ledger from an older version). */
+  readonly lastRequestId: string | null;
   readonly ownerConflict: string | null;
   readonly updatedAt: number;
 }
@@ -70,6 +72,7 @@ export interface TableRecord {
   next_attempt_at: number;
   last_error: string | null;
   last_hint: string | null;
+  last_request_id?: string | null;
   owner_conflict: string | null;
   updated_at: number;
 }
@@ -105,6 +108,7 @@ export function toMirrorRow(r: TableRecord): MirrorRow {
     nextAttemptAt: r.next_attempt_at,
     lastError: r.last_error,
     lastHint: r.last_hint,
+    lastRequestId: r.last_request_id ?? null,
     ownerConflict: r.owner_conflict,
     updatedAt: r.updated_at,
   };

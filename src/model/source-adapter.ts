@@ -5,6 +5,12 @@ import type { Redactor } from '../telemetry/redactor.js';
 import type { AbsentObservation, ListedItem, Observation, PresentObservation } from './observation.js';
 import type { SourceTable } from './table.js';
 
+/**
+ * The adapter-state entry in which a source says how it captures changes (a change log, or scans
+ * only and why); `status` shows it.
+ */
+export const CAPTURE_STATE_KEY = 'capture';
+
 /** What an adapter gets from the engine when it is built (adapters/registry.ts). */
 export interface AdapterContext {
   readonly logger: Logger;

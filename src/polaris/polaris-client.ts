@@ -4,6 +4,7 @@ import type { PolarisTable } from '../model/table.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { httpRequest, type HttpResponse, NetworkError, RESPONSE_LIMITS } from './http.js';
 import type { NotificationRequest } from './notification.js';
+import { currentOperation, newRequestId, recordCall, type PolarisCall } from './operation-context.js';
 import { joinUri, managementBase, notificationPath, tablePath } from './paths.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenProvider } from './token-provider.js';
@@ -41,12 +42,12 @@ export class PolarisClient {
 
   async notify(target: PolarisTable, body: NotificationRequest, signal?: AbortSignal): Promise<HttpResponse> {
     const prefix = await this.prefix(target.catalog, signal);
-    return this.send('POST', notificationPath(prefix, target.namespace, target.name), signal, JSON.stringify(body));
+    return this.send('POST', notificationPath(prefix, target.namespace, target.name), signal, JSON.stringify(body), undefined, `notification ${body['notification-type']}`);
   }
 
   async loadTable(target: PolarisTable, signal?: AbortSignal): Promise<HttpResponse> {
     const prefix = await this.prefix(target.catalog, signal);
-    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal, undefined, RESPONSE_LIMITS.table);
+    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal, undefined, RESPONSE_LIMITS.table, 'loadTable');
   }
 
   /** GET /v1/config?warehouse=<catalog>: 200 when the catalog exists and the principal may see it. */
@@ -95,25 +96,37 @@ export class PolarisClient {
     return prefix;
   }
 
-  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number): Promise<HttpResponse> {
-    return this.sendTo(method, joinUri(this.config.uri, path), signal, body, maxBodyBytes);
+  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number, label?: string): Promise<HttpResponse> {
+    return this.sendTo(method, joinUri(this.config.uri, path), signal, body, maxBodyBytes, label);
   }
 
-  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number): Promise<HttpResponse> {
-    let response = await this.attempt(method, url, signal, body, maxBodyBytes);
+  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number, label?: string): Promise<HttpResponse> {
+    let response = await this.attempt(method, url, signal, body, maxBodyBytes, label);
     if (response.status === 401 || response.status === 419) {
       // The token expired or was revoked early: renew it once and repeat the request.
-      response = await this.attempt(method, url, signal, body, maxBodyBytes);
+      response = await this.attempt(method, url, signal, body, maxBodyBytes, label);
     }
     return response;
   }
 
-  private async attempt(method: 'GET' | 'POST', url: string, signal: AbortSignal | undefined, body: string | undefined, maxBodyBytes: number | undefined): Promise<HttpResponse> {
+  private async attempt(
+    method: 'GET' | 'POST',
+    url: string,
+    signal: AbortSignal | undefined,
+    body: string | undefined,
+    maxBodyBytes: number | undefined,
+    label = `${method} request`,
+  ): Promise<HttpResponse> {
+    // Polaris logs X-Request-ID with every line of the request (its default request-id header).
+    const operation = currentOperation();
+    const requestId = operation?.requestId ?? newRequestId();
+    const call: PolarisCall = { method, path: new URL(url).pathname, status: 'network', startedAt: Date.now(), durationMs: 0 };
+    const span = operation?.span?.child(`polaris ${label}`, { 'http.request.method': method, 'url.path': call.path, 'polaris_mirror.request_id': requestId });
     try {
       // Inside the try: a token endpoint that cannot be reached is Polaris being unreachable (/readyz).
       const token = await this.tokens.token(signal);
       await this.limiter.acquire(signal);
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'x-request-id': requestId };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (this.config.realm) headers['polaris-realm'] = this.config.realm;
       const response = await httpRequest(this.dispatcher, url, {
@@ -124,6 +137,7 @@ export class PolarisClient {
         signal,
         maxBodyBytes,
       });
+      call.status = response.status;
       this.metrics.polarisResponses.inc({ status_class: `${Math.floor(response.status / 100)}xx` });
       this.contact.lastAnswerAt = Date.now();
       if (response.status === 401 || response.status === 419) this.tokens.invalidate(token);
@@ -135,6 +149,17 @@ export class PolarisClient {
         this.contact.lastNetworkError = error.message;
       }
       throw error;
+    } finally {
+      call.durationMs = Date.now() - call.startedAt;
+      recordCall(call);
+      if (span) {
+        if (call.status === 'network') span.fail('no answer from Polaris');
+        else {
+          span.set({ 'http.response.status_code': call.status });
+          if (call.status >= 400) span.fail(`Polaris answered ${call.status}`);
+        }
+        span.end();
+      }
     }
   }
 }

@@ -7,7 +7,11 @@ import type { Mirror } from '../engine/mirror.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { messageOf } from '../util/errors.js';
+import { RefreshRegistry } from '../engine/refresh-registry.js';
 import { AuthFailureLimiter } from './auth-failures.js';
+import { ConsoleAuth } from './console-auth.js';
+import { handleControl } from './control-api.js';
+import { handleConsole } from '../console/console-routes.js';
 import { bearerMatches } from './bearer.js';
 import { readiness, type ReadinessView } from './health.js';
 import { sendError, sendJson, sendText } from './http-util.js';
@@ -17,13 +21,18 @@ import { RequestRateLimiter } from './request-rate-limiter.js';
 const INGEST_PATH = /^\/v1\/sources\/([^/]+)\/([^/]+)$/;
 
 /**
- * The connector's HTTP server: webhook ingest, /healthz, /readyz and /metrics. Plain node:http: four
- * routes do not need a framework, and the ingest path stays allocation-light.
+ * The connector's HTTP server: webhook ingest, /healthz, /readyz, /metrics and the control API
+ * (/v1/refresh, /v1/retry). Plain node:http: a handful of routes do not need a framework, and the
+ * ingest path stays allocation-light.
  */
 export class MirrorServer {
   private readonly server: Server;
   private readonly limiters = new Map<string, RequestRateLimiter>();
   private readonly authFailures = new AuthFailureLimiter();
+  private readonly consoleAuth: ConsoleAuth;
+  /** Ends the refreshes still running when the server closes. */
+  private readonly stopping = new AbortController();
+  readonly refreshes: RefreshRegistry;
 
   constructor(
     private readonly config: ServerConfig,
@@ -31,6 +40,8 @@ export class MirrorServer {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
+    this.consoleAuth = new ConsoleAuth(config.console?.token, mirror);
+    this.refreshes = new RefreshRegistry(mirror, logger, this.stopping.signal);
     const handler = (request: IncomingMessage, response: ServerResponse) => {
       this.route(request, response).catch((error: unknown) => {
         this.logger.error({ err: error, url: request.url }, 'request failed');
@@ -56,6 +67,7 @@ export class MirrorServer {
   }
 
   async close(): Promise<void> {
+    this.stopping.abort();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -64,6 +76,9 @@ export class MirrorServer {
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0]!;
+    const control = { mirror: this.mirror, auth: this.consoleAuth, authFailures: this.authFailures, refreshes: this.refreshes };
+    if (await handleControl(path, request, response, control)) return;
+    if (await handleConsole(path, request, response, { ...control, metrics: this.metrics, tls: this.config.tls !== undefined })) return;
     const ingest = INGEST_PATH.exec(path);
     if (ingest) {
       if (request.method !== 'POST') return sendError(response, 405, 'use POST', undefined, { allow: 'POST' });

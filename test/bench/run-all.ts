@@ -2,6 +2,7 @@
 import { benchFilesSync } from './files-sync.js';
 import { benchGlueScan } from './glue-scan.js';
 import { benchHiveEvents } from './hive-events.js';
+import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
 import { benchReplicas } from './replicas.js';
@@ -57,6 +58,12 @@ for (const security of ['plain', 'kerberos'] as const) {
   console.log(`\nhive notification log → Polaris (${r.events} ALTER_TABLE events over ${r.tables} tables, ${r.messageFormat}, batches of ${r.batchSize}, ${r.latencyMs} ms added latency${security === 'kerberos' ? ', Kerberos auth-conf' : ''})`);
   console.log(`  events read and committed  ${fmt(r.eventSeconds, 2)} s = ${fmt(r.eventsPerSecond, 0)} events/s   (target ≥ 5000/s)`);
   console.log(`  Polaris converged          ${fmt(r.convergedSeconds, 2)} s after the append; ${r.updates} UPDATE notifications for ${r.events} commits (${r.tableBatches} table×batch pairs)`);
+}
+if (!only || only === 'hiveserver2') {
+  const r = await benchHiveServer2Reads();
+  console.log(`\nhiveserver2 reads through hive-driver (HiveServer2 emulator in the bench process)`);
+  for (const l of r.listing) console.log(`  listing, ${r.tables} tables, ${l.sessions} session(s)   ${fmt(l.seconds, 2)} s = ${fmt(l.tablesPerSecond, 0)} tables/s (${l.statements} statements)`);
+  console.log(`  sys.notification_log       ${r.events} events in pages of ${r.batchSize}: ${fmt(r.logSeconds, 2)} s = ${fmt(r.eventsPerSecond, 0)} events/s`);
 }
 if (!only || only === 'hostile') {
   const r = await benchHostileInputs();

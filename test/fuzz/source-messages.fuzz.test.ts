@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseGlueMessage } from '../../adapters/glue/glue-events.js';
-import { interpretEvent } from '../../adapters/hive/messages/interpret-event.js';
+import { interpretEvent } from '../../adapters/hive-log/messages/interpret-event.js';
 import { fuzzRuns, NASTY_STRINGS } from './fuzz-runs.js';
 
 const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom(...NASTY_STRINGS));

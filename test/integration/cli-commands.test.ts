@@ -157,7 +157,14 @@ describe('status and retry with a failed table', () => {
     const summary = JSON.parse(result.stdout);
     expect(summary.converged).toBe(false);
     expect(summary.failed).toEqual([
-      { source: 'lake', table: 'staging.broken', message: expect.stringMatching(/^Polaris answered 400/), hint: expect.any(String) },
+      {
+        source: 'lake',
+        table: 'staging.broken',
+        message: expect.stringMatching(/^Polaris answered 400/),
+        hint: expect.any(String),
+        // The X-Request-ID of the failed operation, as Polaris logged it.
+        requestId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+      },
     ]);
     expect(summary).toMatchObject({ created: 0, updated: 0, dropped: 0, unchanged: 3 });
   });

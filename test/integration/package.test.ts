@@ -73,5 +73,7 @@ describe('the packed tarball', () => {
     expect((await exec(join(app, 'node_modules', '.bin', 'polaris-mirror'), ['--version'], { cwd: app })).stdout.trim()).toBe(packageVersion());
     const demo = await cli(['demo'], 120_000);
     expect(demo.stdout).toContain('Polaris matches the warehouse');
+    // The console's front end ships as plain files (no build step, nothing fetched at run time).
+    expect((await readdir(join(app, 'node_modules', 'polaris-mirror', 'ui'))).sort()).toEqual(['console.css', 'console.js']);
   }, 600_000);
 });

@@ -1,5 +1,6 @@
 // Debian packages the secured-metastore tests need: a real MIT Kerberos KDC and its tools, the JDK
-// (the metastore side of SASL GSSAPI is the JDK's own), openssl (a private CA). On a fresh machine
+// (the metastore side of SASL GSSAPI is the JDK's own), openssl (a private CA); and Chromium, the
+// browser the console tests drive through playwright-core. On a fresh machine
 // they are installed here (as root, with apt-get), so no test is ever skipped for want of them.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, string> = {
   java: 'default-jdk-headless',
   javac: 'default-jdk-headless',
   openssl: 'openssl',
+  chromium: 'chromium',
 };
 /** The runtime library the connector's Kerberos uses (libgssapi_krb5.so.2). */
 const LIBRARY_PACKAGE = 'libgssapi-krb5-2';
@@ -49,9 +51,9 @@ export function ensureTestPackages(): void {
   if (!postgresBinDir()) missing.add('postgresql');
   if (missing.size === 0) return;
   const packages = [...missing];
-  if (process.getuid?.() !== 0) throw new Error(`the Kerberos and PostgreSQL tests need these Debian packages: ${packages.join(' ')} (install them, or run the tests as root)`);
+  if (process.getuid?.() !== 0) throw new Error(`the Kerberos, console and PostgreSQL tests need these Debian packages: ${packages.join(' ')} (install them, or run the tests as root)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  process.stderr.write(`installing ${packages.join(' ')} for the Kerberos and PostgreSQL tests…\n`);
+  process.stderr.write(`installing ${packages.join(' ')} for the Kerberos, console and PostgreSQL tests…\n`);
   execFileSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 600_000 });
   execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'ignore', env, timeout: 900_000 });
 }

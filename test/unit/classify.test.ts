@@ -398,6 +398,7 @@ function mirrorRow(name: string, desired: 'present' | 'absent', applied: 'presen
     nextAttemptAt: 0,
     lastError: null,
     lastHint: null,
+    lastRequestId: null,
     ownerConflict: null,
     updatedAt: 0,
   };

@@ -303,7 +303,7 @@ describe('unknown keys', () => {
 describe('source types', () => {
   it('an unknown type names the available ones', () => {
     const issues = issuesOf(minimal({ sources: '  - { name: x, type: kafka, target: { catalog: lake } }' }));
-    expect(issues).toEqual([{ path: 'sources[0].type', message: 'unknown source type "kafka"', hint: 'use one of: webhook, files, glue, hive, rest' }]);
+    expect(issues).toEqual([{ path: 'sources[0].type', message: 'unknown source type "kafka"', hint: 'use one of: webhook, files, glue, hive, hiveserver2, rest' }]);
   });
 
   it('a known type validates its own keys (glue needs a region)', () => {

@@ -2,7 +2,7 @@
 // events it reflects and the later ones, stay on the engine's wall-clock axis, and survive restarts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventClock, MAX_EVENT_ID_LEAD } from '../../adapters/hive/event-clock.js';
+import { EventClock, MAX_EVENT_ID_LEAD } from '../../adapters/hive-log/event-clock.js';
 
 const T0 = 1_732_500_000_000;
 

@@ -2,9 +2,9 @@
 // triggers) and the `type: hive` config contract.
 import { describe, expect, it } from 'vitest';
 import { hiveSourceSchema } from '../../adapters/hive/config.js';
-import { EventClock } from '../../adapters/hive/event-clock.js';
+import { EventClock } from '../../adapters/hive-log/event-clock.js';
 import { HiveHookEndpoint, type HookLog } from '../../adapters/hive/hook-endpoint.js';
-import { MAX_EVENT_ID_LEAD } from '../../adapters/hive/event-clock.js';
+import { MAX_EVENT_ID_LEAD } from '../../adapters/hive-log/event-clock.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { ObservationSink } from '../../src/model/source-adapter.js';
 import { Metrics } from '../../src/telemetry/metrics.js';

@@ -2,9 +2,9 @@
 // means for the mirror, and poison inputs (bad JSON, bad gzip, bad Base64, wrong content).
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, UnparseableMessage } from '../../adapters/hive/messages/decode-message.js';
-import { interpretEvent, type HiveEvent } from '../../adapters/hive/messages/interpret-event.js';
-import { parseTjsonTable } from '../../adapters/hive/messages/tjson-table.js';
+import { decodeMessage, UnparseableMessage } from '../../adapters/hive-log/messages/decode-message.js';
+import { interpretEvent, type HiveEvent } from '../../adapters/hive-log/messages/interpret-event.js';
+import { parseTjsonTable } from '../../adapters/hive-log/messages/tjson-table.js';
 import { HiveMetastore } from '../emulators/hive/metastore.js';
 import { tableToTjson } from '../emulators/hive/tjson.js';
 import type { HiveVersion, MessageFormat } from '../emulators/hive/types.js';

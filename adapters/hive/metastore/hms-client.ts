@@ -3,6 +3,7 @@ import type { Logger } from '../../../src/telemetry/logger.js';
 import type { Metrics } from '../../../src/telemetry/metrics.js';
 import { MirrorError, messageOf } from '../../../src/util/errors.js';
 import { sleep } from '../../../src/util/sleep.js';
+import type { NotificationLogReader } from '../../hive-log/log-reader.js';
 import type { MetastoreConnection } from '../thrift/connection.js';
 import { ThriftApplicationError } from '../thrift/errors.js';
 import { MetastoreAuthError } from '../transport/auth-error.js';
@@ -60,7 +61,7 @@ const LIST_OF_STRINGS = { type: TType.LIST, read: readStringList };
  * metastore rejects the connector, the next address is tried and, if all refuse, the call fails with
  * the rejection and its hint. A rejected Kerberos ticket first costs one fresh login and one retry.
  */
-export class HmsClient {
+export class HmsClient implements NotificationLogReader {
   private connection: MetastoreConnection | undefined;
   private current = 0;
   private tail: Promise<unknown> = Promise.resolve();
@@ -144,6 +145,11 @@ export class HmsClient {
   }
 
   /** Final: fails the call in flight and every later call (shutdown, the end of a watch). */
+  /** A declared metastore exception (MetaException: e.g. no permission on the table) is its answer, not an outage. */
+  isTableRefusal(error: unknown): boolean {
+    return error instanceof HmsException;
+  }
+
   close(): void {
     this.closed = true;
     this.dropConnection();

@@ -18,9 +18,4 @@ export function writeI64(protocol: TProtocol, value: bigint): void {
   protocol.writeI64(new thrift.Int64(bytes));
 }
 
-/** A decimal string as a non-negative i64, or undefined when it is not one. */
-export function parseEventId(text: string): bigint | undefined {
-  if (!/^\d{1,19}$/.test(text)) return undefined;
-  const value = BigInt(text);
-  return value <= 0x7fff_ffff_ffff_ffffn ? value : undefined;
-}
+export { parseEventId } from '../../hive-log/event-id.js';

@@ -45,7 +45,7 @@ export async function retryCommand(options: { config: string; table?: string; al
       if (row.status === 'in_sync') context.print(`ok      ${name}`);
       else {
         failed++;
-        context.print(`${row.status.padEnd(7)} ${name} — ${row.lastError ?? ''}${row.lastHint ? `\n        hint: ${row.lastHint}` : ''}`);
+        context.print(`${row.status.padEnd(7)} ${name} — ${row.lastError ?? ''}${row.lastHint ? `\n        hint: ${row.lastHint}` : ''}${row.lastRequestId ? `\n        request id: ${row.lastRequestId}` : ''}`);
       }
     }
     return failed === 0 ? EXIT.OK : EXIT.FAILED;

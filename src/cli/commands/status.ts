@@ -6,11 +6,13 @@ import { dottedName } from '../../model/table.js';
 import { timeText } from '../../util/time-text.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { CAPTURE_STATE_KEY } from '../../model/source-adapter.js';
 import { formatTable } from '../table-format.js';
 
 /**
  * The `status --json` shape is a contract: {"sources":[{"name","tables":{"total","inSync","pending",
  * "failed"},"failed":[{"table","status","message","hint"}]}]}. Fields may be added, never renamed.
+ * Added since: each problem's "requestId" (the X-Request-ID of its last operation, as Polaris logged it).
  */
 export interface StatusReport {
   sources: Array<{
@@ -29,6 +31,8 @@ export interface StatusReport {
      * reconciliation, and until when its lease lasts; null when none holds it (or on SQLite).
      */
     lease: { holder: string; acquiredAt: string; heartbeatAt: string; expiresAt: string; live: boolean } | null;
+    /** How the source captures changes when it says (e.g. "scans only: …" for a hiveserver2 source without a readable change log). */
+    capture: string | null;
   }>;
 }
 
@@ -39,6 +43,8 @@ interface TableProblem {
   hint: string | null;
   attempts: number;
   nextAttemptAt: string | null;
+  /** The X-Request-ID of the table's last operation: search Polaris's logs for it. */
+  requestId: string | null;
 }
 
 /** `status`: read-only; works while `run` is going (SQLite WAL lets readers in). */
@@ -82,6 +88,7 @@ export async function buildStatus(ledger: Ledger | undefined, sources: ReadonlyA
         : null,
       lastError: state?.lastError ?? null,
       lastHint: state?.lastHint ?? null,
+      capture: (await ledger?.adapterState(source.name))?.get(CAPTURE_STATE_KEY) ?? null,
       lease: leaseOf(leases.get(sourceLeaseName(source.name))),
     });
   }
@@ -96,6 +103,7 @@ function problem(row: MirrorRow): TableProblem {
     hint: row.lastHint,
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt > 0 ? timeText(row.nextAttemptAt) : null,
+    requestId: row.lastRequestId,
   };
 }
 
@@ -132,12 +140,14 @@ function renderStatus(report: StatusReport, missingLedger: string | undefined): 
     ),
   );
   for (const s of report.sources) {
+    if (s.capture) lines.push('', `${s.name}: ${s.capture}`);
     if (s.lastError) lines.push('', `${s.name}: ${s.lastError}`, ...(s.lastHint ? [`  hint: ${s.lastHint}`] : []));
     for (const f of s.failed) {
       lines.push('', `${s.name}: ${f.table} failed (attempt ${f.attempts}, next try ${f.nextAttemptAt ?? 'now'})`, `  ${f.message ?? ''}`);
       if (f.hint) lines.push(`  hint: ${f.hint}`);
+      if (f.requestId) lines.push(`  request id: ${f.requestId}`);
     }
-    for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}`);
+    for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}${r.requestId ? ` (request id ${r.requestId})` : ''}`);
     if (s.lease) lines.push('', `${s.name}: watched by replica ${s.lease.holder} (lease ${s.lease.live ? `until ${s.lease.expiresAt}` : `expired at ${s.lease.expiresAt}`})`);
   }
   return lines.join('\n');

@@ -36,7 +36,7 @@ export interface SyncSummary {
   readonly retries: number;
   readonly listed: number;
   readonly skipped: Record<string, number>;
-  readonly failed: Array<{ source: string; table: string; message: string | null; hint: string | null }>;
+  readonly failed: Array<{ source: string; table: string; message: string | null; hint: string | null; requestId: string | null }>;
   readonly pending: number;
   readonly passes: Array<{ source: string; complete: boolean; error?: string; hint?: string; dropsRefused: number }>;
   readonly seconds: number;
@@ -129,7 +129,7 @@ async function summarize(mirror: Mirror, names: string[], passes: PassSummary[],
     retries: stats.retried,
     listed: passes.reduce((n, p) => n + p.listed, 0),
     skipped,
-    failed: failedRows.map((row) => ({ source: row.source, table: dottedName(row.table), message: row.lastError, hint: row.lastHint })),
+    failed: failedRows.map((row) => ({ source: row.source, table: dottedName(row.table), message: row.lastError, hint: row.lastHint, requestId: row.lastRequestId })),
     pending,
     passes: passes.map((p) => ({ source: p.source, complete: p.complete, error: p.error, hint: p.hint, dropsRefused: p.dropsRefused })),
     seconds: Math.round((Date.now() - stats.startedAt) / 100) / 10,
@@ -157,6 +157,7 @@ function printSummary(context: CommandContext, s: SyncSummary, json: boolean): v
   for (const f of s.failed) {
     lines.push(`    ${f.source}: ${f.table} — ${f.message ?? 'failed'}`);
     if (f.hint) lines.push(`      hint: ${f.hint}`);
+    if (f.requestId) lines.push(`      request id: ${f.requestId}`);
   }
   for (const p of s.passes) {
     if (p.error) {

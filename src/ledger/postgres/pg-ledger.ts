@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { splitNamespace, type SourceTable } from '../../model/table.js';
+import { joinNamespace, splitNamespace, type SourceTable } from '../../model/table.js';
 import type {
   Ledger,
+  OperationNote,
   LeaseHolder,
   ObservationBatch,
   ObserveResult,
@@ -12,7 +13,8 @@ import type {
   WatchLease,
 } from '../ledger.js';
 import type { Outcome } from '../outcome.js';
-import { planOutcome } from '../outcome-plan.js';
+import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
+import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
@@ -250,15 +252,33 @@ export class PostgresLedger implements Ledger {
   }
 
   /** Records the outcome and gives back this replica's claim on the table, in one transaction. */
-  applyOutcome(outcome: Outcome, now = Date.now()): Promise<void> {
+  applyOutcome(outcome: Outcome, now = Date.now(), operation?: OperationNote): Promise<void> {
     return this.transaction(async (client) => {
       const current = (await client.query<TableRecord>(SQL.byIdForUpdate, [outcome.id])).rows[0];
       if (!current) return;
       const plan = planOutcome(outcome, current, now);
-      const { text, params } = updateByIdSql('tables', { ...plan.values }, plan.kind === 'defer' ? 'last_hint = NULL' : '');
+      const { text, params } = updateByIdSql('tables', { ...plan.values }, OUTCOME_EXTRA_SETS[plan.kind]);
       await client.query(text, params);
       await client.query(SQL.releaseClaims, [[outcome.id], this.replicaId]);
+      if (operation) {
+        const detail = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : outcome.kind === 'deferred' ? outcome.reason : null;
+        const calls = JSON.stringify(operation.calls.map(describeCall));
+        await client.query(SQL.recordOperation, [outcome.id, now, outcome.requestId ?? null, operation.action, outcome.kind, detail, calls]);
+        await client.query(SQL.pruneOperations, [outcome.id, OPERATIONS_KEPT_PER_TABLE]);
+      }
     });
+  }
+
+  async history(tableId: number): Promise<OperationRecord[]> {
+    const rows = await this.read<Record<string, unknown>>(SQL.operationsOf, [tableId, OPERATIONS_KEPT_PER_TABLE]);
+    return rows.map((r) => ({
+      at: r.at as number,
+      requestId: r.request_id as string | null,
+      action: r.action as string,
+      outcome: r.outcome as string,
+      detail: r.detail as string | null,
+      calls: JSON.parse((r.calls as string | null) ?? '[]') as string[],
+    }));
   }
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
@@ -286,20 +306,33 @@ export class PostgresLedger implements Ledger {
         .map(toMirrorRow)
         .filter((row) => filter.source === undefined || row.source === filter.source)
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
-      const redriven: number[] = [];
-      for (const row of rows) {
-        // A table another source owns stays failed until that source lets go of it.
-        if (row.ownerConflict !== null) {
-          const params = [row.target.catalog, row.target.namespace.join('\u001f'), row.target.name, row.source];
-          if ((await client.query(SQL.ownerOf, params)).rowCount! > 0) continue;
-          await client.query(SQL.clearOwner, [row.id, now]);
-        }
-        await client.query(SQL.redrive, [row.id, now]);
-        redriven.push(row.id);
-      }
-      return redriven;
+      return this.redriveRows(client, rows, now);
     });
   }
+
+  redriveIds(ids: readonly number[], now = Date.now()): Promise<number[]> {
+    return this.transaction(async (client) => {
+      const wanted = new Set(ids);
+      const rows = (await client.query<TableRecord>(SQL.notInSyncForUpdate)).rows.map(toMirrorRow).filter((row) => wanted.has(row.id));
+      return this.redriveRows(client, rows, now);
+    });
+  }
+
+  /** A table another source owns stays failed until that source lets go of it. */
+  private async redriveRows(client: pg.PoolClient, rows: readonly MirrorRow[], now: number): Promise<number[]> {
+    const redriven: number[] = [];
+    for (const row of rows) {
+      if (row.ownerConflict !== null) {
+        const params = [row.target.catalog, joinNamespace(row.target.namespace), row.target.name, row.source];
+        if ((await client.query(SQL.ownerOf, params)).rowCount! > 0) continue;
+        await client.query(SQL.clearOwner, [row.id, now]);
+      }
+      await client.query(SQL.redrive, [row.id, now]);
+      redriven.push(row.id);
+    }
+    return redriven;
+  }
+
 
   async rowsNamed(name: string, source?: string): Promise<MirrorRow[]> {
     const records = source === undefined ? await this.read<TableRecord>(SQL.allRows, []) : await this.read<TableRecord>(SQL.rowsOfSource, [source]);

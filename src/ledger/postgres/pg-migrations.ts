@@ -82,4 +82,19 @@ export const PG_MIGRATIONS: readonly string[] = [
     expires_at   BIGINT NOT NULL
   );
   `,
+  `
+  -- The X-Request-ID of the table's last operation, and each table's last operations (as in SQLite).
+  ALTER TABLE tables ADD COLUMN last_request_id TEXT;
+  CREATE TABLE table_operations (
+    id         BIGSERIAL PRIMARY KEY,
+    table_id   BIGINT NOT NULL,
+    at         BIGINT NOT NULL,
+    request_id TEXT,
+    action     TEXT   NOT NULL,
+    outcome    TEXT   NOT NULL,
+    detail     TEXT,
+    calls      TEXT   NOT NULL
+  );
+  CREATE INDEX table_operations_by_table ON table_operations (table_id, id);
+  `,
 ];

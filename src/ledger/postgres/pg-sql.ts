@@ -70,6 +70,10 @@ export const SQL = {
   pendingOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT $2`,
   notInSyncForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' ORDER BY id FOR UPDATE`,
   redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = $2 WHERE id = $1`,
+  recordOperation: `INSERT INTO table_operations (table_id, at, request_id, action, outcome, detail, calls) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+  pruneOperations: `DELETE FROM table_operations WHERE table_id = $1 AND id <= (
+      SELECT id FROM table_operations WHERE table_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+  operationsOf: 'SELECT * FROM table_operations WHERE table_id = $1 ORDER BY id DESC LIMIT $2',
   validated: 'SELECT 1 FROM validations WHERE catalog = $1 AND location = $2',
   markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES ($1, $2, $3)
       ON CONFLICT (catalog, location) DO UPDATE SET validated_at = EXCLUDED.validated_at`,

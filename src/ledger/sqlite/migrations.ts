@@ -88,4 +88,20 @@ export const MIGRATIONS: readonly string[] = [
   -- Polaris applied it but before the outcome was recorded, this still proves the table is ours to drop.
   ALTER TABLE tables ADD COLUMN sent_location TEXT;
   `,
+  `
+  -- The X-Request-ID of the table's last operation: finds it in Polaris's logs (shown with last_error).
+  ALTER TABLE tables ADD COLUMN last_request_id TEXT;
+  -- The last operations of each table (bounded per table, see src/ledger/operation-history.ts).
+  CREATE TABLE table_operations (
+    id         INTEGER PRIMARY KEY,
+    table_id   INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    request_id TEXT,
+    action     TEXT    NOT NULL,
+    outcome    TEXT    NOT NULL,
+    detail     TEXT,
+    calls      TEXT    NOT NULL  -- JSON array of "METHOD path → status (ms)"
+  );
+  CREATE INDEX table_operations_by_table ON table_operations (table_id, id);
+  `,
 ];

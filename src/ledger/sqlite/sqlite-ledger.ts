@@ -1,5 +1,6 @@
 import type { SourceTable } from '../../model/table.js';
-import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, PassRecord, RedriveFilter, SourceCounts, SourceState, WatchLease } from '../ledger.js';
+import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, WatchLease } from '../ledger.js';
+import type { OperationRecord } from '../operation-history.js';
 import { newReplicaId } from '../replica-id.js';
 import type { Outcome } from '../outcome.js';
 import type { MirrorRow } from '../rows.js';
@@ -116,8 +117,16 @@ export class SqliteLedger implements Ledger {
     this.store.raiseTimestamp(id, timestamp, now);
   }
 
-  applyOutcome(outcome: Outcome, now?: number): Promise<void> {
-    return this.group.write(() => this.store.applyOutcome(outcome, now), 'relaxed');
+  applyOutcome(outcome: Outcome, now?: number, operation?: OperationNote): Promise<void> {
+    return this.group.write(() => this.store.applyOutcome(outcome, now, operation), 'relaxed');
+  }
+
+  async history(tableId: number): Promise<OperationRecord[]> {
+    return this.store.history.of(tableId);
+  }
+
+  async redriveIds(ids: readonly number[], now?: number): Promise<number[]> {
+    return this.store.redriveIds(ids, now);
   }
 
   async rowsOfSource(source: string): Promise<MirrorRow[]> {

@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { joinNamespace, splitNamespace, type PolarisTable, type SourceTable } from '../../model/table.js';
 import type { NormalizedObservation } from '../../normalizer/normalize.js';
-import type { LeaseHolder, ObserveResult, SourceCounts, SourceState } from '../ledger.js';
+import type { LeaseHolder, ObserveResult, OperationNote, SourceCounts, SourceState } from '../ledger.js';
+import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
@@ -33,11 +34,14 @@ export class SqliteStore {
   readonly db: Database.Database;
   /** The outcome of the latest write: a full disk leaves the ledger readable but unable to store (/readyz). */
   readonly writeHealth = new WriteHealth();
+  /** Each table's last operations (the console's table page). */
+  readonly history: OperationHistory;
   private readonly statements: Statements;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.statements = prepareStatements(db, this.writeHealth);
+    this.history = new OperationHistory(db);
   }
 
   /**
@@ -278,11 +282,18 @@ export class SqliteStore {
     this.statements.raiseTimestamp.run({ id, timestamp, updated_at: now });
   }
 
-  applyOutcome(outcome: Outcome, now = Date.now()): void {
-    const current = this.statements.byId.get(outcome.id) as TableRecord | undefined;
-    if (!current) return;
-    const plan = planOutcome(outcome, current, now);
-    this.statements[plan.kind].run(plan.values);
+  /**
+   * Records how an operation ended and, when the operation is described (action and calls), adds it to
+   * the table's history in the same transaction.
+   */
+  applyOutcome(outcome: Outcome, now = Date.now(), operation?: OperationNote): void {
+    this.transaction(() => {
+      const current = this.statements.byId.get(outcome.id) as TableRecord | undefined;
+      if (!current) return;
+      const plan = planOutcome(outcome, current, now);
+      this.statements[plan.kind].run(plan.values);
+      if (operation) this.history.record(outcome, operation.action, operation.calls, now);
+    });
   }
 
   // ---- reads for reconciliation, status and retry -------------------------------------------------
@@ -316,16 +327,28 @@ export class SqliteStore {
         .map(toMirrorRow)
         .filter((row) => filter.source === undefined || row.source === filter.source)
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
-      const redriven: number[] = [];
-      for (const row of rows) {
-        // A table another source owns stays failed until that source lets go of it.
-        if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
-        if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
-        this.statements.redrive.run({ id: row.id, updated_at: now });
-        redriven.push(row.id);
-      }
-      return redriven;
+      return this.redriveRows(rows, now);
     });
+  }
+
+  /** Makes these tables (failed or pending) due now, like `retry`; returns the ids made due. */
+  redriveIds(ids: readonly number[], now = Date.now()): number[] {
+    return this.transaction(() => {
+      const rows = ids.map((id) => this.get(id)).filter((row): row is MirrorRow => row !== undefined && row.status !== 'in_sync');
+      return this.redriveRows(rows, now);
+    });
+  }
+
+  private redriveRows(rows: readonly MirrorRow[], now: number): number[] {
+    const redriven: number[] = [];
+    for (const row of rows) {
+      // A table another source owns stays failed until that source lets go of it.
+      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
+      if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
+      this.statements.redrive.run({ id: row.id, updated_at: now });
+      redriven.push(row.id);
+    }
+    return redriven;
   }
 
   /** Rows named "namespace.table" (the source's dotted name) or "catalog.namespace.table", optionally of one source. */

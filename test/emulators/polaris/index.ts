@@ -98,5 +98,6 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     namespaces: (catalog) => state.namespaces(catalog),
     history: (catalog, namespace, name) => state.history(catalog, namespace, name),
     stats: () => state.stats(),
+    requests: () => state.requests(),
   };
 }

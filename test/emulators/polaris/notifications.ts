@@ -47,6 +47,8 @@ export interface NotificationRequest {
   table: string;
   authorization: string | undefined;
   body: string;
+  /** The X-Request-ID header, as Polaris logs it. */
+  requestId?: string;
   /** Waits the configured latency (once); called while holding the table lock. */
   delay: () => Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function handleNotification(deps: NotificationDeps, req: Notificati
     metadataLocation: typeof payload['metadata-location'] === 'string' ? payload['metadata-location'] : '',
     status: 0,
     at: Date.now(),
+    ...(req.requestId === undefined ? {} : { requestId: req.requestId }),
   };
   if (catalog) deps.state.recordArrival(catalog, req.namespace, req.table, entry);
   let status = 500;

@@ -170,7 +170,7 @@ function routeOf(deps: ServerDeps, req: IncomingMessage, pathname: string, query
         run: (delay) => {
           allow(method, ['POST']);
           requireContentType(req, 'application/json');
-          return handleNotification(deps, { catalog, namespace, table, authorization: auth, body: body.toString('utf8'), delay });
+          return handleNotification(deps, { catalog, namespace, table, authorization: auth, body: body.toString('utf8'), requestId: requestIdOf(req), delay });
         },
       };
     }
@@ -194,10 +194,19 @@ function control(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pa
   json(404, errorBody(404, 'NotFoundException', `Unknown control path ${pathname}`));
 }
 
+/** Polaris's request-id filter: the client's X-Request-ID (its default header name since 1.2), if any. */
+function requestIdOf(req: IncomingMessage): string | undefined {
+  const value = req.headers['x-request-id'];
+  return typeof value === 'string' ? value : undefined;
+}
+
 function send(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, kind: RequestKind | 'other', reply: Reply): void {
   deps.state.countRequest(kind, reply.status);
+  const requestId = requestIdOf(req);
+  deps.state.logRequest({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, kind, status: reply.status, requestId });
   if (res.destroyed || res.writableEnded) return; // client gave up (timeout) or server closing
-  const headers: Record<string, string | number> = { ...reply.headers };
+  // Polaris echoes the request id in its answer, as it logs it.
+  const headers: Record<string, string | number> = { ...reply.headers, ...(requestId === undefined ? {} : { 'x-request-id': requestId }) };
   let payload: string | undefined;
   if (reply.body !== undefined && reply.status !== 204 && reply.status !== 304) {
     payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);

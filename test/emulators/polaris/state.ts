@@ -2,7 +2,7 @@
 // notification timestamp), views and generic tables, per-table notification history, per-table locks
 // and counters.
 import { checkNewTopLevelNamespace } from './catalog-properties.js';
-import type { CatalogSpec, EmulatorStats, HistoryEntry, RequestKind, TableSummary } from './types.js';
+import type { CatalogSpec, EmulatorStats, HistoryEntry, RequestKind, RequestLogEntry, TableSummary } from './types.js';
 
 export interface TableRecord {
   namespace: string[];
@@ -50,6 +50,8 @@ export const identifier = (namespace: readonly string[], name: string): string =
 
 /** Per-table history cap: keeps week-long benchmarks on one hot table from growing without bound. */
 const HISTORY_LIMIT = 100_000;
+/** The request log keeps the latest requests only (tests look at the few they caused). */
+const REQUEST_LOG_LIMIT = 10_000;
 
 export class EmulatorState {
   readonly catalogs = new Map<string, Catalog>();
@@ -157,6 +159,18 @@ export class EmulatorState {
     c.byKind[kind] = (c.byKind[kind] ?? 0) + 1;
     const s = String(status);
     c.byStatus[s] = (c.byStatus[s] ?? 0) + 1;
+  }
+
+  private readonly requestLog: RequestLogEntry[] = [];
+
+  /** What Polaris's access log would say of each answered request, with its X-Request-ID. */
+  logRequest(entry: RequestLogEntry): void {
+    this.requestLog.push(entry);
+    if (this.requestLog.length > REQUEST_LOG_LIMIT * 1.1) this.requestLog.splice(0, this.requestLog.length - REQUEST_LOG_LIMIT);
+  }
+
+  requests(): RequestLogEntry[] {
+    return this.requestLog.map((e) => ({ ...e }));
   }
 
   countNotification(type: string, status: number): void {

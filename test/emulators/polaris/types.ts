@@ -111,6 +111,19 @@ export interface HistoryEntry {
   metadataLocation: string;
   status: number;
   at: number;
+  /** The X-Request-ID the notification carried. */
+  requestId?: string;
+}
+
+/** One answered request, as Polaris's log shows it (the last 10,000 are kept). */
+export interface RequestLogEntry {
+  method: string;
+  /** The path, without the query string. */
+  path: string;
+  kind: RequestKind | 'other';
+  status: number;
+  /** The X-Request-ID header (Polaris logs it with every line of the request). */
+  requestId: string | undefined;
 }
 
 export interface EmulatorStats {
@@ -153,4 +166,6 @@ export interface PolarisEmulator {
   namespaces(catalog: string): string[][];
   history(catalog: string, namespace: string[], name: string): HistoryEntry[];
   stats(): EmulatorStats;
+  /** The latest answered requests with their X-Request-ID, oldest first. */
+  requests(): RequestLogEntry[];
 }

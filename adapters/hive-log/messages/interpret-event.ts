@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { SkipReason } from '../../../src/model/observation.js';
 import type { SourceTable } from '../../../src/model/table.js';
 import { classifyTable } from '../iceberg-table.js';
-import type { HmsTable } from '../metastore/structs.js';
+import type { HmsTable } from '../catalog-records.js';
 import { decodeMessage, type InflateBudget, UnparseableMessage } from './decode-message.js';
 import { alterTableMessageSchema, dropDatabaseMessageSchema, firstIssue, tableMessageSchema } from './message-schemas.js';
 import { parseTjsonTable } from './tjson-table.js';

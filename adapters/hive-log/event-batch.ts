@@ -7,14 +7,13 @@ import type { Metrics } from '../../src/telemetry/metrics.js';
 import { messageOf } from '../../src/util/errors.js';
 import type { EventClock } from './event-clock.js';
 import { interpretEvent, type Interpretation, type TableChange } from './messages/interpret-event.js';
-import type { HmsClient } from './metastore/hms-client.js';
-import { HmsException } from './metastore/results.js';
-import type { NotificationEvent } from './metastore/structs.js';
+import type { NotificationEvent } from './catalog-records.js';
+import type { NotificationLogReader } from './log-reader.js';
 import { readTableKind, type TableRead } from './table-reader.js';
 
 export interface BatchDeps {
   readonly source: string;
-  readonly client: HmsClient;
+  readonly client: NotificationLogReader;
   readonly clock: EventClock;
   readonly filter: TableFilter;
   readonly catalogName: string | undefined;
@@ -104,16 +103,16 @@ async function observeChanges(changes: readonly TableChange[], at: At, into: Obs
 }
 
 /**
- * Reads a table an event names. An error the metastore itself answers (MetaException: e.g. no
- * permission on that table) is logged and skipped, or one table would stall the whole log; an outage
+ * Reads a table an event names. An error the catalog itself answers about the table (e.g. no
+ * permission on it) is logged and skipped, or one table would stall the whole log; an outage
  * throws, and the batch is fetched again later.
  */
 async function readForEvent(table: SourceTable, deps: BatchDeps): Promise<TableRead | undefined> {
   try {
     return await readTableKind(deps.client, table);
   } catch (error) {
-    if (!(error instanceof HmsException)) throw error;
-    deps.logger.warn({ source: deps.source, table: dottedName(table), err: error.message }, `could not read ${dottedName(table)} from ${deps.source}: ${error.message}; the next full pass tries again`);
+    if (!deps.client.isTableRefusal(error)) throw error;
+    deps.logger.warn({ source: deps.source, table: dottedName(table), err: messageOf(error) }, `could not read ${dottedName(table)} from ${deps.source}: ${messageOf(error)}; the next full pass tries again`);
     return undefined;
   }
 }

@@ -1,32 +1,30 @@
 import type { AbsentObservation, PresentObservation } from '../../src/model/observation.js';
 import type { SourceTable } from '../../src/model/table.js';
 import { MirrorError } from '../../src/util/errors.js';
-import type { EventClock } from './event-clock.js';
 import { classifyTable, type TableKind } from './iceberg-table.js';
-import type { HmsClient } from './metastore/hms-client.js';
+import type { TableLookup } from './log-reader.js';
 
 export type TableRead = TableKind | { readonly kind: 'absent' };
 
 /**
- * get_table_req for one source table. Absent only on NoSuchObjectException (a permission error or an
+ * One source table, read fresh. Absent only on a definite not-found answer (a permission error or an
  * outage throws): a Hive table has exactly one namespace level, its database.
  */
-export async function readTableKind(client: HmsClient, table: SourceTable, signal?: AbortSignal): Promise<TableRead> {
+export async function readTableKind(lookup: TableLookup, table: SourceTable, signal?: AbortSignal): Promise<TableRead> {
   if (table.namespace.length !== 1) return { kind: 'absent' };
-  const found = await client.table(table.namespace[0]!, table.name, signal);
+  const found = await lookup.table(table.namespace[0]!, table.name, signal);
   return found ? classifyTable(found) : { kind: 'absent' };
 }
 
 /**
- * A fresh observation of one table (SourceAdapter.read: before a DROP, after a stale 409). Its order
- * comes after every event up to the current event id, read first. A table that exists but is not
- * (or no longer) a mirrorable Iceberg table is not "absent": that throws, so it is never dropped.
+ * A fresh observation of one table (SourceAdapter.read: before a DROP, after a stale 409). `orderNow`
+ * gives its order, taken before the read (with a log: after every event up to the current event id,
+ * see EventClock). A table that exists but is not (or no longer) a mirrorable Iceberg table is not
+ * "absent": that throws, so it is never dropped.
  */
-export async function observeTable(client: HmsClient, clock: EventClock, table: SourceTable, signal?: AbortSignal): Promise<PresentObservation | AbsentObservation> {
-  // The order is taken right when the current event id arrives (no await in between): every event
-  // anchored later is newer than this read, every event up to `current` is reflected by it.
-  const order = clock.orderOfReadAfter(await client.currentNotificationEventId(signal));
-  const read = await readTableKind(client, table, signal);
+export async function observeTable(lookup: TableLookup, orderNow: () => Promise<number>, table: SourceTable, signal?: AbortSignal): Promise<PresentObservation | AbsentObservation> {
+  const order = await orderNow();
+  const read = await readTableKind(lookup, table, signal);
   const now = Date.now();
   if (read.kind === 'absent') return { table, state: 'absent', confirmed: true, order, sourceTimeMs: now };
   if (read.kind === 'iceberg') {

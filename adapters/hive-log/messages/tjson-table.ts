@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HmsTable } from '../metastore/structs.js';
+import type { HmsTable } from '../catalog-records.js';
 import { UnparseableMessage } from './decode-message.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { SkipReason } from '../../src/model/observation.js';
-import type { HmsTable } from './metastore/structs.js';
+import type { HmsTable } from './catalog-records.js';
 
 /** What a metastore table is to the mirror. */
 export type TableKind =

@@ -6,14 +6,14 @@ import { MirrorError, messageOf } from '../../src/util/errors.js';
 import { sleep } from '../../src/util/sleep.js';
 import { observeBatch } from './event-batch.js';
 import { MAX_EVENT_ID_LEAD, type EventClock } from './event-clock.js';
-import type { HmsClient } from './metastore/hms-client.js';
-import type { NotificationEvent } from './metastore/structs.js';
-import { parseEventId } from './thrift/i64.js';
+import type { NotificationEvent } from './catalog-records.js';
+import { parseEventId } from './event-id.js';
+import type { NotificationLogReader } from './log-reader.js';
 
 export interface LogWatcherOptions {
   readonly source: string;
   /** The watcher's own connection (a slow listing on another must not hold up the log). */
-  readonly client: HmsClient;
+  readonly client: NotificationLogReader;
   readonly clock: EventClock;
   readonly filter: TableFilter;
   readonly batchSize: number;
