@@ -90,6 +90,23 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect((await ledger.rowsNamed('db.b')).map((r) => r.id)).toEqual([b!.id]);
   });
 
+  it('an outcome with its operation: the last request id, and the table history bounded per table', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({ observations: [present(LOC1, { order: 1 })] });
+    const row = await only(ledger);
+    const call = { method: 'POST', path: '/api/catalog/v1/lake/namespaces/db/tables/t/notifications', status: 503, durationMs: 7, startedAt: Date.now() };
+    for (let i = 0; i < 25; i++) {
+      await ledger.applyOutcome({ kind: 'retry', id: row.id, rev: row.rev, error: `busy ${i}`, delayMs: 0, requestId: `req-${i}` }, Date.now(), { action: 'create', calls: [call] });
+    }
+    expect((await ledger.get(row.id))!.lastRequestId).toBe('req-24');
+    const history = await ledger.history(row.id);
+    expect(history).toHaveLength(20);
+    expect(history[0]).toMatchObject({ requestId: 'req-24', action: 'create', outcome: 'retry', detail: 'busy 24', calls: [`POST ${call.path} → 503 (7 ms)`] });
+    await ledger.applyOutcome({ kind: 'applied', id: row.id, rev: row.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: 1 } });
+    expect(await ledger.get(row.id)).toMatchObject({ status: 'in_sync', attempts: 0, lastError: null, lastRequestId: 'req-24' });
+  });
+
   it('a drop: an absence of a table that was sent is pending; a first-seen absence is a tombstone', async () => {
     place = ledgerPlace(backend);
     const ledger = open();
