@@ -30,6 +30,8 @@ export class GlueSource implements SourceAdapter {
   readonly listIntervalSeconds: number;
   /** Only with `events:` configured: run.ts restarts a watch that returns, so none is better than an idle one. */
   readonly watch?: (sink: ObservationSink, signal: AbortSignal) => Promise<void>;
+  /** SQS gives each message to one consumer: every replica may consume the queue. */
+  readonly watchIsShared = true;
   private readonly glue: GlueClient;
   private readonly sqs: SQSClient | undefined;
   private readonly reader: GlueCatalogReader;

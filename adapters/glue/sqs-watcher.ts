@@ -167,7 +167,7 @@ export class SqsWatcher {
     if (change.kind === 'ignored') return { observations: [], failure: undefined, work: false };
     if (change.kind === 'database-deleted') {
       try {
-        const known = sink.knownTables([change.database]);
+        const known = await sink.knownTables([change.database]);
         if (known.length === 0) return { observations: [], failure: undefined, work: false };
         return { observations: await reads.deletedDatabase(messageId, change.database, known), failure: undefined, work: true };
       } catch (error) {

@@ -50,7 +50,7 @@ export async function observeBatch(events: readonly NotificationEvent[], sink: O
         if (result.reason === 'not-iceberg' || result.reason === 'view') metrics.skipped.inc({ source, reason: result.reason });
         break;
       case 'drop-database': {
-        const tables = tablesOfDatabase(sink, result.db, observations, deps.filter);
+        const tables = await tablesOfDatabase(sink, result.db, observations, deps.filter);
         for (const table of tables) observations.push({ table, state: 'absent', ...at });
         counts[tables.length > 0 ? 'applied' : 'ignored']++;
         break;
@@ -118,9 +118,9 @@ async function readForEvent(table: SourceTable, deps: BatchDeps): Promise<TableR
 }
 
 /** Every table of a dropped database: those the mirror holds, and those created earlier in this batch. */
-function tablesOfDatabase(sink: ObservationSink, db: string, batch: readonly Observation[], filter: TableFilter): SourceTable[] {
+async function tablesOfDatabase(sink: ObservationSink, db: string, batch: readonly Observation[], filter: TableFilter): Promise<SourceTable[]> {
   const tables = new Map<string, SourceTable>();
-  for (const table of sink.knownTables([db])) if (table.namespace.length === 1) tables.set(table.name, table);
+  for (const table of await sink.knownTables([db])) if (table.namespace.length === 1) tables.set(table.name, table);
   for (const o of batch) if (o.state === 'present' && o.table.namespace.length === 1 && o.table.namespace[0] === db) tables.set(o.table.name, o.table);
   return [...tables.values()].filter((t) => filter.accepts(dottedName(t)));
 }

@@ -55,8 +55,8 @@ export class LogWatcher {
 
   async run(sink: ObservationSink, signal: AbortSignal): Promise<void> {
     const { clock, logger, source } = this.options;
-    clock.restore(sink.state());
-    const saved = sink.cursor();
+    clock.restore(await sink.state());
+    const saved = await sink.cursor();
     let cursor = saved === undefined ? undefined : parseEventId(saved);
     if (saved !== undefined && cursor === undefined) logger.warn({ source, cursor: saved }, `the stored cursor "${saved}" of ${source} is not an event id; listing the metastore again`);
     this.committed = cursor;

@@ -84,7 +84,7 @@ export class HiveHookEndpoint implements IngestEndpoint {
       if (!parsed.success) {
         for (const issue of parsed.error.issues) problems.push({ path: formatPath([...at, ...issue.path]) || 'event', message: issue.message });
       } else {
-        const outcome = this.event(parsed.data, at, receivedAt, items, problems, budget);
+        const outcome = await this.event(parsed.data, at, receivedAt, items, problems, budget);
         if (outcome === 'too-large') {
           return {
             items: [],
@@ -103,14 +103,14 @@ export class HiveHookEndpoint implements IngestEndpoint {
   }
 
   /** One event's observations (or problems); returns how it counts. */
-  private event(
+  private async event(
     event: HookEvent,
     at: number[],
     receivedAt: number,
     items: Item[],
     problems: ProblemList,
     budget: InflateBudget,
-  ): 'applied' | 'ignored' | 'unparseable' | 'too-large' {
+  ): Promise<'applied' | 'ignored' | 'unparseable' | 'too-large'> {
     const { log } = this.options;
     const result = this.interpret(event, budget);
     if (result === 'too-large') return 'too-large';
@@ -131,7 +131,7 @@ export class HiveHookEndpoint implements IngestEndpoint {
         problems.push({ path: formatPath([...at, 'dbName']), message: 'the source is not running yet, so the tables of this database are unknown; send the event again' });
         return 'ignored';
       }
-      for (const table of sink.knownTables([result.db])) {
+      for (const table of await sink.knownTables([result.db])) {
         if (table.namespace.length === 1) items.push({ path: formatPath([...at, 'dbName']), observation: { table, state: 'absent', confirmed, ...base } });
       }
       return items.length > before ? 'applied' : 'ignored';

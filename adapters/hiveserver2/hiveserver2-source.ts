@@ -136,7 +136,7 @@ export class HiveServer2Source implements SourceAdapter {
   }
 
   private async recordCapture(sink: ObservationSink, capture: string): Promise<void> {
-    if (sink.state().get(CAPTURE_STATE_KEY) !== capture) await sink.commit([], { state: { [CAPTURE_STATE_KEY]: capture } });
+    if ((await sink.state()).get(CAPTURE_STATE_KEY) !== capture) await sink.commit([], { state: { [CAPTURE_STATE_KEY]: capture } });
   }
 
   private newCatalog(sessions: number): Hs2Catalog {

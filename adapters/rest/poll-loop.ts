@@ -68,7 +68,7 @@ export class PollLoop {
 
   /** One poll; true when its listing was complete and its ETags are committed. */
   async poll(sink: ObservationSink, signal: AbortSignal): Promise<boolean> {
-    const durable = durableEtags(sink.state());
+    const durable = durableEtags(await sink.state());
     this.deps.cache.seed(durable);
     // A signal of its own identifies this pass's listing among any others running (run's reconcile loop).
     const passSignal = AbortSignal.any([signal]);

@@ -16,21 +16,17 @@ export class LeaseRefused extends Error {
  * be written (a full disk) must not end the process: the ledger's write health records it for /readyz,
  * onHeartbeatError logs it, and the next heartbeat tries again.
  */
-export function holdLease(ledger: Ledger, command: string, onHeartbeatError?: (error: unknown) => void): () => void {
-  const holder = ledger.acquireLease(command);
+export async function holdLease(ledger: Ledger, command: string, onHeartbeatError?: (error: unknown) => void): Promise<() => Promise<void>> {
+  const holder = await ledger.acquireLease(command);
   if (holder) throw new LeaseRefused(holder);
   const timer = setInterval(() => {
-    try {
-      ledger.heartbeat();
-    } catch (error) {
-      onHeartbeatError?.(error);
-    }
+    ledger.heartbeat().catch((error: unknown) => onHeartbeatError?.(error));
   }, 10_000);
   timer.unref();
-  return () => {
+  return async () => {
     clearInterval(timer);
     try {
-      ledger.releaseLease();
+      await ledger.releaseLease();
     } catch (error) {
       // The lease lapses by itself (its heartbeat stops); failing to clear it must not hide why we stop.
       onHeartbeatError?.(error);

@@ -8,7 +8,7 @@ import { messageOf } from '../util/errors.js';
  */
 export async function rereadFromSources(mirror: Mirror, ids: readonly number[], print: (text: string) => void): Promise<void> {
   for (const id of ids) {
-    const row = mirror.ledger.get(id);
+    const row = await mirror.ledger.get(id);
     const source = row ? mirror.sources.get(row.source) : undefined;
     if (!row || !source?.adapter.read) continue;
     try {

@@ -110,7 +110,11 @@ function parseFile(file: string): unknown {
 function resolvePaths(config: MirrorConfig, base: string): MirrorConfig {
   return {
     ...config,
-    state: { ...config.state, path: resolve(base, config.state.path) },
+    state: {
+      ...config.state,
+      path: config.state.path === undefined ? undefined : resolve(base, config.state.path),
+      tls: config.state.tls ? { caFile: resolve(base, config.state.tls.caFile) } : undefined,
+    },
     polaris: config.polaris.tls
       ? { ...config.polaris, tls: { ...config.polaris.tls, caFile: resolve(base, config.polaris.tls.caFile) } }
       : config.polaris,

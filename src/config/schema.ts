@@ -57,10 +57,39 @@ const polarisSchema = z.strictObject({
   probeIntervalSeconds: z.number().min(1).default(15),
 });
 
-const stateSchema = z.strictObject({
-  /** The SQLite ledger; relative paths are resolved against the config file's directory. */
-  path: z.string().min(1).default('./.polaris-mirror/state.db'),
-});
+export const DEFAULT_STATE_PATH = './.polaris-mirror/state.db';
+
+/**
+ * Where the ledger lives: a SQLite file (`path`, one process) or a PostgreSQL database (`url`, shared by
+ * several replicas). Exclusive; with neither, the default SQLite file.
+ */
+const stateSchema = z
+  .strictObject({
+    /** The SQLite ledger; relative paths are resolved against the config file's directory. */
+    path: z.string().min(1).optional(),
+    /** The PostgreSQL ledger: postgresql://user:${PG_PASSWORD}@host:5432/database */
+    url: z
+      .string()
+      .max(2048)
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgresql:// URL, e.g. postgresql://mirror:${PG_PASSWORD}@pg.example.com:5432/mirror')
+      .optional(),
+    /** The PostgreSQL schema holding the ledger's tables (created when missing); default: public. */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case PostgreSQL identifier (letters, digits, _), e.g. polaris_mirror')
+      .optional(),
+    /** Verify the PostgreSQL server against this CA (PEM file), host name included (sslmode=verify-full). */
+    tls: z.strictObject({ caFile: z.string().min(1) }).optional(),
+  })
+  .superRefine((state, ctx) => {
+    if (state.path !== undefined && state.url !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'state.path (SQLite) and state.url (PostgreSQL) are exclusive: keep the one ledger you mean' });
+    }
+    if (state.url === undefined && (state.schema !== undefined || state.tls !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [state.schema !== undefined ? 'schema' : 'tls'], message: 'state.schema and state.tls apply to a PostgreSQL ledger: set state.url too, or remove them' });
+    }
+  })
+  .transform((state) => (state.url === undefined ? { ...state, path: state.path ?? DEFAULT_STATE_PATH } : state));
 
 const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -108,7 +137,7 @@ const sourceSchema = z.discriminatedUnion(
 
 export const configSchema = z.strictObject({
   polaris: polarisSchema,
-  state: stateSchema.default({ path: './.polaris-mirror/state.db' }),
+  state: stateSchema.default({ path: DEFAULT_STATE_PATH }),
   server: serverSchema.optional(),
   log: logSchema.default({}),
   tracing: tracingSchema.optional(),

@@ -46,15 +46,16 @@ export interface Overview {
 
 /** What the front page shows, read from the ledger, the readiness checks and the daemon's counters. */
 export async function overview(mirror: Mirror, metrics: Metrics, refreshes: RefreshRegistry, filter: ProblemFilter, now = Date.now()): Promise<Overview> {
-  const checks = readiness(mirror, now, 'detail').checks;
-  const counts = new Map(mirror.ledger.counts().map((c) => [c.source, c]));
+  const checks = (await readiness(mirror, now, 'detail')).checks;
+  const counts = new Map((await mirror.ledger.counts()).map((c) => [c.source, c]));
   const lags = new Map((await metrics.sourceLag.get()).values.map((v) => [String(v.labels.source), v.value]));
-  const sources = [...mirror.sources.values()].map((source): SourceView => {
+  const sources: SourceView[] = [];
+  for (const source of mirror.sources.values()) {
     const name = source.config.name;
-    const state = mirror.ledger.sourceState(name);
+    const state = await mirror.ledger.sourceState(name);
     const passAge = state?.passComplete && state.passEndedAt ? (now - state.passEndedAt) / 1000 : null;
     const c = counts.get(name);
-    return {
+    sources.push({
       name,
       type: source.adapter.type,
       health: checks[`source:${name}`] ?? { ok: true, detail: 'receives pushed events' },
@@ -66,17 +67,18 @@ export async function overview(mirror: Mirror, metrics: Metrics, refreshes: Refr
       lastHint: state?.lastHint ?? null,
       tables: { inSync: c?.inSync ?? 0, pending: c?.pending ?? 0, failed: c?.failed ?? 0 },
       activity: mirror.activity.lastHour(name, now),
-    };
-  });
-  const all = [...mirror.sources.keys()]
-    .filter((name) => filter.source === undefined || name === filter.source)
-    .flatMap((name): Problem[] => [
-      ...(filter.status === 'retrying' ? [] : mirror.ledger.failedRows(name).map((row) => ({ row, kind: 'failed' as const }))),
-      ...(filter.status === 'failed' ? [] : mirror.ledger.pendingRows(name).filter((row) => row.lastError !== null).map((row) => ({ row, kind: 'retrying' as const }))),
-    ]);
+    });
+  }
+  const all: Problem[] = [];
+  for (const name of [...mirror.sources.keys()].filter((n) => filter.source === undefined || n === filter.source)) {
+    if (filter.status !== 'retrying') all.push(...(await mirror.ledger.failedRows(name)).map((row) => ({ row, kind: 'failed' as const })));
+    if (filter.status !== 'failed') {
+      all.push(...(await mirror.ledger.pendingRows(name)).filter((row) => row.lastError !== null).map((row) => ({ row, kind: 'retrying' as const })));
+    }
+  }
   const needle = filter.search?.toLowerCase();
   const matching = needle ? all.filter(({ row }) => [dottedName(row.table), row.lastError ?? '', row.lastHint ?? ''].some((text) => text.toLowerCase().includes(needle))) : all;
-  return { sources, problems: matching.slice(0, MAX_PROBLEMS_SHOWN), problemsTotal: matching.length, refreshes: refreshes.recent(10) };
+  return { sources, problems: matching.slice(0, MAX_PROBLEMS_SHOWN), problemsTotal: matching.length, refreshes: await refreshes.recent(10) };
 }
 
 export interface TableDetail {
@@ -84,8 +86,8 @@ export interface TableDetail {
   readonly history: readonly OperationRecord[];
 }
 
-export function tableDetail(mirror: Mirror, id: number): TableDetail | undefined {
-  const row = mirror.ledger.get(id);
+export async function tableDetail(mirror: Mirror, id: number): Promise<TableDetail | undefined> {
+  const row = await mirror.ledger.get(id);
   if (!row || !mirror.sources.has(row.source)) return undefined;
-  return { row, history: mirror.ledger.history.of(id) };
+  return { row, history: await mirror.ledger.history(id) };
 }

@@ -83,7 +83,7 @@ export async function handleConsole(path: string, request: IncomingMessage, resp
   }
   if (path === '/ui/table') {
     const id = Number(params.get('id'));
-    const detail = Number.isSafeInteger(id) ? tableDetail(deps.mirror, id) : undefined;
+    const detail = Number.isSafeInteger(id) ? await tableDetail(deps.mirror, id) : undefined;
     if (!detail) return (sendPlain(response, 404, 'no such table in the ledger'), true);
     return (sendPage(response, 200, tablePage(detail, csrf), deps), true);
   }

@@ -1,5 +1,4 @@
 import PQueue from 'p-queue';
-import type { GroupCommit } from '../ledger/group-commit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
@@ -14,7 +13,6 @@ import { Wakeup } from './wakeup.js';
 
 export interface DispatcherOptions {
   readonly ledger: Ledger;
-  readonly groupCommit: GroupCommit;
   readonly converger: TableConverger;
   readonly concurrency: number;
   readonly logger: Logger;
@@ -52,6 +50,8 @@ export class Dispatcher {
   private untilSettled = false;
   /** No table is picked before this time: the ledger failed to write (LEDGER_FAILURE_PAUSE_MS). */
   private pausedUntil = 0;
+  /** Consecutive failed reads of the ledger: the pause before the next look doubles with each. */
+  private readFailures = 0;
   /** Every table being worked on, from the queue up to its committed outcome. */
   private readonly working = new Set<Promise<void>>();
 
@@ -94,19 +94,30 @@ export class Dispatcher {
 
   private async idle(): Promise<void> {
     while (this.working.size > 0) await Promise.allSettled([...this.working]);
-    await this.options.groupCommit.drained();
+    await this.options.ledger.drained();
   }
 
   private async loop(signal?: AbortSignal): Promise<void> {
     while (!this.stopping && !signal?.aborted) {
-      const added = this.fill();
-      if (added > 0 && this.inFlight.size < this.capacity()) continue;
-      if (added === 0 && this.inFlight.size === 0 && this.untilSettled && this.settled()) break;
-      // Full, or nothing due now: sleep until an operation finishes or observations arrive (both ring
-      // the wakeup), or until the next scheduled retry.
-      const paused = this.pausedUntil - Date.now();
-      const next = this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources);
-      const wait = paused > 0 ? paused : next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - Date.now());
+      let wait: number;
+      try {
+        const added = await this.fill();
+        if (added > 0 && this.inFlight.size < this.capacity()) continue;
+        if (added === 0 && this.inFlight.size === 0 && this.untilSettled && (await this.settled())) break;
+        // Full, or nothing due now: sleep until an operation finishes or observations arrive (both ring
+        // the wakeup), or until the next scheduled retry.
+        const paused = this.pausedUntil - Date.now();
+        const next = await this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources);
+        wait = paused > 0 ? paused : next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - Date.now());
+      } catch (error) {
+        // The ledger cannot be read (a database restarting): nothing is lost, try again shortly.
+        this.options.logger.warn({ err: error }, `the ledger cannot be read: ${messageOf(error)}; trying again`);
+        this.readFailures = Math.min(this.readFailures + 1, 6);
+        wait = LEDGER_FAILURE_PAUSE_MS * 2 ** (this.readFailures - 1);
+        await this.wakeup.wait(wait, signal);
+        continue;
+      }
+      this.readFailures = 0;
       await this.wakeup.wait(wait, signal);
     }
     await this.idle();
@@ -117,26 +128,34 @@ export class Dispatcher {
     return this.options.concurrency * 2;
   }
 
-  private settled(): boolean {
-    if (this.options.onlyIds) {
-      return [...this.options.onlyIds].every((id) => {
-        const row = this.options.ledger.get(id);
-        return !row || row.status !== 'pending';
-      });
+  private async settled(): Promise<boolean> {
+    const { ledger, onlyIds, sources } = this.options;
+    if (onlyIds) {
+      for (const id of onlyIds) {
+        const row = await ledger.get(id);
+        if (row && row.status === 'pending') return false;
+      }
+      return true;
     }
-    return this.options.ledger.unfinished(this.options.sources).pending === 0;
+    return (await ledger.unfinished(sources)).pending === 0;
   }
 
-  private fill(): number {
+  private async fill(): Promise<number> {
     const room = this.capacity() - this.inFlight.size;
     if (room <= 0 || Date.now() < this.pausedUntil) return 0;
     const { ledger, onlyIds, sources } = this.options;
-    const candidates = onlyIds
-      ? [...onlyIds].filter((id) => {
-          const row = ledger.get(id);
-          return row !== undefined && isDue(row);
-        })
-      : ledger.dueIds(Date.now(), room + this.inFlight.size, sources);
+    const candidates: number[] = [];
+    if (onlyIds) {
+      const due: number[] = [];
+      for (const id of onlyIds) {
+        const row = await ledger.get(id);
+        if (row !== undefined && isDue(row) && !this.inFlight.has(id)) due.push(id);
+      }
+      // A table another replica is working on is left to it; it is looked at again at the next turn.
+      candidates.push(...(await ledger.claim(due.slice(0, room))));
+    } else {
+      candidates.push(...(await ledger.dueIds(Date.now(), room + this.inFlight.size, sources)));
+    }
     const ids = candidates.filter((id) => !this.inFlight.has(id)).slice(0, room);
     for (const id of ids) {
       this.inFlight.add(id);
@@ -153,17 +172,20 @@ export class Dispatcher {
    * picked again) until its outcome is committed.
    */
   private async work(id: number): Promise<void> {
-    const { ledger, groupCommit, converger, logger } = this.options;
+    const { ledger, converger, logger } = this.options;
     try {
       const attempt = await this.queue.add(async () => {
         // Read the row again: it may have changed (or converged) while it waited in the queue.
-        const row = ledger.get(id);
+        const row = await ledger.get(id);
         if (!row || !isDue(row)) return undefined;
         return { row, ...(await converger.converge(row)) };
       });
-      if (!attempt) return;
+      if (!attempt) {
+        await ledger.releaseClaims([id]);
+        return;
+      }
       const { row, outcome, action, calls } = attempt;
-      await groupCommit.write(() => ledger.applyOutcome(outcome, Date.now(), { action, calls: calls ?? [] }), 'relaxed');
+      await ledger.applyOutcome(outcome, Date.now(), { action, calls: calls ?? [] });
       this.stats.record(outcome, action);
       this.options.activity?.record(row.source, {
         notifications: (calls ?? []).filter((call) => call.path.endsWith('/notifications')).length,
@@ -171,7 +193,8 @@ export class Dispatcher {
       });
       logOutcome(logger, row, outcome, action);
     } catch (error) {
-      // Only the ledger write can get here; the table stays as it was and is picked up again.
+      // Only the ledger can get here (a read or the outcome's write); the table stays as it was and is
+      // picked up again (a claim on it expires by itself).
       logger.error({ err: error, tableId: id }, `could not record the outcome for a table: ${messageOf(error)}`);
       if (isStorageFailure(error)) this.pausedUntil = Date.now() + LEDGER_FAILURE_PAUSE_MS;
     } finally {

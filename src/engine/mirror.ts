@@ -2,8 +2,8 @@ import type { Agent } from 'undici';
 import { createSourceAdapter } from '../../adapters/registry.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
-import { GroupCommit } from '../ledger/group-commit.js';
-import { Ledger } from '../ledger/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/open-ledger.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { Normalizer } from '../normalizer/normalize.js';
 import { connectPolaris } from '../polaris/create-client.js';
@@ -42,7 +42,6 @@ export interface MirrorDeps {
  */
 export class Mirror {
   readonly ledger: Ledger;
-  readonly groupCommit: GroupCommit;
   readonly tokens: TokenProvider;
   readonly client: PolarisClient;
   readonly sources: ReadonlyMap<string, SourceRuntime>;
@@ -57,8 +56,7 @@ export class Mirror {
 
   constructor(readonly deps: MirrorDeps) {
     const { config } = deps.loaded;
-    this.ledger = Ledger.open(config.state.path);
-    this.groupCommit = new GroupCommit(this.ledger);
+    this.ledger = openLedger(config.state);
     ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
 
     this.tracing = config.tracing ? new Tracing(config.tracing) : undefined;
@@ -66,7 +64,7 @@ export class Mirror {
     const sources = new Map<string, SourceRuntime>();
     for (const sourceConfig of config.sources) {
       const normalizer = new Normalizer(sourceConfig);
-      const sink = new SourceSink(normalizer, this.ledger, this.groupCommit, deps.metrics, () => this.wakeDispatchers(), deps.logger);
+      const sink = new SourceSink(normalizer, this.ledger, deps.metrics, () => this.wakeDispatchers(), deps.logger);
       const adapter = createSourceAdapter(sourceConfig, deps);
       sink.runPass = (signal) => this.reconciler.pass({ adapter, sink, maxDropFraction: sourceConfig.maxDropFraction }, { signal });
       sources.set(sourceConfig.name, { config: sourceConfig, adapter, normalizer, sink });
@@ -75,7 +73,6 @@ export class Mirror {
     this.converger = new TableConverger({
       client: this.client,
       ledger: this.ledger,
-      groupCommit: this.groupCommit,
       sources,
       retry: config.polaris.retry,
       metrics: deps.metrics,
@@ -94,7 +91,6 @@ export class Mirror {
   createDispatcher(scope: { sources?: readonly string[]; onlyIds?: ReadonlySet<number> } = {}): Dispatcher {
     const dispatcher = new Dispatcher({
       ledger: this.ledger,
-      groupCommit: this.groupCommit,
       converger: this.converger,
       concurrency: this.config.polaris.concurrency,
       logger: this.deps.logger,
@@ -121,12 +117,12 @@ export class Mirror {
   }
 
   async close(): Promise<void> {
-    await this.groupCommit.drained();
+    await this.ledger.drained();
     await Promise.all([...this.sources.values()].map((s) => s.adapter.close?.()));
     await this.agent.close();
     // The spans still queued go out before the process ends (bounded by the exporter's timeout).
     await this.tracing?.shutdown().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not export the last traces'));
-    this.ledger.close();
+    await this.ledger.close();
   }
 }
 

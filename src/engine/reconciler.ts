@@ -126,12 +126,12 @@ export class Reconciler {
         startedAt,
         endedAt: Date.now(),
       };
-      this.record(summary, 'failed');
+      await this.record(summary, 'failed');
       return summary;
     }
     options.onProgress?.(listed.size);
 
-    const live = this.ledger.liveTables(adapter.name).map((table) => ({ table }));
+    const live = (await this.ledger.liveTables(adapter.name)).map((table) => ({ table }));
     const decision = decideDrops(live, listed, source.maxDropFraction, options.allowMassDrop ?? false);
     if (!decision.refused && decision.candidates.length > 0) {
       // Unconfirmed absences: the dispatcher re-reads each table right before its DROP.
@@ -158,14 +158,14 @@ export class Reconciler {
       startedAt,
       endedAt: Date.now(),
     };
-    this.record(summary, decision.refused ? 'drops_refused' : 'complete');
+    await this.record(summary, decision.refused ? 'drops_refused' : 'complete');
     return summary;
   }
 
-  private record(summary: PassSummary, outcome: 'complete' | 'failed' | 'drops_refused'): void {
+  private async record(summary: PassSummary, outcome: 'complete' | 'failed' | 'drops_refused'): Promise<void> {
     this.metrics.passes.inc({ source: summary.source, outcome });
     const { error, hint, ...rest } = summary;
-    this.ledger.recordPass(summary.source, {
+    await this.ledger.recordPass(summary.source, {
       startedAt: summary.startedAt,
       endedAt: summary.endedAt,
       complete: summary.complete,

@@ -50,13 +50,13 @@ export class RefreshRegistry {
     return refresh;
   }
 
-  get(id: string): RefreshReport | undefined {
+  async get(id: string): Promise<RefreshReport | undefined> {
     return this.refreshes.get(id)?.report();
   }
 
   /** The newest first (the console's list). */
-  recent(limit = 20): RefreshReport[] {
-    return [...this.refreshes.values()].reverse().slice(0, limit).map((r) => r.report());
+  recent(limit = 20): Promise<RefreshReport[]> {
+    return Promise.all([...this.refreshes.values()].reverse().slice(0, limit).map((r) => r.report()));
   }
 
   /** The daemon's dispatcher sends; this waits until each table of the scope has had its answer. */
@@ -65,11 +65,13 @@ export class RefreshRegistry {
     this.mirror.wakeDispatchers();
     while (!signal.aborted && Date.now() - since < CONVERGE_WAIT_MS) {
       const now = Date.now();
-      const waiting = ids.some((id) => {
-        const row = this.mirror.ledger.get(id);
+      let waiting = false;
+      for (const id of ids) {
+        const row = await this.mirror.ledger.get(id);
         // Pending and not yet answered since the refresh began (a table waiting out a backoff was).
-        return row !== undefined && row.status === 'pending' && !(row.updatedAt >= since && row.nextAttemptAt > now);
-      });
+        if (row !== undefined && row.status === 'pending' && !(row.updatedAt >= since && row.nextAttemptAt > now)) waiting = true;
+        if (waiting) break;
+      }
       if (!waiting) return;
       await sleep(LOOK_EVERY_MS, signal);
     }

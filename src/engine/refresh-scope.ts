@@ -53,6 +53,6 @@ export function describeScope(scope: RefreshScope): string {
 }
 
 /** The ledger rows of the scope. */
-export function rowsInScope(mirror: Mirror, scope: RefreshScope): MirrorRow[] {
-  return mirror.ledger.rowsOfSource(scope.source).filter((row) => inScope(scope, row.table));
+export async function rowsInScope(mirror: Mirror, scope: RefreshScope): Promise<MirrorRow[]> {
+  return (await mirror.ledger.rowsOfSource(scope.source)).filter((row) => inScope(scope, row.table));
 }

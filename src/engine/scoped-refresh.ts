@@ -82,9 +82,10 @@ export class ScopedRefresh {
   async run(converge: Converge, signal: AbortSignal): Promise<RefreshReport> {
     try {
       await this.reread(signal);
-      this.ids = rowsInScope(this.mirror, this.scope).map((row) => row.id);
+      const rows = await rowsInScope(this.mirror, this.scope);
+      this.ids = rows.map((row) => row.id);
       // Failed tables of the scope are tried again now, with what the source just said.
-      this.mirror.ledger.redriveIds(this.ids.filter((id) => this.mirror.ledger.get(id)?.status === 'failed'));
+      await this.mirror.ledger.redriveIds(rows.filter((row) => row.status === 'failed').map((row) => row.id));
       this.state = 'converging';
       await converge(this.ids, signal);
       this.state = 'done';
@@ -98,8 +99,12 @@ export class ScopedRefresh {
     return this.report();
   }
 
-  report(): RefreshReport {
-    const rows = this.ids.map((id) => this.mirror.ledger.get(id)).filter((row): row is MirrorRow => row !== undefined);
+  async report(): Promise<RefreshReport> {
+    const rows: MirrorRow[] = [];
+    for (const id of this.ids) {
+      const row = await this.mirror.ledger.get(id);
+      if (row !== undefined) rows.push(row);
+    }
     const count = (status: MirrorRow['status']) => rows.filter((row) => row.status === status && !(status === 'in_sync' && row.desired.state === 'absent')).length;
     return {
       id: this.id,
@@ -147,7 +152,7 @@ export class ScopedRefresh {
     // Tables of the scope the mirror holds but the listing did not return (or every one, for a source
     // that cannot be listed): read one by one, so an absence is confirmed before anything is dropped.
     if (!adapter.read) return;
-    const missing = this.source.sink.knownTables(levels).filter((table) => inScope(this.scope, table) && !listed.has(dottedName(table)));
+    const missing = (await this.source.sink.knownTables(levels)).filter((table) => inScope(this.scope, table) && !listed.has(dottedName(table)));
     for (const table of missing.slice(0, MAX_SINGLE_READS)) {
       signal.throwIfAborted();
       const fresh = await adapter.read(table, signal);

@@ -1,4 +1,3 @@
-import type { GroupCommit } from '../ledger/group-commit.js';
 import type { Ledger, ObserveResult } from '../ledger/ledger.js';
 import type { Observation } from '../model/observation.js';
 import type { CommitOptions, CommitResult, ObservationSink } from '../model/source-adapter.js';
@@ -20,7 +19,6 @@ export class SourceSink implements ObservationSink {
   constructor(
     readonly normalizer: Normalizer,
     private readonly ledger: Ledger,
-    private readonly groupCommit: GroupCommit,
     private readonly metrics: Metrics,
     private readonly onCommitted: () => void,
     private readonly logger?: Logger,
@@ -45,12 +43,7 @@ export class SourceSink implements ObservationSink {
         }
       }
     }
-    const results = await this.groupCommit.write(() => {
-      const stored = this.ledger.observe(accepted);
-      if (options.cursor !== undefined) this.ledger.setCursor(this.source, options.cursor);
-      if (options.state !== undefined) this.ledger.setAdapterState(this.source, options.state);
-      return stored;
-    });
+    const results = await this.ledger.commit({ observations: accepted, source: this.source, cursor: options.cursor, state: options.state });
     const summary = tally(results, rejected);
     for (const [result, count] of Object.entries(summary)) {
       if (count > 0) this.metrics.observations.inc({ source: this.source, result }, count);
@@ -59,15 +52,15 @@ export class SourceSink implements ObservationSink {
     return summary;
   }
 
-  cursor(): string | undefined {
+  cursor(): Promise<string | undefined> {
     return this.ledger.cursor(this.source);
   }
 
-  state(): ReadonlyMap<string, string> {
+  state(): Promise<ReadonlyMap<string, string>> {
     return this.ledger.adapterState(this.source);
   }
 
-  knownTables(namespacePrefix?: readonly string[]): SourceTable[] {
+  knownTables(namespacePrefix?: readonly string[]): Promise<SourceTable[]> {
     return this.ledger.liveTables(this.source, namespacePrefix);
   }
 

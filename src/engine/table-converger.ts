@@ -1,5 +1,4 @@
 import type { PolarisConfig } from '../config/schema.js';
-import type { GroupCommit } from '../ledger/group-commit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
@@ -35,7 +34,6 @@ export interface ConvergeResult {
 export interface ConvergerDeps {
   readonly client: PolarisClient;
   readonly ledger: Ledger;
-  readonly groupCommit: GroupCommit;
   readonly sources: ReadonlyMap<string, { readonly adapter: SourceAdapter; readonly sink: SourceSink }>;
   readonly retry: PolarisConfig['retry'];
   readonly metrics: Metrics;
@@ -123,7 +121,7 @@ export class TableConverger {
     if (type === 'CREATE' && row.sentLocation !== location) {
       // Recorded before sending: should the process die between Polaris applying the CREATE and the
       // outcome being recorded, a later DROP still knows the table may be there and is ours.
-      this.deps.ledger.markSending(row.id, location);
+      await this.deps.ledger.markSending(row.id, location);
     }
     const verdict = await this.notify(type, row, location, row.desired.timestamp, signal);
     if (verdict.kind === 'ok') return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
@@ -134,12 +132,12 @@ export class TableConverger {
   /** VALIDATE once per catalog and table location; undefined when the upsert may go ahead. */
   private async validateOnce(row: MirrorRow, location: string, signal?: AbortSignal): Promise<Outcome | undefined> {
     const tableLocation = tableLocationOf(location);
-    if (this.deps.ledger.isValidated(row.target.catalog, tableLocation)) return undefined;
+    if (await this.deps.ledger.isValidated(row.target.catalog, tableLocation)) return undefined;
     const verdict = await this.notify('VALIDATE', row, location, row.desired.timestamp, signal);
     if (verdict.kind !== 'ok') return this.setback(row, verdict);
     // A cache entry: losing it in a crash costs one more VALIDATE, so it need not be awaited.
-    this.deps.groupCommit
-      .write(() => this.deps.ledger.markValidated(row.target.catalog, tableLocation), 'relaxed')
+    this.deps.ledger
+      .markValidated(row.target.catalog, tableLocation)
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
     return undefined;
   }
@@ -162,7 +160,7 @@ export class TableConverger {
     if (reread) return { outcome: reread, action: 'none' };
 
     const timestamp = timestampAfterStale(Date.now(), row.lastTimestamp);
-    ledger.raiseTimestamp(row.id, timestamp); // durable before it is sent: timestamps never go back
+    await ledger.raiseTimestamp(row.id, timestamp); // durable before it is sent: timestamps never go back
     const verdict = await this.notify(row.applied.state === 'present' ? 'UPDATE' : 'CREATE', row, location, timestamp, signal);
     if (verdict.kind === 'ok') {
       metrics.reconciliations.inc({ kind: 'resent' });
@@ -225,7 +223,7 @@ export class TableConverger {
     }
 
     const uuid = row.desired.tableUuid ?? row.applied.tableUuid;
-    const renamedTo = uuid ? this.deps.ledger.unappliedUpsertOfUuid(row.target.catalog, uuid, row.id) : undefined;
+    const renamedTo = uuid ? await this.deps.ledger.unappliedUpsertOfUuid(row.target.catalog, uuid, row.id) : undefined;
     if (renamedTo?.status === 'pending') {
       return {
         outcome: { kind: 'deferred', id: row.id, delayMs: RENAME_WAIT_MS, reason: 'renamed: waiting for the table to be created under its new name first' },

@@ -73,6 +73,6 @@ export class OperationHistory {
   }
 }
 
-function describeCall(call: PolarisCall): string {
+export function describeCall(call: PolarisCall): string {
   return `${call.method} ${call.path} → ${call.status} (${call.durationMs} ms)`;
 }

@@ -7,8 +7,11 @@ export type WriteState =
   | { readonly ok: true; readonly lastWriteAt: number | undefined }
   | { readonly ok: false; readonly failingSince: number; readonly lastError: string; readonly code: string; readonly lastWriteAt: number | undefined };
 
-/** SQLite result codes that mean the storage refuses writes (not a constraint, not a busy lock). */
-const STORAGE_FAILURE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM|NOMEM|CORRUPT|NOTADB)/;
+/**
+ * SQLite result codes that mean the storage refuses writes (not a constraint, not a busy lock), and the
+ * PostgreSQL ledger's "cannot reach or store" (src/ledger/postgres/pg-errors.ts).
+ */
+const STORAGE_FAILURE = /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM|NOMEM|CORRUPT|NOTADB)|PG_UNAVAILABLE$)/;
 
 export function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -56,6 +56,11 @@ export interface SourceAdapter {
    * pass, so the source is not listed twice, and reconciles only every reconcileIntervalSeconds.
    */
   readonly watchCatchesUpAtStart?: boolean;
+  /**
+   * The watch may run on every replica sharing a ledger at once (an SQS queue hands each message to
+   * one consumer). Otherwise it runs on one replica at a time, under the source's lease.
+   */
+  readonly watchIsShared?: boolean;
   /** An HTTP endpoint where the source pushes events (the webhook source, Hive hooks). */
   readonly ingest?: IngestEndpoint;
   close?(): Promise<void>;
@@ -115,14 +120,14 @@ export interface ObservationSink {
    */
   commit(observations: readonly Observation[], options?: CommitOptions): Promise<CommitResult>;
   /** The cursor committed last (undefined on first start). */
-  cursor(): string | undefined;
+  cursor(): Promise<string | undefined>;
   /** The adapter's own key/value state as last committed (e.g. ETags per table). */
-  state(): ReadonlyMap<string, string>;
+  state(): Promise<ReadonlyMap<string, string>>;
   /**
    * Tables of this source the mirror holds or is about to (desired or applied present), optionally only
    * those under a namespace prefix — e.g. every table of a database the source dropped.
    */
-  knownTables(namespacePrefix?: readonly string[]): SourceTable[];
+  knownTables(namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
   /** A full reconciliation pass now (list, observe, drops with the mass-drop brake), e.g. after a gap. */
   reconcile(signal?: AbortSignal): Promise<PassSummary | undefined>;
 }

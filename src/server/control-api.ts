@@ -41,21 +41,21 @@ export async function handleControl(path: string, request: IncomingMessage, resp
   if (!authorized(request, response, deps, action)) return true;
 
   if (status) {
-    const report = deps.refreshes.get(status[1]!);
+    const report = await deps.refreshes.get(status[1]!);
     if (!report) sendError(response, 404, `no refresh ${status[1]} (the daemon keeps the last ones since it started)`);
     else sendJson(response, 200, report);
     return true;
   }
   const body = await readJson(request, response);
   if (body === undefined) return true;
-  if (path === '/v1/retry') return (retry(body, response, deps), true);
+  if (path === '/v1/retry') return (await retry(body, response, deps), true);
   const parsed = refreshBody.safeParse(body);
   if (!parsed.success) return (badBody(response, parsed.error, '{"source": "lake", "namespace": "sales.eu", "table": "orders"} (namespace and table optional)'), true);
   const { source, namespace, table } = parsed.data;
   const scope: RefreshScope = { source, namespace: typeof namespace === 'string' ? namespace.split('.') : namespace, table };
   try {
     const refresh = deps.refreshes.start(scope);
-    sendJson(response, 202, { id: refresh.id, state: refresh.report().state, status: `/v1/refresh/${refresh.id}` }, { location: `/v1/refresh/${refresh.id}` });
+    sendJson(response, 202, { id: refresh.id, state: (await refresh.report()).state, status: `/v1/refresh/${refresh.id}` }, { location: `/v1/refresh/${refresh.id}` });
   } catch (error) {
     if (error instanceof UsageError) sendError(response, 400, error.message);
     else if (error instanceof TooManyRefreshes) sendError(response, 429, `${error.message}; ${error.hint}`, undefined, { 'retry-after': '5' });
@@ -65,12 +65,12 @@ export async function handleControl(path: string, request: IncomingMessage, resp
 }
 
 /** POST /v1/retry {source, table?}: failed tables (of the source, or the one named) are due now. */
-function retry(body: unknown, response: ServerResponse, deps: ControlDeps): void {
+async function retry(body: unknown, response: ServerResponse, deps: ControlDeps): Promise<void> {
   const parsed = retryBody.safeParse(body);
   if (!parsed.success) return badBody(response, parsed.error, '{"source": "lake", "table": "sales.orders"} (table optional: all failed tables of the source)');
   const { source, table } = parsed.data;
   if (!deps.mirror.sources.has(source)) return sendError(response, 400, `unknown source "${source}"; configured: ${[...deps.mirror.sources.keys()].join(', ')}`);
-  const ids = deps.mirror.ledger.redrive({ source, table, allFailed: table === undefined });
+  const ids = await deps.mirror.ledger.redrive({ source, table, allFailed: table === undefined });
   deps.mirror.wakeDispatchers();
   sendJson(response, 200, { retried: ids.length });
 }

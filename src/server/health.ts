@@ -25,11 +25,11 @@ export type ReadinessView = 'summary' | 'detail';
  * on its first pass does not count against it, unless that pass (or any) has been running longer than 3×
  * the interval.
  */
-export function readiness(mirror: Mirror, now = Date.now(), view: ReadinessView = 'summary'): Readiness {
+export async function readiness(mirror: Mirror, now = Date.now(), view: ReadinessView = 'summary'): Promise<Readiness> {
   const checks: Record<string, { ok: boolean; detail: string }> = {};
   const said = (summary: string, detail: string) => (view === 'detail' ? `${summary}: ${excerpt(detail)}` : summary);
 
-  checks.ledger = ledgerCheck(mirror, now, said);
+  checks.ledger = await ledgerCheck(mirror, now, said);
 
   const { tokens } = mirror;
   checks.token =
@@ -50,7 +50,8 @@ export function readiness(mirror: Mirror, now = Date.now(), view: ReadinessView 
   for (const source of mirror.sources.values()) {
     if (!source.adapter.list) continue;
     const interval = (source.adapter.passIntervalSeconds ?? source.adapter.listIntervalSeconds ?? source.config.reconcileIntervalSeconds) * 1000;
-    const state = mirror.ledger.sourceState(source.config.name);
+    // A ledger that cannot be read is the ledger check's failure; the source is judged on what is known.
+    const state = checks.ledger.ok ? await mirror.ledger.sourceState(source.config.name).catch(() => undefined) : undefined;
     const lastComplete = state?.passComplete ? state.passEndedAt : undefined;
     const key = `source:${source.config.name}`;
     const runningSince = mirror.reconciler.runningSince(source.config.name);
@@ -68,9 +69,9 @@ export function readiness(mirror: Mirror, now = Date.now(), view: ReadinessView 
 }
 
 /** The ledger must answer a read and, after its latest write, be able to write (a full disk fails here). */
-function ledgerCheck(mirror: Mirror, now: number, said: (summary: string, detail: string) => string): { ok: boolean; detail: string } {
+async function ledgerCheck(mirror: Mirror, now: number, said: (summary: string, detail: string) => string): Promise<{ ok: boolean; detail: string }> {
   try {
-    mirror.ledger.db.prepare('SELECT 1').get();
+    await mirror.ledger.ping();
   } catch (error) {
     return { ok: false, detail: said('cannot be read', messageOf(error)) };
   }
@@ -80,7 +81,7 @@ function ledgerCheck(mirror: Mirror, now: number, said: (summary: string, detail
     ok: false,
     detail: said(
       `cannot write (${write.code}) since ${ago(now, write.failingSince)}; the last successful write was ${ago(now, write.lastWriteAt)}`,
-      `${write.lastError}; free space on the volume of ${mirror.config.state.path} (or raise its file-size limit)`,
+      `${write.lastError}; ${mirror.ledger.backend === 'sqlite' ? `free space on the volume of ${mirror.ledger.location} (or raise its file-size limit)` : `check the database at ${mirror.ledger.location}`}`,
     ),
   };
 }

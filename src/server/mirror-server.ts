@@ -107,11 +107,11 @@ export class MirrorServer {
       case '/readyz': {
         const view = this.readinessView(request);
         if (view === 'refused') return this.refuseCredentials(response);
-        const result = readiness(this.mirror, Date.now(), view);
+        const result = await readiness(this.mirror, Date.now(), view);
         return sendJson(response, result.ready ? 200 : 503, { status: result.ready ? 'ready' : 'not ready', checks: result.checks });
       }
       case '/metrics':
-        this.refreshGauges();
+        await this.refreshGauges();
         return sendText(response, 200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
       default:
         return sendError(response, 404, `no route for ${path}`);
@@ -143,16 +143,26 @@ export class MirrorServer {
   }
 
   /** Gauges read from the ledger at scrape time, so they are right even after a restart. */
-  private refreshGauges(): void {
+  private async refreshGauges(): Promise<void> {
+    try {
+      await this.readGauges();
+    } catch (error) {
+      // An unreachable ledger must not cost the scrape: the other metrics still tell what happens.
+      this.logger.warn({ err: error }, `metrics: the ledger cannot be read: ${messageOf(error)}`);
+    }
+  }
+
+  private async readGauges(): Promise<void> {
+    const all = await this.mirror.ledger.counts();
     this.metrics.tables.reset();
-    for (const counts of this.mirror.ledger.counts()) {
+    for (const counts of all) {
       this.metrics.tables.set({ source: counts.source, status: 'in_sync' }, counts.inSync);
       this.metrics.tables.set({ source: counts.source, status: 'pending' }, counts.pending);
       this.metrics.tables.set({ source: counts.source, status: 'failed' }, counts.failed);
     }
-    this.metrics.backlog.set(this.mirror.ledger.dueCount(Date.now()));
+    this.metrics.backlog.set(await this.mirror.ledger.dueCount(Date.now()));
     for (const [name, source] of this.mirror.sources) {
-      const state = this.mirror.ledger.sourceState(name);
+      const state = await this.mirror.ledger.sourceState(name);
       if (!state?.passComplete || !state.passEndedAt) continue;
       const age = (Date.now() - state.passEndedAt) / 1000;
       this.metrics.lastPassAge.set({ source: name }, age);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { link, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { SqliteStore } from '../../src/ledger/sqlite/sqlite-store.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { startHiveMetastoreEmulator } from '../emulators/hive/index.js';
 import type { MessageFormat } from '../emulators/hive/types.js';
@@ -97,7 +97,7 @@ export async function benchHiveEvents(
       const started = performance.now();
       await waitFor(async () => hms.stats.nextNotificationRequests.at(-1) === lastId, 300_000, 20);
       const eventSeconds = (performance.now() - started) / 1000;
-      const ledger = Ledger.open(statePath, { readonly: true });
+      const ledger = SqliteStore.open(statePath, { readonly: true });
       try {
         await waitFor(async () => {
           const counts = ledger.counts().find((c) => c.source === 'hms');

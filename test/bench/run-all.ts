@@ -5,6 +5,7 @@ import { benchHiveEvents } from './hive-events.js';
 import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
+import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
 
 const only = process.argv[2];
@@ -17,6 +18,14 @@ if (!only || only === 'ingest') {
   console.log(`  connector                  ${r.connectorNotifications} notifications in ${fmt(r.connectorSeconds, 2)} s = ${fmt(r.connectorRate, 0)}/s   (target ≥ 2000/s)`);
   console.log(`  raw ceiling (bare loop)    ${r.ceilingNotifications} notifications in ${fmt(r.ceilingSeconds, 2)} s = ${fmt(r.ceilingRate, 0)}/s`);
   console.log(`  connector / ceiling        ${fmt(r.ratio, 2)}   (target ≥ 0.5)`);
+}
+if (!only || only === 'replicas') {
+  const r = await benchReplicas();
+  console.log(`\nledgers: ingest → Polaris (${r.tables} tables, concurrency 16 per process, 2 ms added latency; same run, same machine)`);
+  for (const c of r.cases) {
+    console.log(`  ${c.label.padEnd(26)} ${fmt(c.eventsPerSecond, 0)} events/s ingested (202), ${fmt(c.notificationsPerSecond, 0)} notifications/s to Polaris (${fmt(c.totalSeconds, 1)} s in all)`);
+  }
+  console.log(`  take-over after SIGKILL    ${fmt(r.takeoverSeconds, 1)} s from the kill to a new table in Polaris (watch lease 20 s, files poll 1 s)   (target ≈ 30 s)`);
 }
 if (!only || only === 'files') {
   const r = await benchFilesSync();

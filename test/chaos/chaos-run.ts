@@ -28,6 +28,14 @@ export interface ChaosOptions {
   readonly latencyMs?: number;
   readonly seed?: number;
   readonly log?: (line: string) => void;
+  /**
+   * A shared PostgreSQL ledger instead of a SQLite file: `replicas` daemons run at once (each SIGKILL
+   * hits a random one), and the database is stopped abruptly (`pg_ctl stop -m immediate`) and restarted
+   * `databaseCrashes` times mid-run.
+   */
+  readonly postgres?: { readonly url: string; readonly schema: string; crash(): void; start(): void };
+  readonly replicas?: number;
+  readonly databaseCrashes?: number;
 }
 
 export interface ChaosReport {
@@ -46,6 +54,8 @@ export interface ChaosReport {
   readonly exitCode: number | null;
   readonly seconds: number;
   readonly tablesAtEnd: number;
+  readonly replicas: number;
+  readonly databaseCrashes: number;
 }
 
 const CATALOG = 'chaos_mirror';
@@ -64,7 +74,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     faults: { rate503: 0.1, rate429: 0.05, retryAfterSeconds: 1, rateReset: 0.02, rateSlow: 0.01, slowMs: 2_500, latencyMs: options.latencyMs ?? 0 },
   });
   const daemonLog = createWriteStream(join(dir, 'daemon.log'));
-  let daemon: ChildProcess | undefined;
+  const replicas = options.postgres ? (options.replicas ?? 3) : 1;
+  const daemons: Array<ChildProcess | undefined> = [];
   try {
     emulator.createCatalog({ name: CATALOG, allowedLocations: [dirUri(warehouse)] });
     emulator.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { chaos: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
@@ -72,9 +83,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (let i = 0; i < options.tables; i++) await source.create(source.nameFor(i));
     log(`warehouse: ${source.size} tables`);
 
+    // One config per replica, the same but for server.port (as replicas are deployed).
     const configFile = join(dir, 'polaris-mirror.yaml');
-    await writeFile(
-      configFile,
+    const configFiles: string[] = [];
+    for (let r = 0; r < replicas; r++) {
+      const file = r === 0 ? configFile : join(dir, `replica-${r}.yaml`);
+      configFiles.push(file);
+      await writeFile(
+      file,
       YAML.stringify({
         polaris: {
           uri: emulator.url,
@@ -84,34 +100,52 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           retry: { maxAttempts: 30, baseDelayMs: 100, maxDelayMs: 2_000 },
           probeIntervalSeconds: 5,
         },
-        state: { path: join(dir, 'state.db') },
+        state: options.postgres ? { url: options.postgres.url, schema: options.postgres.schema } : { path: join(dir, 'state.db') },
         server: { host: '127.0.0.1', port: await freePort() },
         log: { level: 'warn' },
         sources: [{ name: 'lake', type: 'files', root: warehouse, target: { catalog: CATALOG }, pollIntervalSeconds: 1, maxDropFraction: 0.5 }],
       }),
-    );
-    const start = () => {
-      const child = spawnCli(['run', '--config', configFile]);
+      );
+    }
+    const start = (r: number) => {
+      const child = spawnCli(['run', '--config', configFiles[r]!]);
       child.stdout!.pipe(daemonLog, { end: false });
       child.stderr!.pipe(daemonLog, { end: false });
-      return child;
+      daemons[r] = child;
     };
-    daemon = start();
+    for (let r = 0; r < replicas; r++) start(r);
 
     // The changes, evenly paced, with SIGKILLs at random moments in between.
     const remaining = Math.max(0, options.changes - options.tables);
     const killAt = Array.from({ length: options.kills }, () => Math.floor((0.1 + 0.8 * random()) * remaining)).sort((a, b) => a - b);
+    const crashAt = Array.from({ length: options.postgres ? (options.databaseCrashes ?? 1) : 0 }, () => Math.floor((0.2 + 0.6 * random()) * remaining)).sort(
+      (a, b) => a - b,
+    );
     const pace = (options.changeSeconds * 1000) / Math.max(1, remaining);
     const changeStart = Date.now();
     let kills = 0;
+    let crashes = 0;
     for (let i = 0; i < remaining; i++) {
       while (killAt[0] !== undefined && killAt[0] <= i) {
         killAt.shift();
-        daemon.kill('SIGKILL');
-        await new Promise((resolve) => daemon!.once('exit', resolve));
+        const r = Math.floor(random() * replicas);
+        const victim = daemons[r]!;
+        victim.kill('SIGKILL');
+        await new Promise((resolve) => (victim.exitCode !== null || victim.signalCode !== null ? resolve(undefined) : victim.once('exit', resolve)));
         kills++;
-        daemon = start();
-        log(`SIGKILL ${kills} after ${i} changes; restarted`);
+        start(r);
+        log(`SIGKILL ${kills} (replica ${r}) after ${i} changes; restarted`);
+      }
+      while (crashAt[0] !== undefined && crashAt[0] <= i) {
+        crashAt.shift();
+        options.postgres!.crash();
+        crashes++;
+        log(`PostgreSQL stopped abruptly (${crashes}) after ${i} changes`);
+        // Changes go on while it is down; it comes back a few seconds later.
+        setTimeout(() => {
+          options.postgres!.start();
+          log('PostgreSQL restarted');
+        }, 3_000);
       }
       await source.change();
       const due = changeStart + (i + 1) * pace;
@@ -128,9 +162,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    daemon.kill('SIGTERM');
-    const exitCode = await new Promise<number | null>((resolve) => daemon!.once('exit', (code) => resolve(code)));
-    daemon = undefined;
+    const exitCodes = await Promise.all(
+      daemons.map((d) => {
+        d!.kill('SIGTERM');
+        return new Promise<number | null>((resolve) => d!.once('exit', (code) => resolve(code)));
+      }),
+    );
+    daemons.length = 0;
+    const exitCode = exitCodes.find((code) => code !== 0) ?? 0;
 
     const status = JSON.parse((await runCli(['status', '--config', configFile, '--json'])).stdout) as {
       sources: Array<{ failed: Array<{ table: string; message: string | null; hint: string | null }> }>;
@@ -152,9 +191,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       exitCode,
       seconds: (Date.now() - started) / 1000,
       tablesAtEnd: finalSource.size,
+      replicas,
+      databaseCrashes: crashes,
     };
   } finally {
-    daemon?.kill('SIGKILL');
+    for (const d of daemons) d?.kill('SIGKILL');
     await emulator.close();
     daemonLog.end();
     await rm(dir, { recursive: true, force: true });

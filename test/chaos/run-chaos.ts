@@ -1,7 +1,14 @@
 // `npm run chaos`: the full chaos run (5,000 tables, 20,000 changes, 10 SIGKILLs), then one table of figures.
+// CHAOS_LEDGER=postgres: the same on a PostgreSQL ledger with three replicas (CHAOS_REPLICAS), each SIGKILL
+// hitting a random one, and PostgreSQL stopped abruptly and restarted mid-run (CHAOS_DB_CRASHES).
+import { startPostgres } from '../support/postgres-server.js';
 import { runChaos } from './chaos-run.js';
 
+const postgres = process.env.CHAOS_LEDGER === 'postgres' ? await startPostgres() : undefined;
 const report = await runChaos({
+  postgres: postgres && { url: postgres.url, schema: 'chaos', crash: postgres.crash, start: postgres.start },
+  replicas: Number(process.env.CHAOS_REPLICAS ?? 3),
+  databaseCrashes: Number(process.env.CHAOS_DB_CRASHES ?? 1),
   tables: Number(process.env.CHAOS_TABLES ?? 5_000),
   changes: Number(process.env.CHAOS_CHANGES ?? 20_000),
   kills: Number(process.env.CHAOS_KILLS ?? 10),
@@ -11,7 +18,10 @@ const report = await runChaos({
   log: (line) => console.error(`chaos: ${line}`),
 });
 
+postgres?.stop();
+
 const rows: Array<[string, string]> = [
+  ['ledger', postgres ? `PostgreSQL, ${report.replicas} replicas, ${report.databaseCrashes} abrupt database stop(s)` : 'SQLite, 1 process'],
   ['changes', `${report.changes} (${Object.entries(report.byKind).map(([k, n]) => `${k} ${n}`).join(', ')})`],
   ['tables at the end', String(report.tablesAtEnd)],
   ['notifications received by Polaris', String(report.notifications)],

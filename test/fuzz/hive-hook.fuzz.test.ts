@@ -66,7 +66,7 @@ describe('the Hive hook endpoint (fuzz, over HTTP)', () => {
       }),
       { numRuns: fuzzRuns(120) },
     );
-    for (const row of served.mirror.ledger.rowsOfSource('hms')) {
+    for (const row of (await served.mirror.ledger.rowsOfSource('hms'))) {
       for (const name of [row.table.name, ...row.table.namespace]) {
         expect(name).not.toBe('');
         expect(name).not.toContain('\u001f');

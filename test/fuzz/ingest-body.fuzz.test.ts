@@ -76,7 +76,7 @@ describe('the ingest endpoint (fuzz, over HTTP)', () => {
       }),
       { numRuns: fuzzRuns(150) },
     );
-    for (const row of served.mirror.ledger.rowsOfSource('hooks')) {
+    for (const row of (await served.mirror.ledger.rowsOfSource('hooks'))) {
       expect(row.table.name).not.toBe('');
       expect(['.', '..']).not.toContain(row.table.name);
       for (const level of row.table.namespace) {

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { SqliteStore as Ledger } from '../../src/ledger/sqlite/sqlite-store.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { command } from '../support/system-packages.js';
 import { CATALOG, startHarness, type Harness } from '../support/harness.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatalogSpec } from '../emulators/polaris/types.js';
 import { openMirror, syncWith, findRow, observeAndSettle } from '../support/engine.js';
-import { CATALOG, CLIENT_ID, startHarness, STORAGES, type Harness } from '../support/harness.js';
+import { CATALOG, CLIENT_ID, ENGINE_CASES, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
 
@@ -32,9 +32,9 @@ async function otherWriter(namespace: string[], name: string, location: string, 
   return response.status;
 }
 
-describe.each(STORAGES)('on %s storage', (storage) => {
+describe.each(ENGINE_CASES)('on $storage storage, $ledger ledger', ({ storage, ledger }) => {
   beforeEach(async () => {
-    h = await startHarness({ storage });
+    h = await startHarness({ storage, ledger });
   });
   afterEach(async () => {
     await h.close();
@@ -204,7 +204,7 @@ describe.each(STORAGES)('on %s storage', (storage) => {
           { table: { namespace: ['a'], name: 'missing' }, state: 'present', metadataLocation: `${h.tableLocation([], 'nope')}/metadata/v1.metadata.json`, order: at, sourceTimeMs: at },
           { table: { namespace: ['a'], name: 'garbage' }, state: 'present', metadataLocation: garbage, order: at, sourceTimeMs: at },
         ]);
-        const rows = mirror.ledger.rowsOfSource('hooks');
+        const rows = (await mirror.ledger.rowsOfSource('hooks'));
         expect(findRow(rows, 'a.missing')).toMatchObject({ status: 'failed' });
         expect(findRow(rows, 'a.missing')!.lastError).toMatch(storage === 's3' ? /^Polaris answered 400 NotFoundException: Location does not exist: / : /^Polaris answered 404/);
         expect(findRow(rows, 'a.missing')!.lastHint).toMatch(/could not (read|find) the metadata file/);

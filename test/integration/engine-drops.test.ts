@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSync } from '../../src/cli/commands/sync.js';
 import { findRow, observeAndSettle, openMirror, syncWith } from '../support/engine.js';
-import { CATALOG, CLIENT_ID, startHarness, STORAGES, type Harness } from '../support/harness.js';
+import { CATALOG, CLIENT_ID, ENGINE_CASES, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
 
-describe.each(STORAGES)('on %s storage', (storage) => {
+describe.each(ENGINE_CASES)('on $storage storage, $ledger ledger', ({ storage, ledger }) => {
   beforeEach(async () => {
-    h = await startHarness({ storage });
+    h = await startHarness({ storage, ledger });
   });
   afterEach(async () => {
     await h.close();
@@ -63,7 +63,7 @@ describe.each(STORAGES)('on %s storage', (storage) => {
       try {
         const lake = mirror.sources.get('lake')!;
         await mirror.reconciler.pass({ adapter: lake.adapter, sink: lake.sink, maxDropFraction: 0.25 });
-        expect(findRow(mirror.ledger.rowsOfSource('lake'), 'ns.a')).toMatchObject({ desired: { state: 'absent' }, status: 'pending' });
+        expect(findRow((await mirror.ledger.rowsOfSource('lake')), 'ns.a')).toMatchObject({ desired: { state: 'absent' }, status: 'pending' });
         const back = await h.writeTable(['ns'], 'a');
         await mirror.createDispatcher().runUntilSettled();
         expect(h.polarisState().get('ns.a')).toBe(back);
@@ -81,12 +81,12 @@ describe.each(STORAGES)('on %s storage', (storage) => {
       try {
         const lake = mirror.sources.get('lake')!;
         await mirror.reconciler.pass({ adapter: lake.adapter, sink: lake.sink, maxDropFraction: 0.5 });
-        const row = findRow(mirror.ledger.rowsOfSource('lake'), 'ns.fresh')!;
+        const row = findRow((await mirror.ledger.rowsOfSource('lake')), 'ns.fresh')!;
         // The CREATE goes out and Polaris applies it; the process "dies" before recording the outcome.
         const attempt = await mirror.converger.converge(row);
         expect(attempt.action).toBe('create');
         expect(h.polarisState().has('ns.fresh')).toBe(true);
-        expect(mirror.ledger.get(row.id)).toMatchObject({ applied: { state: null }, sentLocation: row.desired.metadataLocation });
+        expect((await mirror.ledger.get(row.id))).toMatchObject({ applied: { state: null }, sentLocation: row.desired.metadataLocation });
       } finally {
         await mirror.close();
       }
@@ -216,7 +216,7 @@ describe.each(STORAGES)('on %s storage', (storage) => {
         await h.dropTable(['sales'], 'orders');
         await observeAndSettle(mirror, 'hooks', [{ table, state: 'absent', confirmed: true, order: 2_000, sourceTimeMs: 2_000 }]);
         expect(h.polarisState().has('sales.orders')).toBe(false);
-        expect(findRow(mirror.ledger.rowsOfSource('hooks'), 'sales.orders')).toMatchObject({ status: 'in_sync', applied: { state: 'absent' } });
+        expect(findRow((await mirror.ledger.rowsOfSource('hooks')), 'sales.orders')).toMatchObject({ status: 'in_sync', applied: { state: 'absent' } });
       } finally {
         await mirror.close();
       }

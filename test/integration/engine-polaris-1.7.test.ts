@@ -24,7 +24,7 @@ async function harness(storage: HarnessStorage = 's3', emulator: PolarisEmulator
 async function retryFailed(harness: Harness): Promise<void> {
   const mirror = openMirror(harness);
   try {
-    const ids = mirror.ledger.redrive({ allFailed: true });
+    const ids = (await mirror.ledger.redrive({ allFailed: true }));
     await mirror.createDispatcher({ onlyIds: new Set(ids) }).runUntilSettled();
   } finally {
     await mirror.close();
@@ -47,7 +47,7 @@ describe('a metadata object Polaris cannot read', () => {
     try {
       const location = `${hh.tableLocation(['gone'], 't')}/metadata/00001-x.metadata.json`;
       await observeAndSettle(mirror, 'hooks', [{ table: { namespace: ['gone'], name: 't' }, state: 'present', metadataLocation: location, order: 1, sourceTimeMs: 1 }]);
-      const row = findRow(mirror.ledger.rowsOfSource('hooks'), 'gone.t')!;
+      const row = findRow((await mirror.ledger.rowsOfSource('hooks')), 'gone.t')!;
       expect(row).toMatchObject({ status: 'failed', lastError: `Polaris answered 400 NotFoundException: Location does not exist: ${location}` });
       expect(row.lastHint).toMatch(/could not find the metadata file in object storage/);
     } finally {
@@ -141,7 +141,7 @@ describe('a metadata object Polaris cannot read', () => {
         { table: { namespace: ['x'], name: 'garbage' }, state: 'present', metadataLocation: garbage, order: 1, sourceTimeMs: 1 },
         { table: { namespace: ['x'], name: 'odd' }, state: 'present', metadataLocation: notIceberg, order: 1, sourceTimeMs: 1 },
       ]);
-      const rows = mirror.ledger.rowsOfSource('hooks');
+      const rows = (await mirror.ledger.rowsOfSource('hooks'));
       expect(findRow(rows, 'x.garbage')).toMatchObject({ status: 'failed', attempts: 1, lastError: `Polaris answered 503 RuntimeIOException: Failed to read file: ${garbage}` });
       expect(findRow(rows, 'x.odd')).toMatchObject({ status: 'failed', attempts: 1, lastError: 'Polaris answered 400 IllegalArgumentException: Cannot read unsupported version 9' });
       expect(findRow(rows, 'x.odd')!.lastHint).toMatch(/not valid Iceberg table metadata/);
@@ -193,7 +193,7 @@ describe('catalog configuration that Polaris 1.7 refuses', () => {
     const mirror = openMirror(hh);
     try {
       await observeAndSettle(mirror, 'hooks', [{ table: { namespace: ['data'], name: 't' }, state: 'present', metadataLocation: elsewhere, order: 1, sourceTimeMs: 1 }]);
-      const row = findRow(mirror.ledger.rowsOfSource('hooks'), 'data.t')!;
+      const row = findRow((await mirror.ledger.rowsOfSource('hooks')), 'data.t')!;
       expect(row.lastError).toBe(`Polaris answered 400 BadRequestException: Metadata location ${elsewhere} is not allowed outside of table location ${hh.tableLocation(['data'], 't')}`);
       expect(row.lastHint).toMatch(/polaris\.config\.allow\.external\.metadata\.file\.location=true on catalog "lake_mirror"/);
     } finally {
@@ -238,9 +238,9 @@ describe('catalog configuration that Polaris 1.7 refuses', () => {
     try {
       const table = { namespace: ['sales'], name: 'orders' };
       await observeAndSettle(mirror, 'hooks', [{ table, state: 'present', metadataLocation: location, order: 1, sourceTimeMs: 1 }]);
-      expect(findRow(mirror.ledger.rowsOfSource('hooks'), 'sales.orders')).toMatchObject({ status: 'failed' });
+      expect(findRow((await mirror.ledger.rowsOfSource('hooks')), 'sales.orders')).toMatchObject({ status: 'failed' });
       await observeAndSettle(mirror, 'hooks', [{ table, state: 'absent', confirmed: true, order: 2, sourceTimeMs: 2 }]);
-      expect(findRow(mirror.ledger.rowsOfSource('hooks'), 'sales.orders')).toMatchObject({ status: 'in_sync', applied: { state: 'absent' } });
+      expect(findRow((await mirror.ledger.rowsOfSource('hooks')), 'sales.orders')).toMatchObject({ status: 'in_sync', applied: { state: 'absent' } });
       expect(hh.emulator.stats().notifications['DROP:204'] ?? 0).toBe(0);
     } finally {
       await mirror.close();

@@ -59,13 +59,13 @@ describe('files source: FIFOs and stuck passes', () => {
     try {
       const pass = mirror.reconciler.pass({ adapter: hung, sink: lake.sink, maxDropFraction: 0.25 });
       const started = Date.now();
-      expect(readiness(mirror, started + 5_000).checks['source:lake']).toEqual({ ok: true, detail: 'first pass not finished yet' });
-      const late = readiness(mirror, started + 31_000).checks['source:lake']!;
+      expect((await readiness(mirror, started + 5_000)).checks['source:lake']).toEqual({ ok: true, detail: 'first pass not finished yet' });
+      const late = (await readiness(mirror, started + 31_000)).checks['source:lake']!;
       expect(late.ok).toBe(false);
       expect(late.detail).toMatch(/a pass has been running for 3\d s without finishing/);
       release();
       expect(await pass).toMatchObject({ complete: true, source: 'lake' });
-      expect(readiness(mirror).checks['source:lake']).toMatchObject({ ok: true, detail: expect.stringMatching(/^last complete pass/) });
+      expect((await readiness(mirror)).checks['source:lake']).toMatchObject({ ok: true, detail: expect.stringMatching(/^last complete pass/) });
     } finally {
       release();
       await mirror.close();

@@ -87,7 +87,7 @@ describe('glue source through the CLI', () => {
     // The observation was durable before the delete was sent.
     const mirror = h.openMirror();
     try {
-      expect(mirror.ledger.rowsOfSource(SOURCE).find((r) => r.table.name === 'a')!.desired.metadataLocation).toBe(newer);
+      expect((await mirror.ledger.rowsOfSource(SOURCE)).find((r) => r.table.name === 'a')!.desired.metadataLocation).toBe(newer);
     } finally {
       await mirror.close();
     }

@@ -279,7 +279,7 @@ describe('failures', () => {
     h.glue.sqs.send(QUEUE, glueEvents.updateTable('db', 'a'));
     await waitFor(() => h.glue.sqs.heldDeletes() === 1, 60_000, 'the delete to be sent');
     // Committed before the delete was sent:
-    expect(mirror!.ledger.rowsOfSource(SOURCE).find((r) => r.table.name === 'a')!.desired.metadataLocation).toBe(newer);
+    expect((await mirror!.ledger.rowsOfSource(SOURCE)).find((r) => r.table.name === 'a')!.desired.metadataLocation).toBe(newer);
 
     await watching!.stop();
     await mirror!.close(); // destroys the SDK clients: the held DeleteMessage never completes

@@ -103,7 +103,7 @@ export async function startGlueHarness(
       const mirror = harness.openMirror(metrics);
       try {
         const summary = await runSync(mirror, { progress: false, ...syncOptions });
-        return { summary, rows: mirror.ledger.rowsOfSource(SOURCE), metrics };
+        return { summary, rows: (await mirror.ledger.rowsOfSource(SOURCE)), metrics };
       } finally {
         await mirror.close();
       }

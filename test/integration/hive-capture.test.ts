@@ -29,7 +29,7 @@ describe.each(STORAGES)('Hive source: bootstrap, then the notification log, ware
     running = await kit.start();
     await kit.waitForPolaris('sales.a', a);
     await kit.waitForPolaris('sales.b', b);
-    await waitFor('the cursor', () => running!.mirror.ledger.cursor('hms') === String(atStart));
+    await waitFor('the cursor', async () => (await running!.mirror.ledger.cursor('hms')) === String(atStart));
     const calls = kit.hms.stats.sequence;
     expect(calls.indexOf('get_current_notificationEventId')).toBeLessThan(calls.indexOf('get_all_databases'));
     // Nothing before the cursor is read from the log: the listing covered it.
@@ -42,7 +42,7 @@ describe.each(STORAGES)('Hive source: bootstrap, then the notification log, ware
     kit.metastore.createTable('sales', 'legacy_2');
     await kit.waitForPolaris('sales.a', a2);
     await kit.waitForPolaris('sales.c', c);
-    await waitFor('the cursor at the last event', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId));
+    await waitFor('the cursor at the last event', async () => (await running!.mirror.ledger.cursor('hms')) === String(kit.metastore.currentEventId));
     expect([...kit.harness.polarisState().keys()].sort()).toEqual(['sales.a', 'sales.b', 'sales.c']);
     expect(history('sales', 'a').map((e) => e.type)).toEqual(['CREATE', 'UPDATE']);
     expect(await metricValue(running.metrics, 'sourceEvents', { source: 'hms', outcome: 'applied' })).toBe(2);
@@ -101,7 +101,7 @@ describe('Hive source: messages and filters', () => {
   it('metadata_location stripped from messages: the table is read with get_table_req', async () => {
     kit = await startHiveKit({ metastore: { excludeParameters: /^(metadata_location|previous_metadata_location)$/ } });
     running = await kit.start();
-    await waitFor('the bootstrap cursor', () => running!.mirror.ledger.cursor('hms') !== undefined);
+    await waitFor('the bootstrap cursor', async () => (await running!.mirror.ledger.cursor('hms')) !== undefined);
     const loc = await kit.createIceberg('sales', 'orders');
     await kit.waitForPolaris('sales.orders', loc);
     const loc2 = await kit.commit('sales', 'orders');
@@ -113,11 +113,11 @@ describe('Hive source: messages and filters', () => {
     kit = await startHiveKit({ metastore: { excludeParameters: /^metadata_location$/ } });
     await kit.configure({ include: ['analytics.*'] });
     running = await kit.start();
-    await waitFor('the bootstrap cursor', () => running!.mirror.ledger.cursor('hms') !== undefined);
+    await waitFor('the bootstrap cursor', async () => (await running!.mirror.ledger.cursor('hms')) !== undefined);
     await kit.createIceberg('sales', 'orders');
     const kept = await kit.createIceberg('analytics', 'events');
     await kit.waitForPolaris('analytics.events', kept);
-    await waitFor('the cursor at the last event', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId));
+    await waitFor('the cursor at the last event', async () => (await running!.mirror.ledger.cursor('hms')) === String(kit.metastore.currentEventId));
     expect([...kit.harness.polarisState().keys()]).toEqual(['analytics.events']);
     expect(kit.hms.stats.calls.get_table_req).toBe(1); // only analytics.events was read
   });
@@ -134,7 +134,7 @@ describe('Hive source: messages and filters', () => {
     await kit.waitForPolaris('lake.a', a2);
     await kit.waitForPolaris('lake.b', b);
     expect(kit.metastore.messageFormat).toBe('gzip(json-2.0)');
-    await waitFor('the exact cursor', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId));
-    expect(running.mirror.ledger.cursor('hms')).toBe((first + 3n).toString()); // CREATE_DATABASE, CREATE a, ALTER a, CREATE b → +3 after the first
+    await waitFor('the exact cursor', async () => (await running!.mirror.ledger.cursor('hms')) === String(kit.metastore.currentEventId));
+    expect((await running.mirror.ledger.cursor('hms'))).toBe((first + 3n).toString()); // CREATE_DATABASE, CREATE a, ALTER a, CREATE b → +3 after the first
   });
 });

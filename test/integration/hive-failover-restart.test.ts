@@ -6,7 +6,7 @@ import { CATALOG } from '../support/harness.js';
 import { sleep, waitFor } from '../support/ingest-client.js';
 import { startHiveMetastoreEmulator, type HiveMetastoreEmulator } from '../emulators/hive/index.js';
 import { metricValue, startHiveKit, type HiveKit, type RunningMirror } from '../emulators/hive/test-kit.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { SqliteStore } from '../../src/ledger/sqlite/sqlite-store.js';
 
 let kit: HiveKit;
 let running: RunningMirror | undefined;
@@ -19,8 +19,8 @@ afterEach(async () => {
   await kit?.close();
 });
 
-const cursor = () => running!.mirror.ledger.cursor('hms');
-const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, () => cursor() === String(id));
+const cursor = async () => (await running!.mirror.ledger.cursor('hms'));
+const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, async () => (await cursor()) === String(id));
 const upserts = (db: string, name: string) =>
   kit.harness.emulator.history(CATALOG, [db], name).filter((e) => e.status === 204 && (e.type === 'CREATE' || e.type === 'UPDATE')).map((e) => e.metadataLocation);
 
@@ -75,9 +75,9 @@ describe('fail-over and restarts', () => {
     };
     for (let round = 0; round < 6; round++) await commitRound();
     // Stop as soon as the first batches are in: mid-stream.
-    await waitFor('a first batch applied', () => BigInt(cursor() ?? '0') > kit.metastore.currentEventId - 30n, 60_000, 1);
+    await waitFor('a first batch applied', async () => BigInt((await cursor()) ?? '0') > kit.metastore.currentEventId - 30n, 60_000, 1);
     await running.stop();
-    const ledger = Ledger.open(kit.harness.statePath, { readonly: true });
+    const ledger = SqliteStore.open(kit.harness.statePath, { readonly: true });
     const committed = BigInt(ledger.cursor('hms') ?? '0');
     ledger.close();
     expect(committed).toBeLessThan(kit.metastore.currentEventId);

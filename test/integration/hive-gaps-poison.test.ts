@@ -14,7 +14,7 @@ afterEach(async () => {
   await kit?.close();
 });
 
-const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, () => running!.mirror.ledger.cursor('hms') === String(id));
+const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, async () => (await running!.mirror.ledger.cursor('hms')) === String(id));
 const warnings = (pattern: RegExp) => kit.logs.filter((l) => l.level >= 40 && pattern.test(l.msg));
 
 describe('gaps in the notification log', () => {

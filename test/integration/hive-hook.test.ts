@@ -177,7 +177,7 @@ describe('with uris: hook events are triggers', () => {
     // A slow poll: only the hook makes the connector read the log quickly.
     await kit.configure({ ingestToken: TOKEN, pollIntervalMs: 60_000 }, (c) => (c.server = { host: '127.0.0.1', port: 0 }));
     running = await kit.start();
-    await waitFor('the bootstrap cursor', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId));
+    await waitFor('the bootstrap cursor', async () => (await running!.mirror.ledger.cursor('hms')) === String(kit.metastore.currentEventId));
   }
 
   it('a hook event makes the connector read the log at once', async () => {
@@ -188,7 +188,7 @@ describe('with uris: hook events are triggers', () => {
     expect((await post(recordedSince(from).at(-1))).status).toBe(202);
     await kit.waitForPolaris('sales.orders', loc, 30_000);
     await waitFor('the log read', () => kit.hms.stats.nextNotificationRequests.length > polls, 30_000);
-    await waitFor('the cursor', () => running!.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId), 30_000);
+    await waitFor('the cursor', async () => (await running!.mirror.ledger.cursor('hms')) === String(kit.metastore.currentEventId), 30_000);
   });
 
   it('a drop from the hook for a table the metastore still has is not applied (re-read first)', async () => {
@@ -222,7 +222,7 @@ describe('with uris: hook events are triggers', () => {
     const bogus = { ...recordedSince(from).at(-1)!, eventId: '9223372036854775807' };
     expect(await post(bogus)).toMatchObject({ status: 202, json: { accepted: 1, stored: 0 } });
     await kit.waitForPolaris('sales.orders', v1);
-    const state = running!.mirror.ledger.adapterState('hms');
+    const state = (await running!.mirror.ledger.adapterState('hms'));
     expect(state.get('clock.anchors') ?? '[]').not.toContain('9223372036854775');
 
     await running!.mirror.sources.get('hms')!.sink.reconcile();

@@ -14,7 +14,7 @@ export async function mirrorsOverTransport(kit: HiveKit, source: Record<string, 
   await kit.waitForPolaris('sales.orders', first);
   const committed = await kit.commit('sales', 'orders');
   await kit.waitForPolaris('sales.orders', committed);
-  await waitFor('the cursor at the last event', () => running.mirror.ledger.cursor('hms') === String(kit.metastore.currentEventId));
+  await waitFor('the cursor at the last event', async () => (await running.mirror.ledger.cursor('hms')) === String(kit.metastore.currentEventId));
   await running.stop();
 
   const missed = await kit.createIceberg('sales', 'missed');

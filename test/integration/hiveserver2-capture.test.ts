@@ -16,7 +16,7 @@ afterEach(async () => {
   kit = undefined;
 });
 
-const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, () => running!.mirror.ledger.cursor('hs2') === String(id));
+const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, async () => (await running!.mirror.ledger.cursor('hs2')) === String(id));
 
 describe('hiveserver2 source', () => {
   it('lists Iceberg tables, skips others with reasons, then follows sys.notification_log: commits, renames, drops', async () => {
@@ -44,7 +44,7 @@ describe('hiveserver2 source', () => {
     expect(kit.hs2.stats.statements).toContain('SHOW TBLPROPERTIES `sales`.`orders`');
     expect(kit.hs2.stats.statements.some((s) => s.startsWith('SELECT event_id, event_time, event_type, cat_name, db_name, tbl_name, message, message_format FROM sys.notification_log WHERE event_id > '))).toBe(true);
     expect(kit.hs2.stats.peakSessions).toBeLessThanOrEqual(4 + 1);
-    const status = buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }]);
+    const status = await buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }]);
     expect(status.sources[0]!.capture).toBe('change log: sys.notification_log');
   });
 
@@ -61,7 +61,7 @@ describe('hiveserver2 source', () => {
     await cursorAt(kit.metastore.currentEventId);
     // The listing read it once; the engine reads it again before any DROP, finds it, and keeps it.
     await waitFor('a fresh read of sales.a', () => kit!.hs2.stats.statements.filter((s) => s === 'SHOW TBLPROPERTIES `sales`.`a`').length >= 2);
-    await waitFor('nothing pending', () => running!.mirror.ledger.counts().every((c) => c.pending === 0));
+    await waitFor('nothing pending', async () => (await running!.mirror.ledger.counts()).every((c) => c.pending === 0));
     expect(kit.harness.polarisState().has('sales.a')).toBe(true);
   });
 
@@ -74,9 +74,9 @@ describe('hiveserver2 source', () => {
     await kit.waitForPolaris('sales.a', a);
     const a2 = await kit.commit('sales', 'a');
     await kit.waitForPolaris('sales.a', a2);
-    const status = buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }]);
+    const status = await buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }]);
     expect(status.sources[0]!.capture).toBe('scans only: SELECT on sys.notification_log is not granted to this user');
-    expect(running.mirror.ledger.cursor('hs2')).toBeUndefined();
+    expect((await running.mirror.ledger.cursor('hs2'))).toBeUndefined();
   });
 
   it('Hive 2 (no sys database) and changeLog: off scan too', async () => {
@@ -86,7 +86,7 @@ describe('hiveserver2 source', () => {
     const a = await kit.createIceberg('sales', 'a');
     running = await kit.start();
     await kit.waitForPolaris('sales.a', a);
-    expect(buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }]).sources[0]!.capture).toBe(
+    expect((await buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }])).sources[0]!.capture).toBe(
       'scans only: sys.notification_log does not exist: Hive 3+ with the sys database is needed',
     );
     await running.stop();
@@ -95,7 +95,7 @@ describe('hiveserver2 source', () => {
     running = await kit.start();
     const a2 = await kit.commit('sales', 'a');
     await kit.waitForPolaris('sales.a', a2);
-    expect(buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }]).sources[0]!.capture).toBe('scans only: changeLog: off');
+    expect((await buildStatus(running.mirror.ledger, [{ name: 'hs2', type: 'hiveserver2' }])).sources[0]!.capture).toBe('scans only: changeLog: off');
     expect(kit.hs2.stats.statements.some((s) => s.includes('notification_log') && s.startsWith('SELECT event_id'))).toBe(false);
   });
 });

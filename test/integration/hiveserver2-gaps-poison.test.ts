@@ -15,7 +15,7 @@ afterEach(async () => {
   kit = undefined;
 });
 
-const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, () => running!.mirror.ledger.cursor('hs2') === String(id));
+const cursorAt = (id: bigint) => waitFor(`the cursor at ${id}`, async () => (await running!.mirror.ledger.cursor('hs2')) === String(id));
 const warnings = (pattern: RegExp) => kit!.logs.filter((l) => l.level >= 40 && pattern.test(l.msg));
 
 describe('hiveserver2: gaps and poison events', () => {

@@ -48,7 +48,7 @@ it('kerberos (auth): listing and the change log through a GSSAPI-authenticated s
   await kit.waitForPolaris('sales.orders', orders);
   const orders2 = await kit.commit('sales', 'orders');
   await kit.waitForPolaris('sales.orders', orders2);
-  await waitFor('the cursor at the head', () => running!.mirror.ledger.cursor('hs2') === String(kit!.metastore.currentEventId));
+  await waitFor('the cursor at the head', async () => (await running!.mirror.ledger.cursor('hs2')) === String(kit!.metastore.currentEventId));
   const logins = front.events.filter((e) => e.event === 'authenticated');
   expect(logins.length).toBeGreaterThanOrEqual(2);
   expect(logins.every((e) => e.user === CONNECTOR && e.qop === 'auth')).toBe(true);

@@ -49,7 +49,7 @@ describe('hiveserver2 transports', () => {
     await kit.waitForPolaris('sales.orders', orders);
     const orders2 = await kit.commit('sales', 'orders');
     await kit.waitForPolaris('sales.orders', orders2);
-    await waitFor('the cursor at the head', () => running!.mirror.ledger.cursor('hs2') === String(kit!.metastore.currentEventId));
+    await waitFor('the cursor at the head', async () => (await running!.mirror.ledger.cursor('hs2')) === String(kit!.metastore.currentEventId));
   });
 
   it('binary transport with TLS: trusted with caFile, refused with a clear error for another CA', async () => {

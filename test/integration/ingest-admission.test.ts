@@ -3,7 +3,7 @@
 // metadata location outside the source's allowedLocations. Both are refused with the reason in the
 // 400; and `reset-order` frees a table pinned before times were checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { SqliteStore } from '../../src/ledger/sqlite/sqlite-store.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { CATALOG, runCli, startHarness, type Harness } from '../support/harness.js';
 import { freePort, postEvents, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
@@ -60,7 +60,7 @@ describe('webhook events the connector refuses, and reset-order', () => {
     expect((await post([{ namespace: ['sales'], table: 'pinned', operation: 'create', metadataLocation: first }])).status).toBe(202);
     await waitFor('sales.pinned in Polaris', () => h.polarisState().get('sales.pinned') === first, 60_000);
     // What a version without the time check stored from a year-9999 event (written past the normalizer).
-    const ledger = Ledger.open(h.statePath);
+    const ledger = SqliteStore.open(h.statePath);
     try {
       const row = ledger.rowsNamed('sales.pinned')[0]!;
       ledger.transaction(() => ledger.resetOrder(row.id, YEAR_9999));

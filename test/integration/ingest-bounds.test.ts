@@ -112,7 +112,7 @@ describe('/readyz: a summary for anyone, error texts for a token holder', () => 
   it('the failing source\'s error text is only shown with an ingest token; a wrong token is refused', async () => {
     const lake = mirror.sources.get('lake')!;
     await mirror.reconciler.pass({ adapter: lake.adapter, sink: lake.sink, maxDropFraction: 1 }, {});
-    const lastError = mirror.ledger.sourceState('lake')!.lastError!;
+    const lastError = (await mirror.ledger.sourceState('lake'))!.lastError!;
     expect(lastError).toContain('no-such-root');
 
     const anonymous = await readResponse(await fetch(`${base}/readyz`));

@@ -1,6 +1,7 @@
 // Request ids end to end: every request to Polaris carries X-Request-ID (one id per table operation,
 // shared by its VALIDATE, load and notification), and the same id is in the connector's log line, in
 // the ledger's last error, in the table's operation history and in `status --json`.
+import type { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { Mirror } from '../../src/engine/mirror.js';
@@ -89,9 +90,9 @@ describe('X-Request-ID', () => {
 
     const mirror = new Mirror({ loaded: loadConfig(h.configFile), logger: createLogger({ level: 'silent', redactor: new Redactor([]) }), metrics: new Metrics(), redactor: new Redactor([]) });
     try {
-      const row = mirror.ledger.rowsNamed('sales.orders')[0]!;
+      const row = (await mirror.ledger.rowsNamed('sales.orders'))[0]!;
       expect(row.lastRequestId).toBe(requestId);
-      const history = mirror.ledger.history.of(row.id);
+      const history = await mirror.ledger.history(row.id);
       expect(history[0]).toMatchObject({ requestId, action: 'none', outcome: 'failed' });
       expect(history[0]!.calls.some((c) => /^POST .*\/notifications → 403 \(\d+ ms\)$/.test(c))).toBe(true);
     } finally {
@@ -108,12 +109,12 @@ describe('X-Request-ID', () => {
     }
     const mirror = new Mirror({ loaded: loadConfig(h.configFile), logger: createLogger({ level: 'silent', redactor: new Redactor([]) }), metrics: new Metrics(), redactor: new Redactor([]) });
     try {
-      const row = mirror.ledger.rowsNamed('sales.orders')[0]!;
-      const history = mirror.ledger.history.of(row.id);
+      const row = (await mirror.ledger.rowsNamed('sales.orders'))[0]!;
+      const history = await mirror.ledger.history(row.id);
       expect(history).toHaveLength(OPERATIONS_KEPT_PER_TABLE);
       expect(history[0]!.requestId).toBe(row.lastRequestId);
       expect(history.every((op) => op.action === 'update' && op.outcome === 'applied')).toBe(true);
-      const count = mirror.ledger.db.prepare('SELECT COUNT(*) AS n FROM table_operations WHERE table_id = ?').get(row.id) as { n: number };
+      const count = (mirror.ledger as SqliteLedger).store.db.prepare('SELECT COUNT(*) AS n FROM table_operations WHERE table_id = ?').get(row.id) as { n: number };
       expect(count.n).toBe(OPERATIONS_KEPT_PER_TABLE);
     } finally {
       await mirror.close();

@@ -63,7 +63,7 @@ describe('source credentials', () => {
       s.rest.addFault({ status: 401 });
       expect(await pollAndSettle(mirror)).toBe(false);
       expect(s.h.polarisState().size).toBe(5);
-      const state = mirror.ledger.sourceState(SOURCE)!;
+      const state = (await mirror.ledger.sourceState(SOURCE))!;
       expect(state.lastError).toMatch(/401/);
       expect(state.lastHint).toMatch(/check auth/);
       expect(`${state.lastError} ${state.lastHint}`).not.toContain('static-token-1');

@@ -39,7 +39,7 @@ describe.each(STORAGES)('tables on %s storage', (kind) => {
         expect(drop.status).toBe(204);
         expect(head!.at).toBeLessThanOrEqual(drop.at);
         // Its ETag is gone from the ledger with it.
-        expect(durableEtags(mirror.ledger.adapterState(SOURCE)).size).toBe(4);
+        expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(4);
       } finally {
         await mirror.close();
       }
@@ -81,7 +81,7 @@ describe.each(STORAGES)('tables on %s storage', (kind) => {
         for (const name of ['a', 'b', 'c']) s.rest.dropTable(['sales'], name);
         await pollAndSettle(mirror);
         expect(s.h.polarisState().size).toBe(5);
-        expect(mirror.ledger.sourceState(SOURCE)!.lastError).toMatch(/refus|drop/i);
+        expect((await mirror.ledger.sourceState(SOURCE))!.lastError).toMatch(/refus|drop/i);
       } finally {
         await mirror.close();
       }
@@ -103,7 +103,7 @@ describe.each(STORAGES)('tables on %s storage', (kind) => {
         const drop = s.h.emulator.history('lake_mirror', ['sales'], 'a').find((e) => e.type === 'DROP')!;
         expect([create.status, drop.status]).toEqual([204, 204]);
         expect(create.at).toBeLessThanOrEqual(drop.at);
-        const row = mirror.ledger.rowsOfSource(SOURCE).find((r) => r.table.name === 'a_old')!;
+        const row = (await mirror.ledger.rowsOfSource(SOURCE)).find((r) => r.table.name === 'a_old')!;
         expect(row.desired.tableUuid).toBe(before.uuid);
       } finally {
         await mirror.close();
@@ -117,22 +117,22 @@ describe('listings that do not finish', () => {
     const mirror = s.open();
     try {
       await pollAndSettle(mirror);
-      const etagsBefore = durableEtags(mirror.ledger.adapterState(SOURCE));
+      const etagsBefore = durableEtags((await mirror.ledger.adapterState(SOURCE)));
       s.rest.dropTable(['sales'], 'e');
       const updated = await s.rest.updateTable(['sales'], 'a');
       s.rest.addFault({ operation: 'listTables', namespace: ['sales'], page: 2, status: 503 });
       expect(await pollAndSettle(mirror)).toBe(false);
       expect(s.h.polarisState().has('sales.e')).toBe(true);
-      expect(mirror.ledger.sourceState(SOURCE)).toMatchObject({ passComplete: false });
-      expect(mirror.ledger.sourceState(SOURCE)!.lastError).toMatch(/nothing was dropped.*503/);
+      expect((await mirror.ledger.sourceState(SOURCE))).toMatchObject({ passComplete: false });
+      expect((await mirror.ledger.sourceState(SOURCE))!.lastError).toMatch(/nothing was dropped.*503/);
       // What the listing read before failing is mirrored; the ETags stay as they were.
       expect(s.h.polarisState().get('sales.a')).toBe(updated.metadataLocation);
-      expect(durableEtags(mirror.ledger.adapterState(SOURCE))).toEqual(etagsBefore);
+      expect(durableEtags((await mirror.ledger.adapterState(SOURCE)))).toEqual(etagsBefore);
 
       s.rest.clearFaults();
       expect(await pollAndSettle(mirror)).toBe(true);
       expect(s.h.polarisState().has('sales.e')).toBe(false);
-      expect(durableEtags(mirror.ledger.adapterState(SOURCE)).size).toBe(4);
+      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(4);
     } finally {
       await mirror.close();
     }
@@ -149,7 +149,7 @@ describe('listings that do not finish', () => {
       expect(s.h.polarisState().get('sales.b')).toBe(b.metadataLocation);
       expect(s.h.polarisState().get('sales.c')).not.toBe(c.metadataLocation);
       expect(s.h.emulator.history('lake_mirror', ['sales'], 'c').map((e) => e.type)).not.toContain('DROP');
-      expect(mirror.ledger.sourceState(SOURCE)!.passSummary).toMatchObject({ skipped: { 'load-failed': 1 } });
+      expect((await mirror.ledger.sourceState(SOURCE))!.passSummary).toMatchObject({ skipped: { 'load-failed': 1 } });
 
       s.rest.clearFaults();
       await pollAndSettle(mirror);
@@ -173,7 +173,7 @@ describe('listings that do not finish', () => {
       await dispatcher.stop();
       await running;
       expect(s.h.polarisState().has('sales.d')).toBe(true);
-      expect(mirror.ledger.rowsOfSource(SOURCE).find((r) => r.table.name === 'd')).toMatchObject({ status: 'pending', desired: { state: 'absent' } });
+      expect((await mirror.ledger.rowsOfSource(SOURCE)).find((r) => r.table.name === 'd')).toMatchObject({ status: 'pending', desired: { state: 'absent' } });
       expect(s.rest.requests().some((r) => r.method === 'HEAD' && r.status === 503)).toBe(true);
     } finally {
       await mirror.close();

@@ -65,7 +65,7 @@ async function mirrorUpstream(): Promise<void> {
     const runtime = mirror.sources.get('upstream')!;
     expect(await (runtime.adapter as RestSource).pollOnce(runtime.sink)).toBe(true);
     await mirror.createDispatcher().runUntilSettled();
-    expect(mirror.ledger.failedRows('upstream')).toEqual([]);
+    expect((await mirror.ledger.failedRows('upstream'))).toEqual([]);
   } finally {
     await mirror.close();
   }

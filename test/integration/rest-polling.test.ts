@@ -45,7 +45,7 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
       expect(s.rest.requests().filter((r) => r.operation === 'listTables' && r.query.pageToken !== '').length).toBe(SPOTS.length);
 
       // ETags are committed in the ledger with the observations they stand for.
-      const etags = durableEtags(mirror.ledger.adapterState(SOURCE));
+      const etags = durableEtags((await mirror.ledger.adapterState(SOURCE)));
       expect(etags.size).toBe(expected.size);
       expect(JSON.parse(etags.get(etagKey({ namespace: ['ops', 'raw'], name: 't0' }))!)[1]).toBe(expected.get('ops.raw.t0'));
 
@@ -56,7 +56,7 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
       expect(notificationCount(s.h)).toBe(before);
       expect(s.h.polarisState()).toEqual(expected);
       // Each 304 still counts as seen: the ledger re-observes every table, unchanged, none missing.
-      expect(mirror.ledger.sourceState(SOURCE)!.passSummary).toMatchObject({
+      expect((await mirror.ledger.sourceState(SOURCE))!.passSummary).toMatchObject({
         complete: true,
         listed: expected.size,
         dropCandidates: 0,
@@ -111,11 +111,11 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
     expect(s.h.polarisState()).toEqual(expected);
     const mirror = s.open();
     try {
-      expect(durableEtags(mirror.ledger.adapterState(SOURCE)).size).toBe(0);
+      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(0);
       s.rest.resetStats();
       await pollAndSettle(mirror);
       expect(s.rest.stats().byOperation.loadTable).toEqual({ '200': expected.size });
-      expect(durableEtags(mirror.ledger.adapterState(SOURCE)).size).toBe(expected.size);
+      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(expected.size);
     } finally {
       await mirror.close();
     }
@@ -126,7 +126,7 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
     const mirror = s.open();
     try {
       await pollAndSettle(mirror);
-      const row = mirror.ledger.rowsOfSource(SOURCE)[0]!;
+      const row = (await mirror.ledger.rowsOfSource(SOURCE))[0]!;
       expect(row.desired).toMatchObject({ tableUuid: s.rest.table(['ns'], 't')!.uuid, timestamp: 1_700_000_000_000 });
       // Iceberg allows last-updated-ms to step back a little; Polaris must still get a rising timestamp.
       await s.rest.updateTable(['ns'], 't', { lastUpdatedMs: 1_699_999_990_000 });
@@ -184,7 +184,7 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
       await pollAndSettle(mirror);
       expect(s.h.polarisState()).toEqual(expected);
       expect(s.rest.stats().byOperation.loadTable).toEqual({ '200': expected.size });
-      expect(durableEtags(mirror.ledger.adapterState(SOURCE)).size).toBe(0);
+      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(0);
       expect(restAdapter(mirror).type).toBe('rest');
     } finally {
       await mirror.close();

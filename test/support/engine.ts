@@ -21,7 +21,9 @@ export async function syncWith(harness: Harness, options: { allowMassDrop?: bool
   const mirror = openMirror(harness);
   try {
     const summary = await runSync(mirror, { progress: false, ...options });
-    return { summary, rows: [...mirror.sources.keys()].flatMap((name) => mirror.ledger.rowsOfSource(name)) };
+    const rows: MirrorRow[] = [];
+    for (const name of mirror.sources.keys()) rows.push(...(await mirror.ledger.rowsOfSource(name)));
+    return { summary, rows };
   } finally {
     await mirror.close();
   }

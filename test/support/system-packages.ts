@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { postgresBinDir } from './postgres-server.js';
 
 /** Command → the Debian package that provides it. */
 const COMMANDS: Record<string, string> = {
@@ -46,11 +47,13 @@ export function command(name: string): string {
 export function ensureTestPackages(): void {
   const missing = new Set(Object.entries(COMMANDS).filter(([name]) => !findCommand(name)).map(([, pkg]) => pkg));
   if (!hasGssapiLibrary()) missing.add(LIBRARY_PACKAGE);
+  // The shared-ledger tests run a real PostgreSQL server (its binaries live outside PATH).
+  if (!postgresBinDir()) missing.add('postgresql');
   if (missing.size === 0) return;
   const packages = [...missing];
-  if (process.getuid?.() !== 0) throw new Error(`the Kerberos and console tests need these Debian packages: ${packages.join(' ')} (install them, or run the tests as root)`);
+  if (process.getuid?.() !== 0) throw new Error(`the Kerberos, console and PostgreSQL tests need these Debian packages: ${packages.join(' ')} (install them, or run the tests as root)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  process.stderr.write(`installing ${packages.join(' ')} for the Kerberos and console tests…\n`);
+  process.stderr.write(`installing ${packages.join(' ')} for the Kerberos, console and PostgreSQL tests…\n`);
   execFileSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 600_000 });
   execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'ignore', env, timeout: 900_000 });
 }

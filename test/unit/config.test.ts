@@ -138,6 +138,25 @@ describe('the full example config', () => {
     expect(loadConfig(file, {}).config.state.path).toBe(join(dir, 'data', 'ledger.db'));
   });
 
+  it('state.url: a PostgreSQL ledger, its password from the environment kept out of every message', () => {
+    const file = write(minimal({ extraTop: 'state:\n  url: postgresql://mirror:${PG_PASSWORD}@pg:5432/mirror\n  schema: polaris_mirror\n  tls: { caFile: ./pg-ca.pem }' }));
+    const loaded = loadConfig(file, { PG_PASSWORD: 'pg-pass-7781', TEST_CLIENT_SECRET: 'x-secret' });
+    expect(loaded.config.state).toMatchObject({ url: 'postgresql://mirror:pg-pass-7781@pg:5432/mirror', schema: 'polaris_mirror', tls: { caFile: join(dir, 'pg-ca.pem') } });
+    expect(loaded.config.state.path).toBeUndefined();
+    expect([...loaded.secrets]).toContain('pg-pass-7781');
+  });
+
+  it('state.path and state.url are exclusive; schema and tls need url; url must be postgresql://', () => {
+    const both = issuesOf(minimal({ extraTop: 'state:\n  path: ./s.db\n  url: postgresql://pg/mirror' }));
+    expect(both.map((i) => i.message)).toEqual(['state.path (SQLite) and state.url (PostgreSQL) are exclusive: keep the one ledger you mean']);
+    const schemaAlone = issuesOf(minimal({ extraTop: 'state:\n  schema: pm' }));
+    expect(schemaAlone.map((i) => i.message)).toEqual(['state.schema and state.tls apply to a PostgreSQL ledger: set state.url too, or remove them']);
+    const mysql = issuesOf(minimal({ extraTop: 'state:\n  url: mysql://db/mirror' }));
+    expect(mysql.map((i) => i.path)).toEqual(['state.url']);
+    const badSchema = issuesOf(minimal({ extraTop: 'state:\n  url: postgresql://pg/mirror\n  schema: "a; DROP TABLE x"' }));
+    expect(badSchema.map((i) => i.path)).toEqual(['state.schema']);
+  });
+
   it('keeps an absolute state.path as it is', () => {
     const file = write(minimal({ extraTop: 'state:\n  path: /var/lib/pm/state.db' }));
     expect(loadConfig(file, {}).config.state.path).toBe('/var/lib/pm/state.db');
@@ -271,7 +290,7 @@ describe('unknown keys', () => {
 
   it('lists the allowed keys when nothing is close', () => {
     const issues = issuesOf(minimal({ extraTop: 'state:\n  somethingelse: 1' }));
-    expect(issues).toEqual([{ path: 'state.somethingelse', message: 'unknown key', hint: 'keys allowed here: path' }]);
+    expect(issues).toEqual([{ path: 'state.somethingelse', message: 'unknown key', hint: 'keys allowed here: path, url, schema, tls' }]);
   });
 
   it('closest() ignores case, "_" and "-", and gives up beyond distance 2', () => {

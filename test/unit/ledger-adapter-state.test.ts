@@ -2,8 +2,8 @@
 // observations, the tables a source holds (e.g. every table of a dropped database), and schema upgrades.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.js';
-import { MIGRATIONS } from '../../src/ledger/migrations.js';
+import { SqliteStore as Ledger } from '../../src/ledger/sqlite/sqlite-store.js';
+import { MIGRATIONS } from '../../src/ledger/sqlite/migrations.js';
 import { absent, present, tempDir } from './support.js';
 
 let dir: { dir: string; cleanup: () => void };

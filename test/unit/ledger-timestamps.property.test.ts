@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { SqliteStore as Ledger } from '../../src/ledger/sqlite/sqlite-store.js';
 import { absent, present, tempDir } from './support.js';
 
 let dir: string;

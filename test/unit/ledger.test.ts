@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/ledger/group-commit.js';
-import { Ledger } from '../../src/ledger/ledger.js';
+import { GroupCommit } from '../../src/ledger/sqlite/group-commit.js';
+import { SqliteStore as Ledger } from '../../src/ledger/sqlite/sqlite-store.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
 import { absent, present, tempDir } from './support.js';
 

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import PQueue from 'p-queue';
 import { createSourceAdapter } from '../../../adapters/registry.js';
 import type { SourceConfig } from '../../config/schema.js';
 import { decideDrops, liveRows, rowKey } from '../../engine/drop-brake.js';
 import { UsageError } from '../../engine/mirror.js';
-import { Ledger } from '../../ledger/ledger.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import { openLedgerForReading } from '../../ledger/open-ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import type { AdapterContext } from '../../model/source-adapter.js';
 import { tableLocationOf } from '../../model/locations.js';
@@ -45,7 +45,7 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const context = commandContext(options.config);
   const { config } = context.loaded;
   const selected = selectConfigs(config.sources, options.source);
-  const ledger = existsSync(config.state.path) ? Ledger.open(config.state.path, { readonly: true }) : undefined;
+  const ledger = openLedgerForReading(config.state);
   const polaris = connectPolaris(config.polaris, context);
   try {
     const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [] };
@@ -56,7 +56,7 @@ export async function planCommand(options: { config: string; json?: boolean; sou
     const validateFailed = report.entries.some((e) => e.validate && !e.validate.ok);
     return report.errors.length > 0 || validateFailed ? EXIT.FAILED : EXIT.OK;
   } finally {
-    ledger?.close();
+    await ledger?.close();
     await polaris.agent.close();
   }
 }
@@ -79,7 +79,7 @@ async function planSource(
 ): Promise<void> {
   const adapter = createSourceAdapter(config, context);
   const normalizer = new Normalizer(config);
-  const rows = ledger?.rowsOfSource(config.name) ?? [];
+  const rows = (await ledger?.rowsOfSource(config.name)) ?? [];
   const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable'>): void => {
     report.entries.push({ source: config.name, validate: null, polarisTable: partial.target ? polarisDisplayName(partial.target) : null, ...partial });
   };

@@ -23,7 +23,7 @@ export async function refreshCommand(options: { config: string; source: string; 
   const mirror = new Mirror(context);
   try {
     checkScope(mirror, scope);
-    const holder = mirror.ledger.leaseHolder();
+    const holder = await mirror.ledger.leaseHolder();
     const report = holder?.command === 'run' ? await throughDaemon(mirror, scope, context.print, options.json ?? false) : await byItself(mirror, scope, context.print, options.json ?? false);
     context.print(options.json ? JSON.stringify(report, null, 2) : render(report));
     return report.state === 'done' && report.tables.failed === 0 && report.tables.pending === 0 ? EXIT.OK : EXIT.FAILED;
@@ -34,7 +34,7 @@ export async function refreshCommand(options: { config: string; source: string; 
 
 async function byItself(mirror: Mirror, scope: RefreshScope, print: (text: string) => void, json: boolean): Promise<RefreshReport> {
   const refresh = new ScopedRefresh(mirror, scope);
-  const release = holdLease(mirror.ledger, 'refresh');
+  const release = await holdLease(mirror.ledger, 'refresh');
   const { signal, dispose } = abortOnSignals();
   try {
     if (!json) print(`refreshing ${describeScope(scope)}`);
@@ -45,7 +45,7 @@ async function byItself(mirror: Mirror, scope: RefreshScope, print: (text: strin
     }, signal);
   } finally {
     dispose();
-    release();
+    await release();
   }
 }
 

@@ -17,19 +17,19 @@ export async function resetOrderCommand(options: { config: string; table?: strin
   const mirror = new Mirror(context);
   try {
     if (options.source) mirror.selectSources([options.source]);
-    const rows = mirror.ledger.rowsNamed(options.table, options.source);
+    const rows = await mirror.ledger.rowsNamed(options.table, options.source);
     if (rows.length === 0) {
       context.print(`no table named "${options.table}" in the ledger${options.source ? ` of source ${options.source}` : ''}`);
       return EXIT.FAILED;
     }
     const now = Date.now();
     for (const row of rows) {
-      mirror.ledger.resetOrder(row.id, now, now);
+      await mirror.ledger.resetOrder(row.id, now, now);
       context.print(`reset   ${row.source}: ${dottedName(row.table)} — order ${describeOrder(row.desired.order)} → ${new Date(now).toISOString()}`);
     }
     await rereadFromSources(mirror, rows.map((row) => row.id), context.print);
     for (const row of rows) {
-      const after = mirror.ledger.get(row.id)!;
+      const after = (await mirror.ledger.get(row.id))!;
       const state = after.desired.state === 'present' ? `present at ${after.desired.metadataLocation}` : 'absent';
       context.print(`        ${after.source}: ${dottedName(after.table)} is now ${state} (${after.status}); the next observation of it is taken`);
     }

@@ -15,15 +15,15 @@ export async function retryCommand(options: { config: string; table?: string; al
   const mirror = new Mirror(context);
   try {
     if (options.source) mirror.selectSources([options.source]);
-    const ids = mirror.ledger.redrive({ source: options.source, table: options.table, allFailed: options.allFailed });
+    const ids = await mirror.ledger.redrive({ source: options.source, table: options.table, allFailed: options.allFailed });
     if (ids.length === 0) {
       context.print(options.table ? `no table named "${options.table}" needs a retry (not in the ledger, or in sync)` : 'no failed tables');
       return options.table ? EXIT.FAILED : EXIT.OK;
     }
     await rereadFromSources(mirror, ids, context.print);
-    let release: () => void;
+    let release: () => Promise<void>;
     try {
-      release = holdLease(mirror.ledger, 'retry');
+      release = await holdLease(mirror.ledger, 'retry');
     } catch (error) {
       if (!(error instanceof LeaseRefused)) throw error;
       context.print(`marked ${ids.length} table(s) for retry; the running ${error.holder.command} (pid ${error.holder.pid}) re-drives them`);
@@ -36,11 +36,11 @@ export async function retryCommand(options: { config: string; table?: string; al
       await dispatcher.runUntilSettled(signal);
     } finally {
       dispose();
-      release();
+      await release();
     }
     let failed = 0;
     for (const id of ids) {
-      const row = mirror.ledger.get(id)!;
+      const row = (await mirror.ledger.get(id))!;
       const name = `${row.source}: ${dottedName(row.table)}`;
       if (row.status === 'in_sync') context.print(`ok      ${name}`);
       else {

@@ -8,6 +8,8 @@ import { sleep } from '../../util/sleep.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { abortOnSignals, holdLease } from '../lease.js';
+import { runUnderLease, sourceLeaseName } from '../watch-lease.js';
+import { waitForLedger } from '../wait-for-ledger.js';
 
 /**
  * How long a stop waits for the sources' loops after the operations in flight are recorded. A loop
@@ -23,8 +25,20 @@ export async function runCommand(options: { config: string }): Promise<number> {
   const context = commandContext(options.config, { daemon: true });
   const { logger } = context;
   const mirror = new Mirror(context);
-  const release = holdLease(mirror.ledger, 'run', (error) => logger.error({ err: error }, `the ledger cannot be written: ${messageOf(error)}`));
   const { signal, dispose } = abortOnSignals((name) => logger.info(`received ${name}: finishing the operations in flight`));
+  let release: (() => Promise<void>) | undefined;
+  try {
+    // A shared ledger may be unreachable at start (a database restarting): wait for it, do not exit.
+    if (await waitForLedger(mirror.ledger, logger, signal)) {
+      release = await holdLease(mirror.ledger, 'run', (error) => logger.error({ err: error }, `the ledger cannot be written: ${messageOf(error)}`));
+    }
+  } finally {
+    if (!release) {
+      dispose();
+      await mirror.close();
+    }
+  }
+  if (!release) return EXIT.OK;
   const dispatcher = mirror.createDispatcher();
   const server = mirror.config.server ? new MirrorServer(mirror.config.server, mirror, context.metrics, logger) : undefined;
   let stuck = false;
@@ -36,7 +50,7 @@ export async function runCommand(options: { config: string }): Promise<number> {
     const loops = [
       dispatcher.run(signal),
       probePolaris(mirror, logger, signal),
-      ...[...mirror.sources.values()].flatMap((source) => [reconcileLoop(mirror, source, logger, signal), watchLoop(mirror, source, logger, signal)]),
+      ...[...mirror.sources.values()].flatMap((source) => sourceLoops(mirror, source, logger, signal)),
     ];
     logger.info({ sources: [...mirror.sources.keys()] }, 'polaris-mirror running');
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -47,12 +61,28 @@ export async function runCommand(options: { config: string }): Promise<number> {
   } finally {
     dispose();
     await server?.close();
-    release();
+    await release();
     await mirror.close();
     logger.info('stopped');
     // What is stuck still holds the event loop (a thread of the file-system pool, a socket): leave anyway.
     if (stuck) setTimeout(() => process.exit(), 100).unref();
   }
+}
+
+/**
+ * A source's watcher and reconciliation. On a shared ledger they run on one replica at a time, under
+ * the source's lease; a watch that may run everywhere (SQS) runs on every replica.
+ */
+function sourceLoops(mirror: Mirror, source: SourceRuntime, logger: Logger, signal: AbortSignal): Array<Promise<void>> {
+  if (mirror.ledger.backend === 'sqlite') return [reconcileLoop(mirror, source, logger, signal), watchLoop(mirror, source, logger, signal)];
+  const sharedWatch = source.adapter.watchIsShared === true;
+  const single = (leased: AbortSignal) =>
+    Promise.all([reconcileLoop(mirror, source, logger, leased), sharedWatch ? undefined : watchLoop(mirror, source, logger, leased)]);
+  const needsLease = source.adapter.list !== undefined || (source.adapter.watch !== undefined && !sharedWatch);
+  return [
+    needsLease ? runUnderLease(mirror.ledger, sourceLeaseName(source.config.name), logger, signal, single) : Promise.resolve(),
+    sharedWatch ? watchLoop(mirror, source, logger, signal) : Promise.resolve(),
+  ];
 }
 
 /** A full pass now and then every interval; a failed pass is retried sooner (a tenth of the interval). */

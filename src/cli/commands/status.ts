@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { Ledger } from '../../ledger/ledger.js';
+import type { Ledger, WatchLease } from '../../ledger/ledger.js';
+import { sourceLeaseName } from '../watch-lease.js';
+import { openLedgerForReading } from '../../ledger/open-ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
 import { timeText } from '../../util/time-text.js';
@@ -25,6 +26,11 @@ export interface StatusReport {
     lastPass: { startedAt: string | null; endedAt: string | null; complete: boolean | null; summary: unknown } | null;
     lastError: string | null;
     lastHint: string | null;
+    /**
+     * On a shared (PostgreSQL) ledger: the replica running this source's single watcher and its
+     * reconciliation, and until when its lease lasts; null when none holds it (or on SQLite).
+     */
+    lease: { holder: string; acquiredAt: string; heartbeatAt: string; expiresAt: string; live: boolean } | null;
     /** How the source captures changes when it says (e.g. "scans only: …" for a hiveserver2 source without a readable change log). */
     capture: string | null;
   }>;
@@ -45,46 +51,48 @@ interface TableProblem {
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
   const context = commandContext(options.config);
   const { config } = context.loaded;
-  const ledger = existsSync(config.state.path) ? Ledger.open(config.state.path, { readonly: true }) : undefined;
+  const ledger = openLedgerForReading(config.state);
   try {
-    const report = buildStatus(ledger, config.sources);
+    const report = await buildStatus(ledger, config.sources);
     context.print(options.json ? JSON.stringify(report, null, 2) : renderStatus(report, ledger === undefined ? config.state.path : undefined));
     return EXIT.OK;
   } finally {
-    ledger?.close();
+    await ledger?.close();
   }
 }
 
-export function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{ name: string; type: string }>): StatusReport {
-  const counts = new Map((ledger?.counts() ?? []).map((c) => [c.source, c]));
-  return {
-    sources: sources.map((source) => {
-      const c = counts.get(source.name);
-      const state = ledger?.sourceState(source.name);
-      const inSync = c?.inSync ?? 0;
-      const pending = c?.pending ?? 0;
-      const failed = c?.failed ?? 0;
-      return {
-        name: source.name,
-        type: source.type,
-        tables: { total: inSync + pending + failed, inSync, pending, failed },
-        failed: (ledger?.failedRows(source.name) ?? []).map(problem),
-        retrying: (ledger?.pendingRows(source.name) ?? []).filter((row) => row.lastError !== null).map(problem),
-        cursor: state?.cursor ?? null,
-        lastPass: state
-          ? {
-              startedAt: isoOrNull(state.passStartedAt),
-              endedAt: isoOrNull(state.passEndedAt),
-              complete: state.passComplete,
-              summary: state.passSummary,
-            }
-          : null,
-        lastError: state?.lastError ?? null,
-        lastHint: state?.lastHint ?? null,
-        capture: ledger?.adapterState(source.name).get(CAPTURE_STATE_KEY) ?? null,
-      };
-    }),
-  };
+export async function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{ name: string; type: string }>): Promise<StatusReport> {
+  const counts = new Map(((await ledger?.counts()) ?? []).map((c) => [c.source, c]));
+  const leases = new Map(((await ledger?.watchLeases()) ?? []).map((l) => [l.name, l]));
+  const reports: StatusReport['sources'] = [];
+  for (const source of sources) {
+    const c = counts.get(source.name);
+    const state = await ledger?.sourceState(source.name);
+    const inSync = c?.inSync ?? 0;
+    const pending = c?.pending ?? 0;
+    const failed = c?.failed ?? 0;
+    reports.push({
+      name: source.name,
+      type: source.type,
+      tables: { total: inSync + pending + failed, inSync, pending, failed },
+      failed: ((await ledger?.failedRows(source.name)) ?? []).map(problem),
+      retrying: ((await ledger?.pendingRows(source.name)) ?? []).filter((row) => row.lastError !== null).map(problem),
+      cursor: state?.cursor ?? null,
+      lastPass: state
+        ? {
+            startedAt: isoOrNull(state.passStartedAt),
+            endedAt: isoOrNull(state.passEndedAt),
+            complete: state.passComplete,
+            summary: state.passSummary,
+          }
+        : null,
+      lastError: state?.lastError ?? null,
+      lastHint: state?.lastHint ?? null,
+      capture: (await ledger?.adapterState(source.name))?.get(CAPTURE_STATE_KEY) ?? null,
+      lease: leaseOf(leases.get(sourceLeaseName(source.name))),
+    });
+  }
+  return { sources: reports };
 }
 
 function problem(row: MirrorRow): TableProblem {
@@ -96,6 +104,17 @@ function problem(row: MirrorRow): TableProblem {
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt > 0 ? timeText(row.nextAttemptAt) : null,
     requestId: row.lastRequestId,
+  };
+}
+
+function leaseOf(lease: WatchLease | undefined): StatusReport['sources'][number]['lease'] {
+  if (!lease) return null;
+  return {
+    holder: lease.holder,
+    acquiredAt: timeText(lease.acquiredAt),
+    heartbeatAt: timeText(lease.heartbeatAt),
+    expiresAt: timeText(lease.expiresAt),
+    live: lease.live,
   };
 }
 
@@ -129,6 +148,7 @@ function renderStatus(report: StatusReport, missingLedger: string | undefined): 
       if (f.requestId) lines.push(`  request id: ${f.requestId}`);
     }
     for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}${r.requestId ? ` (request id ${r.requestId})` : ''}`);
+    if (s.lease) lines.push('', `${s.name}: watched by replica ${s.lease.holder} (lease ${s.lease.live ? `until ${s.lease.expiresAt}` : `expired at ${s.lease.expiresAt}`})`);
   }
   return lines.join('\n');
 }

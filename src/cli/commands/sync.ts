@@ -6,8 +6,8 @@ import { dottedName } from '../../model/table.js';
 import { commandContext, type CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { existsSync } from 'node:fs';
-import { Ledger } from '../../ledger/ledger.js';
-import { moveLedgerAside } from '../../ledger/move-aside.js';
+import { moveLedgerAside } from '../../ledger/sqlite/move-aside.js';
+import { SqliteLedger } from '../../ledger/sqlite/sqlite-ledger.js';
 import { permanentTokenRefusal } from '../../polaris/token-provider.js';
 import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
 import { startProgress } from '../progress.js';
@@ -47,7 +47,7 @@ export async function syncCommand(options: SyncOptions): Promise<number> {
   const interval = Number(options.progressInterval ?? '5');
   if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`--progress-interval must be a positive number of seconds, not "${options.progressInterval}"`);
   const context = commandContext(options.config);
-  if (options.rebuild) prepareRebuild(context);
+  if (options.rebuild) await prepareRebuild(context);
   const mirror = new Mirror({ ...context, rebuilding: options.rebuild ?? false });
   try {
     // No table can be sent without a token: say so once (exit 1) instead of failing every table with it.
@@ -67,11 +67,14 @@ export async function runSync(
 ): Promise<SyncSummary> {
   const sources = mirror.selectSources(options.source);
   const names = sources.map((s) => s.config.name);
-  const release = holdLease(mirror.ledger, 'sync');
+  const release = await holdLease(mirror.ledger, 'sync');
   const { signal, dispose } = abortOnSignals();
   const dispatcher = mirror.createDispatcher({ sources: names });
   const passes: PassSummary[] = [];
   let listedSoFar = 0;
+  // Progress lines are drawn synchronously: they show the backlog as last read, refreshed as they go.
+  let pendingSoFar = 0;
+  const refreshPending = () => void mirror.ledger.unfinished(names).then((u) => (pendingSoFar = u.pending), () => undefined);
   const stopProgress =
     options.progress === false
       ? () => undefined
@@ -80,7 +83,7 @@ export async function runSync(
             listed: listedSoFar,
             sent: dispatcher.stats.sent,
             failed: dispatcher.stats.failed,
-            pending: mirror.ledger.unfinished(names).pending,
+            pending: (refreshPending(), pendingSoFar),
           }),
           { intervalMs: options.progressInterval === undefined ? undefined : Number(options.progressInterval) * 1000 },
         );
@@ -102,18 +105,19 @@ export async function runSync(
   } finally {
     stopProgress();
     dispose();
-    release();
+    await release();
   }
   return summarize(mirror, names, passes, dispatcher.stats, signal.aborted);
 }
 
-function summarize(mirror: Mirror, names: string[], passes: PassSummary[], stats: RunStats, interrupted: boolean): SyncSummary {
+async function summarize(mirror: Mirror, names: string[], passes: PassSummary[], stats: RunStats, interrupted: boolean): Promise<SyncSummary> {
   const skipped: Record<string, number> = {};
   for (const pass of passes) {
     for (const [reason, count] of Object.entries(pass.skipped)) skipped[reason] = (skipped[reason] ?? 0) + (count ?? 0);
   }
-  const failedRows: Array<MirrorRow> = names.flatMap((name) => mirror.ledger.failedRows(name));
-  const pending = mirror.ledger.unfinished(names).pending;
+  const failedRows: Array<MirrorRow> = [];
+  for (const name of names) failedRows.push(...(await mirror.ledger.failedRows(name)));
+  const pending = (await mirror.ledger.unfinished(names)).pending;
   const passProblems = passes.some((p) => !p.complete || p.dropsRefused > 0);
   return {
     converged: !interrupted && failedRows.length === 0 && pending === 0 && !passProblems,
@@ -172,16 +176,21 @@ function printSummary(context: CommandContext, s: SyncSummary, json: boolean): v
  * Tables Polaris holds that no source lists any more are left alone: a rebuilt ledger cannot prove they
  * were this connector's, and dropping them could delete another writer's table.
  */
-function prepareRebuild(context: CommandContext): void {
+async function prepareRebuild(context: CommandContext): Promise<void> {
   const path = context.loaded.config.state.path;
+  if (path === undefined) {
+    throw new UsageError(
+      '--rebuild re-derives a SQLite ledger file; a PostgreSQL ledger is restored from the database\'s own backups (or, to start afresh, drop its tables and run `sync`)',
+    );
+  }
   if (existsSync(path)) {
     try {
-      const old = Ledger.open(path, { readonly: true });
+      const old = SqliteLedger.open(path, { readonly: true });
       try {
-        const holder = old.leaseHolder();
+        const holder = await old.leaseHolder();
         if (holder) throw new LeaseRefused(holder);
       } finally {
-        old.close();
+        await old.close();
       }
     } catch (error) {
       if (error instanceof LeaseRefused) throw error; // never pull the ledger from under a running daemon

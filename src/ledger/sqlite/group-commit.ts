@@ -1,4 +1,4 @@
-import type { Ledger } from './ledger.js';
+import type { SqliteStore } from './sqlite-store.js';
 
 /**
  * How much a write must survive. 'durable': an acknowledgement rests on it (an ingest 202, a source
@@ -19,7 +19,7 @@ export class GroupCommit {
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly ledger: Ledger) {}
+  constructor(private readonly ledger: SqliteStore) {}
 
   write<T>(run: () => T, durability: Durability = 'durable'): Promise<T> {
     return new Promise<T>((resolve, reject) => {

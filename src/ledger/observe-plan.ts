@@ -1,0 +1,155 @@
+import { joinNamespace } from '../model/table.js';
+import type { NormalizedObservation } from '../normalizer/normalize.js';
+import { nextTimestamp } from '../normalizer/timestamp.js';
+import type { ObserveResult } from './ledger.js';
+import { desiredMatchesApplied, type TableRecord } from './rows.js';
+import { ownedHint, ownedMessage } from './table-ownership.js';
+
+/** Column values of a new table row (named as the columns are). */
+export interface InsertValues {
+  source: string;
+  src_namespace: string;
+  src_name: string;
+  catalog: string;
+  namespace: string;
+  name: string;
+  desired_state: 'present' | 'absent';
+  desired_location: string | null;
+  desired_uuid: string | null;
+  desired_order: number;
+  desired_source_time: number;
+  desired_timestamp: number;
+  desired_confirmed: number;
+  last_present_location: string | null;
+  last_timestamp: number;
+  status: 'pending' | 'in_sync' | 'failed';
+  last_error: string | null;
+  last_hint: string | null;
+  owner_conflict: string | null;
+  updated_at: number;
+}
+
+export interface TouchValues {
+  id: number;
+  desired_order: number;
+  desired_uuid: string | null;
+  desired_confirmed: number;
+  updated_at: number;
+}
+
+export type ChangeValues = Omit<InsertValues, 'source' | 'src_namespace' | 'src_name' | 'catalog' | 'namespace' | 'name'> & { id: number };
+
+/**
+ * What storing one observation does to its table's row, decided the same way by every ledger: the
+ * backends only read the row (and the owner, when ownerCheckNeeded says so) and write the plan.
+ */
+export type ObservePlan =
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'insert'; readonly result: ObserveResult; readonly values: InsertValues }
+  /** Same state again: newer order and UUID only; a row held by another source's claim is looked at again. */
+  | { readonly kind: 'touch'; readonly values: TouchValues; readonly recheckOwner: boolean }
+  | { readonly kind: 'change'; readonly result: ObserveResult; readonly values: ChangeValues };
+
+function sameState(existing: TableRecord, obs: NormalizedObservation['observation']): boolean {
+  const location = obs.state === 'present' ? obs.metadataLocation : null;
+  return existing.desired_state === obs.state && (obs.state === 'absent' || existing.desired_location === location);
+}
+
+/** Whether the plan needs to know which other source (if any) mirrors the same Polaris table. */
+export function ownerCheckNeeded(existing: TableRecord | undefined, { observation: obs }: NormalizedObservation): boolean {
+  if (obs.state !== 'present') return false;
+  if (!existing) return true;
+  if (obs.order < existing.desired_order) return false;
+  return sameState(existing, obs) ? existing.owner_conflict !== null : true;
+}
+
+/**
+ * The observation's effect. An observation older (by `order`) than the stored one is stale; a changed
+ * state gets the table's next timestamp (above every one assigned before); `owner` is another source
+ * mirroring the same Polaris table (looked up only when ownerCheckNeeded).
+ */
+export function planObservation(item: NormalizedObservation, existing: TableRecord | undefined, owner: string | undefined, now: number): ObservePlan {
+  const { source, target, observation: obs } = item;
+  const location = obs.state === 'present' ? obs.metadataLocation : null;
+  const uuid = obs.state === 'present' ? (obs.tableUuid ?? null) : null;
+  const confirmed = obs.state === 'absent' && obs.confirmed === true ? 1 : 0;
+  const conflict = {
+    owner_conflict: owner ?? null,
+    last_error: owner ? ownedMessage(owner) : null,
+    last_hint: owner ? ownedHint(owner) : null,
+  };
+
+  if (!existing) {
+    const timestamp = nextTimestamp(obs.sourceTimeMs, undefined);
+    return {
+      kind: 'insert',
+      result: owner ? 'rejected' : 'accepted',
+      values: {
+        source,
+        src_namespace: joinNamespace(obs.table.namespace),
+        src_name: obs.table.name,
+        catalog: target.catalog,
+        namespace: joinNamespace(target.namespace),
+        name: target.name,
+        desired_state: obs.state,
+        desired_location: location,
+        desired_uuid: uuid,
+        desired_order: obs.order,
+        desired_source_time: Math.trunc(obs.sourceTimeMs),
+        desired_timestamp: timestamp,
+        desired_confirmed: confirmed,
+        // A rejected observation was never ours to send: it must not make a later absence a DROP.
+        last_present_location: owner ? null : location,
+        last_timestamp: timestamp,
+        // A first sighting of an absent table is a tombstone: nothing to send, but its order stops a
+        // late, older "present" from resurrecting it.
+        status: owner ? 'failed' : obs.state === 'absent' ? 'in_sync' : 'pending',
+        ...conflict,
+        updated_at: now,
+      },
+    };
+  }
+
+  if (obs.order < existing.desired_order) return { kind: 'stale' };
+
+  if (sameState(existing, obs)) {
+    return {
+      kind: 'touch',
+      values: {
+        id: existing.id,
+        desired_order: obs.order,
+        desired_uuid: uuid ?? existing.desired_uuid,
+        desired_confirmed: Math.max(confirmed, existing.desired_confirmed),
+        updated_at: now,
+      },
+      recheckOwner: existing.owner_conflict !== null && obs.state === 'present',
+    };
+  }
+
+  const timestamp = nextTimestamp(obs.sourceTimeMs, existing.last_timestamp);
+  const lastPresentLocation = owner ? existing.last_present_location : (location ?? existing.last_present_location);
+  const matchesApplied = desiredMatchesApplied({
+    desired: { state: obs.state, metadataLocation: location },
+    applied: { state: existing.applied_state, metadataLocation: existing.applied_location },
+    lastPresentLocation,
+  });
+  return {
+    kind: 'change',
+    result: owner ? 'rejected' : 'accepted',
+    values: {
+      id: existing.id,
+      desired_state: obs.state,
+      desired_location: location,
+      desired_uuid: obs.state === 'present' ? uuid : existing.desired_uuid,
+      desired_order: obs.order,
+      desired_source_time: Math.trunc(obs.sourceTimeMs),
+      desired_timestamp: timestamp,
+      desired_confirmed: confirmed,
+      last_present_location: lastPresentLocation,
+      last_timestamp: timestamp,
+      status: owner ? 'failed' : matchesApplied ? 'in_sync' : 'pending',
+      ...conflict,
+      updated_at: now,
+    },
+  };
+}

@@ -1,0 +1,387 @@
+import type pg from 'pg';
+import { joinNamespace, splitNamespace, type SourceTable } from '../../model/table.js';
+import type {
+  Ledger,
+  OperationNote,
+  LeaseHolder,
+  ObservationBatch,
+  ObserveResult,
+  PassRecord,
+  RedriveFilter,
+  SourceCounts,
+  SourceState,
+  WatchLease,
+} from '../ledger.js';
+import type { Outcome } from '../outcome.js';
+import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
+import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
+import { newReplicaId } from '../replica-id.js';
+import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { matchesTableName } from '../table-ownership.js';
+import { WriteHealth } from '../write-health.js';
+import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
+import { isPgConflict, isPgUnavailable, LedgerUnavailableError } from './pg-errors.js';
+import { LEASE_SQL, type LeaseRecord } from './pg-leases.js';
+import { migrate } from './pg-migrate.js';
+import { storeBatch } from './pg-observe.js';
+import { SQL, updateByIdSql } from './pg-sql.js';
+
+/**
+ * How long a replica's claim on a table lasts: longer than one operation (a Polaris request and its
+ * retries); a dead replica's tables are taken over once it passes.
+ */
+export const CLAIM_TTL_MS = 30_000;
+/** Transactions that collide with another replica's (a deadlock, a lost insert race) run again. */
+const MAX_CONFLICT_RETRIES = 8;
+
+/**
+ * The shared ledger: several replicas against one PostgreSQL database. Same rows and guarantees as
+ * the SQLite ledger; tables are claimed per operation (FOR UPDATE SKIP LOCKED, with an expiry), and
+ * single watchers run under named leases. Opening is lazy: the first call connects and migrates, and
+ * a failed open is tried again by the next call, so a replica started before its database waits.
+ */
+export class PostgresLedger implements Ledger {
+  readonly backend = 'postgres' as const;
+  readonly replicaId = newReplicaId();
+  readonly writeHealth = new WriteHealth();
+  readonly location: string;
+  private readonly pool: pg.Pool;
+  private opening: Promise<void> | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: PgLedgerOptions) {
+    this.location = redactUrl(options.url);
+    this.pool = createPool(options, () => undefined);
+  }
+
+  ready(): Promise<void> {
+    this.opening ??= this.open().catch((error: unknown) => {
+      this.opening = undefined;
+      throw this.translate(error);
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      if (this.options.readonly) await client.query('SELECT 1');
+      else await migrate(client, this.options.schema);
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.read('SELECT 1', []);
+  }
+
+  async drained(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.drained();
+    await this.pool.end();
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------
+
+  /** Unreachable-database errors become LedgerUnavailableError (a storage failure: 503, /readyz). */
+  private translate(error: unknown): unknown {
+    return isPgUnavailable(error) ? new LedgerUnavailableError(this.location, error) : error;
+  }
+
+  private async read<R extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<R[]> {
+    await this.ready();
+    try {
+      return (await this.pool.query<R>(text, params)).rows;
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** A write: its outcome is the write health; it counts for drained() until it settles. */
+  private write<T>(run: (client: pg.PoolClient) => Promise<T>, inTransaction: boolean): Promise<T> {
+    const done = this.runWrite(run, inTransaction);
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done)).catch(() => undefined);
+    return done;
+  }
+
+  private async runWrite<T>(run: (client: pg.PoolClient) => Promise<T>, inTransaction: boolean): Promise<T> {
+    try {
+      await this.ready();
+      for (let attempt = 1; ; attempt++) {
+        const client = await this.pool.connect();
+        let broken = false;
+        try {
+          if (!inTransaction) return await run(client);
+          await client.query('BEGIN');
+          const result = await run(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          if (inTransaction) await client.query('ROLLBACK').catch(() => (broken = true));
+          if (isPgConflict(error) && attempt < MAX_CONFLICT_RETRIES) continue;
+          throw error;
+        } finally {
+          client.release(broken);
+        }
+      }
+    } catch (error) {
+      // Success is recorded by the callers (transaction, statement), failures here.
+      const translated = this.translate(error);
+      this.writeHealth.failed(translated);
+      throw translated;
+    }
+  }
+
+  private async transaction<T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const result = await this.write(run, true);
+    this.writeHealth.succeeded();
+    return result;
+  }
+
+  private async statement(text: string, params: unknown[]): Promise<void> {
+    await this.write((client) => client.query(text, params), false);
+    this.writeHealth.succeeded();
+  }
+
+  // ---- observations, cursors, passes ------------------------------------------------------------
+
+  commit(batch: ObservationBatch, now = Date.now()): Promise<ObserveResult[]> {
+    return this.transaction((client) => storeBatch(client, batch, now));
+  }
+
+  async cursor(source: string): Promise<string | undefined> {
+    return (await this.sourceState(source))?.cursor ?? undefined;
+  }
+
+  async sourceState(source: string): Promise<SourceState | undefined> {
+    const r = (await this.read<Record<string, unknown>>(SQL.sourceState, [source]))[0];
+    if (!r) return undefined;
+    return {
+      name: r.name as string,
+      cursor: r.cursor as string | null,
+      passStartedAt: r.pass_started_at as number | null,
+      passEndedAt: r.pass_ended_at as number | null,
+      passComplete: r.pass_complete === null ? null : r.pass_complete === 1,
+      passSummary: r.pass_summary ? JSON.parse(r.pass_summary as string) : null,
+      lastError: r.last_error as string | null,
+      lastHint: r.last_hint as string | null,
+    };
+  }
+
+  recordPass(source: string, pass: PassRecord): Promise<void> {
+    return this.statement(SQL.recordPass, [
+      source,
+      pass.startedAt,
+      pass.endedAt,
+      pass.complete ? 1 : 0,
+      JSON.stringify(pass.summary),
+      pass.error ?? null,
+      pass.hint ?? null,
+    ]);
+  }
+
+  async adapterState(source: string): Promise<Map<string, string>> {
+    const rows = await this.read<{ key: string; value: string }>(SQL.adapterState, [source]);
+    return new Map(rows.map((r) => [r.key, r.value]));
+  }
+
+  async liveTables(source: string, namespacePrefix: readonly string[] = []): Promise<SourceTable[]> {
+    const rows = await this.read<{ src_namespace: string; src_name: string }>(SQL.liveOfSource, [source]);
+    return rows
+      .map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }))
+      .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));
+  }
+
+  // ---- work for the dispatcher ------------------------------------------------------------------
+
+  async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {
+    const rows = await this.write(
+      async (client) => (await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [this.replicaId, CLAIM_TTL_MS, now, sources ?? null, limit])).rows,
+      false,
+    );
+    this.writeHealth.succeeded();
+    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map((r) => r.id);
+  }
+
+  async claim(ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.write(async (client) => (await client.query<{ id: number }>(SQL.claimIds, [this.replicaId, CLAIM_TTL_MS, ids])).rows, false);
+    this.writeHealth.succeeded();
+    const got = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => got.has(id));
+  }
+
+  async releaseClaims(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.statement(SQL.releaseClaims, [ids, this.replicaId]);
+  }
+
+  async dueCount(now: number): Promise<number> {
+    return (await this.read<{ n: number }>(SQL.dueCount, [now]))[0]!.n;
+  }
+
+  async nextAttemptAfter(now: number, sources?: readonly string[]): Promise<number | undefined> {
+    return (await this.read<{ at: number | null }>(SQL.nextAttempt, [now, sources ?? null]))[0]?.at ?? undefined;
+  }
+
+  async unfinished(sources?: readonly string[]): Promise<{ pending: number; failed: number }> {
+    const row = (await this.read<{ pending: number; failed: number }>(SQL.unfinished, [sources ?? null]))[0]!;
+    return { pending: row.pending, failed: row.failed };
+  }
+
+  async get(id: number): Promise<MirrorRow | undefined> {
+    const r = (await this.read<TableRecord>(SQL.byId, [id]))[0];
+    return r ? toMirrorRow(r) : undefined;
+  }
+
+  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined> {
+    const r = (await this.read<TableRecord>(SQL.unappliedUpsertOfUuid, [catalog, uuid, exceptId]))[0];
+    return r ? toMirrorRow(r) : undefined;
+  }
+
+  markSending(id: number, location: string, now = Date.now()): Promise<void> {
+    return this.statement(SQL.markSending, [id, location, now]);
+  }
+
+  raiseTimestamp(id: number, timestamp: number, now = Date.now()): Promise<void> {
+    return this.statement(SQL.raiseTimestamp, [id, timestamp, now]);
+  }
+
+  /** Records the outcome and gives back this replica's claim on the table, in one transaction. */
+  applyOutcome(outcome: Outcome, now = Date.now(), operation?: OperationNote): Promise<void> {
+    return this.transaction(async (client) => {
+      const current = (await client.query<TableRecord>(SQL.byIdForUpdate, [outcome.id])).rows[0];
+      if (!current) return;
+      const plan = planOutcome(outcome, current, now);
+      const { text, params } = updateByIdSql('tables', { ...plan.values }, OUTCOME_EXTRA_SETS[plan.kind]);
+      await client.query(text, params);
+      await client.query(SQL.releaseClaims, [[outcome.id], this.replicaId]);
+      if (operation) {
+        const detail = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : outcome.kind === 'deferred' ? outcome.reason : null;
+        const calls = JSON.stringify(operation.calls.map(describeCall));
+        await client.query(SQL.recordOperation, [outcome.id, now, outcome.requestId ?? null, operation.action, outcome.kind, detail, calls]);
+        await client.query(SQL.pruneOperations, [outcome.id, OPERATIONS_KEPT_PER_TABLE]);
+      }
+    });
+  }
+
+  async history(tableId: number): Promise<OperationRecord[]> {
+    const rows = await this.read<Record<string, unknown>>(SQL.operationsOf, [tableId, OPERATIONS_KEPT_PER_TABLE]);
+    return rows.map((r) => ({
+      at: r.at as number,
+      requestId: r.request_id as string | null,
+      action: r.action as string,
+      outcome: r.outcome as string,
+      detail: r.detail as string | null,
+      calls: JSON.parse((r.calls as string | null) ?? '[]') as string[],
+    }));
+  }
+
+  // ---- reads for reconciliation, status and retry -----------------------------------------------
+
+  async rowsOfSource(source: string): Promise<MirrorRow[]> {
+    return (await this.read<TableRecord>(SQL.rowsOfSource, [source])).map(toMirrorRow);
+  }
+
+  async counts(): Promise<SourceCounts[]> {
+    const rows = await this.read<{ source: string; in_sync: number; pending: number; failed: number }>(SQL.counts, []);
+    return rows.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed }));
+  }
+
+  async failedRows(source: string, limit = 1000): Promise<MirrorRow[]> {
+    return (await this.read<TableRecord>(SQL.failedOfSource, [source, limit])).map(toMirrorRow);
+  }
+
+  async pendingRows(source: string, limit = 1000): Promise<MirrorRow[]> {
+    return (await this.read<TableRecord>(SQL.pendingOfSource, [source, limit])).map(toMirrorRow);
+  }
+
+  redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {
+    return this.transaction(async (client) => {
+      const rows = (await client.query<TableRecord>(SQL.notInSyncForUpdate)).rows
+        .map(toMirrorRow)
+        .filter((row) => filter.source === undefined || row.source === filter.source)
+        .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
+      return this.redriveRows(client, rows, now);
+    });
+  }
+
+  redriveIds(ids: readonly number[], now = Date.now()): Promise<number[]> {
+    return this.transaction(async (client) => {
+      const wanted = new Set(ids);
+      const rows = (await client.query<TableRecord>(SQL.notInSyncForUpdate)).rows.map(toMirrorRow).filter((row) => wanted.has(row.id));
+      return this.redriveRows(client, rows, now);
+    });
+  }
+
+  /** A table another source owns stays failed until that source lets go of it. */
+  private async redriveRows(client: pg.PoolClient, rows: readonly MirrorRow[], now: number): Promise<number[]> {
+    const redriven: number[] = [];
+    for (const row of rows) {
+      if (row.ownerConflict !== null) {
+        const params = [row.target.catalog, joinNamespace(row.target.namespace), row.target.name, row.source];
+        if ((await client.query(SQL.ownerOf, params)).rowCount! > 0) continue;
+        await client.query(SQL.clearOwner, [row.id, now]);
+      }
+      await client.query(SQL.redrive, [row.id, now]);
+      redriven.push(row.id);
+    }
+    return redriven;
+  }
+
+
+  async rowsNamed(name: string, source?: string): Promise<MirrorRow[]> {
+    const records = source === undefined ? await this.read<TableRecord>(SQL.allRows, []) : await this.read<TableRecord>(SQL.rowsOfSource, [source]);
+    return records.map(toMirrorRow).filter((row) => matchesTableName(row, name));
+  }
+
+  resetOrder(id: number, order: number, now = Date.now()): Promise<void> {
+    return this.statement(SQL.resetOrder, [id, order, now]);
+  }
+
+  // ---- VALIDATE cache ---------------------------------------------------------------------------
+
+  async isValidated(catalog: string, location: string): Promise<boolean> {
+    return (await this.read(SQL.validated, [catalog, location])).length > 0;
+  }
+
+  markValidated(catalog: string, location: string, now = Date.now()): Promise<void> {
+    return this.statement(SQL.markValidated, [catalog, location, now]);
+  }
+
+  // ---- sender lease: every replica sends (tables are claimed one at a time) ----------------------
+
+  async acquireLease(): Promise<LeaseHolder | undefined> {
+    await this.ready();
+    return undefined;
+  }
+
+  async leaseHolder(): Promise<LeaseHolder | undefined> {
+    return undefined;
+  }
+
+  async heartbeat(): Promise<void> {}
+
+  async releaseLease(): Promise<void> {}
+
+  // ---- watch leases -----------------------------------------------------------------------------
+
+  async takeWatchLease(name: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.write(async (client) => (await client.query(LEASE_SQL.take, [name, this.replicaId, ttlMs])).rows, false);
+    this.writeHealth.succeeded();
+    return rows.length > 0;
+  }
+
+  dropWatchLease(name: string): Promise<void> {
+    return this.statement(LEASE_SQL.drop, [name, this.replicaId]);
+  }
+
+  async watchLeases(): Promise<WatchLease[]> {
+    const rows = await this.read<LeaseRecord>(LEASE_SQL.list, []);
+    return rows.map((r) => ({ name: r.name, holder: r.holder, acquiredAt: r.acquired_at, heartbeatAt: r.heartbeat_at, expiresAt: r.expires_at, live: r.live }));
+  }
+}

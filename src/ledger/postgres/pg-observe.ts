@@ -1,0 +1,69 @@
+import type pg from 'pg';
+import { joinNamespace } from '../../model/table.js';
+import type { NormalizedObservation } from '../../normalizer/normalize.js';
+import type { ObservationBatch, ObserveResult } from '../ledger.js';
+import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
+import type { TableRecord } from '../rows.js';
+import { bulkable, ConcurrentInsert, storeBulk } from './pg-observe-bulk.js';
+import { insertSql, SQL, updateByIdSql } from './pg-sql.js';
+
+
+/**
+ * Stores a batch inside the caller's transaction. Each table's row is locked (FOR UPDATE) before its
+ * next timestamp is chosen, so two replicas never assign the same timestamp to a table and none goes
+ * back: the second waits for the first's commit and builds on its row.
+ */
+export async function storeBatch(client: pg.PoolClient, batch: ObservationBatch, now: number): Promise<ObserveResult[]> {
+  const items = batch.observations;
+  const results = bulkable(items) ? await storeBulk(client, items, now) : await storeOneByOne(client, items, now);
+  if (batch.source !== undefined && batch.cursor !== undefined) await client.query(SQL.setCursor, [batch.source, batch.cursor, now]);
+  if (batch.source !== undefined && batch.state !== undefined) {
+    for (const [key, value] of Object.entries(batch.state)) {
+      if (value === null) await client.query(SQL.deleteAdapterState, [batch.source, key]);
+      else await client.query(SQL.setAdapterState, [batch.source, key, value]);
+    }
+  }
+  return results;
+}
+
+async function storeOneByOne(client: pg.PoolClient, items: readonly NormalizedObservation[], now: number): Promise<ObserveResult[]> {
+  const results: ObserveResult[] = [];
+  for (const item of items) {
+    const { source, target, observation: obs } = item;
+    const existing = (await client.query<TableRecord>(SQL.byKeyForUpdate, [source, joinNamespace(obs.table.namespace), obs.table.name])).rows[0];
+    let owner: string | undefined;
+    if (ownerCheckNeeded(existing, item)) {
+      owner = (await client.query<{ source: string }>(SQL.ownerOf, [target.catalog, joinNamespace(target.namespace), target.name, source])).rows[0]?.source;
+    }
+    const plan = planObservation(item, existing, owner, now);
+    switch (plan.kind) {
+      case 'stale':
+        results.push('stale');
+        break;
+      case 'insert': {
+        const { text, params } = insertSql('tables', { ...plan.values }, 'ON CONFLICT (source, src_namespace, src_name) DO NOTHING RETURNING id');
+        if ((await client.query(text, params)).rowCount === 0) throw new ConcurrentInsert('another replica stored this table first');
+        results.push(plan.result);
+        break;
+      }
+      case 'change': {
+        const { text, params } = updateByIdSql('tables', { ...plan.values }, 'rev = rev + 1, attempts = 0, next_attempt_at = 0');
+        await client.query(text, params);
+        results.push(plan.result);
+        break;
+      }
+      case 'touch': {
+        const v = plan.values;
+        await client.query(SQL.touchDesired, [v.id, v.desired_order, v.desired_uuid, v.desired_confirmed, v.updated_at]);
+        if (!plan.recheckOwner) results.push('unchanged');
+        else if (owner) results.push('rejected');
+        else {
+          await client.query(SQL.clearOwner, [v.id, now]);
+          results.push('accepted');
+        }
+        break;
+      }
+    }
+  }
+  return results;
+}

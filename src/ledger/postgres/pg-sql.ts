@@ -1,0 +1,97 @@
+/**
+ * The PostgreSQL ledger's statements: the SQLite ledger's (src/ledger/sqlite/statements.ts) in
+ * PostgreSQL's dialect, plus claims. `$n` parameters; a source list is a text[] parameter.
+ */
+const notInSync = `status <> 'in_sync' AND owner_conflict IS NULL`;
+const inSources = (n: number) => `($${n}::text[] IS NULL OR source = ANY($${n}::text[]))`;
+
+/** The database's clock in ms: claims and leases compare times from one clock, whatever the hosts' skew. */
+export const DB_NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+export const SQL = {
+  byKeyForUpdate: 'SELECT * FROM tables WHERE source = $1 AND src_namespace = $2 AND src_name = $3 FOR UPDATE',
+  byId: 'SELECT * FROM tables WHERE id = $1',
+  byIdForUpdate: 'SELECT * FROM tables WHERE id = $1 FOR UPDATE',
+  ownerOf: `SELECT source FROM tables WHERE catalog = $1 AND namespace = $2 AND name = $3 AND source <> $4
+      AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
+  touchDesired: `UPDATE tables SET desired_order = GREATEST(desired_order, $2), desired_uuid = $3, desired_confirmed = $4, updated_at = $5 WHERE id = $1`,
+  clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
+      last_error = NULL, last_hint = NULL, last_present_location = COALESCE(desired_location, last_present_location),
+      updated_at = $2 WHERE id = $1`,
+  sourceState: 'SELECT * FROM sources WHERE name = $1',
+  setCursor: `INSERT INTO sources (name, cursor, updated_at) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at`,
+  recordPass: `INSERT INTO sources (name, pass_started_at, pass_ended_at, pass_complete, pass_summary, last_error, last_hint, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $3)
+      ON CONFLICT (name) DO UPDATE SET pass_started_at = EXCLUDED.pass_started_at, pass_ended_at = EXCLUDED.pass_ended_at,
+        pass_complete = EXCLUDED.pass_complete, pass_summary = EXCLUDED.pass_summary, last_error = EXCLUDED.last_error,
+        last_hint = EXCLUDED.last_hint, updated_at = EXCLUDED.updated_at`,
+  adapterState: 'SELECT key, value FROM adapter_state WHERE source = $1',
+  setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES ($1, $2, $3)
+      ON CONFLICT (source, key) DO UPDATE SET value = EXCLUDED.value`,
+  deleteAdapterState: 'DELETE FROM adapter_state WHERE source = $1 AND key = $2',
+  liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
+      AND (desired_state = 'present' OR applied_state = 'present')`,
+  /**
+   * Claims due tables for this replica: rows another replica holds (an unexpired claim, or a row lock
+   * of a claim being taken right now) are skipped, so one table is worked on by one replica at a time.
+   */
+  claimDue: `UPDATE tables SET claimed_by = $1, claimed_until = ${DB_NOW} + $2
+      WHERE id IN (
+        SELECT id FROM tables
+        WHERE ${notInSync} AND next_attempt_at <= $3 AND ${inSources(4)}
+          AND (claimed_until <= ${DB_NOW} OR claimed_by = $1)
+        ORDER BY next_attempt_at, id LIMIT $5
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id, next_attempt_at`,
+  claimIds: `UPDATE tables SET claimed_by = $1, claimed_until = ${DB_NOW} + $2
+      WHERE id IN (SELECT id FROM tables WHERE id = ANY($3::bigint[]) AND (claimed_until <= ${DB_NOW} OR claimed_by = $1) FOR UPDATE SKIP LOCKED)
+      RETURNING id`,
+  releaseClaims: 'UPDATE tables SET claimed_by = NULL, claimed_until = 0 WHERE id = ANY($1::bigint[]) AND claimed_by = $2',
+  dueCount: `SELECT COUNT(*)::bigint AS n FROM tables WHERE ${notInSync} AND next_attempt_at <= $1`,
+  nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSync} AND next_attempt_at > $1 AND ${inSources(2)}`,
+  unfinished: `SELECT COUNT(*) FILTER (WHERE status = 'pending')::bigint AS pending, COUNT(*) FILTER (WHERE status = 'failed')::bigint AS failed
+      FROM tables WHERE ${notInSync} AND ${inSources(1)}`,
+  unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = $1 AND desired_uuid = $2 AND id <> $3
+      AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL
+      ORDER BY (status = 'failed') LIMIT 1`,
+  raiseTimestamp: `UPDATE tables SET desired_timestamp = GREATEST(desired_timestamp, $2),
+      last_timestamp = GREATEST(last_timestamp, $2), updated_at = $3 WHERE id = $1`,
+  markSending: 'UPDATE tables SET sent_location = $2, updated_at = $3 WHERE id = $1',
+  rowsOfSource: 'SELECT * FROM tables WHERE source = $1',
+  allRows: 'SELECT * FROM tables',
+  resetOrder: 'UPDATE tables SET desired_order = $2, updated_at = $3 WHERE id = $1',
+  counts: `SELECT source,
+      COUNT(*) FILTER (WHERE status = 'in_sync' AND desired_state = 'present')::bigint AS in_sync,
+      COUNT(*) FILTER (WHERE status = 'pending')::bigint AS pending,
+      COUNT(*) FILTER (WHERE status = 'failed')::bigint AS failed
+    FROM tables GROUP BY source ORDER BY source`,
+  failedOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' ORDER BY updated_at DESC LIMIT $2`,
+  pendingOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT $2`,
+  notInSyncForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' ORDER BY id FOR UPDATE`,
+  redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = $2 WHERE id = $1`,
+  recordOperation: `INSERT INTO table_operations (table_id, at, request_id, action, outcome, detail, calls) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+  pruneOperations: `DELETE FROM table_operations WHERE table_id = $1 AND id <= (
+      SELECT id FROM table_operations WHERE table_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+  operationsOf: 'SELECT * FROM table_operations WHERE table_id = $1 ORDER BY id DESC LIMIT $2',
+  validated: 'SELECT 1 FROM validations WHERE catalog = $1 AND location = $2',
+  markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES ($1, $2, $3)
+      ON CONFLICT (catalog, location) DO UPDATE SET validated_at = EXCLUDED.validated_at`,
+} as const;
+
+/** `INSERT INTO table (cols) VALUES ($1, …) <suffix>` for a record of column values (names from code, never input). */
+export function insertSql(table: string, values: Record<string, unknown>, suffix = ''): { text: string; params: unknown[] } {
+  const columns = Object.keys(values);
+  return {
+    text: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) ${suffix}`,
+    params: Object.values(values),
+  };
+}
+
+/** `UPDATE table SET col = $n, … <extra> WHERE id = $1` for a record of column values that includes id. */
+export function updateByIdSql(table: string, values: Record<string, unknown> & { id: number }, extra = ''): { text: string; params: unknown[] } {
+  const columns = Object.keys(values).filter((c) => c !== 'id');
+  const sets = columns.map((c, i) => `${c} = $${i + 2}`);
+  if (extra) sets.push(extra);
+  return { text: `UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1`, params: [values.id, ...columns.map((c) => values[c])] };
+}

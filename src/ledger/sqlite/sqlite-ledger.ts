@@ -1,0 +1,194 @@
+import type { SourceTable } from '../../model/table.js';
+import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, WatchLease } from '../ledger.js';
+import type { OperationRecord } from '../operation-history.js';
+import { newReplicaId } from '../replica-id.js';
+import type { Outcome } from '../outcome.js';
+import type { MirrorRow } from '../rows.js';
+import type { WriteHealth } from '../write-health.js';
+import { GroupCommit } from './group-commit.js';
+import { SqliteStore, type LedgerOptions } from './sqlite-store.js';
+
+/**
+ * The embedded ledger for one process: the Ledger interface over SqliteStore. Observations and outcomes
+ * go through GroupCommit (one transaction per event-loop turn); the rest are single statements, answered
+ * at once. Only one process sends for a file (the sender lease).
+ */
+export class SqliteLedger implements Ledger {
+  readonly backend = 'sqlite' as const;
+  readonly replicaId = newReplicaId();
+  private readonly group: GroupCommit;
+
+  constructor(
+    readonly store: SqliteStore,
+    readonly location: string,
+  ) {
+    this.group = new GroupCommit(store);
+  }
+
+  static open(path: string, options: LedgerOptions = {}): SqliteLedger {
+    return new SqliteLedger(SqliteStore.open(path, options), path);
+  }
+
+  get writeHealth(): WriteHealth {
+    return this.store.writeHealth;
+  }
+
+  async ready(): Promise<void> {}
+
+  async ping(): Promise<void> {
+    this.store.db.prepare('SELECT 1').get();
+  }
+
+  drained(): Promise<void> {
+    return this.group.drained();
+  }
+
+  async close(): Promise<void> {
+    await this.group.drained();
+    this.store.close();
+  }
+
+  commit(batch: ObservationBatch, now = Date.now()): Promise<ObserveResult[]> {
+    return this.group.write(() => {
+      const results = this.store.observe(batch.observations, now);
+      if (batch.source !== undefined && batch.cursor !== undefined) this.store.setCursor(batch.source, batch.cursor, now);
+      if (batch.source !== undefined && batch.state !== undefined) this.store.setAdapterState(batch.source, batch.state);
+      return results;
+    }, 'durable');
+  }
+
+  async cursor(source: string): Promise<string | undefined> {
+    return this.store.cursor(source);
+  }
+
+  async sourceState(source: string): Promise<SourceState | undefined> {
+    return this.store.sourceState(source);
+  }
+
+  async recordPass(source: string, pass: PassRecord): Promise<void> {
+    this.store.recordPass(source, pass);
+  }
+
+  async adapterState(source: string): Promise<Map<string, string>> {
+    return this.store.adapterState(source);
+  }
+
+  async liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]> {
+    return this.store.liveTables(source, namespacePrefix);
+  }
+
+  async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {
+    return this.store.dueIds(now, limit, sources);
+  }
+
+  /** One process sends per file (the sender lease): every table is this process's to work on. */
+  async claim(ids: readonly number[]): Promise<number[]> {
+    return [...ids];
+  }
+
+  /** One process sends per file (the sender lease): there are no claims to give back. */
+  async releaseClaims(): Promise<void> {}
+
+  async dueCount(now: number): Promise<number> {
+    return this.store.dueCount(now);
+  }
+
+  async nextAttemptAfter(now: number, sources?: readonly string[]): Promise<number | undefined> {
+    return this.store.nextAttemptAfter(now, sources);
+  }
+
+  async unfinished(sources?: readonly string[]): Promise<{ pending: number; failed: number }> {
+    return this.store.unfinished(sources);
+  }
+
+  async get(id: number): Promise<MirrorRow | undefined> {
+    return this.store.get(id);
+  }
+
+  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined> {
+    return this.store.unappliedUpsertOfUuid(catalog, uuid, exceptId);
+  }
+
+  async markSending(id: number, location: string, now?: number): Promise<void> {
+    this.store.markSending(id, location, now);
+  }
+
+  async raiseTimestamp(id: number, timestamp: number, now?: number): Promise<void> {
+    this.store.raiseTimestamp(id, timestamp, now);
+  }
+
+  applyOutcome(outcome: Outcome, now?: number, operation?: OperationNote): Promise<void> {
+    return this.group.write(() => this.store.applyOutcome(outcome, now, operation), 'relaxed');
+  }
+
+  async history(tableId: number): Promise<OperationRecord[]> {
+    return this.store.history.of(tableId);
+  }
+
+  async redriveIds(ids: readonly number[], now?: number): Promise<number[]> {
+    return this.store.redriveIds(ids, now);
+  }
+
+  async rowsOfSource(source: string): Promise<MirrorRow[]> {
+    return this.store.rowsOfSource(source);
+  }
+
+  async counts(): Promise<SourceCounts[]> {
+    return this.store.counts();
+  }
+
+  async failedRows(source: string, limit?: number): Promise<MirrorRow[]> {
+    return this.store.failedRows(source, limit);
+  }
+
+  async pendingRows(source: string, limit?: number): Promise<MirrorRow[]> {
+    return this.store.pendingRows(source, limit);
+  }
+
+  async redrive(filter: RedriveFilter, now?: number): Promise<number[]> {
+    return this.store.redrive(filter, now);
+  }
+
+  async rowsNamed(name: string, source?: string): Promise<MirrorRow[]> {
+    return this.store.rowsNamed(name, source);
+  }
+
+  async resetOrder(id: number, order: number, now?: number): Promise<void> {
+    this.store.resetOrder(id, order, now);
+  }
+
+  async isValidated(catalog: string, location: string): Promise<boolean> {
+    return this.store.isValidated(catalog, location);
+  }
+
+  markValidated(catalog: string, location: string, now?: number): Promise<void> {
+    return this.group.write(() => this.store.markValidated(catalog, location, now), 'relaxed');
+  }
+
+  async acquireLease(command: string, now?: number, staleMs?: number): Promise<LeaseHolder | undefined> {
+    return this.store.acquireLease(command, now, staleMs);
+  }
+
+  async leaseHolder(now?: number, staleMs?: number): Promise<LeaseHolder | undefined> {
+    return this.store.leaseHolder(now, staleMs);
+  }
+
+  async heartbeat(now?: number): Promise<void> {
+    this.store.heartbeat(now);
+  }
+
+  async releaseLease(): Promise<void> {
+    this.store.releaseLease();
+  }
+
+  /** One process sends for a SQLite ledger (the sender lease): every watcher runs here. */
+  async takeWatchLease(): Promise<boolean> {
+    return true;
+  }
+
+  async dropWatchLease(): Promise<void> {}
+
+  async watchLeases(): Promise<WatchLease[]> {
+    return [];
+  }
+}

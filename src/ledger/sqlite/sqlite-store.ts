@@ -1,0 +1,413 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { joinNamespace, splitNamespace, type PolarisTable, type SourceTable } from '../../model/table.js';
+import type { NormalizedObservation } from '../../normalizer/normalize.js';
+import type { LeaseHolder, ObserveResult, OperationNote, SourceCounts, SourceState } from '../ledger.js';
+import { OperationHistory } from '../operation-history.js';
+import { LedgerDamagedError } from '../ledger-damaged.js';
+import type { Outcome } from '../outcome.js';
+import { leaseIsLive } from '../process-lease.js';
+import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
+import { planOutcome } from '../outcome-plan.js';
+import { matchesTableName } from '../table-ownership.js';
+import { WriteHealth } from '../write-health.js';
+import { migrate } from './migrate.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+
+export interface LedgerOptions {
+  readonly readonly?: boolean;
+}
+
+/**
+ * The SQLite ledger's synchronous core (SqliteLedger puts the Ledger interface over it): one row per
+ * table with desired and applied state, each source's cursor and last pass, VALIDATE results and the
+ * sender lease. SQLite in WAL mode with
+ * synchronous=FULL: a commit survives a process kill *and* a power loss, which is what an HTTP 202 or a
+ * deleted SQS message promise. Writes are batched by GroupCommit, which relaxes to NORMAL for batches
+ * whose loss would only cause a resend (notification outcomes).
+ */
+export class SqliteStore {
+  readonly db: Database.Database;
+  /** The outcome of the latest write: a full disk leaves the ledger readable but unable to store (/readyz). */
+  readonly writeHealth = new WriteHealth();
+  /** Each table's last operations (the console's table page). */
+  readonly history: OperationHistory;
+  private readonly statements: Statements;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.statements = prepareStatements(db, this.writeHealth);
+    this.history = new OperationHistory(db);
+  }
+
+  /**
+   * Opens (or creates) the ledger. A writer checks the file's integrity first (PRAGMA quick_check):
+   * a damaged ledger must stop the process with a clear error, not send from half-read state.
+   */
+  static open(path: string, options: LedgerOptions = {}): SqliteStore {
+    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      db.pragma('busy_timeout = 5000');
+      // Reading the schema fails at once on a file that is not a database (a readonly open stops here).
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      if (!options.readonly) {
+        const check = db.pragma('quick_check', { simple: true });
+        if (check !== 'ok') throw new LedgerDamagedError(path, String(check));
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        migrate(db);
+      }
+      return new SqliteStore(db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof LedgerDamagedError) throw error;
+      const code = (error as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code?.startsWith('SQLITE_CORRUPT')) {
+        throw new LedgerDamagedError(path, (error as Error).message);
+      }
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private synchronous: 'FULL' | 'NORMAL' = 'FULL';
+
+  /**
+   * FULL (fsync on commit) or NORMAL (durable across a process crash only) for the next commits; see
+   * GroupCommit. Writes that must survive a power loss on their own set FULL first.
+   */
+  setSynchronous(level: 'FULL' | 'NORMAL'): void {
+    if (level === this.synchronous) return;
+    this.db.pragma(`synchronous = ${level}`);
+    this.synchronous = level;
+  }
+
+  /** Runs fn in a transaction (a savepoint when already inside one). */
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    // The outermost transaction: its commit is where a full disk shows.
+    try {
+      const result = this.db.transaction(fn)();
+      this.writeHealth.succeeded();
+      return result;
+    } catch (error) {
+      this.writeHealth.failed(error);
+      throw error;
+    }
+  }
+
+  // ---- observations -------------------------------------------------------------------------------
+
+  /**
+   * Stores observations as the tables' desired state. An observation older (by `order`) than the
+   * stored one is ignored; a changed state gets the table's next timestamp. Call inside a transaction
+   * together with the cursor it advances.
+   */
+  observe(items: readonly NormalizedObservation[], now = Date.now()): ObserveResult[] {
+    return items.map((item) => this.observeOne(item, now));
+  }
+
+  private observeOne(item: NormalizedObservation, now: number): ObserveResult {
+    const s = this.statements;
+    const { source, target, observation: obs } = item;
+    const existing = s.byKey.get(source, joinNamespace(obs.table.namespace), obs.table.name) as TableRecord | undefined;
+    const owner = ownerCheckNeeded(existing, item) ? this.ownerOf(target, source) : undefined;
+    const plan = planObservation(item, existing, owner, now);
+    switch (plan.kind) {
+      case 'stale':
+        return 'stale';
+      case 'insert':
+        s.insert.run(plan.values);
+        return plan.result;
+      case 'change':
+        s.changeDesired.run(plan.values);
+        return plan.result;
+      case 'touch':
+        s.touchDesired.run(plan.values);
+        if (!plan.recheckOwner) return 'unchanged';
+        if (owner) return 'rejected';
+        s.clearOwner.run({ id: plan.values.id, updated_at: now });
+        return 'accepted';
+    }
+  }
+
+  /** Another source whose row mirrors (or is about to mirror) this Polaris table. */
+  private ownerOf(target: PolarisTable, source: string): string | undefined {
+    const row = this.statements.ownerOf.get(target.catalog, joinNamespace(target.namespace), target.name, source) as
+      | { source: string }
+      | undefined;
+    return row?.source;
+  }
+
+  // ---- cursors and passes -------------------------------------------------------------------------
+
+  cursor(source: string): string | undefined {
+    const row = this.statements.sourceState.get(source) as { cursor: string | null } | undefined;
+    return row?.cursor ?? undefined;
+  }
+
+  setCursor(source: string, cursor: string, now = Date.now()): void {
+    this.statements.upsertSource.run({ name: source, updated_at: now });
+    this.statements.setCursor.run({ name: source, cursor, updated_at: now });
+  }
+
+  sourceState(source: string): SourceState | undefined {
+    const r = this.statements.sourceState.get(source) as Record<string, unknown> | undefined;
+    if (!r) return undefined;
+    return {
+      name: r.name as string,
+      cursor: r.cursor as string | null,
+      passStartedAt: r.pass_started_at as number | null,
+      passEndedAt: r.pass_ended_at as number | null,
+      passComplete: r.pass_complete === null ? null : r.pass_complete === 1,
+      passSummary: r.pass_summary ? JSON.parse(r.pass_summary as string) : null,
+      lastError: r.last_error as string | null,
+      lastHint: r.last_hint as string | null,
+    };
+  }
+
+  recordPass(
+    source: string,
+    pass: { startedAt: number; endedAt: number; complete: boolean; summary: unknown; error?: string; hint?: string },
+  ): void {
+    this.setSynchronous('FULL');
+    this.statements.upsertSource.run({ name: source, updated_at: pass.endedAt });
+    this.statements.recordPass.run({
+      name: source,
+      pass_started_at: pass.startedAt,
+      pass_ended_at: pass.endedAt,
+      pass_complete: pass.complete ? 1 : 0,
+      pass_summary: JSON.stringify(pass.summary),
+      last_error: pass.error ?? null,
+      last_hint: pass.hint ?? null,
+      updated_at: pass.endedAt,
+    });
+  }
+
+  /** An adapter's key/value state (see ObservationSink.state). */
+  adapterState(source: string): Map<string, string> {
+    const rows = this.statements.adapterState.all(source) as Array<{ key: string; value: string }>;
+    return new Map(rows.map((r) => [r.key, r.value]));
+  }
+
+  /** Sets (or, with null, deletes) adapter state entries; call inside the observations' transaction. */
+  setAdapterState(source: string, entries: Readonly<Record<string, string | null>>): void {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === null) this.statements.deleteAdapterState.run(source, key);
+      else this.statements.setAdapterState.run(source, key, value);
+    }
+  }
+
+  /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
+  liveTables(source: string, namespacePrefix: readonly string[] = []): SourceTable[] {
+    const rows = this.statements.liveOfSource.all(source) as Array<{ src_namespace: string; src_name: string }>;
+    return rows
+      .map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }))
+      .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));
+  }
+
+  // ---- work for the dispatcher --------------------------------------------------------------------
+
+  /** Tables that need work now, oldest first. Rows owned by another source are never due. */
+  due(now: number, limit: number, sources?: readonly string[]): MirrorRow[] {
+    const records = (sources ? this.statements.dueForSources.all(now, JSON.stringify(sources), limit) : this.statements.due.all(now, limit)) as TableRecord[];
+    return records.map(toMirrorRow);
+  }
+
+  /** The ids of due(): the dispatcher re-reads each row when it starts on it, so it needs no more. */
+  dueIds(now: number, limit: number, sources?: readonly string[]): number[] {
+    const statement = sources ? this.statements.dueIdsForSources : this.statements.dueIds;
+    const args = sources ? [now, JSON.stringify(sources), limit] : [now, limit];
+    return statement.pluck().all(...args) as number[];
+  }
+
+  /** Tables ready to be sent now (the backlog behind the dispatcher). */
+  dueCount(now: number): number {
+    return (this.statements.dueCount.get(now) as { n: number }).n;
+  }
+
+  /** The earliest attempt after `now` among unfinished tables, or undefined when none is scheduled. */
+  nextAttemptAfter(now: number, sources?: readonly string[]): number | undefined {
+    const row = (sources ? this.statements.nextAttemptForSources.get(now, JSON.stringify(sources)) : this.statements.nextAttempt.get(now)) as
+      | { at: number | null }
+      | undefined;
+    return row?.at ?? undefined;
+  }
+
+  /** Unfinished tables (pending, or failed but still scheduled), for `sync`'s exit condition. */
+  unfinished(sources?: readonly string[]): { pending: number; failed: number } {
+    const row = (sources ? this.statements.unfinishedForSources.get(JSON.stringify(sources)) : this.statements.unfinished.get()) as {
+      pending: number | null;
+      failed: number | null;
+    };
+    return { pending: row.pending ?? 0, failed: row.failed ?? 0 };
+  }
+
+  get(id: number): MirrorRow | undefined {
+    const r = this.statements.byId.get(id) as TableRecord | undefined;
+    return r ? toMirrorRow(r) : undefined;
+  }
+
+  /**
+   * A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present): its
+   * DROP(old) waits so the table never disappears in between. Pending blockers come first.
+   */
+  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): MirrorRow | undefined {
+    const r = this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) as TableRecord | undefined;
+    return r ? toMirrorRow(r) : undefined;
+  }
+
+  /**
+   * Records that a CREATE of this location is about to be sent (see MirrorRow.sentLocation). Written at
+   * once, without fsync: it must survive a process crash (WAL gives that), and losing it to a power
+   * failure only costs the rare orphan this record exists to prevent.
+   */
+  markSending(id: number, location: string, now = Date.now()): void {
+    this.setSynchronous('NORMAL');
+    this.statements.markSending.run({ id, sent_location: location, updated_at: now });
+  }
+
+  /** Persists a higher timestamp before it is sent, so timestamps never go back across restarts. */
+  raiseTimestamp(id: number, timestamp: number, now = Date.now()): void {
+    this.setSynchronous('FULL');
+    this.statements.raiseTimestamp.run({ id, timestamp, updated_at: now });
+  }
+
+  /**
+   * Records how an operation ended and, when the operation is described (action and calls), adds it to
+   * the table's history in the same transaction.
+   */
+  applyOutcome(outcome: Outcome, now = Date.now(), operation?: OperationNote): void {
+    this.transaction(() => {
+      const current = this.statements.byId.get(outcome.id) as TableRecord | undefined;
+      if (!current) return;
+      const plan = planOutcome(outcome, current, now);
+      this.statements[plan.kind].run(plan.values);
+      if (operation) this.history.record(outcome, operation.action, operation.calls, now);
+    });
+  }
+
+  // ---- reads for reconciliation, status and retry -------------------------------------------------
+
+  /** Every row of a source (reconciliation compares them with a complete listing). */
+  rowsOfSource(source: string): MirrorRow[] {
+    return (this.statements.rowsOfSource.all(source) as TableRecord[]).map(toMirrorRow);
+  }
+
+  counts(): SourceCounts[] {
+    return (this.statements.counts.all() as Array<{ source: string; in_sync: number; pending: number; failed: number }>).map((r) => ({
+      source: r.source,
+      inSync: r.in_sync,
+      pending: r.pending,
+      failed: r.failed,
+    }));
+  }
+
+  failedRows(source: string, limit = 1000): MirrorRow[] {
+    return (this.statements.failedOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
+  }
+
+  pendingRows(source: string, limit = 1000): MirrorRow[] {
+    return (this.statements.pendingOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
+  }
+
+  /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */
+  redrive(filter: { source?: string; table?: string; allFailed?: boolean }, now = Date.now()): number[] {
+    return this.transaction(() => {
+      const rows = (this.statements.notInSync.all() as TableRecord[])
+        .map(toMirrorRow)
+        .filter((row) => filter.source === undefined || row.source === filter.source)
+        .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
+      return this.redriveRows(rows, now);
+    });
+  }
+
+  /** Makes these tables (failed or pending) due now, like `retry`; returns the ids made due. */
+  redriveIds(ids: readonly number[], now = Date.now()): number[] {
+    return this.transaction(() => {
+      const rows = ids.map((id) => this.get(id)).filter((row): row is MirrorRow => row !== undefined && row.status !== 'in_sync');
+      return this.redriveRows(rows, now);
+    });
+  }
+
+  private redriveRows(rows: readonly MirrorRow[], now: number): number[] {
+    const redriven: number[] = [];
+    for (const row of rows) {
+      // A table another source owns stays failed until that source lets go of it.
+      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
+      if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
+      this.statements.redrive.run({ id: row.id, updated_at: now });
+      redriven.push(row.id);
+    }
+    return redriven;
+  }
+
+  /** Rows named "namespace.table" (the source's dotted name) or "catalog.namespace.table", optionally of one source. */
+  rowsNamed(name: string, source?: string): MirrorRow[] {
+    const records = (source === undefined ? this.statements.allRows.all() : this.statements.rowsOfSource.all(source)) as TableRecord[];
+    return records.map(toMirrorRow).filter((row) => matchesTableName(row, name));
+  }
+
+  /**
+   * Sets a table's stored order (see Observation.order) back to `order`, so that observations from now
+   * on are not "stale" against one from a source clock far in the future. Timestamps are left alone:
+   * they only rise, as Polaris requires of the table it holds.
+   */
+  resetOrder(id: number, order: number, now = Date.now()): void {
+    this.setSynchronous('FULL');
+    this.statements.resetOrder.run({ id, order, updated_at: now });
+  }
+
+  // ---- VALIDATE cache -----------------------------------------------------------------------------
+
+  isValidated(catalog: string, location: string): boolean {
+    return this.statements.validated.get(catalog, location) !== undefined;
+  }
+
+  markValidated(catalog: string, location: string, now = Date.now()): void {
+    this.statements.markValidated.run(catalog, location, now);
+  }
+
+  // ---- sender lease -------------------------------------------------------------------------------
+
+  /**
+   * Takes the right to send for this process, unless a live process holds it. A holder is dead when its
+   * pid is gone on this host, or its heartbeat is older than staleMs (another host, or a hung process).
+   */
+  acquireLease(command: string, now = Date.now(), staleMs = 60_000): LeaseHolder | undefined {
+    return this.db
+      .transaction(() => {
+        const holder = this.statements.lease.get() as { pid: number; host: string; command: string; heartbeat_at: number } | undefined;
+        if (holder && !(holder.pid === process.pid && holder.host === hostname()) && leaseIsLive(holder, now, staleMs)) {
+          return { pid: holder.pid, host: holder.host, command: holder.command, heartbeatAt: holder.heartbeat_at };
+        }
+        this.statements.takeLease.run({ pid: process.pid, host: hostname(), command, heartbeat_at: now });
+        return undefined;
+      })
+      .immediate();
+  }
+
+  /** The live holder of the sender lease, if any (read-only check, e.g. before a rebuild). */
+  leaseHolder(now = Date.now(), staleMs = 60_000): LeaseHolder | undefined {
+    const holder = this.statements.lease.get() as { pid: number; host: string; command: string; heartbeat_at: number } | undefined;
+    if (!holder || !leaseIsLive(holder, now, staleMs)) return undefined;
+    return { pid: holder.pid, host: holder.host, command: holder.command, heartbeatAt: holder.heartbeat_at };
+  }
+
+  heartbeat(now = Date.now()): void {
+    this.statements.heartbeat.run({ pid: process.pid, host: hostname(), heartbeat_at: now });
+  }
+
+  releaseLease(): void {
+    this.statements.releaseLease.run({ pid: process.pid, host: hostname() });
+  }
+}

@@ -1,0 +1,130 @@
+import type Database from 'better-sqlite3';
+import type { WriteHealth } from '../write-health.js';
+
+export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
+
+
+/**
+ * The ledger's statements, prepared on first use: a read-only connection to a ledger written by an
+ * older version (before its migrations ran) must still open and answer what it can.
+ */
+export function prepareStatements(db: Database.Database, health: WriteHealth): Statements {
+  const sql = statementSql();
+  const prepared = new Map<string, Database.Statement>();
+  return new Proxy({} as { [K in keyof typeof sql]: Database.Statement }, {
+    get: (_, name: string) => {
+      let statement = prepared.get(name);
+      if (!statement) {
+        statement = watchWrites(db.prepare(sql[name as keyof typeof sql]), db, health);
+        prepared.set(name, statement);
+      }
+      return statement;
+    },
+  });
+}
+
+/**
+ * A write outside a transaction commits on its own (a lease heartbeat, a VALIDATE mark): its outcome
+ * is the ledger's write health. Inside a transaction, the outermost commit reports it (Ledger.transaction).
+ */
+function watchWrites(statement: Database.Statement, db: Database.Database, health: WriteHealth): Database.Statement {
+  if (statement.reader) return statement;
+  const run = statement.run.bind(statement);
+  statement.run = ((...params: unknown[]) => {
+    if (db.inTransaction) return run(...params);
+    try {
+      const result = run(...params);
+      health.succeeded();
+      return result;
+    } catch (error) {
+      health.failed(error);
+      throw error;
+    }
+  }) as typeof statement.run;
+  return statement;
+}
+
+function statementSql() {
+  const notInSyncFilter = `status <> 'in_sync' AND owner_conflict IS NULL`;
+  // The unary + keeps SQLite from choosing the (source, …) index for this filter: the due and
+  // next-attempt queries must walk tables_due, or a sync of one large source turns quadratic.
+  const inSources = `+source IN (SELECT value FROM json_each(?))`;
+  return {
+    byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?',
+    byId: 'SELECT * FROM tables WHERE id = ?',
+    insert: `INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
+        desired_uuid, desired_order, desired_source_time, desired_timestamp, desired_confirmed, last_present_location, last_timestamp,
+        status, last_error, last_hint, owner_conflict, updated_at)
+      VALUES (@source, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
+        @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @last_present_location, @last_timestamp, @status,
+        @last_error, @last_hint, @owner_conflict, @updated_at)`,
+    touchDesired: `UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
+        desired_confirmed = @desired_confirmed, updated_at = @updated_at WHERE id = @id`,
+    changeDesired: `UPDATE tables SET desired_state = @desired_state, desired_location = @desired_location,
+        desired_uuid = @desired_uuid, desired_order = @desired_order, desired_source_time = @desired_source_time,
+        desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed,
+        last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1, status = @status, attempts = 0, next_attempt_at = 0, last_error = @last_error, last_hint = @last_hint,
+        owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`,
+    ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ?
+        AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
+    clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
+        last_error = NULL, last_hint = NULL, last_present_location = COALESCE(desired_location, last_present_location),
+        updated_at = @updated_at WHERE id = @id`,
+    sourceState: 'SELECT * FROM sources WHERE name = ?',
+    upsertSource: 'INSERT INTO sources (name, updated_at) VALUES (@name, @updated_at) ON CONFLICT (name) DO NOTHING',
+    setCursor: 'UPDATE sources SET cursor = @cursor, updated_at = @updated_at WHERE name = @name',
+    recordPass: `UPDATE sources SET pass_started_at = @pass_started_at, pass_ended_at = @pass_ended_at,
+        pass_complete = @pass_complete, pass_summary = @pass_summary, last_error = @last_error, last_hint = @last_hint,
+        updated_at = @updated_at WHERE name = @name`,
+    due: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+    dueForSources: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    dueIds: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+    dueIdsForSources: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    dueCount: `SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`,
+    nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`,
+    nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
+    unfinished: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`,
+    unfinishedForSources: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,
+    unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
+        AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL
+        ORDER BY status = 'failed' LIMIT 1`,
+    raiseTimestamp: `UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
+        last_timestamp = MAX(last_timestamp, @timestamp), updated_at = @updated_at WHERE id = @id`,
+    markSending: `UPDATE tables SET sent_location = @sent_location, updated_at = @updated_at WHERE id = @id`,
+    applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location, sent_location = NULL,
+        applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
+        attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, last_request_id = @last_request_id,
+        updated_at = @updated_at WHERE id = @id`,
+    attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
+        last_error = @last_error, last_hint = @last_hint, last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
+    defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
+        last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
+    rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
+    allRows: 'SELECT * FROM tables',
+    resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',
+    counts: `SELECT source,
+        SUM(status = 'in_sync' AND desired_state = 'present') AS in_sync,
+        SUM(status = 'pending') AS pending,
+        SUM(status = 'failed') AS failed
+      FROM tables GROUP BY source`,
+    failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
+    pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
+    notInSync: `SELECT * FROM tables WHERE status <> 'in_sync'`,
+    redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
+    validated: 'SELECT 1 FROM validations WHERE catalog = ? AND location = ?',
+    markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
+        ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`,
+    adapterState: 'SELECT key, value FROM adapter_state WHERE source = ?',
+    setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES (?, ?, ?)
+        ON CONFLICT (source, key) DO UPDATE SET value = excluded.value`,
+    deleteAdapterState: 'DELETE FROM adapter_state WHERE source = ? AND key = ?',
+    liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
+        AND (desired_state = 'present' OR applied_state = 'present')`,
+    lease: 'SELECT * FROM lease WHERE id = 1',
+    takeLease: `INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
+        ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,
+        heartbeat_at = excluded.heartbeat_at`,
+    heartbeat: 'UPDATE lease SET heartbeat_at = @heartbeat_at WHERE id = 1 AND pid = @pid AND host = @host',
+    releaseLease: 'DELETE FROM lease WHERE id = 1 AND pid = @pid AND host = @host',
+  };
+}

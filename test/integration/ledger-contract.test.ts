@@ -1,0 +1,204 @@
+// The Ledger interface against both implementations (SQLite file, real PostgreSQL): what the engine
+// relies on must hold for each — and, for PostgreSQL, across several replicas on one database.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import type { MirrorRow } from '../../src/ledger/rows.js';
+import { BACKENDS, ledgerPlace, type LedgerPlace } from '../support/ledger-backends.js';
+import { absent, present } from '../unit/support.js';
+
+const LOC1 = 's3://lake/db/t/metadata/00001-a.metadata.json';
+const LOC2 = 's3://lake/db/t/metadata/00002-b.metadata.json';
+
+let place: LedgerPlace | undefined;
+const opened: Ledger[] = [];
+
+function open(): Ledger {
+  const ledger = place!.open();
+  opened.push(ledger);
+  return ledger;
+}
+
+afterEach(async () => {
+  for (const ledger of opened.splice(0)) await ledger.close();
+  await place?.dispose();
+  place = undefined;
+});
+
+async function only(ledger: Ledger, source = 'src'): Promise<MirrorRow> {
+  const rows = await ledger.rowsOfSource(source);
+  expect(rows).toHaveLength(1);
+  return rows[0]!;
+}
+
+describe.each(BACKENDS)('the %s ledger', (backend) => {
+  it('stores observations with their cursor and adapter state in one commit, and ignores stale ones', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.ready();
+    expect(await ledger.commit({ observations: [present(LOC1, { order: 10 })], source: 'src', cursor: 'c1', state: { etag: 'x' } })).toEqual(['accepted']);
+    expect(await ledger.cursor('src')).toBe('c1');
+    expect(await ledger.adapterState('src')).toEqual(new Map([['etag', 'x']]));
+    expect(await ledger.commit({ observations: [present(LOC2, { order: 5 })] })).toEqual(['stale']);
+    expect(await ledger.commit({ observations: [present(LOC1, { order: 11 })] })).toEqual(['unchanged']);
+    const row = await only(ledger);
+    expect(row).toMatchObject({ status: 'pending', desired: { state: 'present', metadataLocation: LOC1, order: 11 } });
+    expect(await ledger.liveTables('src')).toEqual([{ namespace: ['db'], name: 't' }]);
+    expect(await ledger.unfinished()).toEqual({ pending: 1, failed: 0 });
+  });
+
+  it('a batch of many tables: new, changed, unchanged, stale and owned by another source, in one commit', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const loc = (name: string, v: number) => `s3://lake/db/${name}/metadata/${v}.json`;
+    await ledger.commit({ observations: ['a', 'b', 'c'].map((name) => present(loc(name, 1), { order: 10, name })) });
+    await ledger.commit({ observations: [present(loc('x', 1), { order: 10, name: 'x', source: 'other' })] });
+    const results = await ledger.commit({
+      observations: [
+        present(loc('a', 2), { order: 11, name: 'a' }), // changed
+        present(loc('b', 1), { order: 11, name: 'b' }), // unchanged
+        present(loc('c', 0), { order: 9, name: 'c' }), // stale
+        present(loc('d', 1), { order: 11, name: 'd' }), // new
+        present(loc('x', 2), { order: 11, name: 'x' }), // another source mirrors lake.db.x
+      ],
+      source: 'src',
+      cursor: 'after-batch',
+    });
+    expect(results).toEqual(['accepted', 'unchanged', 'stale', 'accepted', 'rejected']);
+    expect(await ledger.cursor('src')).toBe('after-batch');
+    const rows = new Map((await ledger.rowsOfSource('src')).map((r) => [r.table.name, r]));
+    expect(rows.get('a')).toMatchObject({ rev: 2, desired: { metadataLocation: loc('a', 2) } });
+    expect(rows.get('x')).toMatchObject({ status: 'failed', ownerConflict: 'other' });
+    expect(rows.get('d')!.desired.timestamp).toBeGreaterThan(0);
+  });
+
+  it('records outcomes, retries and redrives, and counts per source', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({ observations: [present(LOC1, { order: 1, name: 'a' }), present(LOC1.replace('/t/', '/u/'), { order: 1, name: 'b' })] });
+    const [a, b] = (await ledger.rowsOfSource('src')).sort((x, y) => x.table.name.localeCompare(y.table.name));
+    const due = await ledger.dueIds(Date.now(), 10);
+    expect(due.sort()).toEqual([a!.id, b!.id].sort());
+    await ledger.applyOutcome({ kind: 'applied', id: a!.id, rev: a!.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: a!.desired.timestamp } });
+    await ledger.applyOutcome({ kind: 'failed', id: b!.id, rev: b!.rev, error: 'refused', hint: 'fix it', delayMs: 60_000 });
+    expect(await ledger.get(a!.id)).toMatchObject({ status: 'in_sync' });
+    expect(await ledger.get(b!.id)).toMatchObject({ status: 'failed', lastError: 'refused', attempts: 1 });
+    expect(await ledger.counts()).toEqual([{ source: 'src', inSync: 1, pending: 0, failed: 1 }]);
+    expect((await ledger.failedRows('src')).map((r) => r.id)).toEqual([b!.id]);
+    expect(await ledger.nextAttemptAfter(Date.now())).toBeGreaterThan(Date.now());
+    expect(await ledger.redrive({ allFailed: true })).toEqual([b!.id]);
+    expect(await ledger.get(b!.id)).toMatchObject({ status: 'pending', nextAttemptAt: 0 });
+    expect((await ledger.rowsNamed('db.b')).map((r) => r.id)).toEqual([b!.id]);
+  });
+
+  it('an outcome with its operation: the last request id, and the table history bounded per table', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({ observations: [present(LOC1, { order: 1 })] });
+    const row = await only(ledger);
+    const call = { method: 'POST', path: '/api/catalog/v1/lake/namespaces/db/tables/t/notifications', status: 503, durationMs: 7, startedAt: Date.now() };
+    for (let i = 0; i < 25; i++) {
+      await ledger.applyOutcome({ kind: 'retry', id: row.id, rev: row.rev, error: `busy ${i}`, delayMs: 0, requestId: `req-${i}` }, Date.now(), { action: 'create', calls: [call] });
+    }
+    expect((await ledger.get(row.id))!.lastRequestId).toBe('req-24');
+    const history = await ledger.history(row.id);
+    expect(history).toHaveLength(20);
+    expect(history[0]).toMatchObject({ requestId: 'req-24', action: 'create', outcome: 'retry', detail: 'busy 24', calls: [`POST ${call.path} → 503 (7 ms)`] });
+    await ledger.applyOutcome({ kind: 'applied', id: row.id, rev: row.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: 1 } });
+    expect(await ledger.get(row.id)).toMatchObject({ status: 'in_sync', attempts: 0, lastError: null, lastRequestId: 'req-24' });
+  });
+
+  it('a drop: an absence of a table that was sent is pending; a first-seen absence is a tombstone', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({ observations: [present(LOC1, { order: 1 }), absent({ order: 1, name: 'never' })] });
+    const row = (await ledger.rowsNamed('db.t'))[0]!;
+    await ledger.applyOutcome({ kind: 'applied', id: row.id, rev: row.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: row.desired.timestamp } });
+    expect(await ledger.commit({ observations: [absent({ order: 2 })] })).toEqual(['accepted']);
+    expect((await ledger.rowsNamed('db.t'))[0]).toMatchObject({ status: 'pending', desired: { state: 'absent' } });
+    expect((await ledger.rowsNamed('db.never'))[0]).toMatchObject({ status: 'in_sync', desired: { state: 'absent' } });
+  });
+
+  it('timestamps only rise: raiseTimestamp persists a higher one, a new state gets a higher one still', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({ observations: [present(LOC1, { order: 1000 })] });
+    const first = await only(ledger);
+    await ledger.raiseTimestamp(first.id, first.desired.timestamp + 5000);
+    await ledger.raiseTimestamp(first.id, first.desired.timestamp + 10); // lower: ignored
+    expect((await ledger.get(first.id))!.lastTimestamp).toBe(first.desired.timestamp + 5000);
+    await ledger.commit({ observations: [present(LOC2, { order: 1001 })] });
+    expect((await ledger.get(first.id))!.desired.timestamp).toBeGreaterThan(first.desired.timestamp + 5000);
+  });
+
+  it('the VALIDATE cache and marks of CREATEs about to be sent', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    expect(await ledger.isValidated('lake', 's3://lake/db/t')).toBe(false);
+    await ledger.markValidated('lake', 's3://lake/db/t');
+    expect(await ledger.isValidated('lake', 's3://lake/db/t')).toBe(true);
+    await ledger.commit({ observations: [present(LOC1, { order: 1 })] });
+    const row = await only(ledger);
+    await ledger.markSending(row.id, LOC1);
+    expect((await ledger.get(row.id))!.sentLocation).toBe(LOC1);
+    await ledger.recordPass('src', { startedAt: 1, endedAt: 2, complete: true, summary: { listed: 1 } });
+    expect(await ledger.sourceState('src')).toMatchObject({ passComplete: true, passSummary: { listed: 1 }, passEndedAt: 2 });
+  });
+});
+
+describe('the PostgreSQL ledger shared by replicas', () => {
+  it('replicas starting at once on an empty database migrate it once', async () => {
+    place = ledgerPlace('postgres');
+    const replicas = [open(), open(), open()];
+    await Promise.all(replicas.map((r) => r.ready()));
+    await replicas[0]!.commit({ observations: [present(LOC1, { order: 1 })] });
+    for (const r of replicas) expect(await r.rowsOfSource('src')).toHaveLength(1);
+  });
+
+  it('a due table is claimed by one replica at a time, and free again once its outcome is recorded', async () => {
+    place = ledgerPlace('postgres');
+    const [one, two] = [open(), open()];
+    const names = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    await one.commit({ observations: names.map((name) => present(`s3://lake/db/${name}/metadata/1.json`, { order: 1, name })) });
+    const [a, b] = await Promise.all([one.dueIds(Date.now(), 15), two.dueIds(Date.now(), 15)]);
+    expect(a.filter((id) => b.includes(id))).toEqual([]);
+    expect(a.length + b.length).toBe(20);
+    const id = a[0]!;
+    expect(await two.dueIds(Date.now(), 100)).not.toContain(id);
+    expect(await two.claim([id])).toEqual([]); // retry --table leaves it to the replica working on it
+    const row = (await one.get(id))!;
+    await one.applyOutcome({ kind: 'retry', id, rev: row.rev, error: 'busy', delayMs: 0 });
+    expect(await two.claim([id])).toEqual([id]);
+    expect(await one.dueIds(Date.now(), 100)).not.toContain(id);
+    await two.releaseClaims([id]);
+    expect(await one.dueIds(Date.now(), 100)).toContain(id);
+  });
+
+  it('no two replicas assign the same timestamp to a table, and none goes back', async () => {
+    place = ledgerPlace('postgres');
+    const replicas = [open(), open(), open()];
+    // Same source time everywhere: without the row lock, replicas would pick the same "next" timestamp.
+    const commits = replicas.flatMap((r, i) =>
+      Array.from({ length: 10 }, (_, k) => r.commit({ observations: [present(`s3://lake/db/t/metadata/${i}-${k}.json`, { order: 1000 + i * 10 + k, time: 5000 })] })),
+    );
+    await Promise.all(commits);
+    const row = await only(replicas[0]!);
+    // Every accepted change got a timestamp above the previous one: the last is at least first + changes - 1.
+    expect(row.lastTimestamp).toBeGreaterThanOrEqual(5000);
+    const changes = (await Promise.all(commits)).flat().filter((r) => r === 'accepted').length;
+    expect(row.lastTimestamp - 5000).toBeGreaterThanOrEqual(changes - 1);
+  });
+
+  it('a watch lease is held by one replica, renewed by it, and taken over once it expires', async () => {
+    place = ledgerPlace('postgres');
+    const [one, two] = [open(), open()];
+    expect(await one.takeWatchLease('source:hms', 60_000)).toBe(true);
+    expect(await two.takeWatchLease('source:hms', 60_000)).toBe(false);
+    expect(await one.takeWatchLease('source:hms', 1)).toBe(true); // renewal, now expiring at once
+    await expect.poll(() => two.takeWatchLease('source:hms', 60_000), { timeout: 10_000 }).toBe(true);
+    expect(await one.takeWatchLease('source:hms', 60_000)).toBe(false);
+    const leases = await one.watchLeases();
+    expect(leases).toEqual([expect.objectContaining({ name: 'source:hms', holder: two.replicaId, live: true })]);
+    await two.dropWatchLease('source:hms');
+    expect(await one.takeWatchLease('source:hms', 60_000)).toBe(true);
+  });
+});
