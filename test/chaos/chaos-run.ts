@@ -51,6 +51,8 @@ export interface ChaosReport {
   /** Accepted DROPs of a table the source held the whole time around them. */
   readonly wrongDrops: string[];
   readonly failed: Array<{ table: string; message: string | null; hint: string | null }>;
+  /** Each source's last error at the end (a refused pass — the mass-drop brake — shows here). */
+  readonly sourceErrors: Array<{ source: string; message: string; hint: string | null }>;
   readonly exitCode: number | null;
   readonly seconds: number;
   readonly tablesAtEnd: number;
@@ -172,7 +174,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const exitCode = exitCodes.find((code) => code !== 0) ?? 0;
 
     const status = JSON.parse((await runCli(['status', '--config', configFile, '--json'])).stdout) as {
-      sources: Array<{ failed: Array<{ table: string; message: string | null; hint: string | null }> }>;
+      sources: Array<{ name: string; lastError: string | null; lastHint: string | null; failed: Array<{ table: string; message: string | null; hint: string | null }> }>;
     };
     const stats = emulator.stats();
     const finalPolaris = polarisState(emulator);
@@ -188,6 +190,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       divergent: divergence(finalPolaris, finalSource),
       wrongDrops: wrongDrops(emulator, source),
       failed: status.sources.flatMap((s) => s.failed),
+      sourceErrors: status.sources.flatMap((s) => (s.lastError ? [{ source: s.name, message: s.lastError, hint: s.lastHint }] : [])),
       exitCode,
       seconds: (Date.now() - started) / 1000,
       tablesAtEnd: finalSource.size,

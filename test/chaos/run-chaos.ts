@@ -38,6 +38,7 @@ const width = Math.max(...rows.map(([k]) => k.length));
 console.log('\nchaos run');
 for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
 for (const line of [...report.divergent, ...report.wrongDrops].slice(0, 20)) console.log(`  ! ${line}`);
+for (const e of report.sourceErrors) console.log(`  source ${e.source}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`);
 for (const f of report.failed.slice(0, 20)) console.log(`  failed ${f.table}: ${f.message} (hint: ${f.hint})`);
 const ok = report.converged && report.divergent.length === 0 && report.wrongDrops.length === 0 && report.failed.every((f) => f.message) && report.exitCode === 0;
 console.log(ok ? '\nresult: PASS' : '\nresult: FAIL');
