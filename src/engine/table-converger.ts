@@ -57,6 +57,8 @@ type LoadResult =
 
 /** A rename's DROP waits this long between checks for its CREATE. */
 const RENAME_WAIT_MS = 250;
+/** How soon a DROP held back by a rename that failed to be created is looked at again (a source read each time). */
+const BLOCKED_DROP_RECHECK_MS = 10_000;
 
 /**
  * Brings one table from its applied state to its desired state: VALIDATE before the first upsert of a
@@ -231,15 +233,15 @@ export class TableConverger {
       };
     }
     if (renamedTo) {
-      // The new name cannot be created: keep the old one in Polaris (nothing lost) and say why.
-      return {
-        outcome: this.failed(
-          row,
-          `not dropped yet: the table was renamed to ${dottedName(renamedTo.table)}, which failed to be created (${renamedTo.lastError ?? 'failed'})`,
-          `fix ${dottedName(renamedTo.table)} first; the old name is dropped once the new one is in Polaris`,
-        ),
-        action: 'none',
-      };
+      // The new name cannot be created: keep the old one in Polaris (nothing lost) and say why. The new
+      // name often settles by itself (renamed again, or dropped: its file moved on before Polaris read
+      // it), so the old name is looked at again soon rather than after the failed-table backoff.
+      const blocked = this.failed(
+        row,
+        `not dropped yet: the table was renamed to ${dottedName(renamedTo.table)}, which failed to be created (${renamedTo.lastError ?? 'failed'})`,
+        `fix ${dottedName(renamedTo.table)} first; the old name is dropped once the new one is in Polaris`,
+      );
+      return { outcome: { ...blocked, delayMs: Math.min(blocked.kind === 'failed' ? blocked.delayMs : 0, BLOCKED_DROP_RECHECK_MS) } as Outcome, action: 'none' };
     }
 
     const loaded = await this.load(row, signal);
