@@ -236,12 +236,13 @@ export class TableConverger {
       // The new name cannot be created: keep the old one in Polaris (nothing lost) and say why. The new
       // name often settles by itself (renamed again, or dropped: its file moved on before Polaris read
       // it), so the old name is looked at again soon rather than after the failed-table backoff.
-      const blocked = this.failed(
+      const outcome = this.failed(
         row,
         `not dropped yet: the table was renamed to ${dottedName(renamedTo.table)}, which failed to be created (${renamedTo.lastError ?? 'failed'})`,
         `fix ${dottedName(renamedTo.table)} first; the old name is dropped once the new one is in Polaris`,
+        BLOCKED_DROP_RECHECK_MS,
       );
-      return { outcome: { ...blocked, delayMs: Math.min(blocked.kind === 'failed' ? blocked.delayMs : 0, BLOCKED_DROP_RECHECK_MS) } as Outcome, action: 'none' };
+      return { outcome, action: 'none' };
     }
 
     const loaded = await this.load(row, signal);
@@ -337,10 +338,12 @@ export class TableConverger {
     };
   }
 
-  private failed(row: MirrorRow, error: string, hint: string): Outcome {
+  /** A failed table, tried again after the failed-table backoff (or sooner, with maxDelayMs). */
+  private failed(row: MirrorRow, error: string, hint: string, maxDelayMs = Number.POSITIVE_INFINITY): Outcome {
     const { redactor } = this.deps;
+    const delayMs = Math.min(failedRetryDelay(row.attempts), maxDelayMs);
     // Scrubbed, control characters made visible, then bounded (src/telemetry/safe-text.ts): this is stored and shown.
-    return { kind: 'failed', id: row.id, rev: row.rev, error: excerpt(redactor.scrub(error)), hint: excerpt(redactor.scrub(hint)), delayMs: failedRetryDelay(row.attempts) };
+    return { kind: 'failed', id: row.id, rev: row.rev, error: excerpt(redactor.scrub(error)), hint: excerpt(redactor.scrub(hint)), delayMs };
   }
 
   private setback(row: MirrorRow, verdict: Verdict): Outcome {
