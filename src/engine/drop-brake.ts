@@ -37,15 +37,22 @@ export function decideDrops<T extends Mirrored>(
   allowMassDrop: boolean,
 ): DropDecision<T> {
   const { candidates, mirrored } = dropCandidates(live, listed);
-  if (candidates.length === 0 || allowMassDrop) return { candidates, mirrored, refused: false };
-  const fraction = candidates.length / Math.max(1, mirrored);
-  if (fraction <= maxDropFraction) return { candidates, mirrored, refused: false };
+  return { candidates, ...brake(candidates.length, mirrored, maxDropFraction, allowMassDrop) };
+}
+
+/**
+ * The brake on counts alone: a pass that decides its drops in the ledger knows how many rows it left
+ * unseen without holding them.
+ */
+export function brake(candidates: number, mirrored: number, maxDropFraction: number, allowMassDrop: boolean): Omit<DropDecision, 'candidates'> {
+  if (candidates === 0 || allowMassDrop) return { mirrored, refused: false };
+  const fraction = candidates / Math.max(1, mirrored);
+  if (fraction <= maxDropFraction) return { mirrored, refused: false };
   return {
-    candidates,
     mirrored,
     refused: true,
     reason:
-      `refusing to drop ${candidates.length} of ${mirrored} mirrored tables (${Math.round(fraction * 100)}% > maxDropFraction ` +
+      `refusing to drop ${candidates} of ${mirrored} mirrored tables (${Math.round(fraction * 100)}% > maxDropFraction ` +
       `${Math.round(maxDropFraction * 100)}%): the listing may be incomplete or wrongly scoped`,
   };
 }

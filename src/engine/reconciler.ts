@@ -1,12 +1,14 @@
 import type { Ledger } from '../ledger/ledger.js';
+import { newPassStamp } from '../ledger/pass-stamps.js';
 import type { AbsentObservation, PresentObservation, SkipReason } from '../model/observation.js';
 import type { CommitResult, SourceAdapter } from '../model/source-adapter.js';
+import type { SourceTable } from '../model/table.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
 import { excerpt } from '../telemetry/safe-text.js';
 import { messageOf, MirrorError } from '../util/errors.js';
-import { decideDrops, MASS_DROP_HINT, rowKey } from './drop-brake.js';
+import { brake, MASS_DROP_HINT } from './drop-brake.js';
 import type { SourceSink } from './source-sink.js';
 
 export interface PassSummary {
@@ -72,18 +74,19 @@ export class Reconciler {
   ): Promise<PassSummary | undefined> {
     const { adapter, sink } = source;
     if (!adapter.list) return undefined;
-    const listed = new Set<string>();
+    const stamp = newPassStamp(startedAt);
+    let listed = 0;
     const skipped: Partial<Record<SkipReason, number>> = {};
     const observed = { accepted: 0, unchanged: 0, stale: 0, rejected: 0 };
+    // What is held between flushes: at most BATCH tables, whatever the size of the source.
     let batch: PresentObservation[] = [];
+    let seen: SourceTable[] = [];
     const flush = async () => {
-      if (batch.length === 0) return;
-      const result = await sink.commit(batch);
+      if (batch.length > 0) add(observed, await sink.commit(batch));
       batch = [];
-      observed.accepted += result.accepted;
-      observed.unchanged += result.unchanged;
-      observed.stale += result.stale;
-      observed.rejected += result.rejected;
+      // After the commit, so the rows of tables seen for the first time exist to be stamped.
+      if (seen.length > 0) await this.ledger.markSeen(adapter.name, seen, stamp);
+      seen = [];
     };
     const skip = (reason: SkipReason) => {
       skipped[reason] = (skipped[reason] ?? 0) + 1;
@@ -92,22 +95,21 @@ export class Reconciler {
 
     try {
       for await (const item of adapter.list(options.signal ?? new AbortController().signal)) {
+        listed++;
+        // Listed but not mirrored is not "gone": a table that stops being Iceberg, or leaves the
+        // filters, is stamped as seen and so never becomes a drop candidate.
         if (item.kind === 'skipped') {
-          // Listed but not mirrored is not "gone": a table that stops being Iceberg is not dropped.
-          listed.add(rowKey(item.skipped.table));
+          seen.push(item.skipped.table);
           skip(item.skipped.reason);
-          continue;
+        } else {
+          seen.push(item.observation.table);
+          const outOfScope = sink.normalizer.admit(item.observation);
+          if (outOfScope) skip(outOfScope.reason);
+          else batch.push(item.observation);
         }
-        listed.add(rowKey(item.observation.table));
-        const outOfScope = sink.normalizer.admit(item.observation);
-        if (outOfScope) {
-          skip(outOfScope.reason);
-          continue;
-        }
-        batch.push(item.observation);
-        if (batch.length >= BATCH) {
+        if (seen.length >= BATCH) {
           await flush();
-          options.onProgress?.(listed.size);
+          options.onProgress?.(listed);
         }
       }
       await flush();
@@ -116,7 +118,7 @@ export class Reconciler {
       const summary: PassSummary = {
         source: adapter.name,
         complete: false,
-        listed: listed.size,
+        listed,
         observed,
         skipped,
         dropCandidates: 0,
@@ -129,30 +131,24 @@ export class Reconciler {
       await this.record(summary, 'failed');
       return summary;
     }
-    options.onProgress?.(listed.size);
+    options.onProgress?.(listed);
 
-    const live = (await this.ledger.liveTables(adapter.name)).map((table) => ({ table }));
-    const decision = decideDrops(live, listed, source.maxDropFraction, options.allowMassDrop ?? false);
-    if (!decision.refused && decision.candidates.length > 0) {
-      // Unconfirmed absences: the dispatcher re-reads each table right before its DROP.
-      const absences: AbsentObservation[] = decision.candidates.map((row) => ({
-        table: row.table,
-        state: 'absent',
-        order: startedAt,
-        sourceTimeMs: startedAt,
-      }));
-      const result = await sink.commit(absences);
+    // The listing is complete: the live rows it did not stamp are the tables it did not return.
+    const counts = await this.ledger.unseenCounts(adapter.name, stamp);
+    const decision = brake(counts.unseen, counts.mirrored, source.maxDropFraction, options.allowMassDrop ?? false);
+    if (!decision.refused && counts.unseen > 0) {
+      const result = await this.commitAbsences(adapter.name, sink, stamp, startedAt);
       observed.accepted += result.accepted;
       observed.stale += result.stale;
     }
     const summary: PassSummary = {
       source: adapter.name,
       complete: true,
-      listed: listed.size,
+      listed,
       observed,
       skipped,
-      dropCandidates: decision.candidates.length,
-      dropsRefused: decision.refused ? decision.candidates.length : 0,
+      dropCandidates: counts.unseen,
+      dropsRefused: decision.refused ? counts.unseen : 0,
       error: decision.reason,
       hint: decision.refused ? MASS_DROP_HINT : undefined,
       startedAt,
@@ -160,6 +156,21 @@ export class Reconciler {
     };
     await this.record(summary, decision.refused ? 'drops_refused' : 'complete');
     return summary;
+  }
+
+  /**
+   * Unconfirmed absences for the rows the pass did not see, page by page: the dispatcher re-reads each
+   * table right before its DROP. Ordered at the pass's start, so a table an event re-created since wins.
+   */
+  private async commitAbsences(source: string, sink: SourceSink, stamp: number, startedAt: number): Promise<CommitResult> {
+    const total = { accepted: 0, unchanged: 0, stale: 0, rejected: 0 };
+    for (let after = 0; ; ) {
+      const page = await this.ledger.unseenTables(source, stamp, after, BATCH);
+      if (page.length === 0) return total;
+      after = page[page.length - 1]!.id;
+      const absences: AbsentObservation[] = page.map(({ table }) => ({ table, state: 'absent', order: startedAt, sourceTimeMs: startedAt }));
+      add(total, await sink.commit(absences));
+    }
   }
 
   private async record(summary: PassSummary, outcome: 'complete' | 'failed' | 'drops_refused'): Promise<void> {
@@ -176,4 +187,11 @@ export class Reconciler {
     if (error) this.logger.warn({ source: summary.source, hint }, error);
     else this.logger.info({ source: summary.source, listed: summary.listed, observed: summary.observed, skipped: summary.skipped }, `pass over ${summary.source} complete`);
   }
+}
+
+function add(total: { accepted: number; unchanged: number; stale: number; rejected: number }, result: CommitResult): void {
+  total.accepted += result.accepted;
+  total.unchanged += result.unchanged;
+  total.stale += result.stale;
+  total.rejected += result.rejected;
 }

@@ -3,6 +3,7 @@ import type { NormalizedObservation } from '../normalizer/normalize.js';
 import type { PolarisCall } from '../polaris/operation-context.js';
 import type { OperationRecord } from './operation-history.js';
 import type { Outcome } from './outcome.js';
+import type { PassStamps } from './pass-stamps.js';
 import type { MirrorRow } from './rows.js';
 import type { WriteHealth } from './write-health.js';
 
@@ -88,7 +89,7 @@ export type LedgerBackend = 'sqlite' | 'postgres';
  * asynchronous because a networked database is; a returned promise of a write resolves only once the
  * write is committed — that is what an acknowledgement may rest on.
  */
-export interface Ledger {
+export interface Ledger extends PassStamps {
   readonly backend: LedgerBackend;
   /** This process among the replicas sharing the ledger (see replica-id.ts). */
   readonly replicaId: string;

@@ -118,6 +118,28 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect((await ledger.rowsNamed('db.never'))[0]).toMatchObject({ status: 'in_sync', desired: { state: 'absent' } });
   });
 
+  it('pass stamps: the live rows a pass did not see are its drop candidates, read in pages; stamps never go back', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const loc = (name: string) => `s3://lake/db/${name}/metadata/1.json`;
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    await ledger.commit({ observations: names.map((name) => present(loc(name), { order: 1, name })) });
+    await ledger.commit({ observations: [absent({ order: 1, name: 'tomb' }), present(loc('x'), { order: 1, name: 'x', source: 'other' })] });
+    const table = (name: string) => ({ namespace: ['db'], name });
+    const later = 2_000_000_000_000;
+    await ledger.markSeen('src', [table('b'), table('d'), table('nosuch'), table('tomb')], later);
+    // An older, overlapping pass stamps 'd' after the later one did: 'd' keeps the later stamp.
+    await ledger.markSeen('src', [table('a'), table('d')], later - 1);
+    expect(await ledger.unseenCounts('src', later)).toEqual({ mirrored: 5, unseen: 3 });
+    expect(await ledger.unseenCounts('src', later - 1)).toEqual({ mirrored: 5, unseen: 2 });
+    const first = await ledger.unseenTables('src', later, 0, 2);
+    expect(first.map((r) => r.table)).toEqual([table('a'), table('c')]);
+    const rest = await ledger.unseenTables('src', later, first[1]!.id, 2);
+    expect(rest.map((r) => r.table)).toEqual([table('e')]);
+    expect(await ledger.unseenTables('src', later, rest[0]!.id, 2)).toEqual([]);
+    expect(await ledger.unseenCounts('other', later)).toEqual({ mirrored: 1, unseen: 1 });
+  });
+
   it('timestamps only rise: raiseTimestamp persists a higher one, a new state gets a higher one still', async () => {
     place = ledgerPlace(backend);
     const ledger = open();

@@ -13,6 +13,8 @@ import type {
   WatchLease,
 } from '../ledger.js';
 import type { Outcome } from '../outcome.js';
+import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
+import { PASS_STAMP_SQL } from './pg-pass-stamps.js';
 import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
@@ -195,6 +197,23 @@ export class PostgresLedger implements Ledger {
     return rows
       .map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }))
       .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));
+  }
+
+  async markSeen(source: string, tables: readonly SourceTable[], stamp: number): Promise<void> {
+    if (tables.length === 0) return;
+    const namespaces = tables.map((t) => joinNamespace(t.namespace));
+    const names = tables.map((t) => t.name);
+    await this.transaction((client) => client.query(PASS_STAMP_SQL.markSeen, [source, stamp, namespaces, names]));
+  }
+
+  async unseenCounts(source: string, stamp: number): Promise<UnseenCounts> {
+    const [row] = await this.read<{ mirrored: string; unseen: string }>(PASS_STAMP_SQL.unseenCounts, [source, stamp]);
+    return { mirrored: Number(row?.mirrored ?? 0), unseen: Number(row?.unseen ?? 0) };
+  }
+
+  async unseenTables(source: string, stamp: number, afterId: number, limit: number): Promise<UnseenTable[]> {
+    const rows = await this.read<{ id: string; src_namespace: string; src_name: string }>(PASS_STAMP_SQL.unseenTables, [source, stamp, afterId, limit]);
+    return rows.map((r) => ({ id: Number(r.id), table: { namespace: splitNamespace(r.src_namespace), name: r.src_name } }));
   }
 
   // ---- work for the dispatcher ------------------------------------------------------------------

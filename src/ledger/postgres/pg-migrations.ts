@@ -97,4 +97,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX table_operations_by_table ON table_operations (table_id, id);
   `,
+  `
+  -- The stamp of the latest full pass that listed the table (as in SQLite): drop candidates are the
+  -- live rows a complete pass left with an older stamp.
+  ALTER TABLE tables ADD COLUMN seen_pass BIGINT;
+  `,
 ];

@@ -104,4 +104,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX table_operations_by_table ON table_operations (table_id, id);
   `,
+  `
+  -- The stamp of the latest full pass that listed the table (rows are never lowered): after a complete
+  -- pass, live rows with an older stamp are its drop candidates, decided here rather than in memory.
+  ALTER TABLE tables ADD COLUMN seen_pass INTEGER;
+  `,
 ];

@@ -3,6 +3,8 @@ import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNot
 import type { OperationRecord } from '../operation-history.js';
 import { newReplicaId } from '../replica-id.js';
 import type { Outcome } from '../outcome.js';
+import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
+import { SqlitePassStamps } from './sqlite-pass-stamps.js';
 import type { MirrorRow } from '../rows.js';
 import type { WriteHealth } from '../write-health.js';
 import { GroupCommit } from './group-commit.js';
@@ -17,6 +19,7 @@ export class SqliteLedger implements Ledger {
   readonly backend = 'sqlite' as const;
   readonly replicaId = newReplicaId();
   private readonly group: GroupCommit;
+  private stamps: SqlitePassStamps | undefined;
 
   constructor(
     readonly store: SqliteStore,
@@ -75,6 +78,25 @@ export class SqliteLedger implements Ledger {
 
   async liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]> {
     return this.store.liveTables(source, namespacePrefix);
+  }
+
+  /** Losing stamps costs nothing but the pass they belong to, which a crash ends anyway. */
+  markSeen(source: string, tables: readonly SourceTable[], stamp: number): Promise<void> {
+    return this.group.write(() => this.passStamps().markSeen(source, tables, stamp), 'relaxed');
+  }
+
+  async unseenCounts(source: string, stamp: number): Promise<UnseenCounts> {
+    return this.passStamps().unseenCounts(source, stamp);
+  }
+
+  async unseenTables(source: string, stamp: number, afterId: number, limit: number): Promise<UnseenTable[]> {
+    return this.passStamps().unseenTables(source, stamp, afterId, limit);
+  }
+
+  /** Prepared on first use: a read-only open of an older ledger must not need the newer column. */
+  private passStamps(): SqlitePassStamps {
+    this.stamps ??= new SqlitePassStamps(this.store.db);
+    return this.stamps;
   }
 
   async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {

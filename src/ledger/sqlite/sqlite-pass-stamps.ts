@@ -1,0 +1,39 @@
+import type Database from 'better-sqlite3';
+import { joinNamespace, splitNamespace, type SourceTable } from '../../model/table.js';
+import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
+
+const LIVE = `owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present')`;
+const UNSEEN = '(seen_pass IS NULL OR seen_pass < @stamp)';
+
+/** The SQLite side of PassStamps (see pass-stamps.ts); the caller runs markSeen in a transaction. */
+export class SqlitePassStamps {
+  private readonly mark: Database.Statement;
+  private readonly counts: Database.Statement;
+  private readonly page: Database.Statement;
+
+  constructor(db: Database.Database) {
+    // Only rows stamped lower are written: a second listing of the same table costs a read, not a write.
+    this.mark = db.prepare(`UPDATE tables SET seen_pass = @stamp
+      WHERE source = @source AND src_namespace = @ns AND src_name = @name AND ${UNSEEN}`);
+    this.counts = db.prepare(`SELECT COUNT(*) AS mirrored, COALESCE(SUM(${UNSEEN}), 0) AS unseen
+      FROM tables WHERE source = @source AND ${LIVE}`);
+    // `+source` keeps SQLite off the (source, …) index: walking rowids from afterId makes every page
+    // cost its own rows, not the whole source again.
+    this.page = db.prepare(`SELECT id, src_namespace, src_name FROM tables
+      WHERE +source = @source AND ${LIVE} AND ${UNSEEN} AND id > @after ORDER BY id LIMIT @limit`);
+  }
+
+  markSeen(source: string, tables: readonly SourceTable[], stamp: number): void {
+    for (const table of tables) this.mark.run({ stamp, source, ns: joinNamespace(table.namespace), name: table.name });
+  }
+
+  unseenCounts(source: string, stamp: number): UnseenCounts {
+    const row = this.counts.get({ source, stamp }) as { mirrored: number; unseen: number };
+    return { mirrored: row.mirrored, unseen: row.unseen };
+  }
+
+  unseenTables(source: string, stamp: number, afterId: number, limit: number): UnseenTable[] {
+    const rows = this.page.all({ source, stamp, after: afterId, limit }) as Array<{ id: number; src_namespace: string; src_name: string }>;
+    return rows.map((r) => ({ id: r.id, table: { namespace: splitNamespace(r.src_namespace), name: r.src_name } }));
+  }
+}
