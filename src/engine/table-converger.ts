@@ -3,6 +3,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
 import { tableLocationOf } from '../model/locations.js';
+import { validationScope } from './validation-scope.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { dottedName, polarisDisplayName } from '../model/table.js';
 import { timestampAfterStale } from '../normalizer/timestamp.js';
@@ -131,16 +132,47 @@ export class TableConverger {
     return this.reconcileStale(row, location, action, signal);
   }
 
-  /** VALIDATE once per catalog and table location; undefined when the upsert may go ahead. */
+  /**
+   * VALIDATE once per directory of tables within a Polaris namespace (validation-scope.ts), else once
+   * per table location; undefined when the upsert may go ahead.
+   */
   private async validateOnce(row: MirrorRow, location: string, signal?: AbortSignal): Promise<Outcome | undefined> {
+    const { catalog } = row.target;
     const tableLocation = tableLocationOf(location);
-    if (await this.deps.ledger.isValidated(row.target.catalog, tableLocation)) return undefined;
+    if (await this.deps.ledger.isValidated(catalog, tableLocation)) return undefined;
+    const scope = validationScope(row.target.namespace, location);
+    if (scope) {
+      if (await this.deps.ledger.isValidated(catalog, scope.key)) return undefined;
+      const verdict = await this.validateShared(catalog, scope.key, () => this.notify('VALIDATE', row, scope.directory, row.desired.timestamp, signal));
+      if (verdict.kind === 'ok') return undefined;
+      // Refused for the directory may still be allowed for the table (an allowed location below the
+      // directory): only then is the table's own location asked about.
+      if (!(verdict.kind === 'fail' && verdict.status === 403 && /allowed locations|invalid location/i.test(verdict.message))) return this.setback(row, verdict);
+    }
     const verdict = await this.notify('VALIDATE', row, location, row.desired.timestamp, signal);
     if (verdict.kind !== 'ok') return this.setback(row, verdict);
+    return this.validated(catalog, tableLocation);
+  }
+
+  /** Tables of one directory converging at once wait for the same VALIDATE rather than each sending one. */
+  private readonly sharedValidations = new Map<string, Promise<Verdict>>();
+
+  private async validateShared(catalog: string, key: string, send: () => Promise<Verdict>): Promise<Verdict> {
+    const id = `${catalog} ${key}`;
+    let pending = this.sharedValidations.get(id);
+    if (!pending) {
+      // Cached before it stops being shared, so no table starts another VALIDATE in between.
+      pending = send()
+        .then((verdict) => (verdict.kind === 'ok' ? this.validated(catalog, key) : undefined, verdict))
+        .finally(() => this.sharedValidations.delete(id));
+      this.sharedValidations.set(id, pending);
+    }
+    return pending;
+  }
+
+  private validated(catalog: string, key: string): undefined {
     // A cache entry: losing it in a crash costs one more VALIDATE, so it need not be awaited.
-    this.deps.ledger
-      .markValidated(row.target.catalog, tableLocation)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
+    this.deps.ledger.markValidated(catalog, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
     return undefined;
   }
 

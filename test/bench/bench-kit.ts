@@ -80,7 +80,9 @@ export interface TimedRun {
 
 /** Runs the real CLI under GNU time (when installed) for its peak RSS. */
 export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<TimedRun> {
-  const cli = [process.execPath, join(packageRoot(), 'bin', 'polaris-mirror.js'), ...args];
+  // BENCH_CONNECTOR_NODE_ARGS profiles the connector alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_CONNECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const cli = [process.execPath, ...nodeArgs, join(packageRoot(), 'bin', 'polaris-mirror.js'), ...args];
   const gnuTime = existsSync('/usr/bin/time');
   const command = gnuTime ? ['/usr/bin/time', '-f', 'MAXRSS_KB=%M', ...cli] : cli;
   const started = performance.now();

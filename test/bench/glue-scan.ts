@@ -44,6 +44,8 @@ export interface GlueBenchSetup {
   readonly lake: GlueLake;
   readonly queue: string;
   readonly catalog: string;
+  /** The database of table t<i>. */
+  databaseOf(i: number): string;
   /** Environment of every connector process (AWS credentials, log level). */
   readonly env: NodeJS.ProcessEnv;
   /** The config with an HTTP server (for /metrics) on this port: what `run` needs for the event phase. */
@@ -54,7 +56,13 @@ export interface GlueBenchSetup {
  * requestsPerSecond: the client-side limit on Glue calls. Each event costs one GetTable, so the limit
  * must be above the event rate (100/s here); the scan needs databases + tables/100 calls.
  */
-export async function benchGlueScan(tables = 100_000, databases = 20, requestsPerSecond = 200): Promise<GlueBenchResult> {
+export async function benchGlueScan(
+  tables = 100_000,
+  databases = 20,
+  requestsPerSecond = 200,
+  /** The event phase: events per second, for how many seconds (the shortened test variant sends fewer). */
+  events: { rate: number; seconds: number } = { rate: 100, seconds: 30 },
+): Promise<GlueBenchResult> {
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-glue-'));
   const polaris = await startPolarisEmulator();
@@ -65,7 +73,8 @@ export async function benchGlueScan(tables = 100_000, databases = 20, requestsPe
     const lake = await GlueLake.create(glue.catalog, polaris, 's3://bench/warehouse');
     // Small generated metadata (the minimal v2 fixture relocated, ~1 KB), one file per table, each
     // with its own table-uuid, exposed to Polaris as S3 objects.
-    for (let i = 0; i < tables; i++) lake.commit(`db${String(i % databases).padStart(2, '0')}`, `t${i}`);
+    const databaseOf = (i: number) => `db${String(i % databases).padStart(2, '0')}`;
+    for (let i = 0; i < tables; i++) lake.commit(databaseOf(i), `t${i}`);
     const queueUrl = glue.sqs.createQueue({ name: QUEUE, visibilityTimeoutSeconds: 30 });
     const configFile = join(dir, 'config.yaml');
     const setup: GlueBenchSetup = {
@@ -76,6 +85,7 @@ export async function benchGlueScan(tables = 100_000, databases = 20, requestsPe
       lake,
       queue: QUEUE,
       catalog: CATALOG,
+      databaseOf,
       env: AWS_ENV,
       writeConfig: (options) =>
         writeFile(
@@ -106,9 +116,9 @@ export async function benchGlueScan(tables = 100_000, databases = 20, requestsPe
     phase(`first sync done (${first.seconds.toFixed(1)} s)`);
     const second = await scan(setup);
     phase(`second sync done (${second.seconds.toFixed(1)} s)`);
-    const events = await measureEventLatency(setup);
+    const latency = await measureEventLatency(setup, events.rate, events.seconds);
     phase('event latency measured');
-    return { tables, databases, requestsPerSecond, first, second, events };
+    return { tables, databases, requestsPerSecond, first, second, events: latency };
   } finally {
     await glue.close();
     await polaris.close();

@@ -34,13 +34,14 @@ if (!only || only === 'files') {
   console.log(`  second sync, no change     ${fmt(r.secondSeconds)} s, peak RSS ${fmt(r.secondRssMb, 0)} MB, ${r.secondNotifications} notifications   (target 0)`);
 }
 if (!only || only === 'glue') {
-  const r = await benchGlueScan();
+  // `npm run bench -- glue 1000000 200`: another catalog size (tables, databases).
+  const r = await benchGlueScan(Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 20));
   const calls = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`\nglue scan (${r.tables} tables in ${r.databases} databases, requestsPerSecond ${r.requestsPerSecond}; emulators in the bench process)`);
   console.log(`  first sync                 ${fmt(r.first.seconds)} s, peak RSS ${fmt(r.first.rssMb, 0)} MB, ${r.first.notifications} notifications   (target ≤ 120 s, ≤ 300 MB)`);
   console.log(`  Glue calls                 ${calls(r.first.glueCalls)}   (target ≈ ${r.databases} + ${r.tables / 100} + database pages)`);
   console.log(`  second sync, no change     ${fmt(r.second.seconds)} s, peak RSS ${fmt(r.second.rssMb, 0)} MB, ${r.second.notifications} notifications   (target 0); ${calls(r.second.glueCalls)}`);
-  console.log(`  event latency              ${r.events.events} UpdateTable events at ${r.events.rate}/s: p50 ${r.events.p50Ms} ms, p99 ${r.events.p99Ms} ms, max ${r.events.maxMs} ms, ${r.events.getTableCalls} GetTable   (target p99 ≤ 1000 ms)`);
+  console.log(`  event latency              ${r.events.events} UpdateTable events at ${r.events.rate}/s: p50 ${r.events.p50Ms} ms, p99 ${r.events.p99Ms} ms, max ${r.events.maxMs} ms, ${r.events.getTableCalls} GetTable${r.events.duringStartupPass ? ', all sent during the start-up pass' : ''}   (target p99 ≤ 200 ms)`);
 }
 if (!only || only === 'rest') {
   const r = await benchRestPoll();

@@ -40,7 +40,8 @@ async function syncLogged(): Promise<{ lines: Array<Record<string, unknown>> }> 
 describe('X-Request-ID', () => {
   it('every request to Polaris carries one; a table operation uses one id for all its requests, each operation its own', async () => {
     await h.writeTable(['sales'], 'orders');
-    await h.writeTable(['sales'], 'items');
+    // Another namespace: tables of one directory and namespace share one VALIDATE (validation-scope.ts).
+    await h.writeTable(['stock'], 'items');
     const { rows } = await syncWith(h);
 
     const requests = h.emulator.requests().filter((r) => r.kind !== 'token');
@@ -48,7 +49,7 @@ describe('X-Request-ID', () => {
     for (const r of requests) expect(r.requestId, `${r.method} ${r.path}`).toMatch(UUID);
 
     const orders = h.emulator.history(CATALOG, ['sales'], 'orders');
-    const items = h.emulator.history(CATALOG, ['sales'], 'items');
+    const items = h.emulator.history(CATALOG, ['stock'], 'items');
     expect(orders.map((e) => e.type)).toEqual(['VALIDATE', 'CREATE']);
     // VALIDATE and CREATE are one operation: one id. Another table's operation: another id.
     expect(orders[0]!.requestId).toBe(orders[1]!.requestId);

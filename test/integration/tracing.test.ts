@@ -75,7 +75,8 @@ describe('OpenTelemetry traces', () => {
 
   it('one span per table operation, its notification calls as children with the request id Polaris saw', async () => {
     await h.writeTable(['sales'], 'orders');
-    await h.writeTable(['sales'], 'items');
+    // Another namespace: tables of one directory and namespace share one VALIDATE (validation-scope.ts).
+    await h.writeTable(['stock'], 'items');
     await h.writeConfig((c) => {
       c.tracing = { endpoint: collector.url, serviceName: 'mirror-under-test', headers: { authorization: 'Bearer collector-secret-123456' } };
     });
@@ -83,7 +84,7 @@ describe('OpenTelemetry traces', () => {
     expect(summary.converged).toBe(true);
 
     const operations = collector.spans.filter((s) => s.name === 'mirror table');
-    expect(operations.map((s) => s.attributes['polaris_mirror.table']).sort()).toEqual(['sales.items', 'sales.orders']);
+    expect(operations.map((s) => s.attributes['polaris_mirror.table']).sort()).toEqual(['sales.orders', 'stock.items']);
     const orders = operations.find((s) => s.attributes['polaris_mirror.table'] === 'sales.orders')!;
     expect(orders).toMatchObject({
       serviceName: 'mirror-under-test',
