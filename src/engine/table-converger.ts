@@ -161,9 +161,12 @@ export class TableConverger {
     const id = `${catalog} ${key}`;
     let pending = this.sharedValidations.get(id);
     if (!pending) {
-      // Cached before it stops being shared, so no table starts another VALIDATE in between.
+      // Cached (the write awaited) before it stops being shared, so no table starts another VALIDATE in between.
       pending = send()
-        .then((verdict) => (verdict.kind === 'ok' ? this.validated(catalog, key) : undefined, verdict))
+        .then(async (verdict) => {
+          if (verdict.kind === 'ok') await this.deps.ledger.markValidated(catalog, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
+          return verdict;
+        })
         .finally(() => this.sharedValidations.delete(id));
       this.sharedValidations.set(id, pending);
     }

@@ -44,7 +44,8 @@ if (!only || only === 'glue') {
   console.log(`  event latency              ${r.events.events} UpdateTable events at ${r.events.rate}/s: p50 ${r.events.p50Ms} ms, p99 ${r.events.p99Ms} ms, max ${r.events.maxMs} ms, ${r.events.getTableCalls} GetTable${r.events.duringStartupPass ? ', all sent during the start-up pass' : ''}   (target p99 ≤ 200 ms)`);
 }
 if (!only || only === 'rest') {
-  const r = await benchRestPoll();
+  // `npm run bench -- rest 100000`: another catalog size.
+  const r = await benchRestPoll(Number(process.argv[3] ?? 20_000));
   const loads = Object.entries(r.noChangeLoads).map(([status, n]) => `${n} × ${status}`).join(', ');
   console.log(`\nrest poll (${r.tables} tables in ${r.namespaces} nested namespaces; REST and Polaris emulators in their own processes)`);
   console.log(`  first poll                 ${fmt(r.firstPollSeconds)} s, ${r.firstPollRequests} requests; sent ${r.firstNotifications} notifications in ${fmt(r.firstSendSeconds)} s`);
