@@ -140,6 +140,17 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.unseenCounts('other', later)).toEqual({ mirrored: 1, unseen: 1 });
   });
 
+  it('live tables under a namespace prefix: the namespace itself and those below it, not a longer name', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const spec = (namespace: string[], name: string) => present(`s3://lake/${namespace.join('/')}/${name}/metadata/1.json`, { order: 1, namespace, name });
+    await ledger.commit({ observations: [spec(['db'], 'a'), spec(['db', 'sub'], 'b'), spec(['dbx'], 'c'), spec(['other'], 'd')] });
+    const names = async (prefix: string[]) => (await ledger.liveTables('src', prefix)).map((t) => t.name).sort();
+    expect(await names(['db'])).toEqual(['a', 'b']);
+    expect(await names(['db', 'sub'])).toEqual(['b']);
+    expect(await names([])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('timestamps only rise: raiseTimestamp persists a higher one, a new state gets a higher one still', async () => {
     place = ledgerPlace(backend);
     const ledger = open();

@@ -193,7 +193,11 @@ export class PostgresLedger implements Ledger {
   }
 
   async liveTables(source: string, namespacePrefix: readonly string[] = []): Promise<SourceTable[]> {
-    const rows = await this.read<{ src_namespace: string; src_name: string }>(SQL.liveOfSource, [source]);
+    // Filtered in SQL: a database dropped from a 1,000,000-table source must not load every row.
+    const rows = await this.read<{ src_namespace: string; src_name: string }>(
+      namespacePrefix.length === 0 ? SQL.liveOfSource : SQL.liveOfSourceUnder,
+      namespacePrefix.length === 0 ? [source] : [source, joinNamespace(namespacePrefix)],
+    );
     return rows
       .map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }))
       .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));

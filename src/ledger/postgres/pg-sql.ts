@@ -32,6 +32,10 @@ export const SQL = {
   deleteAdapterState: 'DELETE FROM adapter_state WHERE source = $1 AND key = $2',
   liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
       AND (desired_state = 'present' OR applied_state = 'present')`,
+  /** Under a namespace prefix (levels joined with U+001F): the prefix itself or anything below it. */
+  liveOfSourceUnder: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
+      AND (desired_state = 'present' OR applied_state = 'present')
+      AND (src_namespace = $2 OR left(src_namespace, length($2) + 1) = $2 || chr(31))`,
   /**
    * Claims due tables for this replica: rows another replica holds (an unexpired claim, or a row lock
    * of a claim being taken right now) are skipped, so one table is worked on by one replica at a time.

@@ -209,7 +209,10 @@ export class SqliteStore {
 
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix: readonly string[] = []): SourceTable[] {
-    const rows = this.statements.liveOfSource.all(source) as Array<{ src_namespace: string; src_name: string }>;
+    // Filtered in SQL: a database dropped from a 1,000,000-table source must not load every row.
+    const rows = (
+      namespacePrefix.length === 0 ? this.statements.liveOfSource.all(source) : this.statements.liveOfSourceUnder.all({ source, prefix: joinNamespace(namespacePrefix) })
+    ) as Array<{ src_namespace: string; src_name: string }>;
     return rows
       .map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }))
       .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));

@@ -120,6 +120,10 @@ function statementSql() {
     deleteAdapterState: 'DELETE FROM adapter_state WHERE source = ? AND key = ?',
     liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
         AND (desired_state = 'present' OR applied_state = 'present')`,
+    // Under a namespace prefix (levels joined with U+001F): the prefix itself or anything below it.
+    liveOfSourceUnder: `SELECT src_namespace, src_name FROM tables WHERE source = @source AND owner_conflict IS NULL
+        AND (desired_state = 'present' OR applied_state = 'present')
+        AND (src_namespace = @prefix OR substr(src_namespace, 1, length(@prefix) + 1) = @prefix || char(31))`,
     lease: 'SELECT * FROM lease WHERE id = 1',
     takeLease: `INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
         ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,
