@@ -2,6 +2,7 @@ import type { GlueClient } from '@aws-sdk/client-glue';
 import type { SourceTable } from '../../src/model/table.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import { MirrorError } from '../../src/util/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { derivedLevel, formatCatalogId, parseCatalogId, sameCatalog, type CatalogRef } from './catalog-ids.js';
 import { discoverCatalogs } from './catalog-discovery.js';
 import { levelClash, type GlueSourceConfig } from './config.js';
@@ -32,9 +33,15 @@ export interface GlueLocation {
  * catalogNamespaces or derived from the id (catalog-ids.ts); a catalog mapped to "" keeps its databases
  * at the top. Levels are checked distinct, so every name leads back to one catalog.
  */
+/** An event of an unknown catalog triggers GetCatalogs at most this often (a bucket created since the last scan). */
+const REDISCOVER_MS = 10_000;
+
 export class CatalogSet {
   private catalogs: MirroredCatalog[] = [];
   private discovered = false;
+  private discoveredAt = 0;
+  /** The GetCatalogs pass in flight: concurrent callers share it. */
+  private discovering: Promise<void> | undefined;
 
   constructor(
     private readonly config: GlueSourceConfig,
@@ -86,15 +93,33 @@ export class CatalogSet {
     return { catalog: found, database: (table.namespace.length === 2 ? second : first)! };
   }
 
-  /** The mirrored catalog an event's catalog is, if any. */
+  /**
+   * The mirrored catalog an event's catalog is, if any. With discovery, a catalog not known yet may
+   * have been created since the last scan: GetCatalogs again before saying no — after waiting out
+   * REDISCOVER_MS since the last one, so a burst of such events costs one call, not one each.
+   */
   async route(seen: CatalogRef, signal: AbortSignal): Promise<MirroredCatalog | undefined> {
-    const catalogs = await this.known(signal);
-    const matches = catalogs.filter((c) => sameCatalog(c.ref, seen));
-    // An exact account beats a catalog written without one.
-    return matches.find((c) => c.ref.account !== undefined && c.ref.account === seen.account) ?? matches[0];
+    const match = (): MirroredCatalog | undefined => {
+      const matches = this.catalogs.filter((c) => sameCatalog(c.ref, seen));
+      // An exact account beats a catalog written without one.
+      return matches.find((c) => c.ref.account !== undefined && c.ref.account === seen.account) ?? matches[0];
+    };
+    await this.known(signal);
+    const found = match();
+    if (found || !this.config.discoverCatalogs) return found;
+    const asked = Date.now();
+    await delay(this.discoveredAt + REDISCOVER_MS - asked, signal);
+    // Listed again meanwhile (by another event or a scan) after this event was seen: that answer will do.
+    if (this.discoveredAt < asked) await this.discover(signal);
+    return match();
   }
 
-  private async discover(signal: AbortSignal): Promise<void> {
+  private discover(signal: AbortSignal): Promise<void> {
+    this.discovering ??= this.discoverNow(signal).finally(() => (this.discovering = undefined));
+    return this.discovering;
+  }
+
+  private async discoverNow(signal: AbortSignal): Promise<void> {
     const refs = await discoverCatalogs(this.glue, signal);
     const next = refs.map((ref) => this.catalogs.find((c) => c.ref.account === ref.account && c.ref.path === ref.path) ?? this.mirrored(ref, formatCatalogId(ref), true));
     const clash = levelClash(next.map((c) => ({ id: c.label, level: c.level ?? '' })));
@@ -103,6 +128,7 @@ export class CatalogSet {
     if (added.length > 0) this.logger.info({ catalogs: added }, `discovered ${added.length} Glue catalog(s) to mirror`);
     this.catalogs = next;
     this.discovered = true;
+    this.discoveredAt = Date.now();
   }
 
   private mirrored(ref: CatalogRef, id: string | undefined, prefixed: boolean): MirroredCatalog {
@@ -110,4 +136,9 @@ export class CatalogSet {
     const level = mapped !== undefined ? mapped || undefined : prefixed ? derivedLevel(ref) : undefined;
     return { ref, id, level, reader: new GlueCatalogReader(this.glue, id, this.logger), label: id === undefined ? "the account's default catalog" : id };
   }
+}
+
+/** Waits `ms` (nothing when ≤ 0); an abort ends the wait with the abort's error. */
+async function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms > 0) await sleep(ms, undefined, { signal });
 }

@@ -204,4 +204,28 @@ describe('events of several catalogs', () => {
     expect(await events('catalog_not_mirrored')).toBe(1);
     expect(watching.errors).toEqual([]);
   });
+
+  it('with discoverCatalogs, an event of a bucket created since the last scan finds it with GetCatalogs and is applied', async () => {
+    h.lake.commit('sales', 'orders');
+    await h.writeConfig((source) => {
+      source.discoverCatalogs = true;
+      source.catalogNamespaces = { [ACCOUNT]: '' };
+    });
+    await h.sync();
+    mirror = h.openMirror();
+    watching = watchInProcess(mirror);
+
+    // A first event makes the watch list the catalogs (only the default one exists yet).
+    const orders = h.lake.commit('sales', 'orders');
+    h.glue.sqs.send(QUEUE, glueEventsOf(ACCOUNT).updateTable('sales', 'orders'));
+    await waitFor(() => h.polarisState().get('sales.orders') === orders && h.glue.sqs.messages(QUEUE).length === 0, 60_000, 'the first event');
+    const discoveries = h.glue.calls()['GetCatalogs:ok'];
+
+    const location = (await bucket('fresh')).commit('events', 'clicks');
+    h.glue.sqs.send(QUEUE, glueEventsOf(`${ACCOUNT}:s3tablescatalog/fresh`).createTable('events', 'clicks'));
+    await waitFor(() => h.polarisState().get('s3tablescatalog_fresh.events.clicks') === location && h.glue.sqs.messages(QUEUE).length === 0, 60_000, 'the new bucket\'s table');
+    expect(h.glue.calls()['GetCatalogs:ok']).toBe(discoveries! + 1);
+    expect(await counter(mirror.deps.metrics, 'polaris_mirror_source_events_total', { source: SOURCE, outcome: 'applied' })).toBe(2);
+    expect(watching.errors).toEqual([]);
+  });
 });
