@@ -116,6 +116,9 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.commit({ observations: [absent({ order: 2 })] })).toEqual(['accepted']);
     expect((await ledger.rowsNamed('db.t'))[0]).toMatchObject({ status: 'pending', desired: { state: 'absent' } });
     expect((await ledger.rowsNamed('db.never'))[0]).toMatchObject({ status: 'in_sync', desired: { state: 'absent' } });
+    // The DROP not applied yet: still live (Polaris holds it), no longer wanted (a pass's brake does not count it again).
+    expect(await ledger.liveTables('src')).toEqual([{ namespace: ['db'], name: 't' }]);
+    expect(await ledger.wantedTables('src')).toEqual([]);
   });
 
   it('timestamps only rise: raiseTimestamp persists a higher one, a new state gets a higher one still', async () => {

@@ -77,6 +77,10 @@ export class SqliteLedger implements Ledger {
     return this.store.liveTables(source, namespacePrefix);
   }
 
+  async wantedTables(source: string): Promise<SourceTable[]> {
+    return this.store.wantedTables(source);
+  }
+
   async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {
     return this.store.dueIds(now, limit, sources);
   }
