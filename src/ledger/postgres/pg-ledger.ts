@@ -228,6 +228,10 @@ export class PostgresLedger implements Ledger {
     if (ids.length > 0) await this.statement(SQL.releaseClaims, [ids, this.replicaId]);
   }
 
+  async renewClaims(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.statement(SQL.renewClaims, [this.replicaId, CLAIM_TTL_MS, ids]);
+  }
+
   async dueCount(now: number): Promise<number> {
     return (await this.read<{ n: number }>(SQL.dueCount, [now]))[0]!.n;
   }

@@ -93,6 +93,9 @@ export class SqliteLedger implements Ledger {
   /** One process sends per file (the sender lease): there are no claims to give back. */
   async releaseClaims(): Promise<void> {}
 
+  /** One process owns a SQLite ledger: there is no claim to keep. */
+  async renewClaims(): Promise<void> {}
+
   async dueCount(now: number): Promise<number> {
     return this.store.dueCount(now);
   }
