@@ -118,8 +118,8 @@ export class Dispatcher {
     try {
       await this.options.ledger.renewClaims([...this.inFlight]);
     } catch (error) {
-      // The ledger is unreachable: the claims may lapse, and the outcome's revision check still keeps a
-      // table another replica took meanwhile from being recorded twice.
+      // The ledger is unreachable: the claims may lapse and another replica may start on such a table;
+      // timestamps still only rise, so the worst is a duplicate notification.
       this.options.logger.warn({ err: error }, `could not extend the claims on tables in flight: ${messageOf(error)}`);
     }
   }
