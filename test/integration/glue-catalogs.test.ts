@@ -139,6 +139,22 @@ describe('another account through a role', () => {
     expect(h.glue.sts.assumed).toEqual([{ role: ROLE, sessionName: 'mirror-test', externalId: 'ext-7f3a', by: 'AKIDEXAMPLE' }]);
   });
 
+  it('discoverCatalogs as the role lists the role\'s account: its default catalog and its buckets', async () => {
+    await GlueLake.create(h.glue.catalogs.addRoot(OTHER), h.polaris, `s3://lake/warehouse/${OTHER}`).then((lake) => lake.commit('partner', 'orders'));
+    (await bucket('shared', OTHER)).commit('events', 'clicks');
+    h.lake.commit('sales', 'orders'); // the connector's own account: not the role's, so not listed
+    h.glue.sts.addRole({ arn: ROLE });
+    await h.writeConfig((source) => {
+      source.discoverCatalogs = true;
+      source.roleArn = ROLE;
+      source.stsEndpoint = h.glue.url;
+      delete source.events;
+    });
+    await h.sync();
+    expect(keys()).toEqual(['210987654321.partner.orders', 's3tablescatalog_shared.events.clicks']);
+    expect(h.glue.sts.assumed).toMatchObject([{ role: ROLE, sessionName: 'polaris-mirror' }]);
+  });
+
   it('check says which permission is missing: sts:AssumeRole for a refused role, glue:GetCatalogs for discovery, per catalog for a denied one', async () => {
     h.glue.catalogs.addRoot(OTHER);
     h.glue.sts.addRole({ arn: ROLE, externalId: 'right' });
