@@ -121,6 +121,13 @@ export class CatalogSet {
 
   private async discoverNow(signal: AbortSignal): Promise<void> {
     const refs = await discoverCatalogs(this.glue, signal);
+    // IncludeRoot always lists the default catalog: none at all is an odd answer, not "everything is gone".
+    if (refs.length === 0) {
+      throw new MirrorError('Glue GetCatalogs (discoverCatalogs) found no catalog, not even the default one', {
+        retryable: true,
+        hint: 'check the region and the account (roleArn); nothing is dropped while this lasts',
+      });
+    }
     const next = refs.map((ref) => this.catalogs.find((c) => c.ref.account === ref.account && c.ref.path === ref.path) ?? this.mirrored(ref, formatCatalogId(ref), true));
     const clash = levelClash(next.map((c) => ({ id: c.label, level: c.level ?? '' })));
     if (clash) throw new MirrorError(`the Glue catalogs found by discoverCatalogs cannot be named apart: ${clash}`, { retryable: false, hint: 'map them in catalogNamespaces' });
