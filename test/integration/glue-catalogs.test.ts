@@ -155,6 +155,37 @@ describe('another account through a role', () => {
     expect(h.glue.sts.assumed).toMatchObject([{ role: ROLE, sessionName: 'polaris-mirror' }]);
   });
 
+  it('a long-running source keeps reading as the role\'s credentials expire: the SDK\'s provider assumes the role again', async () => {
+    await GlueLake.create(h.glue.catalogs.addRoot(OTHER), h.polaris, `s3://lake/warehouse/${OTHER}`).then((lake) => lake.commit('partner', 'orders'));
+    h.glue.sts.addRole({ arn: ROLE });
+    await h.writeConfig((source) => {
+      source.catalogs = [OTHER];
+      source.roleArn = ROLE;
+      source.stsEndpoint = h.glue.url;
+      delete source.events;
+    });
+    // Credentials that expire within the SDK's refresh window: each request needs fresh ones, as every
+    // request of a daemon does once its hour-long credentials near their end.
+    h.glue.sts.issuedLifetimeSeconds = 60;
+    const m = h.openMirror();
+    const names = async () => {
+      const listed: string[] = [];
+      for await (const item of m.sources.get(SOURCE)!.adapter.list!(new AbortController().signal)) {
+        if (item.kind === 'observation') listed.push([...item.observation.table.namespace, item.observation.table.name].join('.'));
+      }
+      return listed;
+    };
+    try {
+      expect(await names()).toEqual(['partner.orders']);
+      const assumedBefore = h.glue.sts.assumed.length;
+      h.glue.sts.expireAll(); // every key issued so far is now refused (ExpiredTokenException)
+      expect(await names()).toEqual(['partner.orders']);
+      expect(h.glue.sts.assumed.length).toBeGreaterThan(assumedBefore);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('check says which permission is missing: sts:AssumeRole for a refused role, glue:GetCatalogs for discovery, per catalog for a denied one', async () => {
     h.glue.catalogs.addRoot(OTHER);
     h.glue.sts.addRole({ arn: ROLE, externalId: 'right' });

@@ -35,6 +35,12 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 export class StsService {
   private readonly roles = new Map<string, RoleSpec>();
   private readonly issued = new Map<string, Issued>();
+  /**
+   * How long issued credentials live (their Expiration), overriding DurationSeconds: below the SDK's
+   * five-minute refresh window it fetches new ones before each request, which is how a test sees a
+   * long-running client keep working as credentials rotate, without waiting an hour.
+   */
+  issuedLifetimeSeconds: number | undefined;
   /** AssumeRole calls that succeeded, with the session name and external id each asked for. */
   readonly assumed: { role: string; sessionName: string; externalId?: string; by: string }[] = [];
 
@@ -88,7 +94,7 @@ export class StsService {
       sessionToken: randomBytes(48).toString('base64'),
       account,
       role: roleArn,
-      expiresAt: Date.now() + duration * 1000,
+      expiresAt: Date.now() + (this.issuedLifetimeSeconds ?? duration) * 1000,
     };
     this.issued.set(accessKeyId, issued);
     this.assumed.push({ role: roleArn, sessionName, ...(externalId === undefined ? {} : { externalId }), by: caller.accessKeyId });
