@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import { createSourceAdapter } from '../../../adapters/registry.js';
 import type { SourceConfig } from '../../config/schema.js';
-import { decideDrops, liveRows, rowKey } from '../../engine/drop-brake.js';
+import { decideDrops, pendingDropRows, rowKey, wantedRows } from '../../engine/drop-brake.js';
 import { UsageError } from '../../engine/mirror.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { openLedgerForReading } from '../../ledger/open-ledger.js';
@@ -45,7 +45,7 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const context = commandContext(options.config);
   const { config } = context.loaded;
   const selected = selectConfigs(config.sources, options.source);
-  const ledger = openLedgerForReading(config.state);
+  const ledger = await openLedgerForReading(config.state);
   const polaris = connectPolaris(config.polaris, context);
   try {
     const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [] };
@@ -116,7 +116,10 @@ async function planSource(
         metadataLocation: location,
       });
     }
-    const drops = decideDrops(liveRows(rows), listed, config.maxDropFraction, allowMassDrop);
+    const drops = decideDrops(wantedRows(rows), listed, config.maxDropFraction, allowMassDrop);
+    for (const row of pendingDropRows(rows).filter((r) => !listed.has(rowKey(r.table)))) {
+      entry({ table: dottedName(row.table), target: row.target, action: 'drop', detail: 'a DROP decided earlier, not applied yet', metadataLocation: row.applied.metadataLocation });
+    }
     for (const row of drops.candidates) {
       entry({
         table: dottedName(row.table),

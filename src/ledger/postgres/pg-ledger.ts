@@ -22,7 +22,7 @@ import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
-import { isPgConflict, isPgUnavailable, LedgerUnavailableError } from './pg-errors.js';
+import { isPgConflict, isPgUnavailable, LedgerNotCreatedError, LedgerUnavailableError } from './pg-errors.js';
 import { LEASE_SQL, type LeaseRecord } from './pg-leases.js';
 import { migrate } from './pg-migrate.js';
 import { storeBatch } from './pg-observe.js';
@@ -67,8 +67,11 @@ export class PostgresLedger implements Ledger {
   private async open(): Promise<void> {
     const client = await this.pool.connect();
     try {
-      if (this.options.readonly) await client.query('SELECT 1');
-      else await migrate(client, this.options.schema);
+      if (!this.options.readonly) await migrate(client, this.options.schema);
+      else if ((await client.query<{ meta: string | null }>("SELECT to_regclass('meta') AS meta")).rows[0]?.meta == null) {
+        // Never migrated (readers do not create anything): say so, not "relation does not exist".
+        throw new LedgerNotCreatedError(this.location);
+      }
     } finally {
       client.release();
     }
@@ -203,6 +206,11 @@ export class PostgresLedger implements Ledger {
       .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));
   }
 
+  async wantedTables(source: string): Promise<SourceTable[]> {
+    const rows = await this.read<{ src_namespace: string; src_name: string }>(SQL.wantedOfSource, [source]);
+    return rows.map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }));
+  }
+
   async markSeen(source: string, tables: readonly SourceTable[], stamp: number): Promise<void> {
     if (tables.length === 0) return;
     const namespaces = tables.map((t) => joinNamespace(t.namespace));
@@ -241,6 +249,10 @@ export class PostgresLedger implements Ledger {
 
   async releaseClaims(ids: readonly number[]): Promise<void> {
     if (ids.length > 0) await this.statement(SQL.releaseClaims, [ids, this.replicaId]);
+  }
+
+  async renewClaims(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.statement(SQL.renewClaims, [this.replicaId, CLAIM_TTL_MS, ids]);
   }
 
   async dueCount(now: number): Promise<number> {

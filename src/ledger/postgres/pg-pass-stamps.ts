@@ -1,5 +1,7 @@
 // The PostgreSQL side of PassStamps (see ../pass-stamps.ts), as statements the ledger runs.
-const LIVE = `owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present')`;
+// What a pass is measured against: the tables the source still wants (see wantedRows in drop-brake.ts).
+// A DROP already decided (desired absent, still in Polaris) is neither counted nor decided again.
+const LIVE = `owner_conflict IS NULL AND desired_state = 'present'`;
 
 export const PASS_STAMP_SQL = {
   /** $1 source, $2 stamp, $3 namespaces, $4 names. Rows already stamped as high are not written. */

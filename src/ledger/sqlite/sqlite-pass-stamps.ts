@@ -2,7 +2,9 @@ import type Database from 'better-sqlite3';
 import { joinNamespace, splitNamespace, type SourceTable } from '../../model/table.js';
 import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 
-const LIVE = `owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present')`;
+// What a pass is measured against: the tables the source still wants (see wantedRows in drop-brake.ts).
+// A DROP already decided (desired absent, still in Polaris) is neither counted nor decided again.
+const LIVE = `owner_conflict IS NULL AND desired_state = 'present'`;
 const UNSEEN = '(seen_pass IS NULL OR seen_pass < @stamp)';
 
 /** The SQLite side of PassStamps (see pass-stamps.ts); the caller runs markSeen in a transaction. */
