@@ -119,8 +119,6 @@ export interface Ledger extends PassStamps {
   adapterState(source: string): Promise<Map<string, string>>;
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
-  /** Tables of a source it wants mirrored (desired present, not another source's): what a pass's drops are measured against. */
-  wantedTables(source: string): Promise<SourceTable[]>;
 
   // ---- work for the dispatcher ------------------------------------------------------------------
   /**

@@ -206,11 +206,6 @@ export class PostgresLedger implements Ledger {
       .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));
   }
 
-  async wantedTables(source: string): Promise<SourceTable[]> {
-    const rows = await this.read<{ src_namespace: string; src_name: string }>(SQL.wantedOfSource, [source]);
-    return rows.map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }));
-  }
-
   async markSeen(source: string, tables: readonly SourceTable[], stamp: number): Promise<void> {
     if (tables.length === 0) return;
     const namespaces = tables.map((t) => joinNamespace(t.namespace));

@@ -30,7 +30,6 @@ export const SQL = {
   setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES ($1, $2, $3)
       ON CONFLICT (source, key) DO UPDATE SET value = EXCLUDED.value`,
   deleteAdapterState: 'DELETE FROM adapter_state WHERE source = $1 AND key = $2',
-  wantedOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL AND desired_state = 'present'`,
   liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
       AND (desired_state = 'present' OR applied_state = 'present')`,
   /** Under a namespace prefix (levels joined with U+001F): the prefix itself or anything below it. */

@@ -99,10 +99,6 @@ export class SqliteLedger implements Ledger {
     return this.stamps;
   }
 
-  async wantedTables(source: string): Promise<SourceTable[]> {
-    return this.store.wantedTables(source);
-  }
-
   async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {
     return this.store.dueIds(now, limit, sources);
   }

@@ -4,7 +4,7 @@ import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 
 // What a pass is measured against: the tables the source still wants (see wantedRows in drop-brake.ts).
 // A DROP already decided (desired absent, still in Polaris) is neither counted nor decided again.
-const LIVE = `owner_conflict IS NULL AND desired_state = 'present'`;
+const WANTED = `owner_conflict IS NULL AND desired_state = 'present'`;
 const UNSEEN = '(seen_pass IS NULL OR seen_pass < @stamp)';
 
 /** The SQLite side of PassStamps (see pass-stamps.ts); the caller runs markSeen in a transaction. */
@@ -18,11 +18,11 @@ export class SqlitePassStamps {
     this.mark = db.prepare(`UPDATE tables SET seen_pass = @stamp
       WHERE source = @source AND src_namespace = @ns AND src_name = @name AND ${UNSEEN}`);
     this.counts = db.prepare(`SELECT COUNT(*) AS mirrored, COALESCE(SUM(${UNSEEN}), 0) AS unseen
-      FROM tables WHERE source = @source AND ${LIVE}`);
+      FROM tables WHERE source = @source AND ${WANTED}`);
     // `+source` keeps SQLite off the (source, …) index: walking rowids from afterId makes every page
     // cost its own rows, not the whole source again.
     this.page = db.prepare(`SELECT id, src_namespace, src_name FROM tables
-      WHERE +source = @source AND ${LIVE} AND ${UNSEEN} AND id > @after ORDER BY id LIMIT @limit`);
+      WHERE +source = @source AND ${WANTED} AND ${UNSEEN} AND id > @after ORDER BY id LIMIT @limit`);
   }
 
   markSeen(source: string, tables: readonly SourceTable[], stamp: number): void {

@@ -124,7 +124,6 @@ function statementSql() {
     liveOfSourceUnder: `SELECT src_namespace, src_name FROM tables WHERE source = @source AND owner_conflict IS NULL
         AND (desired_state = 'present' OR applied_state = 'present')
         AND (src_namespace = @prefix OR substr(src_namespace, 1, length(@prefix) + 1) = @prefix || char(31))`,
-    wantedOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL AND desired_state = 'present'`,
     lease: 'SELECT * FROM lease WHERE id = 1',
     takeLease: `INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
         ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,
