@@ -140,8 +140,8 @@ export interface Ledger {
   /** Unfinished tables (pending, or failed but still scheduled), for `sync`'s exit condition. */
   unfinished(sources?: readonly string[]): Promise<{ pending: number; failed: number }>;
   get(id: number): Promise<MirrorRow | undefined>;
-  /** A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present). */
-  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined>;
+  /** A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present) on one Polaris instance (default: "default"). */
+  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris?: string): Promise<MirrorRow | undefined>;
   /** Records that a CREATE of this location is about to be sent (see MirrorRow.sentLocation). */
   markSending(id: number, location: string, now?: number): Promise<void>;
   /** Persists a higher timestamp before it is sent, so timestamps never go back. */

@@ -238,8 +238,8 @@ export class PostgresLedger implements Ledger {
     return r ? toMirrorRow(r) : undefined;
   }
 
-  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined> {
-    const r = (await this.read<TableRecord>(SQL.unappliedUpsertOfUuid, [catalog, uuid, exceptId]))[0];
+  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris = 'default'): Promise<MirrorRow | undefined> {
+    const r = (await this.read<TableRecord>(SQL.unappliedUpsertOfUuid, [catalog, uuid, exceptId, polaris]))[0];
     return r ? toMirrorRow(r) : undefined;
   }
 
@@ -323,7 +323,7 @@ export class PostgresLedger implements Ledger {
     const redriven: number[] = [];
     for (const row of rows) {
       if (row.ownerConflict !== null) {
-        const params = [row.target.catalog, joinNamespace(row.target.namespace), row.target.name, row.source];
+        const params = [row.target.catalog, joinNamespace(row.target.namespace), row.target.name, row.source, row.polaris];
         if ((await client.query(SQL.ownerOf, params)).rowCount! > 0) continue;
         await client.query(SQL.clearOwner, [row.id, now]);
       }

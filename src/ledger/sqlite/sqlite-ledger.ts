@@ -105,8 +105,8 @@ export class SqliteLedger implements Ledger {
     return this.store.get(id);
   }
 
-  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined> {
-    return this.store.unappliedUpsertOfUuid(catalog, uuid, exceptId);
+  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris?: string): Promise<MirrorRow | undefined> {
+    return this.store.unappliedUpsertOfUuid(catalog, uuid, exceptId, polaris);
   }
 
   async markSending(id: number, location: string, now?: number): Promise<void> {

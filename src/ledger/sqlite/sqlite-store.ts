@@ -3,7 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { joinNamespace, splitNamespace, type PolarisTable, type SourceTable } from '../../model/table.js';
-import type { NormalizedObservation } from '../../normalizer/normalize.js';
+import { DEFAULT_POLARIS } from '../../config/targets.js';
+import { perTarget, type NormalizedObservation } from '../../normalizer/normalize.js';
+import { perItem } from '../fan-out.js';
+import type { TargetObservation } from '../observe-plan.js';
 import type { LeaseHolder, ObserveResult, OperationNote, SourceCounts, SourceState } from '../ledger.js';
 import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
@@ -113,14 +116,15 @@ export class SqliteStore {
    * together with the cursor it advances.
    */
   observe(items: readonly NormalizedObservation[], now = Date.now()): ObserveResult[] {
-    return items.map((item) => this.observeOne(item, now));
+    // Each target has its own row: applied state, timestamps and attempts are kept per target.
+    return perItem(items, perTarget, (item) => this.observeOne(item, now));
   }
 
-  private observeOne(item: NormalizedObservation, now: number): ObserveResult {
+  private observeOne(item: TargetObservation, now: number): ObserveResult {
     const s = this.statements;
-    const { source, target, observation: obs } = item;
-    const existing = s.byKey.get(source, joinNamespace(obs.table.namespace), obs.table.name) as TableRecord | undefined;
-    const owner = ownerCheckNeeded(existing, item) ? this.ownerOf(target, source) : undefined;
+    const { source, target, polaris, observation: obs } = item;
+    const existing = s.byKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as TableRecord | undefined;
+    const owner = ownerCheckNeeded(existing, item) ? this.ownerOf(target, source, polaris) : undefined;
     const plan = planObservation(item, existing, owner, now);
     switch (plan.kind) {
       case 'stale':
@@ -140,9 +144,9 @@ export class SqliteStore {
     }
   }
 
-  /** Another source whose row mirrors (or is about to mirror) this Polaris table. */
-  private ownerOf(target: PolarisTable, source: string): string | undefined {
-    const row = this.statements.ownerOf.get(target.catalog, joinNamespace(target.namespace), target.name, source) as
+  /** Another source whose row mirrors (or is about to mirror) this Polaris table on this instance. */
+  private ownerOf(target: PolarisTable, source: string, polaris: string): string | undefined {
+    const row = this.statements.ownerOf.get(target.catalog, joinNamespace(target.namespace), target.name, source, polaris) as
       | { source: string }
       | undefined;
     return row?.source;
@@ -261,8 +265,8 @@ export class SqliteStore {
    * A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present): its
    * DROP(old) waits so the table never disappears in between. Pending blockers come first.
    */
-  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): MirrorRow | undefined {
-    const r = this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) as TableRecord | undefined;
+  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris = DEFAULT_POLARIS): MirrorRow | undefined {
+    const r = this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId, polaris) as TableRecord | undefined;
     return r ? toMirrorRow(r) : undefined;
   }
 
@@ -343,7 +347,7 @@ export class SqliteStore {
     const redriven: number[] = [];
     for (const row of rows) {
       // A table another source owns stays failed until that source lets go of it.
-      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
+      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source, row.polaris)) continue;
       if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
       this.statements.redrive.run({ id: row.id, updated_at: now });
       redriven.push(row.id);

@@ -50,12 +50,12 @@ function statementSql() {
   // next-attempt queries must walk tables_due, or a sync of one large source turns quadratic.
   const inSources = `+source IN (SELECT value FROM json_each(?))`;
   return {
-    byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?',
+    byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ? AND polaris = ? AND catalog = ?',
     byId: 'SELECT * FROM tables WHERE id = ?',
-    insert: `INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
+    insert: `INSERT INTO tables (source, polaris, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
         desired_uuid, desired_order, desired_source_time, desired_timestamp, desired_confirmed, last_present_location, last_timestamp,
         status, last_error, last_hint, owner_conflict, updated_at)
-      VALUES (@source, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
+      VALUES (@source, @polaris, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
         @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @last_present_location, @last_timestamp, @status,
         @last_error, @last_hint, @owner_conflict, @updated_at)`,
     touchDesired: `UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
@@ -65,7 +65,7 @@ function statementSql() {
         desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed,
         last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1, status = @status, attempts = 0, next_attempt_at = 0, last_error = @last_error, last_hint = @last_hint,
         owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`,
-    ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ?
+    ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ? AND polaris = ?
         AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
     clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
         last_error = NULL, last_hint = NULL, last_present_location = COALESCE(desired_location, last_present_location),
@@ -85,7 +85,7 @@ function statementSql() {
     nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
     unfinished: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`,
     unfinishedForSources: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,
-    unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
+    unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ? AND polaris = ?
         AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL
         ORDER BY status = 'failed' LIMIT 1`,
     raiseTimestamp: `UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
