@@ -1,4 +1,3 @@
-import type { Agent } from 'undici';
 import { createSourceAdapter } from '../../adapters/registry.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
@@ -6,8 +5,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { Normalizer } from '../normalizer/normalize.js';
-import { connectPolaris } from '../polaris/create-client.js';
 import type { PolarisClient } from '../polaris/polaris-client.js';
+import { PolarisInstances } from '../polaris/polaris-instances.js';
 import type { TokenProvider } from '../polaris/token-provider.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -42,6 +41,9 @@ export interface MirrorDeps {
  */
 export class Mirror {
   readonly ledger: Ledger;
+  /** Every Polaris instance (the polaris block is "default"), each with its own client and tokens. */
+  readonly polaris: PolarisInstances;
+  /** The default instance's token provider and client. */
   readonly tokens: TokenProvider;
   readonly client: PolarisClient;
   readonly sources: ReadonlyMap<string, SourceRuntime>;
@@ -51,13 +53,13 @@ export class Mirror {
   readonly activity = new ActivityRing();
   /** OpenTelemetry traces, when `tracing` is configured. */
   readonly tracing: Tracing | undefined;
-  private readonly agent: Agent;
   private readonly dispatchers = new Set<Dispatcher>();
 
   constructor(readonly deps: MirrorDeps) {
     const { config } = deps.loaded;
     this.ledger = openLedger(config.state);
-    ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
+    this.polaris = new PolarisInstances(config, deps);
+    ({ client: this.client, tokens: this.tokens } = this.polaris.default);
 
     this.tracing = config.tracing ? new Tracing(config.tracing) : undefined;
     this.reconciler = new Reconciler(this.ledger, deps.metrics, deps.logger, deps.redactor);
@@ -71,10 +73,9 @@ export class Mirror {
     }
     this.sources = sources;
     this.converger = new TableConverger({
-      client: this.client,
+      polaris: this.polaris,
       ledger: this.ledger,
       sources,
-      retry: config.polaris.retry,
       metrics: deps.metrics,
       logger: deps.logger,
       redactor: deps.redactor,
@@ -92,7 +93,7 @@ export class Mirror {
     const dispatcher = new Dispatcher({
       ledger: this.ledger,
       converger: this.converger,
-      concurrency: this.config.polaris.concurrency,
+      concurrency: new Map(this.polaris.all().map((instance) => [instance.name, instance.config.concurrency])),
       logger: this.deps.logger,
       activity: this.activity,
       ...scope,
@@ -119,7 +120,7 @@ export class Mirror {
   async close(): Promise<void> {
     await this.ledger.drained();
     await Promise.all([...this.sources.values()].map((s) => s.adapter.close?.()));
-    await this.agent.close();
+    await this.polaris.close();
     // The spans still queued go out before the process ends (bounded by the exporter's timeout).
     await this.tracing?.shutdown().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not export the last traces'));
     await this.ledger.close();

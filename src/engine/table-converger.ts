@@ -1,4 +1,6 @@
 import type { PolarisConfig } from '../config/schema.js';
+import { DEFAULT_POLARIS, targetLabel } from '../config/targets.js';
+import type { PolarisInstances } from '../polaris/polaris-instances.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
@@ -32,10 +34,10 @@ export interface ConvergeResult {
 }
 
 export interface ConvergerDeps {
-  readonly client: PolarisClient;
+  /** The Polaris instances: a row is sent with its own instance's client and retry policy. */
+  readonly polaris: Pick<PolarisInstances, 'get'>;
   readonly ledger: Ledger;
   readonly sources: ReadonlyMap<string, { readonly adapter: SourceAdapter; readonly sink: SourceSink }>;
-  readonly retry: PolarisConfig['retry'];
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Scrubs errors before they are stored: `status` runs in another process that knows fewer secrets. */
@@ -95,6 +97,14 @@ export class TableConverger {
   }
 
   private async attempt(row: MirrorRow, requestId: string, signal?: AbortSignal): Promise<ConvergeResult> {
+    if (!this.deps.polaris.get(row.polaris)) {
+      const outcome = this.failed(
+        row,
+        `Polaris instance "${row.polaris}" is not configured any more`,
+        `add it back under polarisInstances, or leave it out: its tables are not sent anywhere else`,
+      );
+      return { outcome, action: 'none' };
+    }
     try {
       return row.desired.state === 'present' ? await this.upsert(row, signal) : await this.drop(row, signal);
     } catch (error) {
@@ -134,12 +144,12 @@ export class TableConverger {
   /** VALIDATE once per catalog and table location; undefined when the upsert may go ahead. */
   private async validateOnce(row: MirrorRow, location: string, signal?: AbortSignal): Promise<Outcome | undefined> {
     const tableLocation = tableLocationOf(location);
-    if (await this.deps.ledger.isValidated(row.target.catalog, tableLocation)) return undefined;
+    if (await this.deps.ledger.isValidated(validationScope(row), tableLocation)) return undefined;
     const verdict = await this.notify('VALIDATE', row, location, row.desired.timestamp, signal);
     if (verdict.kind !== 'ok') return this.setback(row, verdict);
     // A cache entry: losing it in a crash costs one more VALIDATE, so it need not be awaited.
     this.deps.ledger
-      .markValidated(row.target.catalog, tableLocation)
+      .markValidated(validationScope(row), tableLocation)
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
     return undefined;
   }
@@ -225,7 +235,7 @@ export class TableConverger {
     }
 
     const uuid = row.desired.tableUuid ?? row.applied.tableUuid;
-    const renamedTo = uuid ? await this.deps.ledger.unappliedUpsertOfUuid(row.target.catalog, uuid, row.id) : undefined;
+    const renamedTo = uuid ? await this.deps.ledger.unappliedUpsertOfUuid(row.target.catalog, uuid, row.id, row.polaris) : undefined;
     if (renamedTo?.status === 'pending') {
       return {
         outcome: { kind: 'deferred', id: row.id, delayMs: RENAME_WAIT_MS, reason: 'renamed: waiting for the table to be created under its new name first' },
@@ -289,12 +299,13 @@ export class TableConverger {
     });
     let verdict: Verdict;
     try {
-      const response = await this.deps.client.notify(row.target, body, signal);
-      verdict = await verdictOf(this.deps.client, response, { catalog: row.target.catalog, location: tableLocationOf(location) }, signal);
+      const client = this.clientOf(row);
+      const response = await client.notify(row.target, body, signal);
+      verdict = await verdictOf(client, response, { catalog: row.target.catalog, location: tableLocationOf(location) }, signal);
     } catch (error) {
       verdict = classifyError(error);
     }
-    this.deps.metrics.notifications.inc({ type, outcome: verdict.kind });
+    this.deps.metrics.notifications.inc({ type, outcome: verdict.kind, target: targetLabel({ polaris: row.polaris, catalog: row.target.catalog }) });
     this.deps.logger.debug({ table: polarisDisplayName(row.target), type, timestamp, verdict: verdict.kind, requestId: currentOperation()?.requestId }, 'notification');
     return verdict;
   }
@@ -307,7 +318,7 @@ export class TableConverger {
   private async load(row: MirrorRow, signal?: AbortSignal): Promise<LoadResult> {
     let response: HttpResponse;
     try {
-      response = await this.deps.client.loadTable(row.target, signal);
+      response = await this.clientOf(row).loadTable(row.target, signal);
     } catch (error) {
       return { kind: 'verdict', verdict: classifyError(error) };
     }
@@ -315,7 +326,15 @@ export class TableConverger {
     const error = (response.body as { error?: { type?: unknown } } | undefined)?.error;
     if (response.status === 404 && (error?.type === 'NoSuchTableException' || error?.type === 'NoSuchNamespaceException')) return { kind: 'absent' };
     if (isUnreadableMetadata(response)) return { kind: 'unreadable' };
-    return { kind: 'verdict', verdict: await verdictOf(this.deps.client, response, { catalog: row.target.catalog }, signal) };
+    return { kind: 'verdict', verdict: await verdictOf(this.clientOf(row), response, { catalog: row.target.catalog }, signal) };
+  }
+
+  private clientOf(row: MirrorRow): PolarisClient {
+    return this.deps.polaris.get(row.polaris)!.client;
+  }
+
+  private retryOf(row: MirrorRow): PolarisConfig['retry'] {
+    return this.deps.polaris.get(row.polaris)!.config.retry;
   }
 
   // ---- outcomes -----------------------------------------------------------------------------------
@@ -349,10 +368,11 @@ export class TableConverger {
   private setback(row: MirrorRow, verdict: Verdict): Outcome {
     switch (verdict.kind) {
       case 'retry': {
-        this.deps.metrics.retries.inc({ reason: verdict.reason });
+        this.deps.metrics.retries.inc({ reason: verdict.reason, target: targetLabel({ polaris: row.polaris, catalog: row.target.catalog }) });
         if (verdict.reason === 'conflict') this.deps.metrics.reconciliations.inc({ kind: 'conflict_retry' });
         const attempts = row.attempts + 1;
-        if (attempts >= this.deps.retry.maxAttempts) {
+        const retry = this.retryOf(row);
+        if (attempts >= retry.maxAttempts) {
           // Still retried, but slowly and visibly: after this many in a row it needs a look.
           return this.failed(row, verdict.message, `${attempts} attempts failed in a row; retrying with a growing delay. ${verdict.hint ?? ''}`.trim());
         }
@@ -362,7 +382,7 @@ export class TableConverger {
           rev: row.rev,
           error: excerpt(this.deps.redactor.scrub(verdict.message)),
           hint: verdict.hint === undefined ? undefined : excerpt(this.deps.redactor.scrub(verdict.hint)),
-          delayMs: backoffDelay(row.attempts, { ...this.deps.retry, retryAfterMs: verdict.retryAfterMs }),
+          delayMs: backoffDelay(row.attempts, { ...retry, retryAfterMs: verdict.retryAfterMs }),
         };
       }
       case 'fail':
@@ -373,4 +393,12 @@ export class TableConverger {
         throw new Error('an ok verdict is not a setback');
     }
   }
+}
+
+/**
+ * The VALIDATE cache's scope: the catalog on the default instance (as before targets existed), and
+ * instance + catalog on any other, so that a location validated on one Polaris is validated on each.
+ */
+function validationScope(row: MirrorRow): string {
+  return row.polaris === DEFAULT_POLARIS ? row.target.catalog : `${row.polaris}\u001f${row.target.catalog}`;
 }

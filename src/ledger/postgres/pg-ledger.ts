@@ -10,14 +10,18 @@ import type {
   RedriveFilter,
   SourceCounts,
   SourceState,
+  TargetCounts,
   WatchLease,
 } from '../ledger.js';
+import { inRedriveScope } from '../ledger.js';
 import type { Outcome } from '../outcome.js';
 import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
+import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
+import { REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
 import { isPgConflict, isPgUnavailable, LedgerUnavailableError } from './pg-errors.js';
@@ -199,9 +203,10 @@ export class PostgresLedger implements Ledger {
 
   // ---- work for the dispatcher ------------------------------------------------------------------
 
-  async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {
+  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]> {
     const rows = await this.write(
-      async (client) => (await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [this.replicaId, CLAIM_TTL_MS, now, sources ?? null, limit])).rows,
+      async (client) =>
+        (await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [this.replicaId, CLAIM_TTL_MS, now, sources ?? null, limit, polaris ?? null])).rows,
       false,
     );
     this.writeHealth.succeeded();
@@ -292,6 +297,14 @@ export class PostgresLedger implements Ledger {
     return rows.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed }));
   }
 
+  async targetCounts(): Promise<TargetCounts[]> {
+    return (await this.read<TargetCountRecord>(TARGET_COUNTS_SQL, [])).map(toTargetCounts);
+  }
+
+  async redriveTransient(polaris: string, now = Date.now()): Promise<number> {
+    return this.write(async (client) => (await client.query(REDRIVE_TRANSIENT_SQL, [polaris, now])).rowCount ?? 0, false);
+  }
+
   async failedRows(source: string, limit = 1000): Promise<MirrorRow[]> {
     return (await this.read<TableRecord>(SQL.failedOfSource, [source, limit])).map(toMirrorRow);
   }
@@ -304,7 +317,7 @@ export class PostgresLedger implements Ledger {
     return this.transaction(async (client) => {
       const rows = (await client.query<TableRecord>(SQL.notInSyncForUpdate)).rows
         .map(toMirrorRow)
-        .filter((row) => filter.source === undefined || row.source === filter.source)
+        .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
       return this.redriveRows(client, rows, now);
     });

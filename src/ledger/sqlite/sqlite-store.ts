@@ -7,7 +7,8 @@ import { DEFAULT_POLARIS } from '../../config/targets.js';
 import { perTarget, type NormalizedObservation } from '../../normalizer/normalize.js';
 import { perItem } from '../fan-out.js';
 import type { TargetObservation } from '../observe-plan.js';
-import type { LeaseHolder, ObserveResult, OperationNote, SourceCounts, SourceState } from '../ledger.js';
+import { inRedriveScope, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
+import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
@@ -228,7 +229,10 @@ export class SqliteStore {
   }
 
   /** The ids of due(): the dispatcher re-reads each row when it starts on it, so it needs no more. */
-  dueIds(now: number, limit: number, sources?: readonly string[]): number[] {
+  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): number[] {
+    if (polaris !== undefined) {
+      return this.statements.dueIdsOfInstance.pluck().all(now, sources ? JSON.stringify(sources) : null, sources ? JSON.stringify(sources) : null, polaris, limit) as number[];
+    }
     const statement = sources ? this.statements.dueIdsForSources : this.statements.dueIds;
     const args = sources ? [now, JSON.stringify(sources), limit] : [now, limit];
     return statement.pluck().all(...args) as number[];
@@ -316,6 +320,14 @@ export class SqliteStore {
     }));
   }
 
+  targetCounts(): TargetCounts[] {
+    return (this.statements.targetCounts.all() as TargetCountRecord[]).map(toTargetCounts);
+  }
+
+  redriveTransient(polaris: string, now = Date.now()): number {
+    return this.statements.redriveTransient.run({ polaris, now }).changes;
+  }
+
   failedRows(source: string, limit = 1000): MirrorRow[] {
     return (this.statements.failedOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
   }
@@ -329,7 +341,7 @@ export class SqliteStore {
     return this.transaction(() => {
       const rows = (this.statements.notInSync.all() as TableRecord[])
         .map(toMirrorRow)
-        .filter((row) => filter.source === undefined || row.source === filter.source)
+        .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
       return this.redriveRows(rows, now);
     });

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { WriteHealth } from '../write-health.js';
+import { REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
 
 export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
 
@@ -80,6 +81,9 @@ function statementSql() {
     dueForSources: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
     dueIds: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
     dueIdsForSources: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    // One Polaris instance's due tables: each instance fills its own share of the dispatcher.
+    dueIdsOfInstance: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?
+        AND (? IS NULL OR +source IN (SELECT value FROM json_each(?))) AND +polaris = ? ORDER BY next_attempt_at, id LIMIT ?`,
     dueCount: `SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`,
     nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`,
     nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
@@ -94,9 +98,10 @@ function statementSql() {
     applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location, sent_location = NULL,
         applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
         attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, last_request_id = @last_request_id,
-        updated_at = @updated_at WHERE id = @id`,
+        failure_transient = 0, updated_at = @updated_at WHERE id = @id`,
     attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
-        last_error = @last_error, last_hint = @last_hint, last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
+        last_error = @last_error, last_hint = @last_hint, last_request_id = @last_request_id, failure_transient = @failure_transient,
+        updated_at = @updated_at WHERE id = @id`,
     defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
         last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
@@ -111,6 +116,8 @@ function statementSql() {
     pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
     notInSync: `SELECT * FROM tables WHERE status <> 'in_sync'`,
     redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
+    redriveTransient: `${REDRIVE_TRANSIENT_SQL.replace(/\$1/g, '@polaris').replace(/\$2/g, '@now')}`,
+    targetCounts: TARGET_COUNTS_SQL,
     validated: 'SELECT 1 FROM validations WHERE catalog = ? AND location = ?',
     markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
         ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`,
