@@ -17,6 +17,7 @@ import { Dispatcher } from './dispatcher.js';
 import { Reconciler } from './reconciler.js';
 import { SourceSink } from './source-sink.js';
 import { TableConverger } from './table-converger.js';
+import { TargetHealth } from './target-health.js';
 
 /** A configured source with everything the engine needs to drive it. */
 export interface SourceRuntime {
@@ -51,6 +52,8 @@ export class Mirror {
   readonly converger: TableConverger;
   /** Notifications and failures per source and minute over the last hour (the console's chart). */
   readonly activity = new ActivityRing();
+  /** Instances that had transient trouble since they last answered (the probe redrives their tables). */
+  readonly targetHealth = new TargetHealth();
   /** OpenTelemetry traces, when `tracing` is configured. */
   readonly tracing: Tracing | undefined;
   private readonly dispatchers = new Set<Dispatcher>();
@@ -81,6 +84,7 @@ export class Mirror {
       redactor: deps.redactor,
       readBackBeforeFirstUpsert: deps.rebuilding ?? false,
       tracing: this.tracing,
+      health: this.targetHealth,
     });
   }
 

@@ -22,6 +22,7 @@ import { excerpt } from '../telemetry/safe-text.js';
 import { MirrorError, messageOf } from '../util/errors.js';
 import { backoffDelay, failedRetryDelay } from './backoff.js';
 import type { SourceSink } from './source-sink.js';
+import { TARGET_TROUBLE, type TargetHealth } from './target-health.js';
 
 /** What one attempt did, for the run summary. */
 export type Action = 'create' | 'update' | 'drop' | 'recovered' | 'none';
@@ -49,6 +50,8 @@ export interface ConvergerDeps {
   readonly readBackBeforeFirstUpsert?: boolean;
   /** OpenTelemetry traces, when configured: a span per operation, its Polaris requests as children. */
   readonly tracing?: Tracing;
+  /** Told of each instance's transient trouble, so the probe can redrive its tables when it answers. */
+  readonly health?: TargetHealth;
 }
 
 type LoadResult =
@@ -357,12 +360,15 @@ export class TableConverger {
     };
   }
 
-  /** A failed table, tried again after the failed-table backoff (or sooner, with maxDelayMs). */
-  private failed(row: MirrorRow, error: string, hint: string, maxDelayMs = Number.POSITIVE_INFINITY): Outcome {
+  /**
+   * A failed table, tried again after the failed-table backoff (or sooner, with maxDelayMs). A
+   * transient failure (the target's trouble) is also retried as soon as the target answers again.
+   */
+  private failed(row: MirrorRow, error: string, hint: string, maxDelayMs = Number.POSITIVE_INFINITY, transient = false): Outcome {
     const { redactor } = this.deps;
     const delayMs = Math.min(failedRetryDelay(row.attempts), maxDelayMs);
     // Scrubbed, control characters made visible, then bounded (src/telemetry/safe-text.ts): this is stored and shown.
-    return { kind: 'failed', id: row.id, rev: row.rev, error: excerpt(redactor.scrub(error)), hint: excerpt(redactor.scrub(hint)), delayMs };
+    return { kind: 'failed', id: row.id, rev: row.rev, error: excerpt(redactor.scrub(error)), hint: excerpt(redactor.scrub(hint)), delayMs, transient };
   }
 
   private setback(row: MirrorRow, verdict: Verdict): Outcome {
@@ -372,9 +378,12 @@ export class TableConverger {
         if (verdict.reason === 'conflict') this.deps.metrics.reconciliations.inc({ kind: 'conflict_retry' });
         const attempts = row.attempts + 1;
         const retry = this.retryOf(row);
+        const targetTrouble = TARGET_TROUBLE.has(verdict.reason);
+        if (targetTrouble) this.deps.health?.troubleOn(row.polaris);
         if (attempts >= retry.maxAttempts) {
           // Still retried, but slowly and visibly: after this many in a row it needs a look.
-          return this.failed(row, verdict.message, `${attempts} attempts failed in a row; retrying with a growing delay. ${verdict.hint ?? ''}`.trim());
+          const hint = `${attempts} attempts failed in a row; retrying with a growing delay${targetTrouble ? ', and at once when this Polaris answers again' : ''}. ${verdict.hint ?? ''}`;
+          return this.failed(row, verdict.message, hint.trim(), Number.POSITIVE_INFINITY, targetTrouble);
         }
         return {
           kind: 'retry',

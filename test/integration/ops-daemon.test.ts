@@ -48,8 +48,8 @@ describe('the daemon seen from outside', () => {
       return /polaris_mirror_tables\{source="lake",status="in_sync"\} 3/.test(text) ? text : undefined;
     });
     const m = parseMetrics(body);
-    expect(m.get('polaris_mirror_notifications_total{type="VALIDATE",outcome="ok"}')).toBe(3);
-    expect(m.get('polaris_mirror_notifications_total{type="CREATE",outcome="ok"}')).toBe(3);
+    expect(m.get(`polaris_mirror_notifications_total{type="VALIDATE",outcome="ok",target="default/${CATALOG}"}`)).toBe(3);
+    expect(m.get(`polaris_mirror_notifications_total{type="CREATE",outcome="ok",target="default/${CATALOG}"}`)).toBe(3);
     expect(m.get('polaris_mirror_tables{source="lake",status="pending"}')).toBe(0);
     expect(m.get('polaris_mirror_tables{source="lake",status="failed"}')).toBe(0);
     expect(m.get('polaris_mirror_ledger_backlog')).toBe(0);
