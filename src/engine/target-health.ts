@@ -12,6 +12,10 @@ export class TargetHealth {
     this.troubled.add(polaris);
   }
 
+  isTroubled(polaris: string): boolean {
+    return this.troubled.has(polaris);
+  }
+
   /** The instance answered: true when it had trouble before (its tables should be retried now). */
   answered(polaris: string): boolean {
     return this.troubled.delete(polaris);

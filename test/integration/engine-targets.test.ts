@@ -1,0 +1,141 @@
+// Several Polaris targets per source (issue 15), through the real engine and HTTP clients against two
+// Polaris emulators: a source converges on both; a target that is down never stops the other and
+// converges by itself once it is back; per-target status and retry.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildStatus } from '../../src/cli/commands/status.js';
+import { runProbes } from '../../src/engine/probe-polaris.js';
+import { startPolarisEmulator } from '../emulators/polaris/index.js';
+import type { PolarisEmulator } from '../emulators/polaris/types.js';
+import { openMirror, syncWith } from '../support/engine.js';
+import { CATALOG, startHarness, type Harness } from '../support/harness.js';
+
+const DR_CATALOG = 'lake_dr';
+const DR_CLIENT = 'dr-client';
+const DR_SECRET = 'dr-secret-9f8e7d6c5b';
+const DR_REALM = 'DR_REALM';
+
+let h: Harness;
+let dr: PolarisEmulator;
+
+/** The DR instance: another Polaris, another realm, its own principal; `port` to come back on the same address. */
+async function startDr(port?: number): Promise<PolarisEmulator> {
+  const emulator = await startPolarisEmulator({ realm: DR_REALM, ...(port === undefined ? {} : { port }) });
+  emulator.createCatalog({ name: DR_CATALOG, allowedLocations: [h.warehouseUri] });
+  emulator.createPrincipal({ clientId: DR_CLIENT, clientSecret: DR_SECRET, roles: { mirror: { [DR_CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
+  return emulator;
+}
+
+const drState = (emulator: PolarisEmulator) => new Map(emulator.tables(DR_CATALOG).map((t) => [[...t.namespace, t.name].join('.'), t.metadataLocation]));
+const drPort = () => Number(new URL(dr.url).port);
+
+/** The harness's source written to both targets (writeConfig starts from the harness's default each time). */
+async function configureTargets(more: (c: Record<string, any>) => void = () => undefined): Promise<void> {
+  await h.writeConfig((c) => {
+    c.polarisInstances = {
+      dr: { uri: dr.url, realm: DR_REALM, auth: { clientId: DR_CLIENT, clientSecret: DR_SECRET }, concurrency: 4, retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } },
+    };
+    delete c.sources[0].target;
+    c.sources[0].targets = [{ catalog: CATALOG }, { polaris: 'dr', catalog: DR_CATALOG }];
+    more(c);
+  });
+}
+
+beforeEach(async () => {
+  h = await startHarness();
+  dr = await startDr();
+  await configureTargets();
+});
+afterEach(async () => {
+  await dr.close();
+  await h.close();
+});
+
+describe('a source with two Polaris targets', () => {
+  it('converges on both, each with its own token, realm and timestamps; status breaks the tables down per target', async () => {
+    const v1 = await h.writeTable(['sales'], 'orders', { lastUpdatedMs: 1_000 });
+    const v2 = await h.writeTable(['sales'], 'items', { lastUpdatedMs: 2_000 });
+    const { summary, rows } = await syncWith(h);
+    expect(summary).toMatchObject({ converged: true, created: 4 });
+    expect(h.polarisState()).toEqual(new Map([['sales.orders', v1], ['sales.items', v2]]));
+    expect(drState(dr)).toEqual(new Map([['sales.orders', v1], ['sales.items', v2]]));
+    expect(rows.map((r) => `${r.polaris}/${r.target.catalog}:${r.status}`).sort()).toEqual([
+      `default/${CATALOG}:in_sync`,
+      `default/${CATALOG}:in_sync`,
+      `dr/${DR_CATALOG}:in_sync`,
+      `dr/${DR_CATALOG}:in_sync`,
+    ]);
+
+    const v3 = await h.writeTable(['sales'], 'orders', { lastUpdatedMs: 500 });
+    expect((await syncWith(h)).summary).toMatchObject({ converged: true, updated: 2 });
+    expect(drState(dr).get('sales.orders')).toBe(v3);
+    // The timestamp rule holds on each target: the source clock went back, Polaris saw rising ones.
+    const drTimestamps = dr.history(DR_CATALOG, ['sales'], 'orders').filter((e) => e.type !== 'VALIDATE').map((e) => e.timestamp);
+    expect(drTimestamps).toEqual([1_000, 1_001]);
+
+    const mirror = openMirror(h);
+    try {
+      const status = await buildStatus(mirror.ledger, mirror.config.sources);
+      expect(status.sources[0]!.targets).toEqual([
+        { polaris: 'default', catalog: CATALOG, tables: { total: 2, inSync: 2, pending: 0, failed: 0 } },
+        { polaris: 'dr', catalog: DR_CATALOG, tables: { total: 2, inSync: 2, pending: 0, failed: 0 } },
+      ]);
+    } finally {
+      await mirror.close();
+    }
+  });
+
+  it('a target that is down never stops the other; the next sync attempts its failed tables and converges', async () => {
+    const port = drPort();
+    await dr.close();
+    const v1 = await h.writeTable(['sales'], 'orders');
+    const down = await syncWith(h);
+    expect(h.polarisState().get('sales.orders')).toBe(v1);
+    expect(down.summary.converged).toBe(false);
+    const drRow = down.rows.find((r) => r.polaris === 'dr')!;
+    expect(drRow).toMatchObject({ status: 'failed', failureTransient: true });
+    expect(down.rows.find((r) => r.polaris === 'default')).toMatchObject({ status: 'in_sync' });
+
+    const mirror = openMirror(h);
+    try {
+      const status = await buildStatus(mirror.ledger, mirror.config.sources);
+      expect(status.sources[0]!.failed).toEqual([expect.objectContaining({ table: 'sales.orders', target: `dr/${DR_CATALOG}` })]);
+    } finally {
+      await mirror.close();
+    }
+
+    dr = await startDr(port);
+    // The failed table's delay is long (the failed-table backoff): a one-shot sync attempts it anyway.
+    const back = await syncWith(h);
+    expect(back.summary).toMatchObject({ converged: true, created: 1 });
+    expect(drState(dr).get('sales.orders')).toBe(v1);
+  });
+
+  it('the daemon retries a target\'s failed tables as soon as its probe sees it answer again', async () => {
+    const port = drPort();
+    await dr.close();
+    await configureTargets((c) => {
+      c.polarisInstances.dr.probeIntervalSeconds = 1;
+      c.polaris.probeIntervalSeconds = 1;
+    });
+    const v1 = await h.writeTable(['sales'], 'orders');
+    const down = await syncWith(h);
+    expect(down.rows.find((r) => r.polaris === 'dr')).toMatchObject({ status: 'failed' });
+
+    const mirror = openMirror(h);
+    const stop = new AbortController();
+    const dispatcher = mirror.createDispatcher();
+    const running = Promise.allSettled([dispatcher.run(stop.signal), ...runProbes(mirror, stop.signal)]);
+    try {
+      // The probe finds the instance down, then it comes back (empty, on the same address).
+      await expect.poll(() => mirror.targetHealth.isTroubled('dr'), { timeout: 10_000 }).toBe(true);
+      dr = await startDr(port);
+      // Well before the failed-table delay (30 s and more after two attempts) would let it be tried again.
+      await expect.poll(() => drState(dr).get('sales.orders'), { timeout: 12_000 }).toBe(v1);
+    } finally {
+      stop.abort();
+      await dispatcher.stop();
+      await running;
+      await mirror.close();
+    }
+  });
+});
