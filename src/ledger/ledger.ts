@@ -185,6 +185,8 @@ export interface Ledger {
    * and those waiting out a retry delay, are due now. Returns how many.
    */
   redriveTransient(polaris: string, now?: number): Promise<number>;
+  /** Tables the target lost (see target-refill.ts): sent again, timestamps still rising; returns the ids marked. */
+  markRefill(ids: readonly number[], now?: number): Promise<number[]>;
   failedRows(source: string, limit?: number): Promise<MirrorRow[]>;
   pendingRows(source: string, limit?: number): Promise<MirrorRow[]>;
   /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */

@@ -21,7 +21,7 @@ import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
-import { REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
+import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
 import { isPgConflict, isPgUnavailable, LedgerUnavailableError } from './pg-errors.js';
@@ -299,6 +299,14 @@ export class PostgresLedger implements Ledger {
 
   async targetCounts(): Promise<TargetCounts[]> {
     return (await this.read<TargetCountRecord>(TARGET_COUNTS_SQL, [])).map(toTargetCounts);
+  }
+
+  markRefill(ids: readonly number[], now = Date.now()): Promise<number[]> {
+    return this.transaction(async (client) => {
+      const marked: number[] = [];
+      for (const id of ids) if (((await client.query(MARK_REFILL_SQL, [id, now])).rowCount ?? 0) > 0) marked.push(id);
+      return marked;
+    });
   }
 
   async redriveTransient(polaris: string, now = Date.now()): Promise<number> {

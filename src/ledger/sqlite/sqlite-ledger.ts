@@ -141,6 +141,10 @@ export class SqliteLedger implements Ledger {
     return this.store.targetCounts();
   }
 
+  async markRefill(ids: readonly number[], now?: number): Promise<number[]> {
+    return this.group.write(() => this.store.markRefill(ids, now), 'durable');
+  }
+
   async redriveTransient(polaris: string, now?: number): Promise<number> {
     return this.group.write(() => this.store.redriveTransient(polaris, now), 'durable');
   }

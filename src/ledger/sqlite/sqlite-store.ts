@@ -328,6 +328,10 @@ export class SqliteStore {
     return this.statements.redriveTransient.run({ polaris, now }).changes;
   }
 
+  markRefill(ids: readonly number[], now = Date.now()): number[] {
+    return this.transaction(() => ids.filter((id) => this.statements.markRefill.run({ id, now }).changes > 0));
+  }
+
   failedRows(source: string, limit = 1000): MirrorRow[] {
     return (this.statements.failedOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
   }

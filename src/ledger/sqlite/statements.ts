@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { WriteHealth } from '../write-health.js';
-import { REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
+import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
 
 export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
 
@@ -118,6 +118,7 @@ function statementSql() {
     redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
     redriveTransient: `${REDRIVE_TRANSIENT_SQL.replace(/\$1/g, '@polaris').replace(/\$2/g, '@now')}`,
     targetCounts: TARGET_COUNTS_SQL,
+    markRefill: MARK_REFILL_SQL.replace(/\$1/g, '@id').replace(/\$2/g, '@now'),
     validated: 'SELECT 1 FROM validations WHERE catalog = ? AND location = ?',
     markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
         ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`,
