@@ -138,4 +138,39 @@ describe('a source with two Polaris targets', () => {
       await mirror.close();
     }
   });
+
+  it('a target restarted empty is refilled by the next sync, timestamps still rising; tables only it holds are orphans', async () => {
+    await configureTargets((c) => (c.sources[0].exclude = ['other.*']));
+    const v1 = await h.writeTable(['sales'], 'orders', { lastUpdatedMs: 1_000 });
+    expect((await syncWith(h)).summary).toMatchObject({ converged: true, created: 2 });
+    const port = drPort();
+    await dr.close();
+    dr = await startDr(port);
+    // Something else wrote a table into the mirrored catalog: reported, never dropped.
+    const stray = await h.writeTable(['other'], 'stray');
+    expect(await createThroughApi(dr, ['other'], 'stray', stray)).toBe(204);
+
+    const { summary } = await syncWith(h);
+    expect(summary).toMatchObject({ converged: true, created: 1 });
+    expect(summary.targets).toEqual([
+      expect.objectContaining({ polaris: 'default', catalog: CATALOG, complete: true, refilled: [], orphanCount: 0 }),
+      expect.objectContaining({ polaris: 'dr', catalog: DR_CATALOG, complete: true, refilled: [`${DR_CATALOG}.sales.orders`], orphans: [`${DR_CATALOG}.other.stray`] }),
+    ]);
+    expect(drState(dr)).toEqual(new Map([['sales.orders', v1], ['other.stray', stray]]));
+    // Sent again above every timestamp this target was given for the table.
+    expect(dr.history(DR_CATALOG, ['sales'], 'orders').filter((e) => e.type === 'CREATE').map((e) => e.timestamp)).toEqual([1_001]);
+    // Nothing lost on the default target: nothing sent there again.
+    expect(h.emulator.history(CATALOG, ['sales'], 'orders').filter((e) => e.type !== 'VALIDATE')).toHaveLength(1);
+  });
 });
+
+/** Another writer's CREATE into the DR catalog (bypassing the connector). */
+async function createThroughApi(emulator: PolarisEmulator, namespace: string[], name: string, location: string): Promise<number> {
+  const path = `${emulator.url}/v1/${DR_CATALOG}/namespaces/${encodeURIComponent(namespace.join('\u001f'))}/tables/${encodeURIComponent(name)}/notifications`;
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.issueToken(DR_CLIENT)}`, 'content-type': 'application/json', 'polaris-realm': DR_REALM },
+    body: JSON.stringify({ 'notification-type': 'CREATE', payload: { 'table-name': name, timestamp: 1, 'table-uuid': 'x', 'metadata-location': location } }),
+  });
+  return response.status;
+}
