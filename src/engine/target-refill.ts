@@ -42,14 +42,16 @@ export async function checkTarget(mirror: Mirror, target: { polaris: string; cat
   const prefixes = writers.flatMap((s) => s.targets.filter((t) => t.polaris === target.polaris && t.catalog === target.catalog).map((t) => t.namespacePrefix));
   // An empty prefix covers the whole catalog; otherwise each distinct prefix is listed.
   const roots = prefixes.some((p) => p.length === 0) ? [[]] : [...new Map(prefixes.map((p) => [joinNamespace(p), p])).values()];
+  // The ledger first, the listing second: a table applied while the listing runs is not in this
+  // snapshot as applied, so it cannot be mistaken for one the target lost.
+  const rows: MirrorRow[] = [];
+  for (const source of writers) rows.push(...(await mirror.ledger.rowsOfSource(source.name)));
   const listed: PolarisTable[] = [];
   for (const root of roots) {
     const listing = await listTargetTables(instance.client, target.catalog, root, signal);
     if (!listing.complete) return { ...base, complete: false, reason: listing.reason };
     listed.push(...listing.tables);
   }
-  const rows: MirrorRow[] = [];
-  for (const source of writers) rows.push(...(await mirror.ledger.rowsOfSource(source.name)));
   const here = rows.filter((r) => r.polaris === target.polaris && r.target.catalog === target.catalog);
   const present = new Set(listed.map(key));
   const lost = here.filter((r) => r.status === 'in_sync' && r.desired.state === 'present' && r.applied.state === 'present' && !present.has(key(r.target)));

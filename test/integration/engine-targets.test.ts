@@ -76,8 +76,8 @@ describe('a source with two Polaris targets', () => {
     try {
       const status = await buildStatus(mirror.ledger, mirror.config.sources);
       expect(status.sources[0]!.targets).toEqual([
-        { polaris: 'default', catalog: CATALOG, tables: { total: 2, inSync: 2, pending: 0, failed: 0 } },
-        { polaris: 'dr', catalog: DR_CATALOG, tables: { total: 2, inSync: 2, pending: 0, failed: 0 } },
+        { polaris: 'default', catalog: CATALOG, tables: { total: 2, inSync: 2, pending: 0, failed: 0 }, check: expect.objectContaining({ complete: true, refilled: [] }) },
+        { polaris: 'dr', catalog: DR_CATALOG, tables: { total: 2, inSync: 2, pending: 0, failed: 0 }, check: expect.objectContaining({ complete: true, refilled: [] }) },
       ]);
     } finally {
       await mirror.close();
@@ -161,6 +161,13 @@ describe('a source with two Polaris targets', () => {
     expect(dr.history(DR_CATALOG, ['sales'], 'orders').filter((e) => e.type === 'CREATE').map((e) => e.timestamp)).toEqual([1_001]);
     // Nothing lost on the default target: nothing sent there again.
     expect(h.emulator.history(CATALOG, ['sales'], 'orders').filter((e) => e.type !== 'VALIDATE')).toHaveLength(1);
+    const mirror = openMirror(h);
+    try {
+      const status = await buildStatus(mirror.ledger, mirror.config.sources);
+      expect(status.sources[0]!.targets[1]!.check).toMatchObject({ refilled: [`${DR_CATALOG}.sales.orders`], orphanCount: 1, orphans: [`${DR_CATALOG}.other.stray`] });
+    } finally {
+      await mirror.close();
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { CAPTURE_STATE_KEY } from '../../model/source-adapter.js';
 import { formatTable } from '../table-format.js';
 import { targetLabel } from '../../config/targets.js';
+import { targetCheckKey, type TargetCheck } from '../../engine/target-refill.js';
 
 /**
  * The `status --json` shape is a contract: {"sources":[{"name","tables":{"total","inSync","pending",
@@ -24,7 +25,13 @@ export interface StatusReport {
     type: string;
     tables: { total: number; inSync: number; pending: number; failed: number };
     /** The source's tables on each of its targets (one entry per configured target). */
-    targets: Array<{ polaris: string; catalog: string; tables: { total: number; inSync: number; pending: number; failed: number } }>;
+    targets: Array<{
+      polaris: string;
+      catalog: string;
+      tables: { total: number; inSync: number; pending: number; failed: number };
+      /** The last look at the target's listing (sync, or periodically by run): refilled tables and orphans. */
+      check: TargetCheck | null;
+    }>;
     failed: TableProblem[];
     /** Pending tables whose last attempt failed transiently (they are being retried). */
     retrying: TableProblem[];
@@ -87,10 +94,18 @@ export async function buildStatus(
       name: source.name,
       type: source.type,
       tables: { total: inSync + pending + failed, inSync, pending, failed },
-      targets: (source.targets ?? []).map((t) => {
-        const n = perTarget.find((c) => c.source === source.name && c.polaris === t.polaris && c.catalog === t.catalog);
-        return { polaris: t.polaris, catalog: t.catalog, tables: { total: n?.total ?? 0, inSync: n?.inSync ?? 0, pending: n?.pending ?? 0, failed: n?.failed ?? 0 } };
-      }),
+      targets: await Promise.all(
+        (source.targets ?? []).map(async (t) => {
+          const n = perTarget.find((c) => c.source === source.name && c.polaris === t.polaris && c.catalog === t.catalog);
+          const stored = (await ledger?.adapterState(targetCheckKey(t)))?.get('check');
+          return {
+            polaris: t.polaris,
+            catalog: t.catalog,
+            tables: { total: n?.total ?? 0, inSync: n?.inSync ?? 0, pending: n?.pending ?? 0, failed: n?.failed ?? 0 },
+            check: stored === undefined ? null : (JSON.parse(stored) as TargetCheck),
+          };
+        }),
+      ),
       failed: ((await ledger?.failedRows(source.name)) ?? []).map(problem),
       retrying: ((await ledger?.pendingRows(source.name)) ?? []).filter((row) => row.lastError !== null).map(problem),
       cursor: state?.cursor ?? null,
@@ -171,6 +186,10 @@ function renderStatus(report: StatusReport, missingLedger: string | undefined): 
   for (const s of report.sources) {
     const on = (p: TableProblem) => (s.targets.length > 1 ? ` on ${p.target}` : '');
     if (s.capture) lines.push('', `${s.name}: ${s.capture}`);
+    for (const t of s.targets) {
+      if (t.check && t.check.orphanCount > 0) lines.push('', `${targetLabel(t)}: ${t.check.orphanCount} orphan table(s) no source has (left alone): ${t.check.orphans.slice(0, 20).join(', ')}`);
+      if (t.check && t.check.refilled.length > 0) lines.push('', `${targetLabel(t)}: refilled at ${timeText(t.check.at)}: ${t.check.refilled.slice(0, 20).join(', ')}`);
+    }
     if (s.lastError) lines.push('', `${s.name}: ${s.lastError}`, ...(s.lastHint ? [`  hint: ${s.lastHint}`] : []));
     for (const f of s.failed) {
       lines.push('', `${s.name}: ${f.table}${on(f)} failed (attempt ${f.attempts}, next try ${f.nextAttemptAt ?? 'now'})`, `  ${f.message ?? ''}`);
