@@ -30,7 +30,7 @@ export const SQL = {
   setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES ($1, $2, $3)
       ON CONFLICT (source, key) DO UPDATE SET value = EXCLUDED.value`,
   deleteAdapterState: 'DELETE FROM adapter_state WHERE source = $1 AND key = $2',
-  liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
+  liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
       AND (desired_state = 'present' OR applied_state = 'present')`,
   /**
    * Claims due tables for this replica: rows another replica holds (an unexpired claim, or a row lock

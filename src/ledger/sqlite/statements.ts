@@ -126,7 +126,7 @@ function statementSql() {
     setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES (?, ?, ?)
         ON CONFLICT (source, key) DO UPDATE SET value = excluded.value`,
     deleteAdapterState: 'DELETE FROM adapter_state WHERE source = ? AND key = ?',
-    liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
+    liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
         AND (desired_state = 'present' OR applied_state = 'present')`,
     lease: 'SELECT * FROM lease WHERE id = 1',
     takeLease: `INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
