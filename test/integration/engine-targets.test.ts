@@ -7,7 +7,7 @@ import { runProbes } from '../../src/engine/probe-polaris.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import type { PolarisEmulator } from '../emulators/polaris/types.js';
 import { openMirror, syncWith } from '../support/engine.js';
-import { CATALOG, startHarness, type Harness } from '../support/harness.js';
+import { CATALOG, runCli, startHarness, type Harness } from '../support/harness.js';
 
 const DR_CATALOG = 'lake_dr';
 const DR_CLIENT = 'dr-client';
@@ -168,6 +168,32 @@ describe('a source with two Polaris targets', () => {
     } finally {
       await mirror.close();
     }
+  });
+});
+
+describe('check and plan per target (the built CLI)', () => {
+  it('check tests each instance\'s token and catalog; plan lists each table on each target; retry --target keeps to one', async () => {
+    await h.writeTable(['sales'], 'orders');
+    const check = await runCli(['check', '--config', h.configFile, '--json']);
+    const lines = (JSON.parse(check.stdout) as { checks: Array<{ ok: boolean; what: string }> }).checks;
+    expect(lines.filter((l) => l.what.includes('token') || l.what.startsWith('catalog') && !l.what.includes('namespace'))).toEqual([
+      expect.objectContaining({ ok: true, what: 'polaris token' }),
+      expect.objectContaining({ ok: true, what: 'polaris dr token' }),
+      expect.objectContaining({ ok: true, what: `catalog ${CATALOG}` }),
+      expect.objectContaining({ ok: true, what: `catalog dr/${DR_CATALOG}` }),
+    ]);
+    expect(check.code).toBe(0);
+
+    const plan = await runCli(['plan', '--config', h.configFile, '--json']);
+    const entries = (JSON.parse(plan.stdout) as { entries: Array<{ polaris: string; polarisTable: string; action: string; validate: { ok: boolean } }> }).entries;
+    expect(entries.map((e) => [e.polaris, e.polarisTable, e.action, e.validate?.ok])).toEqual([
+      ['default', `${CATALOG}.sales.orders`, 'create', true],
+      ['dr', `${DR_CATALOG}.sales.orders`, 'create', true],
+    ]);
+
+    const unknown = await runCli(['retry', '--config', h.configFile, '--target', 'nowhere/x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`configured targets: default/${CATALOG}, dr/${DR_CATALOG}`);
   });
 });
 
