@@ -24,7 +24,7 @@ async function probePolaris(mirror: Mirror, instance: PolarisInstance, logger: L
   const which = instance.name === DEFAULT_POLARIS ? 'Polaris' : `Polaris "${instance.name}"`;
   while (!signal.aborted) {
     const refusal = await permanentTokenRefusal(instance.tokens, signal);
-    if (refusal) logger.error({ hint: refusal.hint, polaris: instance.name }, `no ${which} token, nothing can be mirrored there: ${refusal.message}`);
+    if (refusal) logger.error({ hint: refusal.hint, polaris: instance.name }, `no ${which} token, nothing can be mirrored: ${refusal.message}`);
     else {
       const status = await instance.client.catalogConfig(catalog, signal).then((r) => r.status, () => undefined);
       if (status === undefined || status >= 500 || status === 429) mirror.targetHealth.troubleOn(instance.name);
