@@ -1,9 +1,10 @@
 import { GlueClient } from '@aws-sdk/client-glue';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RateLimiter } from '../../src/polaris/rate-limiter.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
-import { callOutcome } from './glue-errors.js';
+import { callOutcome, sourceError } from './glue-errors.js';
 
 // The AWS SDK prints a NodeVersionSupportWarning on Node < 22 when the first client is built. The SDK
 // version is pinned by the lockfile, so the warning tells operators nothing they can act on, and it
@@ -21,10 +22,39 @@ export interface AwsClientDeps {
   readonly logger: Logger;
 }
 
-export function createGlueClient(deps: AwsClientDeps & { endpoint?: string; limiter: RateLimiter }): GlueClient {
+/** The role the Glue calls are made as (cross-account catalogs): STS AssumeRole, with the default chain's credentials. */
+export interface AssumedRole {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  readonly sessionName: string;
+  /** A VPC endpoint of STS or an emulator; default: the region's. */
+  readonly endpoint?: string;
+}
+
+/**
+ * The SDK's own provider makes the AssumeRole call and refreshes the credentials before they expire.
+ * Its failures become MirrorErrors that name sts:AssumeRole, so `check` and the logs say which
+ * permission (or trust policy) is missing rather than blaming Glue.
+ */
+export function assumedRoleCredentials(role: AssumedRole, region: string): ReturnType<typeof fromTemporaryCredentials> {
+  const provider = fromTemporaryCredentials({
+    params: { RoleArn: role.roleArn, RoleSessionName: role.sessionName, ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }) },
+    clientConfig: { region, ...(role.endpoint === undefined ? {} : { endpoint: role.endpoint }), maxAttempts: MAX_ATTEMPTS },
+  });
+  return async (options) => {
+    try {
+      return await provider(options);
+    } catch (error) {
+      throw sourceError(error, `STS AssumeRole of ${role.roleArn}`, 'sts');
+    }
+  };
+}
+
+export function createGlueClient(deps: AwsClientDeps & { endpoint?: string; limiter: RateLimiter; role?: AssumedRole }): GlueClient {
   const client = new GlueClient({
     region: deps.region,
     endpoint: deps.endpoint,
+    ...(deps.role ? { credentials: assumedRoleCredentials(deps.role, deps.region) } : {}),
     retryMode: 'adaptive',
     maxAttempts: MAX_ATTEMPTS,
     logger: sdkLogger(deps.logger),

@@ -46,11 +46,13 @@ export function callOutcome(error: unknown): 'not_found' | 'throttled' | 'error'
 
 export const PERMISSION_HINT = {
   glue: "the connector lacks permission to read it: allow glue:GetDatabases, glue:GetDatabase, glue:GetTables and glue:GetTable to the connector's IAM principal, and grant it Lake Formation DESCRIBE on the databases and tables; a table the connector may not read is never treated as dropped",
+  glueCatalogs: "the connector lacks permission to list catalogs: allow glue:GetCatalogs (and glue:GetCatalog) to the connector's IAM principal on arn:aws:glue:<region>:<account>:catalog and catalog/*, or list the catalogs to mirror in catalogs instead of discoverCatalogs",
+  sts: "the connector may not assume the role: allow sts:AssumeRole on the role to the connector's IAM principal, and make the role's trust policy trust that principal (with the sts:ExternalId condition matching externalId, if it has one)",
   sqs: "the connector lacks permission on the queue: allow sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes to its IAM principal (and kms:Decrypt when the queue is encrypted with a KMS key)",
 } as const;
 
 /** Any failed Glue or SQS call as a MirrorError saying whether retrying may help and what to do. */
-export function sourceError(error: unknown, what: string, service: 'glue' | 'sqs' = 'glue'): MirrorError {
+export function sourceError(error: unknown, what: string, service: keyof typeof PERMISSION_HINT = 'glue'): MirrorError {
   if (error instanceof MirrorError) return error;
   const name = nameOf(error);
   // AWS's text is remote: scrubbed, made printable and bounded (src/telemetry/safe-text.ts).
@@ -65,10 +67,10 @@ export function sourceError(error: unknown, what: string, service: 'glue' | 'sqs
     });
   }
   if (isThrottling(error)) {
-    const hint = service === 'glue' ? 'Glue is throttling the account: lower requestsPerSecond, or ask AWS for a higher quota' : 'SQS is throttling: the call is tried again';
+    const hint = service === 'sqs' ? 'SQS is throttling: the call is tried again' : service === 'sts' ? 'STS is throttling: the call is tried again' : 'Glue is throttling the account: lower requestsPerSecond, or ask AWS for a higher quota';
     return new MirrorError(said, { retryable: true, hint, cause: error });
   }
-  if (name === 'EntityNotFoundException') return new MirrorError(said, { retryable: false, hint: 'check the database name and catalogId', cause: error });
+  if (name === 'EntityNotFoundException') return new MirrorError(said, { retryable: false, hint: 'check the database name and the catalog id (catalogId or catalogs)', cause: error });
   if (name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue') {
     return new MirrorError(said, { retryable: false, hint: 'check events.queueUrl and the region; create the queue and the EventBridge rule that feeds it', cause: error });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { catalogIdProblem, parseCatalogId, type CatalogRef } from './catalog-ids.js';
 
 /**
  * Glue's EventBridge events as they arrive in SQS (the message body is the event JSON; an SNS hop
@@ -46,7 +47,8 @@ export type GlueChange =
   | { readonly kind: 'ignored'; readonly database: string; readonly typeOfChange: string };
 
 export type ParsedMessage =
-  | { readonly ok: true; readonly eventId: string; readonly change: GlueChange }
+  /** `catalog`: the Glue catalog the event is about (see eventCatalog). */
+  | { readonly ok: true; readonly eventId: string; readonly catalog: CatalogRef; readonly change: GlueChange }
   | { readonly ok: false; readonly reason: string };
 
 export function parseGlueMessage(body: string | undefined): ParsedMessage {
@@ -66,38 +68,85 @@ export function parseGlueMessage(body: string | undefined): ParsedMessage {
     // Not ours: left to the redrive policy so whoever routed it here can see it in the dead-letter queue.
     return { ok: false, reason: `not a Glue Data Catalog state change (source "${event.source}", detail-type "${event['detail-type']}")` };
   }
-  return event['detail-type'] === DATABASE_CHANGE ? databaseChange(event.id, event.detail, event.resources) : tableChange(event.id, event.detail);
+  const parsed = event['detail-type'] === DATABASE_CHANGE ? databaseChange(event.detail, event.resources) : tableChange(event.detail);
+  if (!parsed.ok) return parsed;
+  const catalog = eventCatalog(event.account, event.detail, event.resources, parsed.change.database);
+  if (!catalog) return { ok: false, reason: `detail.catalogId "${String(event.detail['catalogId'])}" is not a Glue catalog id` };
+  const tables = parsed.change.kind === 'tables' ? parsed.change.tables : [];
+  if (parsed.change.kind === 'tables' && tables.length === 0) {
+    // Names only in the resource ARNs: those of this catalog's database.
+    const named = tablesFromArns(event.resources, catalog.path, parsed.change.database);
+    if (named.length === 0) {
+      const { database, typeOfChange } = parsed.change;
+      if (typeOfChange.endsWith('Table')) return { ok: false, reason: `a ${typeOfChange} event that names no table (no changedTables, no table ARN)` };
+      return { ok: true, eventId: event.id, catalog, change: { kind: 'ignored', database, typeOfChange } };
+    }
+    return { ok: true, eventId: event.id, catalog, change: { ...parsed.change, tables: [...new Set(named)] } };
+  }
+  return { ok: true, eventId: event.id, catalog, change: parsed.change };
 }
 
-function databaseChange(eventId: string, rawDetail: unknown, resources: readonly string[]): ParsedMessage {
+type Change = { ok: true; change: GlueChange } | { ok: false; reason: string };
+
+function databaseChange(rawDetail: unknown, resources: readonly string[]): Change {
   const parsed = databaseDetailSchema.safeParse(rawDetail);
   if (!parsed.success) return { ok: false, reason: `a Database State Change without ${issues(parsed.error)}` };
   const { databaseName: database, typeOfChange } = parsed.data;
-  if (typeOfChange === 'DeleteDatabase') return { ok: true, eventId, change: { kind: 'database-deleted', database } };
-  if (typeOfChange === 'CreateDatabase') return { ok: true, eventId, change: { kind: 'ignored', database, typeOfChange } };
+  if (typeOfChange === 'DeleteDatabase') return { ok: true, change: { kind: 'database-deleted', database } };
+  if (typeOfChange === 'CreateDatabase') return { ok: true, change: { kind: 'ignored', database, typeOfChange } };
   // CreateTable, DeleteTable, BatchDeleteTable, and any kind added later that names tables: read them.
-  const tables = parsed.data.changedTables ?? tablesFromArns(resources, database);
-  if (tables.length === 0) {
-    if (typeOfChange.endsWith('Table')) return { ok: false, reason: `a ${typeOfChange} event that names no table (no changedTables, no table ARN)` };
-    return { ok: true, eventId, change: { kind: 'ignored', database, typeOfChange } };
+  const tables = parsed.data.changedTables ?? [];
+  // No changedTables: the tables come from the resource ARNs once the catalog is known (an empty list here).
+  if (tables.length === 0 && !typeOfChange.endsWith('Table') && !resources.some((arn) => arnResource(arn).startsWith('table/'))) {
+    return { ok: true, change: { kind: 'ignored', database, typeOfChange } };
   }
-  return { ok: true, eventId, change: { kind: 'tables', database, tables: [...new Set(tables)], typeOfChange } };
+  return { ok: true, change: { kind: 'tables', database, tables: [...new Set(tables)], typeOfChange } };
 }
 
-function tableChange(eventId: string, rawDetail: unknown): ParsedMessage {
+function tableChange(rawDetail: unknown): Change {
   const parsed = tableDetailSchema.safeParse(rawDetail);
   if (!parsed.success) return { ok: false, reason: `a Table State Change without ${issues(parsed.error)}` };
   const { databaseName: database, tableName, typeOfChange } = parsed.data;
   // Partition changes (CreatePartition, BatchUpdatePartition, …) leave an Iceberg table's metadata alone.
-  if (/partition/i.test(typeOfChange)) return { ok: true, eventId, change: { kind: 'ignored', database, typeOfChange } };
-  return { ok: true, eventId, change: { kind: 'tables', database, tables: [tableName], typeOfChange } };
+  if (/partition/i.test(typeOfChange)) return { ok: true, change: { kind: 'ignored', database, typeOfChange } };
+  return { ok: true, change: { kind: 'tables', database, tables: [tableName], typeOfChange } };
 }
 
-/** arn:aws:glue:<region>:<account>:table/<database>/<table> → table names of that database. */
-function tablesFromArns(resources: readonly string[], database: string): string[] {
-  const prefix = `table/${database}/`;
+/**
+ * The catalog an event is about. The events of the account's default catalog name none (fixtures in
+ * fixtures/glue-events/): their table ARNs are table/<database>/<table>. Glue's ARNs of other catalogs
+ * put the catalog path first — table/s3tablescatalog/<bucket>/<database>/<table>,
+ * database/s3tablescatalog/<bucket>/<database> — as in the IAM policies AWS documents for them; a
+ * `detail.catalogId`, should an event carry one, is taken first. Undefined for a malformed catalogId.
+ */
+export function eventCatalog(account: string, detail: Record<string, unknown>, resources: readonly string[], database: string): CatalogRef | undefined {
+  const given = detail['catalogId'];
+  if (typeof given === 'string') {
+    if (catalogIdProblem(given) !== undefined) return undefined;
+    const ref = parseCatalogId(given);
+    return { account: ref.account ?? account, path: ref.path };
+  }
+  for (const arn of resources) {
+    const steps = arnResource(arn).split('/');
+    const kind = steps.shift();
+    // table/<path…>/<database>/<table> or database/<path…>/<database>
+    const databaseAt = kind === 'table' ? steps.length - 2 : kind === 'database' ? steps.length - 1 : -1;
+    if (databaseAt < 0 || steps[databaseAt] !== database) continue;
+    return { account: arn.split(':')[4] || account, path: steps.slice(0, databaseAt).join('/') };
+  }
+  return { account, path: '' };
+}
+
+/** arn:aws:glue:<region>:<account>:<resource> → <resource>. */
+function arnResource(arn: string): string {
+  return arn.split(':').slice(5).join(':');
+}
+
+/** arn:aws:glue:<region>:<account>:table/[<catalog path>/]<database>/<table> → table names of that database. */
+function tablesFromArns(resources: readonly string[], catalogPath: string, database: string): string[] {
+  const prefix = `table/${catalogPath === '' ? '' : `${catalogPath}/`}${database}/`;
   return resources
-    .map((arn) => arn.split(':').slice(5).join(':'))
+    .map(arnResource)
     .filter((resource) => resource.startsWith(prefix) && resource.length > prefix.length)
     .map((resource) => resource.slice(prefix.length));
 }

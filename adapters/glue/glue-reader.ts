@@ -34,6 +34,11 @@ export class GlueCatalogReader {
     private readonly logger: Logger,
   ) {}
 
+  /** Errors name the catalog when it is not the caller's default one. */
+  private get inCatalog(): string {
+    return this.catalogId === undefined ? '' : ` in catalog ${this.catalogId}`;
+  }
+
   /**
    * Every database to scan, all pages read before any table is listed (so a long table listing cannot
    * outlive a database page token). Database resource links and federated databases are left out:
@@ -49,7 +54,7 @@ export class GlueCatalogReader {
         }
       }
     } catch (error) {
-      throw sourceError(error, 'Glue GetDatabases');
+      throw sourceError(error, `Glue GetDatabases${this.inCatalog}`);
     }
     return names;
   }
@@ -68,7 +73,7 @@ export class GlueCatalogReader {
     } catch (error) {
       // Its absent tables become drop candidates that are each confirmed with GetTable before a DROP.
       if (isEntityNotFound(error)) return;
-      throw sourceError(error, `Glue GetTables of database ${database}`);
+      throw sourceError(error, `Glue GetTables of database ${database}${this.inCatalog}`);
     }
   }
 
@@ -80,7 +85,7 @@ export class GlueCatalogReader {
       return { startedAt, found: true, table };
     } catch (error) {
       if (isEntityNotFound(error)) return { startedAt, found: false };
-      throw sourceError(error, `Glue GetTable of ${database}.${name}`);
+      throw sourceError(error, `Glue GetTable of ${database}.${name}${this.inCatalog}`);
     }
   }
 
@@ -91,7 +96,7 @@ export class GlueCatalogReader {
       return { startedAt, exists: true };
     } catch (error) {
       if (isEntityNotFound(error)) return { startedAt, exists: false };
-      throw sourceError(error, `Glue GetDatabase of ${database}`);
+      throw sourceError(error, `Glue GetDatabase of ${database}${this.inCatalog}`);
     }
   }
 }

@@ -8,9 +8,9 @@ import { RateLimiter } from '../../src/polaris/rate-limiter.js';
 import { MirrorError } from '../../src/util/errors.js';
 import { createGlueClient, createSqsClient } from './aws-clients.js';
 import { callSignal } from './call-signal.js';
+import { CatalogSet, type MirroredCatalog } from './catalog-set.js';
 import type { GlueSourceConfig } from './config.js';
 import { sourceError } from './glue-errors.js';
-import { GlueCatalogReader } from './glue-reader.js';
 import { classifyGlueTable } from './glue-table.js';
 import { observeTable } from './observe-table.js';
 import { SqsWatcher } from './sqs-watcher.js';
@@ -19,10 +19,12 @@ import { SqsWatcher } from './sqs-watcher.js';
 const CHECK_SAMPLE_DATABASES = 3;
 
 /**
- * An AWS Glue Data Catalog: a Glue database is one namespace level, a table keeps its name. `list`
- * scans the whole catalog (GetDatabases, then GetTables per database: the pages carry the parameters,
- * so no GetTable per table); `watch`, when `events` is configured, follows Glue's EventBridge events
- * through SQS. Events are best effort, so `run` also scans every scanIntervalSeconds.
+ * AWS Glue Data Catalogs: a Glue database is one namespace level (after the catalog's own level when
+ * the source mirrors several, see catalog-set.ts), a table keeps its name. `list` scans every catalog
+ * in full (GetDatabases, then GetTables per database: the pages carry the parameters, so no GetTable
+ * per table); `watch`, when `events` is configured, follows Glue's EventBridge events through SQS.
+ * Events are best effort, so `run` also scans every scanIntervalSeconds. With `roleArn`, every Glue
+ * call is made as that role (STS AssumeRole through the SDK's provider); SQS keeps the default chain.
  */
 export class GlueSource implements SourceAdapter {
   readonly type = 'glue';
@@ -34,7 +36,7 @@ export class GlueSource implements SourceAdapter {
   readonly watchIsShared = true;
   private readonly glue: GlueClient;
   private readonly sqs: SQSClient | undefined;
-  private readonly reader: GlueCatalogReader;
+  private readonly catalogs: CatalogSet;
 
   constructor(
     private readonly config: GlueSourceConfig,
@@ -45,8 +47,9 @@ export class GlueSource implements SourceAdapter {
     // Not in the config file, so not known to the redactor yet: keys given through the environment.
     for (const key of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) context.redactor.add(process.env[key]);
     const base = { source: config.name, region: config.region, metrics: context.metrics, logger: context.logger };
-    this.glue = createGlueClient({ ...base, endpoint: config.endpoint, limiter: new RateLimiter(config.requestsPerSecond) });
-    this.reader = new GlueCatalogReader(this.glue, config.catalogId, context.logger);
+    const role = config.roleArn === undefined ? undefined : { roleArn: config.roleArn, externalId: config.externalId, sessionName: config.sessionName, endpoint: config.stsEndpoint };
+    this.glue = createGlueClient({ ...base, endpoint: config.endpoint, limiter: new RateLimiter(config.requestsPerSecond), role });
+    this.catalogs = new CatalogSet(config, this.glue, context.logger);
     const events = config.events;
     if (events) {
       const sqs = createSqsClient({ ...base, endpoint: events.endpoint, waitSeconds: events.waitSeconds });
@@ -56,7 +59,7 @@ export class GlueSource implements SourceAdapter {
         sqs,
         queueUrl: events.queueUrl,
         waitSeconds: events.waitSeconds,
-        reader: this.reader,
+        catalogs: this.catalogs,
         filter: new TableFilter(config.include, config.exclude),
         metrics: context.metrics,
         logger: context.logger,
@@ -66,11 +69,13 @@ export class GlueSource implements SourceAdapter {
   }
 
   async *list(signal: AbortSignal): AsyncIterable<ListedItem> {
-    const databases = await this.reader.databases(signal);
-    for (const database of databases) {
-      for await (const page of this.reader.tablePages(database, signal)) {
-        for (const table of page.tables) {
-          if (table.Name) yield classifyGlueTable({ namespace: [database], name: table.Name }, table, page.startedAt);
+    for (const catalog of await this.catalogs.forScan(signal)) {
+      const databases = await catalog.reader.databases(signal);
+      for (const database of databases) {
+        for await (const page of catalog.reader.tablePages(database, signal)) {
+          for (const table of page.tables) {
+            if (table.Name) yield classifyGlueTable(CatalogSet.tableName(catalog, database, table.Name), table, page.startedAt);
+          }
         }
       }
     }
@@ -79,7 +84,8 @@ export class GlueSource implements SourceAdapter {
   }
 
   async read(table: SourceTable, signal?: AbortSignal): Promise<PresentObservation | AbsentObservation> {
-    const result = await observeTable(this.reader, table, signal);
+    const where = await this.catalogs.locate(table, signal ?? new AbortController().signal);
+    const result = await observeTable(where.catalog.reader, where.database, table, signal);
     if (result.kind === 'observed') return result.observation;
     // Present but no longer mirrorable is not absent: it is kept in Polaris as last mirrored.
     throw new MirrorError(`Glue table ${table.namespace.join('.')}.${table.name} is no longer mirrorable (${result.skipped.reason}): ${result.skipped.detail ?? ''}`.trim(), {
@@ -88,25 +94,37 @@ export class GlueSource implements SourceAdapter {
     });
   }
 
+  /**
+   * Each catalog in turn: readable (GetDatabases, and GetTables on a few databases for a sample
+   * location to VALIDATE), or what failed with the IAM action to grant — glue:GetCatalogs for
+   * discovery, sts:AssumeRole for the role, glue:GetDatabases/GetTables for a catalog.
+   */
   async check(signal: AbortSignal): Promise<SourceCheck> {
-    const catalog = `Glue catalog ${this.config.catalogId ?? '(the caller\'s account)'} in ${this.config.region}`;
-    let detail: string;
-    const sampleLocations: string[] = [];
+    const as = this.config.roleArn === undefined ? '' : ` as ${this.config.roleArn}`;
+    let catalogs: readonly MirroredCatalog[];
     try {
-      const { DatabaseList = [] } = await this.glue.send(new GetDatabasesCommand({ CatalogId: this.config.catalogId, MaxResults: 100 }), { abortSignal: callSignal(signal) });
-      for (const database of DatabaseList.slice(0, CHECK_SAMPLE_DATABASES)) {
-        const { TableList = [] } = await this.glue.send(new GetTablesCommand({ CatalogId: this.config.catalogId, DatabaseName: database.Name, MaxResults: 100 }), { abortSignal: callSignal(signal) });
-        const item = TableList.map((t) => classifyGlueTable({ namespace: [database.Name!], name: t.Name ?? '' }, t, Date.now())).find((i) => i.kind === 'observation');
-        if (item?.kind === 'observation') {
-          sampleLocations.push(item.observation.metadataLocation);
-          break;
-        }
-      }
-      detail = `${catalog} is readable (${DatabaseList.length}${DatabaseList.length === 100 ? '+' : ''} database(s))`;
+      catalogs = await this.catalogs.forScan(signal);
     } catch (error) {
-      const failure = sourceError(error, `${catalog}: GetDatabases/GetTables`);
+      const failure = sourceError(error, `Glue catalogs in ${this.config.region}${as}`);
       return { ok: false, detail: failure.message, hint: failure.hint };
     }
+    const sampleLocations: string[] = [];
+    const single = catalogs.length === 1 && !this.catalogs.discovers;
+    const results = [];
+    for (const catalog of catalogs) {
+      const name = single
+        ? `Glue catalog ${catalog.id ?? "(the caller's account)"} in ${this.config.region}${as}`
+        : `${catalog.label}${catalog.level === undefined ? '' : ` (namespace level "${catalog.level}")`}`;
+      results.push(await this.checkCatalog(catalog, name, sampleLocations, signal));
+    }
+    const failed = results.filter((r) => !r.ok);
+    let detail: string;
+    if (single) detail = results[0]!.detail;
+    else {
+      const found = this.catalogs.discovers ? ` found by GetCatalogs` : '';
+      detail = `${catalogs.length} Glue catalog(s)${found} in ${this.config.region}${as}, ${catalogs.length - failed.length} readable:${results.map((r) => `\n      ${r.ok ? 'ok  ' : 'FAIL'}  ${r.detail}`).join('')}`;
+    }
+    if (failed.length > 0) return { ok: false, detail, hint: [...new Set(failed.map((r) => r.hint).filter((h) => h !== undefined))].join('; ') };
     if (this.sqs && this.config.events) {
       try {
         const { Attributes = {} } = await this.sqs.send(
@@ -120,6 +138,24 @@ export class GlueSource implements SourceAdapter {
       }
     }
     return { ok: true, detail, sampleLocations };
+  }
+
+  private async checkCatalog(catalog: MirroredCatalog, name: string, sampleLocations: string[], signal: AbortSignal): Promise<{ ok: boolean; detail: string; hint?: string }> {
+    try {
+      const { DatabaseList = [] } = await this.glue.send(new GetDatabasesCommand({ CatalogId: catalog.id, MaxResults: 100 }), { abortSignal: callSignal(signal) });
+      for (const database of sampleLocations.length > 0 ? [] : DatabaseList.slice(0, CHECK_SAMPLE_DATABASES)) {
+        const { TableList = [] } = await this.glue.send(new GetTablesCommand({ CatalogId: catalog.id, DatabaseName: database.Name, MaxResults: 100 }), { abortSignal: callSignal(signal) });
+        const item = TableList.map((t) => classifyGlueTable(CatalogSet.tableName(catalog, database.Name!, t.Name ?? ''), t, Date.now())).find((i) => i.kind === 'observation');
+        if (item?.kind === 'observation') {
+          sampleLocations.push(item.observation.metadataLocation);
+          break;
+        }
+      }
+      return { ok: true, detail: `${name} is readable (${DatabaseList.length}${DatabaseList.length === 100 ? '+' : ''} database(s))` };
+    } catch (error) {
+      const failure = sourceError(error, `${name}: GetDatabases/GetTables`);
+      return { ok: false, detail: failure.message, hint: failure.hint };
+    }
   }
 
   async close(): Promise<void> {

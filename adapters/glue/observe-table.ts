@@ -1,6 +1,5 @@
 import type { AbsentObservation, PresentObservation, SkippedTable } from '../../src/model/observation.js';
-import { dottedName, type SourceTable } from '../../src/model/table.js';
-import { MirrorError } from '../../src/util/errors.js';
+import type { SourceTable } from '../../src/model/table.js';
 import type { GlueCatalogReader } from './glue-reader.js';
 import { classifyGlueTable } from './glue-table.js';
 
@@ -10,7 +9,8 @@ export type TableObservation =
   | { readonly kind: 'skipped'; readonly skipped: SkippedTable };
 
 /**
- * One table, read fresh with GetTable: present, or absent only on EntityNotFoundException (every other
+ * One table (`table` is its name in the mirror; `database` its Glue database in the reader's catalog),
+ * read fresh with GetTable: present, or absent only on EntityNotFoundException (every other
  * error throws, so AccessDenied never reads as a drop).
  *
  * Order key: the time the GetTable (or a GetTables page, in a scan) was sent. It rises with Glue's
@@ -19,11 +19,7 @@ export type TableObservation =
  * again when a table is dropped and re-created, and it cannot be compared with absences (the engine's
  * reconciler orders those by the time its pass started).
  */
-export async function observeTable(reader: GlueCatalogReader, table: SourceTable, signal?: AbortSignal): Promise<TableObservation> {
-  if (table.namespace.length !== 1) {
-    throw new MirrorError(`${dottedName(table)} is not a Glue table name (a Glue database is one namespace level)`, { retryable: false, hint: 'this row did not come from a Glue source' });
-  }
-  const database = table.namespace[0]!;
+export async function observeTable(reader: GlueCatalogReader, database: string, table: SourceTable, signal?: AbortSignal): Promise<TableObservation> {
   const read = await reader.table(database, table.name, signal);
   if (!read.found) {
     // Just confirmed by Glue itself: the engine need not read it again before the DROP.

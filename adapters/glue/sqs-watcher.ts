@@ -8,8 +8,9 @@ import type { Metrics } from '../../src/telemetry/metrics.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 import { BatchCommit } from './batch-commit.js';
 import { callSignal } from './call-signal.js';
+import type { CatalogRef } from './catalog-ids.js';
+import { CatalogSet } from './catalog-set.js';
 import { parseGlueMessage, type GlueChange } from './glue-events.js';
-import type { GlueCatalogReader } from './glue-reader.js';
 import { sourceError } from './glue-errors.js';
 import { TableReads } from './table-reads.js';
 
@@ -18,7 +19,8 @@ export interface SqsWatcherDeps {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly waitSeconds: number;
-  readonly reader: GlueCatalogReader;
+  /** The source's catalogs: each event is read in the one it names; events of other catalogs are skipped. */
+  readonly catalogs: CatalogSet;
   /** The source's include/exclude: events on tables it leaves out cost no GetTable. */
   readonly filter: TableFilter;
   readonly metrics: Metrics;
@@ -64,7 +66,7 @@ export class SqsWatcher {
   constructor(private readonly deps: SqsWatcherDeps) {}
 
   async run(sink: ObservationSink, signal: AbortSignal): Promise<void> {
-    const reads = new TableReads(this.deps.reader, signal);
+    const reads = new TableReads(signal);
     const heartbeat = await this.heartbeat(signal);
     const inFlight = new Map<string, InFlight>();
     let fatal: { error: unknown } | undefined;
@@ -139,13 +141,14 @@ export class SqsWatcher {
     const timer = this.keepInvisible(entry, heartbeat, signal);
     try {
       // Never throws for a failed read (that is `failure`), so the batch always hears from this message.
-      const { observations, failure, work } = await this.read(entry.message.MessageId ?? '', parsed.change, reads, batch.sink);
+      const { observations, failure, work, notMirrored } = await this.read(entry.message.MessageId ?? '', parsed.catalog, parsed.change, reads, batch.sink, signal);
       // Every read that succeeded is the truth, even when another table of the same message failed.
       // Durable before the message is deleted: if this throws, the watch stops and the message returns.
       await batch.commit(observations);
       if (!failure) {
         // Counted once committed: the delete only tidies the queue (a lost one means a harmless redelivery).
-        this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: work ? 'applied' : 'ignored' });
+        // An event of a catalog the source does not mirror (the queue is fed by the account's whole bus).
+        this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: notMirrored ? 'catalog_not_mirrored' : work ? 'applied' : 'ignored' });
         await this.delete(entry.message, signal);
         this.deps.logger.debug({ source: this.deps.source, messageId: entry.message.MessageId, change: parsed.change }, 'Glue event applied');
       } else {
@@ -160,22 +163,34 @@ export class SqsWatcher {
   /** The reads a change needs and what they saw; `work` is false when there was nothing to read. */
   private async read(
     messageId: string,
+    seen: CatalogRef,
     change: GlueChange,
     reads: TableReads,
     sink: ObservationSink,
-  ): Promise<{ observations: Observation[]; failure: MirrorError | undefined; work: boolean }> {
+    signal: AbortSignal,
+  ): Promise<{ observations: Observation[]; failure: MirrorError | undefined; work: boolean; notMirrored?: boolean }> {
     if (change.kind === 'ignored') return { observations: [], failure: undefined, work: false };
+    let where;
+    try {
+      const catalog = await this.deps.catalogs.route(seen, signal);
+      if (!catalog) return { observations: [], failure: undefined, work: false, notMirrored: true };
+      where = { catalog, database: change.database };
+    } catch (error) {
+      return { observations: [], failure: asMirrorError(error), work: true };
+    }
     if (change.kind === 'database-deleted') {
       try {
-        const known = await sink.knownTables([change.database]);
+        const namespace = CatalogSet.tableName(where.catalog, change.database, '').namespace;
+        // Only this catalog's database: a catalog whose databases are at the top shares the first level with others.
+        const known = (await sink.knownTables(namespace)).filter((t) => t.namespace.length === namespace.length);
         if (known.length === 0) return { observations: [], failure: undefined, work: false };
-        return { observations: await reads.deletedDatabase(messageId, change.database, known), failure: undefined, work: true };
+        return { observations: await reads.deletedDatabase(messageId, where, known), failure: undefined, work: true };
       } catch (error) {
         return { observations: [], failure: asMirrorError(error), work: true };
       }
     }
-    const tables = change.tables.map((name) => ({ namespace: [change.database], name })).filter((t) => this.deps.filter.accepts(dottedName(t)));
-    const results = await Promise.allSettled(tables.map((table) => reads.table(messageId, table)));
+    const tables = change.tables.map((name) => CatalogSet.tableName(where.catalog, change.database, name)).filter((t) => this.deps.filter.accepts(dottedName(t)));
+    const results = await Promise.allSettled(tables.map((table) => reads.table(messageId, where, table)));
     const observations: Observation[] = [];
     let failure: MirrorError | undefined;
     for (const result of results) {

@@ -1,7 +1,7 @@
 import type { AbsentObservation, Observation } from '../../src/model/observation.js';
 import { joinNamespace, type SourceTable } from '../../src/model/table.js';
 import { FairQueue } from '../../src/util/fair-queue.js';
-import type { GlueCatalogReader } from './glue-reader.js';
+import type { GlueLocation } from './catalog-set.js';
 import { observeTable } from './observe-table.js';
 
 /** GetTable calls in flight for all messages together; the Glue rate limiter paces them further. */
@@ -19,20 +19,17 @@ export class TableReads {
   private readonly queue = new FairQueue(READS_IN_FLIGHT);
   private readonly notStarted = new Map<string, Promise<Observation | undefined>>();
 
-  constructor(
-    private readonly reader: GlueCatalogReader,
-    private readonly signal: AbortSignal,
-  ) {}
+  constructor(private readonly signal: AbortSignal) {}
 
   /** GetTable for `message`: present or absent; undefined when the table exists but is not mirrorable. */
-  table(message: string, table: SourceTable): Promise<Observation | undefined> {
+  table(message: string, where: GlueLocation, table: SourceTable): Promise<Observation | undefined> {
     const key = `${joinNamespace(table.namespace)}\u0000${table.name}`;
     const waiting = this.notStarted.get(key);
     if (waiting) return waiting;
     const read = this.queue
       .run(message, () => {
         this.notStarted.delete(key);
-        return observeTable(this.reader, table, this.signal);
+        return observeTable(where.catalog.reader, where.database, table, this.signal);
       })
       .then((result) => (result.kind === 'observed' ? result.observation : undefined));
     this.notStarted.set(key, read);
@@ -43,10 +40,10 @@ export class TableReads {
    * Every mirrored table of a deleted database (`known`), confirmed gone: one GetDatabase when the
    * database is gone, otherwise (re-created meanwhile) a GetTable per table.
    */
-  async deletedDatabase(message: string, database: string, known: readonly SourceTable[]): Promise<Observation[]> {
-    const { exists, startedAt } = await this.queue.run(message, () => this.reader.databaseExists(database, this.signal));
+  async deletedDatabase(message: string, where: GlueLocation, known: readonly SourceTable[]): Promise<Observation[]> {
+    const { exists, startedAt } = await this.queue.run(message, () => where.catalog.reader.databaseExists(where.database, this.signal));
     if (exists) {
-      const reads = await Promise.all(known.map((table) => this.table(message, table)));
+      const reads = await Promise.all(known.map((table) => this.table(message, where, table)));
       return reads.filter((o): o is Observation => o !== undefined);
     }
     return known.map((table): AbsentObservation => ({ table, state: 'absent', confirmed: true, order: startedAt, sourceTimeMs: startedAt }));

@@ -29,6 +29,12 @@ export interface DispatcherOptions {
 const IDLE_POLL_MS = 5_000;
 
 /**
+ * How often the claims on tables in flight are extended: a third of a claim's life (30 s on PostgreSQL),
+ * so a replica working on a table keeps it however long the operation takes, and loses it only by dying.
+ */
+export const CLAIM_RENEW_MS = 10_000;
+
+/**
  * After the ledger failed to store a write (a full disk), no table is picked for this long. The table
  * whose outcome was lost is due again at once, so without a pause it would be sent to Polaris again and
  * again as fast as the loop turns; /readyz reports the ledger meanwhile.
@@ -119,6 +125,27 @@ export class Dispatcher {
   }
 
   private async loop(signal?: AbortSignal): Promise<void> {
+    const renewal = setInterval(() => void this.renewClaims(), CLAIM_RENEW_MS).unref();
+    try {
+      await this.turns(signal);
+      await this.idle();
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async renewClaims(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    try {
+      await this.options.ledger.renewClaims([...this.inFlight.keys()]);
+    } catch (error) {
+      // The ledger is unreachable: the claims may lapse and another replica may start on such a table;
+      // timestamps still only rise, so the worst is a duplicate notification.
+      this.options.logger.warn({ err: error }, `could not extend the claims on tables in flight: ${messageOf(error)}`);
+    }
+  }
+
+  private async turns(signal?: AbortSignal): Promise<void> {
     while (!this.stopping && !signal?.aborted) {
       let wait: number;
       try {
@@ -141,7 +168,6 @@ export class Dispatcher {
       this.readFailures = 0;
       await this.wakeup.wait(wait, signal);
     }
-    await this.idle();
   }
 
   /** Keeps up to two tables per concurrency slot queued, so a finished request is followed at once. */

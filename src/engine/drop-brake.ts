@@ -17,13 +17,23 @@ export interface Mirrored {
   readonly table: { readonly namespace: readonly string[]; readonly name: string };
 }
 
-/** The rows of a source that are mirrored or about to be (tombstones are not). */
-export function liveRows(rows: readonly MirrorRow[]): MirrorRow[] {
-  return rows.filter((row) => row.desired.state === 'present' || row.applied.state === 'present');
+/**
+ * The rows of a source the source wants mirrored: what a listing is measured against. A table whose DROP
+ * is already decided but not applied (desired absent, still in Polaris) is not counted: it is not a new
+ * decision, and counting it again on every pass would let a few DROPs stuck behind a failure push every
+ * later pass over maxDropFraction (the brake would then hold every drop for good).
+ */
+export function wantedRows(rows: readonly MirrorRow[]): MirrorRow[] {
+  return rows.filter((row) => row.desired.state === 'present');
+}
+
+/** DROPs decided by an earlier pass that Polaris has not applied yet. */
+export function pendingDropRows(rows: readonly MirrorRow[]): MirrorRow[] {
+  return rows.filter((row) => row.desired.state === 'absent' && row.applied.state === 'present');
 }
 
 /**
- * Live tables that the complete listing did not return. Callers pass only live tables (a reconciler
+ * Wanted tables that the complete listing did not return. Callers pass only wanted tables (a reconciler
  * reads just their names from the ledger: a 100,000-table source need not load every row).
  */
 export function dropCandidates<T extends Mirrored>(live: readonly T[], listed: ReadonlySet<string>): { candidates: T[]; mirrored: number } {

@@ -131,7 +131,7 @@ export class Reconciler {
     }
     options.onProgress?.(listed.size);
 
-    const live = (await this.ledger.liveTables(adapter.name)).map((table) => ({ table }));
+    const live = (await this.ledger.wantedTables(adapter.name)).map((table) => ({ table }));
     const decision = decideDrops(live, listed, source.maxDropFraction, options.allowMassDrop ?? false);
     if (!decision.refused && decision.candidates.length > 0) {
       // Unconfirmed absences: the dispatcher re-reads each table right before its DROP.

@@ -137,6 +137,8 @@ export interface Ledger {
   adapterState(source: string): Promise<Map<string, string>>;
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
+  /** Tables of a source it wants mirrored (desired present, not another source's): what a pass's drops are measured against. */
+  wantedTables(source: string): Promise<SourceTable[]>;
 
   // ---- work for the dispatcher ------------------------------------------------------------------
   /**
@@ -153,6 +155,11 @@ export interface Ledger {
   claim(ids: readonly number[]): Promise<number[]>;
   /** Gives back claims taken by dueIds that will not be worked on (the row was not due after all). */
   releaseClaims(ids: readonly number[]): Promise<void>;
+  /**
+   * Extends this replica's claims on tables it is still working on (an operation retried against a slow
+   * Polaris can outlast a claim); a claim another replica took meanwhile stays with it.
+   */
+  renewClaims(ids: readonly number[]): Promise<void>;
   /** Tables ready to be sent now (the backlog behind the dispatcher). */
   dueCount(now: number): Promise<number>;
   /** The earliest attempt after `now` among unfinished tables, or undefined when none is scheduled. */

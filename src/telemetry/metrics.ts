@@ -86,7 +86,7 @@ export class Metrics {
 
   readonly sourceEvents = new Counter({
     name: 'polaris_mirror_source_events_total',
-    help: 'Change events read from a source (SQS messages, Hive notifications, hook events), by source and outcome (applied, ignored, unparseable, failed: left in the queue to retry).',
+    help: 'Change events read from a source (SQS messages, Hive notifications, hook events), by source and outcome (applied, ignored, unparseable, failed: left in the queue to retry, catalog_not_mirrored: a Glue event of a catalog the source does not mirror).',
     labelNames: ['source', 'outcome'] as const,
     registers: [this.registry],
   });

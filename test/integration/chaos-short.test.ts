@@ -4,6 +4,7 @@
 // land while their table is in flight, the race the ledger's revision check exists for.
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../chaos/chaos-run.js';
+import { startPostgres } from '../support/postgres-server.js';
 
 describe('chaos, shortened', () => {
   it('converges after SIGKILLs under 503/429/resets/slow answers/expiring tokens', async () => {
@@ -16,5 +17,30 @@ describe('chaos, shortened', () => {
     expect(report.converged).toBe(true);
     expect(report.failed.filter((f) => !f.message || !f.hint)).toEqual([]);
     expect(report.exitCode).toBe(0);
+  }, 300_000);
+
+  it('three replicas on PostgreSQL converge after SIGKILLs of random replicas and an abrupt database stop', async () => {
+    const postgres = await startPostgres();
+    try {
+      const report = await runChaos({
+        tables: 40,
+        changes: 600,
+        kills: 2,
+        changeSeconds: 12,
+        latencyMs: 40,
+        convergeTimeoutSeconds: 120,
+        postgres: { url: postgres.url, schema: 'chaos', crash: postgres.crash, start: postgres.start },
+        replicas: 3,
+        databaseCrashes: 1,
+      });
+      expect(report).toMatchObject({ replicas: 3, databaseCrashes: 1, killsSurvived: 2 });
+      expect(report.divergent).toEqual([]);
+      expect(report.wrongDrops).toEqual([]);
+      expect(report.converged).toBe(true);
+      expect(report.failed.filter((f) => !f.message || !f.hint)).toEqual([]);
+      expect(report.exitCode).toBe(0);
+    } finally {
+      postgres.stop();
+    }
   }, 300_000);
 });

@@ -3,8 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
+import pg from 'pg';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 import { BACKENDS, ledgerPlace, type LedgerPlace } from '../support/ledger-backends.js';
+import { sharedPostgresUrl } from '../support/postgres-server.js';
 import { absent, present } from '../unit/support.js';
 
 const LOC1 = 's3://lake/db/t/metadata/00001-a.metadata.json';
@@ -24,6 +26,17 @@ afterEach(async () => {
   await place?.dispose();
   place = undefined;
 });
+
+/** A statement on the test run's PostgreSQL, outside any ledger. */
+async function sql(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: sharedPostgresUrl() });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
 
 async function only(ledger: Ledger, source = 'src'): Promise<MirrorRow> {
   const rows = await ledger.rowsOfSource(source);
@@ -117,6 +130,9 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.commit({ observations: [absent({ order: 2 })] })).toEqual(['accepted']);
     expect((await ledger.rowsNamed('db.t'))[0]).toMatchObject({ status: 'pending', desired: { state: 'absent' } });
     expect((await ledger.rowsNamed('db.never'))[0]).toMatchObject({ status: 'in_sync', desired: { state: 'absent' } });
+    // The DROP not applied yet: still live (Polaris holds it), no longer wanted (a pass's brake does not count it again).
+    expect(await ledger.liveTables('src')).toEqual([{ namespace: ['db'], name: 't' }]);
+    expect(await ledger.wantedTables('src')).toEqual([]);
   });
 
   it('timestamps only rise: raiseTimestamp persists a higher one, a new state gets a higher one still', async () => {
@@ -219,6 +235,22 @@ describe('the PostgreSQL ledger shared by replicas', () => {
     expect(await one.dueIds(Date.now(), 100)).not.toContain(id);
     await two.releaseClaims([id]);
     expect(await one.dueIds(Date.now(), 100)).toContain(id);
+  });
+
+  it('a replica keeps its claims by renewing them, loses them only once they lapse, and never takes one back', async () => {
+    place = ledgerPlace('postgres');
+    const [one, two] = [open(), open()];
+    await one.commit({ observations: [present(LOC1, { order: 1 })] });
+    const [id] = await one.dueIds(Date.now(), 10);
+    // What 30 s without a renewal does to a claim, without waiting 30 s: it lapses.
+    const lapse = () => sql(`UPDATE ${(place!.state as { schema: string }).schema}.tables SET claimed_until = 0`);
+    await lapse();
+    await one.renewClaims([id!]);
+    expect(await two.claim([id!])).toEqual([]);
+    await lapse();
+    expect(await two.claim([id!])).toEqual([id]);
+    await one.renewClaims([id!]);
+    expect(await one.claim([id!])).toEqual([]);
   });
 
   it('no two replicas assign the same timestamp to a table, and none goes back', async () => {

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, failedRetryDelay } from '../../src/engine/backoff.js';
-import { decideDrops, dropCandidates, liveRows, rowKey } from '../../src/engine/drop-brake.js';
+import { decideDrops, dropCandidates, pendingDropRows, rowKey, wantedRows } from '../../src/engine/drop-brake.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
 import { tableLocationOf } from '../../src/model/locations.js';
 import { classifyError, classifyResponse, retryAfterMs } from '../../src/polaris/classify.js';
@@ -410,11 +410,20 @@ describe('the drop brake', () => {
   const rows = ['a', 'b', 'c', 'd'].map((n) => mirrorRow(n, 'present', 'present'));
   const listed = (...names: string[]) => new Set(names.map((n) => rowKey({ namespace: ['db'], name: n })));
 
-  it('candidates are live rows missing from the listing; tombstones are not mirrored tables', () => {
+  it('candidates are wanted rows missing from the listing; tombstones and DROPs already decided are not counted again', () => {
     const all = [...rows, mirrorRow('gone', 'absent', 'absent'), mirrorRow('pending-drop', 'absent', 'present')];
-    const { candidates, mirrored } = dropCandidates(liveRows(all), listed('a', 'b', 'c', 'd'));
-    expect(mirrored).toBe(5);
-    expect(candidates.map((r) => r.table.name)).toEqual(['pending-drop']);
+    const { candidates, mirrored } = dropCandidates(wantedRows(all), listed('a', 'b', 'c'));
+    expect(mirrored).toBe(4);
+    expect(candidates.map((r) => r.table.name)).toEqual(['d']);
+    expect(pendingDropRows(all).map((r) => r.table.name)).toEqual(['pending-drop']);
+  });
+
+  it('DROPs stuck behind a failure do not push later passes over the limit', () => {
+    // Counting the three stuck DROPs again would make this 4 of 7 (57%) and hold the one real drop for good.
+    const stuck = ['s1', 's2', 's3'].map((n) => mirrorRow(n, 'absent', 'present'));
+    const d = decideDrops(wantedRows([...rows, ...stuck]), listed('a', 'b', 'c'), 0.25, false);
+    expect(d).toMatchObject({ refused: false, mirrored: 4 });
+    expect(d.candidates.map((r) => r.table.name)).toEqual(['d']);
   });
 
   it('a fraction exactly at the limit is allowed', () => {

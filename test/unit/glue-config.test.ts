@@ -69,7 +69,113 @@ describe('type: glue', () => {
       targets: [{ polaris: 'default', catalog: 'glue_mirror', namespacePrefix: [] }],
       reconcileIntervalSeconds: 3600,
       maxDropFraction: 0.25,
+      discoverCatalogs: false,
+      catalogNamespaces: {},
+      sessionName: 'polaris-mirror',
     });
+  });
+
+  it('several catalogs, a mapping, a cross-account role (the documented multi-catalog example)', () => {
+    const { config } = load(`
+  - name: glue
+    type: glue
+    region: us-east-1
+    catalogs: ["123456789012", "123456789012:s3tablescatalog/analytics"]
+    catalogNamespaces: { "123456789012": "" }
+    roleArn: arn:aws:iam::210987654321:role/polaris-mirror-reader
+    externalId: polaris-7f3a
+    sessionName: mirror-prod
+    target: { catalog: lake_mirror }
+`);
+    expect(config.sources[0]).toMatchObject({
+      catalogs: ['123456789012', '123456789012:s3tablescatalog/analytics'],
+      catalogNamespaces: { '123456789012': '' },
+      roleArn: 'arn:aws:iam::210987654321:role/polaris-mirror-reader',
+      externalId: 'polaris-7f3a',
+      sessionName: 'mirror-prod',
+      discoverCatalogs: false,
+    });
+    expect(load(`
+  - name: glue
+    type: glue
+    region: us-east-1
+    discoverCatalogs: true
+    target: { catalog: lake_mirror }
+`).config.sources[0]).toMatchObject({ discoverCatalogs: true });
+  });
+
+  it('says what is wrong with a catalog id and how it is written', () => {
+    const found = issues(`
+  - name: g
+    type: glue
+    region: us-east-1
+    catalogs: ["12345", "123456789012:", "123456789012:s3tablescatalog//x", "123456789012:s3tablescatalog/../x", "123456789012"]
+    target: { catalog: c }
+`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^sources\[0\]\.catalogs\[0\]: "12345" is not a 12-digit AWS account id/),
+        expect.stringMatching(/catalogs\[1\]: "123456789012:" has nothing after ":": a Glue catalog id is an account id \(123456789012\), or <account>:<catalog path>/),
+        expect.stringMatching(/catalogs\[2\]: .*has an empty path step/),
+        expect.stringMatching(/catalogs\[3\]: .*has an invalid path step "\.\."/),
+      ]),
+    );
+    expect(issues(`
+  - name: g
+    type: glue
+    region: us-east-1
+    catalogId: "abc:def"
+    target: { catalog: c }
+`)).toEqual([expect.stringMatching(/^sources\[0\]\.catalogId: "abc:def" "abc" is not a 12-digit AWS account id/)]);
+  });
+
+  it('refuses keys that contradict each other, mappings of catalogs not mirrored, and names that would clash', () => {
+    const found = issues(`
+  - name: g
+    type: glue
+    region: us-east-1
+    catalogId: "123456789012"
+    catalogs: ["111111111111:s3tablescatalog/a", "222222222222:s3tablescatalog/a", "123456789012", "123456789012"]
+    discoverCatalogs: true
+    externalId: x-42
+    target: { catalog: c }
+`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/catalogId: catalogId names one catalog; with catalogs or discoverCatalogs leave it out/),
+        expect.stringMatching(/discoverCatalogs: choose one/),
+        expect.stringMatching(/externalId: only used with roleArn/),
+        expect.stringMatching(/catalogs: "123456789012" is listed twice/),
+      ]),
+    );
+    expect(issues(`
+  - name: g
+    type: glue
+    region: us-east-1
+    catalogs: ["111111111111:s3tablescatalog/a", "222222222222:s3tablescatalog/a"]
+    target: { catalog: c }
+`)).toEqual([expect.stringMatching(/would both be the namespace level "s3tablescatalog_a": give one another level in catalogNamespaces/)]);
+    expect(issues(`
+  - name: g
+    type: glue
+    region: us-east-1
+    catalogs: ["111111111111", "222222222222"]
+    catalogNamespaces: { "111111111111": "", "222222222222": "", "333333333333": "x", "444444444444": "a.b" }
+    target: { catalog: c }
+`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/"333333333333" is not a mirrored catalog: list it in catalogs/),
+        expect.stringMatching(/cannot contain "\."/),
+      ]),
+    );
+    expect(issues(`
+  - name: g
+    type: glue
+    region: us-east-1
+    catalogs: ["111111111111", "222222222222"]
+    catalogNamespaces: { "111111111111": "", "222222222222": "" }
+    target: { catalog: c }
+`)).toEqual([expect.stringMatching(/at most one catalog can have its databases at the top/)]);
   });
 
   it('defaults: scan every 900 s, 10 Glue calls/s, 20 s long polls, no events', () => {

@@ -16,6 +16,8 @@ describe('parseGlueMessage', () => {
     expect(parseGlueMessage(fixture('database-state-change-create-table.json'))).toEqual({
       ok: true,
       eventId: '2a8a4a3f-6d1f-4d36-b2a5-0f1f3e0c9a11',
+      // The default catalog's events name no catalog: the account's.
+      catalog: { account: '123456789012', path: '' },
       change: { kind: 'tables', database: 'sales', tables: ['orders'], typeOfChange: 'CreateTable' },
     });
     expect(parseGlueMessage(fixture('database-state-change-batch-delete.json'))).toMatchObject({
@@ -68,6 +70,39 @@ describe('parseGlueMessage', () => {
     noTables.resources = [];
     delete noTables.detail.changedTables;
     expect(reason(JSON.stringify(noTables))).toBe('a CreateTable event that names no table (no changedTables, no table ARN)');
+  });
+});
+
+describe('the catalog of an event', () => {
+  const s3Tables = (event: Record<string, any>): Record<string, any> => ({
+    ...event,
+    resources: (event.resources as string[]).map((arn) => arn.replace(':table/', ':table/s3tablescatalog/analytics/')),
+  });
+
+  it('comes from the resource ARNs: table/<catalog path>/<database>/<table>, names read from them too', () => {
+    const event = s3Tables(JSON.parse(fixture('database-state-change-batch-delete.json')));
+    expect(parseGlueMessage(JSON.stringify(event))).toMatchObject({ ok: true, catalog: { account: '123456789012', path: 's3tablescatalog/analytics' }, change: { tables: ['orders_tmp', 'returns_old'] } });
+    delete event.detail.changedTables;
+    expect(parseGlueMessage(JSON.stringify(event))).toMatchObject({ ok: true, catalog: { path: 's3tablescatalog/analytics' }, change: { tables: ['orders_tmp', 'returns_old'] } });
+    const update = s3Tables(JSON.parse(fixture('table-state-change-update-table.json')));
+    expect(parseGlueMessage(JSON.stringify(update))).toMatchObject({ ok: true, catalog: { account: '123456789012', path: 's3tablescatalog/analytics' }, change: { tables: ['orders'] } });
+  });
+
+  it('a database ARN names the catalog of a DeleteDatabase; the account comes from the ARN', () => {
+    const event = {
+      ...JSON.parse(fixture('database-state-change-create-table.json')),
+      resources: ['arn:aws:glue:us-east-1:210987654321:database/s3tablescatalog/raw/events'],
+      detail: { databaseName: 'events', typeOfChange: 'DeleteDatabase' },
+    };
+    expect(parseGlueMessage(JSON.stringify(event))).toMatchObject({ ok: true, catalog: { account: '210987654321', path: 's3tablescatalog/raw' }, change: { kind: 'database-deleted', database: 'events' } });
+  });
+
+  it('a detail.catalogId is taken first; a malformed one is a reason to leave the message', () => {
+    const event = JSON.parse(fixture('table-state-change-update-table.json'));
+    event.detail.catalogId = 's3tablescatalog/raw';
+    expect(parseGlueMessage(JSON.stringify(event))).toMatchObject({ ok: true, catalog: { account: '123456789012', path: 's3tablescatalog/raw' } });
+    event.detail.catalogId = 'abc:x';
+    expect(parseGlueMessage(JSON.stringify(event))).toMatchObject({ ok: false, reason: expect.stringContaining('is not a Glue catalog id') });
   });
 });
 

@@ -21,6 +21,9 @@ const config = (extra: Partial<GlueSourceConfig> = {}): GlueSourceConfig => ({
   maxDropFraction: 0.25,
   scanIntervalSeconds: 600,
   requestsPerSecond: 10,
+  discoverCatalogs: false,
+  catalogNamespaces: {},
+  sessionName: 'polaris-mirror',
   ...extra,
 });
 
@@ -57,6 +60,6 @@ describe('GlueSource', () => {
       .read({ namespace: ['a', 'b'], name: 't' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MirrorError);
-    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/not a Glue table name/) });
+    expect(error).toMatchObject({ retryable: false, message: expect.stringMatching(/not a table of this Glue source's catalogs/) });
   });
 });

@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import { createSourceAdapter } from '../../../adapters/registry.js';
 import type { SourceConfig } from '../../config/schema.js';
-import { decideDrops, liveRows, rowKey } from '../../engine/drop-brake.js';
+import { decideDrops, pendingDropRows, rowKey, wantedRows } from '../../engine/drop-brake.js';
 import { UsageError } from '../../engine/mirror.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { openLedgerForReading } from '../../ledger/open-ledger.js';
@@ -48,7 +48,7 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const context = commandContext(options.config);
   const { config } = context.loaded;
   const selected = selectConfigs(config.sources, options.source);
-  const ledger = openLedgerForReading(config.state);
+  const ledger = await openLedgerForReading(config.state);
   const polaris = new PolarisInstances(config, context);
   try {
     const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [] };
@@ -125,10 +125,13 @@ async function planSource(
         });
       }
     }
-    // Drops follow the same checks per target.
+    // Drops follow the same checks per target; a DROP decided earlier is listed as such, not counted again.
     for (const t of normalizer.targets) {
       const ofTarget = rows.filter((r) => r.polaris === t.polaris && r.target.catalog === t.catalog);
-      const drops = decideDrops(liveRows(ofTarget), listed, config.maxDropFraction, allowMassDrop);
+      for (const row of pendingDropRows(ofTarget).filter((r) => !listed.has(rowKey(r.table)))) {
+        entry({ table: dottedName(row.table), polaris: row.polaris, target: row.target, action: 'drop', detail: 'a DROP decided earlier, not applied yet', metadataLocation: row.applied.metadataLocation });
+      }
+      const drops = decideDrops(wantedRows(ofTarget), listed, config.maxDropFraction, allowMassDrop);
       for (const row of drops.candidates) {
         entry({
           table: dottedName(row.table),

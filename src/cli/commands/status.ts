@@ -1,6 +1,6 @@
 import type { Ledger, WatchLease } from '../../ledger/ledger.js';
 import { sourceLeaseName } from '../watch-lease.js';
-import { openLedgerForReading } from '../../ledger/open-ledger.js';
+import { describeLedger, openLedgerForReading } from '../../ledger/open-ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
 import { timeText } from '../../util/time-text.js';
@@ -66,10 +66,10 @@ interface TableProblem {
 export async function statusCommand(options: { config: string; json?: boolean }): Promise<number> {
   const context = commandContext(options.config);
   const { config } = context.loaded;
-  const ledger = openLedgerForReading(config.state);
+  const ledger = await openLedgerForReading(config.state);
   try {
     const report = await buildStatus(ledger, config.sources);
-    context.print(options.json ? JSON.stringify(report, null, 2) : renderStatus(report, ledger === undefined ? config.state.path : undefined));
+    context.print(options.json ? JSON.stringify(report, null, 2) : renderStatus(report, ledger === undefined ? describeLedger(undefined, config.state) : undefined));
     return EXIT.OK;
   } finally {
     await ledger?.close();

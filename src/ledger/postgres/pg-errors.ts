@@ -36,3 +36,14 @@ export class LedgerUnavailableError extends MirrorError {
     this.name = 'LedgerUnavailableError';
   }
 }
+
+/** A read-only command found no polaris-mirror tables in the database (or schema): nothing was mirrored there yet. */
+export class LedgerNotCreatedError extends MirrorError {
+  constructor(location: string) {
+    super(`the PostgreSQL ledger at ${location} has not been created yet: nothing has been mirrored there`, {
+      retryable: false,
+      hint: '`polaris-mirror sync` or `run` creates it; check state.url and state.schema if it should exist',
+    });
+    this.name = 'LedgerNotCreatedError';
+  }
+}

@@ -24,7 +24,7 @@ import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
-import { isPgConflict, isPgUnavailable, LedgerUnavailableError } from './pg-errors.js';
+import { isPgConflict, isPgUnavailable, LedgerNotCreatedError, LedgerUnavailableError } from './pg-errors.js';
 import { LEASE_SQL, type LeaseRecord } from './pg-leases.js';
 import { migrate } from './pg-migrate.js';
 import { storeBatch } from './pg-observe.js';
@@ -69,8 +69,11 @@ export class PostgresLedger implements Ledger {
   private async open(): Promise<void> {
     const client = await this.pool.connect();
     try {
-      if (this.options.readonly) await client.query('SELECT 1');
-      else await migrate(client, this.options.schema);
+      if (!this.options.readonly) await migrate(client, this.options.schema);
+      else if ((await client.query<{ meta: string | null }>("SELECT to_regclass('meta') AS meta")).rows[0]?.meta == null) {
+        // Never migrated (readers do not create anything): say so, not "relation does not exist".
+        throw new LedgerNotCreatedError(this.location);
+      }
     } finally {
       client.release();
     }
@@ -201,6 +204,11 @@ export class PostgresLedger implements Ledger {
       .filter((t) => namespacePrefix.every((level, i) => t.namespace[i] === level));
   }
 
+  async wantedTables(source: string): Promise<SourceTable[]> {
+    const rows = await this.read<{ src_namespace: string; src_name: string }>(SQL.wantedOfSource, [source]);
+    return rows.map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }));
+  }
+
   // ---- work for the dispatcher ------------------------------------------------------------------
 
   async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]> {
@@ -223,6 +231,10 @@ export class PostgresLedger implements Ledger {
 
   async releaseClaims(ids: readonly number[]): Promise<void> {
     if (ids.length > 0) await this.statement(SQL.releaseClaims, [ids, this.replicaId]);
+  }
+
+  async renewClaims(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.statement(SQL.renewClaims, [this.replicaId, CLAIM_TTL_MS, ids]);
   }
 
   async dueCount(now: number): Promise<number> {

@@ -30,6 +30,7 @@ export const SQL = {
   setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES ($1, $2, $3)
       ON CONFLICT (source, key) DO UPDATE SET value = EXCLUDED.value`,
   deleteAdapterState: 'DELETE FROM adapter_state WHERE source = $1 AND key = $2',
+  wantedOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL AND desired_state = 'present'`,
   liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
       AND (desired_state = 'present' OR applied_state = 'present')`,
   /**
@@ -47,6 +48,7 @@ export const SQL = {
   claimIds: `UPDATE tables SET claimed_by = $1, claimed_until = ${DB_NOW} + $2
       WHERE id IN (SELECT id FROM tables WHERE id = ANY($3::bigint[]) AND (claimed_until <= ${DB_NOW} OR claimed_by = $1) FOR UPDATE SKIP LOCKED)
       RETURNING id`,
+ renewClaims: `UPDATE tables SET claimed_until = ${DB_NOW} + $2 WHERE id = ANY($3::bigint[]) AND claimed_by = $1`,
   releaseClaims: 'UPDATE tables SET claimed_by = NULL, claimed_until = 0 WHERE id = ANY($1::bigint[]) AND claimed_by = $2',
   dueCount: `SELECT COUNT(*)::bigint AS n FROM tables WHERE ${notInSync} AND next_attempt_at <= $1`,
   nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSync} AND next_attempt_at > $1 AND ${inSources(2)}`,

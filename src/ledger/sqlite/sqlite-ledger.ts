@@ -77,6 +77,10 @@ export class SqliteLedger implements Ledger {
     return this.store.liveTables(source, namespacePrefix);
   }
 
+  async wantedTables(source: string): Promise<SourceTable[]> {
+    return this.store.wantedTables(source);
+  }
+
   async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]> {
     return this.store.dueIds(now, limit, sources, polaris);
   }
@@ -88,6 +92,9 @@ export class SqliteLedger implements Ledger {
 
   /** One process sends per file (the sender lease): there are no claims to give back. */
   async releaseClaims(): Promise<void> {}
+
+  /** One process owns a SQLite ledger: there is no claim to keep. */
+  async renewClaims(): Promise<void> {}
 
   async dueCount(now: number): Promise<number> {
     return this.store.dueCount(now);

@@ -213,6 +213,11 @@ export class SqliteStore {
   }
 
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
+  wantedTables(source: string): SourceTable[] {
+    const rows = this.statements.wantedOfSource.all(source) as Array<{ src_namespace: string; src_name: string }>;
+    return rows.map((r) => ({ namespace: splitNamespace(r.src_namespace), name: r.src_name }));
+  }
+
   liveTables(source: string, namespacePrefix: readonly string[] = []): SourceTable[] {
     const rows = this.statements.liveOfSource.all(source) as Array<{ src_namespace: string; src_name: string }>;
     return rows

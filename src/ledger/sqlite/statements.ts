@@ -128,6 +128,7 @@ function statementSql() {
     deleteAdapterState: 'DELETE FROM adapter_state WHERE source = ? AND key = ?',
     liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
         AND (desired_state = 'present' OR applied_state = 'present')`,
+    wantedOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL AND desired_state = 'present'`,
     lease: 'SELECT * FROM lease WHERE id = 1',
     takeLease: `INSERT INTO lease (id, pid, host, command, heartbeat_at) VALUES (1, @pid, @host, @command, @heartbeat_at)
         ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,

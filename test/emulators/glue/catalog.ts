@@ -22,6 +22,10 @@ interface StoredDatabase {
 
 export class GlueCatalog {
   private readonly databases = new Map<string, StoredDatabase>();
+
+  /** The catalog's id as Glue writes it in records: the account, or "<account>:<path>" for a child catalog. */
+  constructor(readonly id: string = ACCOUNT_ID) {}
+
   /** Test clocks can pin times; by default wall time. */
   now: () => number = () => Date.now();
 
@@ -95,7 +99,7 @@ export class GlueCatalog {
     const db = this.database(name);
     return {
       Name: name,
-      CatalogId: ACCOUNT_ID,
+      CatalogId: this.id,
       CreateTime: db.createTime / 1000,
       Parameters: {},
       CreateTableDefaultPermissions: [],
@@ -104,7 +108,7 @@ export class GlueCatalog {
   }
 
   tableWire(database: string, name: string): Record<string, unknown> {
-    return toWire(this.table(database, name));
+    return toWire(this.table(database, name), this.id);
   }
 
   /** Tables of a database whose name sorts after `after`, at most `limit`, in name order. */
@@ -127,12 +131,12 @@ export class GlueCatalog {
   }
 }
 
-function toWire(t: StoredTable): Record<string, unknown> {
+function toWire(t: StoredTable, catalogId: string): Record<string, unknown> {
   const { spec } = t;
   const wire: Record<string, unknown> = {
     Name: spec.name,
     DatabaseName: t.database,
-    CatalogId: ACCOUNT_ID,
+    CatalogId: catalogId,
     CreateTime: t.createTime / 1000,
     UpdateTime: t.updateTime / 1000,
     Retention: 0,

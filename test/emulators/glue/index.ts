@@ -2,12 +2,14 @@
 // @aws-sdk/client-sqs talk to (set `endpoint` to `url`). In-process API: build the catalog (every
 // kind of table), change it as engines do, enqueue EventBridge events, inject faults, count calls.
 import type { AddressInfo } from 'node:net';
-import { GlueCatalog } from './catalog.js';
+import type { GlueCatalog } from './catalog.js';
+import { GlueCatalogs } from './catalogs.js';
 import type { GlueEvent } from './eventbridge.js';
 import { GlueFaultPlan } from './glue-faults.js';
 import { createGlueServer } from './server.js';
 import { SqsService } from './sqs-api.js';
-import type { MessageView, QueueSpec } from './types.js';
+import { StsService } from './sts.js';
+import { ACCOUNT_ID, type MessageView, type QueueSpec } from './types.js';
 
 export type * from './types.js';
 
@@ -22,7 +24,12 @@ export interface GlueEmulatorOptions {
 export interface GlueEmulator {
   /** http://127.0.0.1:<port>, the `endpoint` of both SDK clients. */
   readonly url: string;
+  /** The default catalog of the emulator's account (123456789012). */
   readonly catalog: GlueCatalog;
+  /** Every catalog: other accounts' default catalogs, S3 Tables buckets, child catalogs. */
+  readonly catalogs: GlueCatalogs;
+  /** STS: roles that AssumeRole may take (another account's, reaching its catalogs) and what was assumed. */
+  readonly sts: StsService;
   readonly faults: GlueFaultPlan;
   readonly sqs: {
     createQueue(spec: QueueSpec): string;
@@ -41,7 +48,9 @@ export interface GlueEmulator {
 }
 
 export async function startGlueEmulator(options: GlueEmulatorOptions = {}): Promise<GlueEmulator> {
-  const catalog = new GlueCatalog();
+  const catalogs = new GlueCatalogs();
+  const catalog = catalogs.get(ACCOUNT_ID);
+  const sts = new StsService();
   const faults = new GlueFaultPlan(options.seed);
   const calls = new Map<string, number>();
   let url = '';
@@ -59,7 +68,7 @@ export async function startGlueEmulator(options: GlueEmulatorOptions = {}): Prom
           const timer = setTimeout(done, ms);
           timers.add(done);
         });
-  const server = createGlueServer({ catalog, faults, maxPageSize: Math.min(100, options.maxPageSize ?? 100), sqs, calls, sleep });
+  const server = createGlueServer({ catalogs, sts, faults, maxPageSize: Math.min(100, options.maxPageSize ?? 100), sqs, calls, sleep });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -70,6 +79,8 @@ export async function startGlueEmulator(options: GlueEmulatorOptions = {}): Prom
   return {
     url,
     catalog,
+    catalogs,
+    sts,
     faults,
     sqs: {
       createQueue: (spec) => sqs.createQueue(spec),
