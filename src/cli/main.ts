@@ -106,6 +106,7 @@ export function buildProgram(): Command {
     .option('-t, --table <name>', 'one table: "namespace.table" as the source names it, or "catalog.namespace.table"')
     .option('--all-failed', 'every failed table')
     .option('-s, --source <name>', 'only tables of this source')
+    .option('--target <polaris/catalog>', 'only tables of this target, e.g. dr/lake_mirror (a bare catalog is on the default Polaris); alone: its failed tables')
     .action(action(retryCommand));
 
   program

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from './config-error.js';
 import type { MirrorConfig } from './schema.js';
+import { DEFAULT_POLARIS } from './targets.js';
 
 /** Rules that span several keys, checked after the schema has accepted the file. */
 export function crossCheck(config: MirrorConfig): ConfigIssue[] {
@@ -56,19 +57,25 @@ function visibleOverlap(a: MirrorConfig['sources'][number], b: MirrorConfig['sou
   return ` ("${open.name}" has no include filter, so it also covers "${filtered.include.join('", "')}")`;
 }
 
+/** Checked per target: two sources clash only when they write the same catalog of the same Polaris instance. */
 function overlappingTargets(config: MirrorConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   config.sources.forEach((b, j) => {
     for (let i = 0; i < j; i++) {
       const a = config.sources[i]!;
-      if (a.target.catalog !== b.target.catalog) continue;
-      if (a.target.namespacePrefix.join('\u001f') !== b.target.namespacePrefix.join('\u001f')) continue;
-      const overlap = visibleOverlap(a, b);
-      if (overlap === undefined) continue;
-      issues.push({
-        path: `sources[${j}].target`,
-        message: `sources "${a.name}" and "${b.name}" would both write catalog "${b.target.catalog}" under the same namespace prefix${overlap}`,
-        hint: 'give one of them a different namespacePrefix or catalog, or filters that do not overlap (exclude the other\'s include globs)',
+      b.targets.forEach((tb, k) => {
+        const shared = a.targets.find(
+          (ta) => ta.polaris === tb.polaris && ta.catalog === tb.catalog && ta.namespacePrefix.join('\u001f') === tb.namespacePrefix.join('\u001f'),
+        );
+        if (!shared) return;
+        const overlap = visibleOverlap(a, b);
+        if (overlap === undefined) return;
+        const instance = tb.polaris === DEFAULT_POLARIS ? '' : ` of Polaris "${tb.polaris}"`;
+        issues.push({
+          path: b.targets.length === 1 && tb.polaris === DEFAULT_POLARIS ? `sources[${j}].target` : `sources[${j}].targets[${k}]`,
+          message: `sources "${a.name}" and "${b.name}" would both write catalog "${tb.catalog}"${instance} under the same namespace prefix${overlap}`,
+          hint: 'give one of them a different namespacePrefix or catalog, or filters that do not overlap (exclude the other\'s include globs)',
+        });
       });
     }
   });

@@ -57,9 +57,13 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown)
     case 'invalid_value':
       return [{ path, message: issue.message, hint: `accepted values: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'too_small':
+    case 'custom': {
+      // Cross-key rules (src/config/targets.ts) pass their operator hint along as a parameter.
+      const hint = (issue as { params?: { hint?: unknown } }).params?.hint;
+      return [{ path, message: issue.message, hint: typeof hint === 'string' ? hint : undefined }];
+    }
     case 'too_big':
     case 'invalid_format':
-    case 'custom':
     default:
       return [{ path, message: issue.message }];
   }

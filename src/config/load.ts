@@ -6,7 +6,7 @@ import { ConfigError, type ConfigIssue } from './config-error.js';
 import { crossCheck } from './cross-checks.js';
 import { toConfigIssues } from './hints.js';
 import { interpolateEnv } from './interpolate.js';
-import { configSchema, type MirrorConfig } from './schema.js';
+import { configSchema, type MirrorConfig, type PolarisConfig } from './schema.js';
 import { Redactor } from '../telemetry/redactor.js';
 import { excerpt } from '../telemetry/safe-text.js';
 import { collectSecrets } from './secrets.js';
@@ -107,6 +107,10 @@ function parseFile(file: string): unknown {
   return value;
 }
 
+function resolvePolarisPaths(polaris: PolarisConfig, base: string): PolarisConfig {
+  return polaris.tls ? { ...polaris, tls: { ...polaris.tls, caFile: resolve(base, polaris.tls.caFile) } } : polaris;
+}
+
 function resolvePaths(config: MirrorConfig, base: string): MirrorConfig {
   return {
     ...config,
@@ -115,9 +119,11 @@ function resolvePaths(config: MirrorConfig, base: string): MirrorConfig {
       path: config.state.path === undefined ? undefined : resolve(base, config.state.path),
       tls: config.state.tls ? { caFile: resolve(base, config.state.tls.caFile) } : undefined,
     },
-    polaris: config.polaris.tls
-      ? { ...config.polaris, tls: { ...config.polaris.tls, caFile: resolve(base, config.polaris.tls.caFile) } }
-      : config.polaris,
+    polaris: resolvePolarisPaths(config.polaris, base),
+    polarisInstances:
+      config.polarisInstances === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(config.polarisInstances).map(([name, instance]) => [name, resolvePolarisPaths(instance, base)])),
     server: config.server?.tls
       ? { ...config.server, tls: { certFile: resolve(base, config.server.tls.certFile), keyFile: resolve(base, config.server.tls.keyFile) } }
       : config.server,

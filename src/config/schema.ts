@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { sourceSchemas } from '../../adapters/schemas.js';
+import { polarisInstanceName } from './source-schema.js';
+import { DEFAULT_POLARIS, resolveTargets, targetIssues } from './targets.js';
 
 /**
  * The configuration file, a contract: tests and deployments outside this repo write these keys.
@@ -135,8 +137,13 @@ const sourceSchema = z.discriminatedUnion(
   ],
 );
 
-export const configSchema = z.strictObject({
+const configShape = z.strictObject({
   polaris: polarisSchema,
+  /** More Polaris instances (or realms) by name; sources reach them through `targets[].polaris`. */
+  polarisInstances: z
+    .record(polarisInstanceName, polarisSchema)
+    .refine((instances) => !(DEFAULT_POLARIS in instances), { error: `"${DEFAULT_POLARIS}" is the instance of the polaris block: give this one another name` })
+    .optional(),
   state: stateSchema.default({ path: DEFAULT_STATE_PATH }),
   server: serverSchema.optional(),
   log: logSchema.default({}),
@@ -144,8 +151,28 @@ export const configSchema = z.strictObject({
   sources: z.array(sourceSchema).min(1, 'at least one source is needed'),
 });
 
+/** The file as validated, each source with its targets resolved (`target` → one target on "default"). */
+export const configSchema = configShape
+  .superRefine((config, ctx) => {
+    for (const issue of targetIssues(config.sources, Object.keys(config.polarisInstances ?? {}))) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { hint: issue.hint } });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    sources: config.sources.map((source) => {
+      const targets = resolveTargets(source);
+      return { ...source, targets, target: source.target ?? { catalog: targets[0]!.catalog, namespacePrefix: targets[0]!.namespacePrefix } };
+    }),
+  }));
+
 export type MirrorConfig = z.output<typeof configSchema>;
 export type PolarisConfig = MirrorConfig['polaris'];
+
+/** Every Polaris instance by name: "default" (the polaris block) first, then polarisInstances. */
+export function polarisInstancesOf(config: Pick<MirrorConfig, 'polaris' | 'polarisInstances'>): Map<string, PolarisConfig> {
+  return new Map([[DEFAULT_POLARIS, config.polaris], ...Object.entries(config.polarisInstances ?? {})]);
+}
 export type ServerConfig = z.output<typeof serverSchema>;
 export type TracingConfig = z.output<typeof tracingSchema>;
 export type SourceConfig = MirrorConfig['sources'][number];

@@ -26,11 +26,29 @@ export const targetSchema = z.strictObject({
     .default([]),
 });
 
+/** The instance `polaris` stands for; `polarisInstances` names others (src/config/targets.ts). */
+export const DEFAULT_POLARIS = 'default';
+
+export const POLARIS_INSTANCE_PATTERN = /^[a-z0-9_-]{1,64}$/;
+
+export const polarisInstanceName = z
+  .string()
+  .regex(POLARIS_INSTANCE_PATTERN, 'a Polaris instance name uses only lower-case letters, digits, "_" and "-" (at most 64)');
+
+/** One entry of `sources[].targets`. */
+export const targetRefSchema = targetSchema.extend({
+  /** The Polaris instance: "default" (the `polaris` block) or a key of `polarisInstances`. */
+  polaris: polarisInstanceName.default(DEFAULT_POLARIS),
+});
+
 export const commonSourceFields = {
   name: z
     .string()
     .regex(SOURCE_NAME_PATTERN, 'a source name uses only lower-case letters, digits, "_" and "-"'),
-  target: targetSchema,
+  /** Where the source is mirrored, on the default Polaris instance; or list `targets` instead. */
+  target: targetSchema.optional(),
+  /** One or more targets, each on a named Polaris instance (exclusive with `target`). */
+  targets: z.array(targetRefSchema).min(1, 'list at least one target, or use target').max(32, 'at most 32 targets per source').optional(),
   /** Globs on "namespace.table"; empty means everything. */
   include: z.array(z.string().min(1)).default([]),
   exclude: z.array(z.string().min(1)).default([]),
@@ -50,11 +68,19 @@ export const commonSourceFields = {
 
 export type SourceTarget = z.output<typeof targetSchema>;
 
+/** A target as the engine uses it: which instance, which catalog, which namespace prefix. */
+export interface ResolvedTarget extends SourceTarget {
+  readonly polaris: string;
+}
+
 /** The fields the engine reads from any source's config, whatever its kind. */
 export interface CommonSourceConfig {
   readonly name: string;
   readonly type: string;
-  readonly target: SourceTarget;
+  /** The one target on the default instance; or `targets` (see resolveTargets in targets.ts). */
+  readonly target?: SourceTarget;
+  /** Every target of the source, each on a named Polaris instance. */
+  readonly targets?: readonly ResolvedTarget[];
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly reconcileIntervalSeconds: number;

@@ -14,7 +14,8 @@ import { Wakeup } from './wakeup.js';
 export interface DispatcherOptions {
   readonly ledger: Ledger;
   readonly converger: TableConverger;
-  readonly concurrency: number;
+  /** Operations in flight at once: in all, or per Polaris instance (each instance is a lane of its own). */
+  readonly concurrency: number | ReadonlyMap<string, number>;
   readonly logger: Logger;
   /** Counts notifications and failures per source and minute, when given. */
   readonly activity?: ActivityRing;
@@ -47,10 +48,23 @@ const LEDGER_FAILURE_PAUSE_MS = 1_000;
  * loses no work, and a burst of changes to one table costs one notification (only the latest desired
  * state is ever sent).
  */
+/**
+ * A share of the dispatcher: one per Polaris instance when there are several (name set), so that a
+ * target that hangs or refuses fills only its own queue and never delays another; one for everything
+ * otherwise (name undefined, the ledger is asked without an instance filter).
+ */
+interface Lane {
+  readonly name: string | undefined;
+  readonly concurrency: number;
+  readonly queue: PQueue;
+  readonly inFlight: Set<number>;
+}
+
 export class Dispatcher {
   readonly stats = new RunStats();
-  private readonly queue: PQueue;
-  private readonly inFlight = new Set<number>();
+  private readonly lanes: Lane[];
+  /** Every table in flight, with its lane. */
+  private readonly inFlight = new Map<number, Lane>();
   private readonly wakeup = new Wakeup();
   private stopping = false;
   private untilSettled = false;
@@ -62,7 +76,14 @@ export class Dispatcher {
   private readonly working = new Set<Promise<void>>();
 
   constructor(private readonly options: DispatcherOptions) {
-    this.queue = new PQueue({ concurrency: options.concurrency });
+    const limits = typeof options.concurrency === 'number' ? new Map([['', options.concurrency]]) : options.concurrency;
+    const several = limits.size > 1;
+    this.lanes = [...limits].map(([name, concurrency]) => ({
+      name: several ? name : undefined,
+      concurrency,
+      queue: new PQueue({ concurrency }),
+      inFlight: new Set<number>(),
+    }));
   }
 
   /** New observations arrived: look at the ledger now rather than at the next poll. */
@@ -116,7 +137,7 @@ export class Dispatcher {
   private async renewClaims(): Promise<void> {
     if (this.inFlight.size === 0) return;
     try {
-      await this.options.ledger.renewClaims([...this.inFlight]);
+      await this.options.ledger.renewClaims([...this.inFlight.keys()]);
     } catch (error) {
       // The ledger is unreachable: the claims may lapse and another replica may start on such a table;
       // timestamps still only rise, so the worst is a duplicate notification.
@@ -151,7 +172,12 @@ export class Dispatcher {
 
   /** Keeps up to two tables per concurrency slot queued, so a finished request is followed at once. */
   private capacity(): number {
-    return this.options.concurrency * 2;
+    return this.lanes.reduce((sum, lane) => sum + lane.concurrency * 2, 0);
+  }
+
+  /** The lane of a row's instance (a row of an unknown instance goes to the first: it fails at once). */
+  private laneOf(polaris: string): Lane {
+    return this.lanes.find((lane) => lane.name === polaris) ?? this.lanes[0]!;
   }
 
   private async settled(): Promise<boolean> {
@@ -167,25 +193,37 @@ export class Dispatcher {
   }
 
   private async fill(): Promise<number> {
-    const room = this.capacity() - this.inFlight.size;
-    if (room <= 0 || Date.now() < this.pausedUntil) return 0;
+    if (this.capacity() - this.inFlight.size <= 0 || Date.now() < this.pausedUntil) return 0;
     const { ledger, onlyIds, sources } = this.options;
-    const candidates: number[] = [];
+    const room = (lane: Lane) => lane.concurrency * 2 - lane.inFlight.size;
+    let added = 0;
     if (onlyIds) {
-      const due: number[] = [];
+      const due = new Map<Lane, number[]>();
       for (const id of onlyIds) {
         const row = await ledger.get(id);
-        if (row !== undefined && isDue(row) && !this.inFlight.has(id)) due.push(id);
+        if (row === undefined || !isDue(row) || this.inFlight.has(id)) continue;
+        const lane = this.laneOf(row.polaris);
+        due.set(lane, [...(due.get(lane) ?? []), id]);
       }
-      // A table another replica is working on is left to it; it is looked at again at the next turn.
-      candidates.push(...(await ledger.claim(due.slice(0, room))));
-    } else {
-      candidates.push(...(await ledger.dueIds(Date.now(), room + this.inFlight.size, sources)));
+      for (const [lane, ids] of due) {
+        // A table another replica is working on is left to it; it is looked at again at the next turn.
+        added += this.start(lane, await ledger.claim(ids.slice(0, Math.max(0, room(lane)))));
+      }
+      return added;
     }
-    const ids = candidates.filter((id) => !this.inFlight.has(id)).slice(0, room);
+    for (const lane of this.lanes) {
+      if (room(lane) <= 0) continue;
+      added += this.start(lane, await ledger.dueIds(Date.now(), room(lane) + lane.inFlight.size, sources, lane.name));
+    }
+    return added;
+  }
+
+  private start(lane: Lane, candidates: readonly number[]): number {
+    const ids = candidates.filter((id) => !this.inFlight.has(id)).slice(0, Math.max(0, lane.concurrency * 2 - lane.inFlight.size));
     for (const id of ids) {
-      this.inFlight.add(id);
-      const done = this.work(id);
+      this.inFlight.set(id, lane);
+      lane.inFlight.add(id);
+      const done = this.work(id, lane);
       this.working.add(done);
       void done.finally(() => this.working.delete(done));
     }
@@ -197,10 +235,10 @@ export class Dispatcher {
    * table's request starts while the commit waits for its batch. The table stays in flight (not
    * picked again) until its outcome is committed.
    */
-  private async work(id: number): Promise<void> {
+  private async work(id: number, lane: Lane): Promise<void> {
     const { ledger, converger, logger } = this.options;
     try {
-      const attempt = await this.queue.add(async () => {
+      const attempt = await lane.queue.add(async () => {
         // Read the row again: it may have changed (or converged) while it waited in the queue.
         const row = await ledger.get(id);
         if (!row || !isDue(row)) return undefined;
@@ -225,6 +263,7 @@ export class Dispatcher {
       if (isStorageFailure(error)) this.pausedUntil = Date.now() + LEDGER_FAILURE_PAUSE_MS;
     } finally {
       this.inFlight.delete(id);
+      lane.inFlight.delete(id);
       this.wakeup.notify();
     }
   }

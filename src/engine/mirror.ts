@@ -1,4 +1,3 @@
-import type { Agent } from 'undici';
 import { createSourceAdapter } from '../../adapters/registry.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
@@ -6,8 +5,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/open-ledger.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { Normalizer } from '../normalizer/normalize.js';
-import { connectPolaris } from '../polaris/create-client.js';
 import type { PolarisClient } from '../polaris/polaris-client.js';
+import { PolarisInstances } from '../polaris/polaris-instances.js';
 import type { TokenProvider } from '../polaris/token-provider.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -18,6 +17,7 @@ import { Dispatcher } from './dispatcher.js';
 import { Reconciler } from './reconciler.js';
 import { SourceSink } from './source-sink.js';
 import { TableConverger } from './table-converger.js';
+import { TargetHealth } from './target-health.js';
 
 /** A configured source with everything the engine needs to drive it. */
 export interface SourceRuntime {
@@ -42,6 +42,9 @@ export interface MirrorDeps {
  */
 export class Mirror {
   readonly ledger: Ledger;
+  /** Every Polaris instance (the polaris block is "default"), each with its own client and tokens. */
+  readonly polaris: PolarisInstances;
+  /** The default instance's token provider and client. */
   readonly tokens: TokenProvider;
   readonly client: PolarisClient;
   readonly sources: ReadonlyMap<string, SourceRuntime>;
@@ -49,15 +52,17 @@ export class Mirror {
   readonly converger: TableConverger;
   /** Notifications and failures per source and minute over the last hour (the console's chart). */
   readonly activity = new ActivityRing();
+  /** Instances that had transient trouble since they last answered (the probe redrives their tables). */
+  readonly targetHealth = new TargetHealth();
   /** OpenTelemetry traces, when `tracing` is configured. */
   readonly tracing: Tracing | undefined;
-  private readonly agent: Agent;
   private readonly dispatchers = new Set<Dispatcher>();
 
   constructor(readonly deps: MirrorDeps) {
     const { config } = deps.loaded;
     this.ledger = openLedger(config.state);
-    ({ client: this.client, tokens: this.tokens, agent: this.agent } = connectPolaris(config.polaris, deps));
+    this.polaris = new PolarisInstances(config, deps);
+    ({ client: this.client, tokens: this.tokens } = this.polaris.default);
 
     this.tracing = config.tracing ? new Tracing(config.tracing) : undefined;
     this.reconciler = new Reconciler(this.ledger, deps.metrics, deps.logger, deps.redactor);
@@ -71,15 +76,15 @@ export class Mirror {
     }
     this.sources = sources;
     this.converger = new TableConverger({
-      client: this.client,
+      polaris: this.polaris,
       ledger: this.ledger,
       sources,
-      retry: config.polaris.retry,
       metrics: deps.metrics,
       logger: deps.logger,
       redactor: deps.redactor,
       readBackBeforeFirstUpsert: deps.rebuilding ?? false,
       tracing: this.tracing,
+      health: this.targetHealth,
     });
   }
 
@@ -92,7 +97,7 @@ export class Mirror {
     const dispatcher = new Dispatcher({
       ledger: this.ledger,
       converger: this.converger,
-      concurrency: this.config.polaris.concurrency,
+      concurrency: new Map(this.polaris.all().map((instance) => [instance.name, instance.config.concurrency])),
       logger: this.deps.logger,
       activity: this.activity,
       ...scope,
@@ -119,7 +124,7 @@ export class Mirror {
   async close(): Promise<void> {
     await this.ledger.drained();
     await Promise.all([...this.sources.values()].map((s) => s.adapter.close?.()));
-    await this.agent.close();
+    await this.polaris.close();
     // The spans still queued go out before the process ends (bounded by the exporter's timeout).
     await this.tracing?.shutdown().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not export the last traces'));
     await this.ledger.close();

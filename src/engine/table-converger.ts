@@ -1,4 +1,6 @@
 import type { PolarisConfig } from '../config/schema.js';
+import { DEFAULT_POLARIS, targetLabel } from '../config/targets.js';
+import type { PolarisInstances } from '../polaris/polaris-instances.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
@@ -21,6 +23,7 @@ import { excerpt } from '../telemetry/safe-text.js';
 import { MirrorError, messageOf } from '../util/errors.js';
 import { backoffDelay, failedRetryDelay } from './backoff.js';
 import type { SourceSink } from './source-sink.js';
+import { TARGET_TROUBLE, type TargetHealth } from './target-health.js';
 
 /** What one attempt did, for the run summary. */
 export type Action = 'create' | 'update' | 'drop' | 'recovered' | 'none';
@@ -33,10 +36,10 @@ export interface ConvergeResult {
 }
 
 export interface ConvergerDeps {
-  readonly client: PolarisClient;
+  /** The Polaris instances: a row is sent with its own instance's client and retry policy. */
+  readonly polaris: Pick<PolarisInstances, 'get'>;
   readonly ledger: Ledger;
   readonly sources: ReadonlyMap<string, { readonly adapter: SourceAdapter; readonly sink: SourceSink }>;
-  readonly retry: PolarisConfig['retry'];
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Scrubs errors before they are stored: `status` runs in another process that knows fewer secrets. */
@@ -48,6 +51,8 @@ export interface ConvergerDeps {
   readonly readBackBeforeFirstUpsert?: boolean;
   /** OpenTelemetry traces, when configured: a span per operation, its Polaris requests as children. */
   readonly tracing?: Tracing;
+  /** Told of each instance's transient trouble, so the probe can redrive its tables when it answers. */
+  readonly health?: TargetHealth;
 }
 
 type LoadResult =
@@ -96,6 +101,14 @@ export class TableConverger {
   }
 
   private async attempt(row: MirrorRow, requestId: string, signal?: AbortSignal): Promise<ConvergeResult> {
+    if (!this.deps.polaris.get(row.polaris)) {
+      const outcome = this.failed(
+        row,
+        `Polaris instance "${row.polaris}" is not configured any more`,
+        `add it back under polarisInstances, or leave it out: its tables are not sent anywhere else`,
+      );
+      return { outcome, action: 'none' };
+    }
     try {
       return row.desired.state === 'present' ? await this.upsert(row, signal) : await this.drop(row, signal);
     } catch (error) {
@@ -137,13 +150,14 @@ export class TableConverger {
    * per table location; undefined when the upsert may go ahead.
    */
   private async validateOnce(row: MirrorRow, location: string, signal?: AbortSignal): Promise<Outcome | undefined> {
-    const { catalog } = row.target;
+    // The cache's scope: instance and catalog (a location validated on one Polaris is not on another).
+    const cacheScope = validationCacheScope(row);
     const tableLocation = tableLocationOf(location);
-    if (await this.deps.ledger.isValidated(catalog, tableLocation)) return undefined;
+    if (await this.deps.ledger.isValidated(cacheScope, tableLocation)) return undefined;
     const scope = validationScope(row.target.namespace, location);
     if (scope) {
-      if (await this.deps.ledger.isValidated(catalog, scope.key)) return undefined;
-      const verdict = await this.validateShared(catalog, scope.key, () => this.notify('VALIDATE', row, scope.directory, row.desired.timestamp, signal));
+      if (await this.deps.ledger.isValidated(cacheScope, scope.key)) return undefined;
+      const verdict = await this.validateShared(cacheScope, scope.key, () => this.notify('VALIDATE', row, scope.directory, row.desired.timestamp, signal));
       if (verdict.kind === 'ok') return undefined;
       // Refused for the directory may still be allowed for the table (an allowed location below the
       // directory): only then is the table's own location asked about.
@@ -151,20 +165,20 @@ export class TableConverger {
     }
     const verdict = await this.notify('VALIDATE', row, location, row.desired.timestamp, signal);
     if (verdict.kind !== 'ok') return this.setback(row, verdict);
-    return this.validated(catalog, tableLocation);
+    return this.validated(cacheScope, tableLocation);
   }
 
   /** Tables of one directory converging at once wait for the same VALIDATE rather than each sending one. */
   private readonly sharedValidations = new Map<string, Promise<Verdict>>();
 
-  private async validateShared(catalog: string, key: string, send: () => Promise<Verdict>): Promise<Verdict> {
-    const id = `${catalog} ${key}`;
+  private async validateShared(cacheScope: string, key: string, send: () => Promise<Verdict>): Promise<Verdict> {
+    const id = `${cacheScope} ${key}`;
     let pending = this.sharedValidations.get(id);
     if (!pending) {
       // Cached (the write awaited) before it stops being shared, so no table starts another VALIDATE in between.
       pending = send()
         .then(async (verdict) => {
-          if (verdict.kind === 'ok') await this.deps.ledger.markValidated(catalog, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
+          if (verdict.kind === 'ok') await this.deps.ledger.markValidated(cacheScope, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
           return verdict;
         })
         .finally(() => this.sharedValidations.delete(id));
@@ -173,9 +187,9 @@ export class TableConverger {
     return pending;
   }
 
-  private validated(catalog: string, key: string): undefined {
+  private validated(cacheScope: string, key: string): undefined {
     // A cache entry: losing it in a crash costs one more VALIDATE, so it need not be awaited.
-    this.deps.ledger.markValidated(catalog, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
+    this.deps.ledger.markValidated(cacheScope, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
     return undefined;
   }
 
@@ -260,7 +274,7 @@ export class TableConverger {
     }
 
     const uuid = row.desired.tableUuid ?? row.applied.tableUuid;
-    const renamedTo = uuid ? await this.deps.ledger.unappliedUpsertOfUuid(row.target.catalog, uuid, row.id) : undefined;
+    const renamedTo = uuid ? await this.deps.ledger.unappliedUpsertOfUuid(row.target.catalog, uuid, row.id, row.polaris) : undefined;
     if (renamedTo?.status === 'pending') {
       return {
         outcome: { kind: 'deferred', id: row.id, delayMs: RENAME_WAIT_MS, reason: 'renamed: waiting for the table to be created under its new name first' },
@@ -324,12 +338,13 @@ export class TableConverger {
     });
     let verdict: Verdict;
     try {
-      const response = await this.deps.client.notify(row.target, body, signal);
-      verdict = await verdictOf(this.deps.client, response, { catalog: row.target.catalog, location: tableLocationOf(location) }, signal);
+      const client = this.clientOf(row);
+      const response = await client.notify(row.target, body, signal);
+      verdict = await verdictOf(client, response, { catalog: row.target.catalog, location: tableLocationOf(location) }, signal);
     } catch (error) {
       verdict = classifyError(error);
     }
-    this.deps.metrics.notifications.inc({ type, outcome: verdict.kind });
+    this.deps.metrics.notifications.inc({ type, outcome: verdict.kind, target: targetLabel({ polaris: row.polaris, catalog: row.target.catalog }) });
     this.deps.logger.debug({ table: polarisDisplayName(row.target), type, timestamp, verdict: verdict.kind, requestId: currentOperation()?.requestId }, 'notification');
     return verdict;
   }
@@ -342,7 +357,7 @@ export class TableConverger {
   private async load(row: MirrorRow, signal?: AbortSignal): Promise<LoadResult> {
     let response: HttpResponse;
     try {
-      response = await this.deps.client.loadTable(row.target, signal);
+      response = await this.clientOf(row).loadTable(row.target, signal);
     } catch (error) {
       return { kind: 'verdict', verdict: classifyError(error) };
     }
@@ -350,7 +365,15 @@ export class TableConverger {
     const error = (response.body as { error?: { type?: unknown } } | undefined)?.error;
     if (response.status === 404 && (error?.type === 'NoSuchTableException' || error?.type === 'NoSuchNamespaceException')) return { kind: 'absent' };
     if (isUnreadableMetadata(response)) return { kind: 'unreadable' };
-    return { kind: 'verdict', verdict: await verdictOf(this.deps.client, response, { catalog: row.target.catalog }, signal) };
+    return { kind: 'verdict', verdict: await verdictOf(this.clientOf(row), response, { catalog: row.target.catalog }, signal) };
+  }
+
+  private clientOf(row: MirrorRow): PolarisClient {
+    return this.deps.polaris.get(row.polaris)!.client;
+  }
+
+  private retryOf(row: MirrorRow): PolarisConfig['retry'] {
+    return this.deps.polaris.get(row.polaris)!.config.retry;
   }
 
   // ---- outcomes -----------------------------------------------------------------------------------
@@ -373,23 +396,30 @@ export class TableConverger {
     };
   }
 
-  /** A failed table, tried again after the failed-table backoff (or sooner, with maxDelayMs). */
-  private failed(row: MirrorRow, error: string, hint: string, maxDelayMs = Number.POSITIVE_INFINITY): Outcome {
+  /**
+   * A failed table, tried again after the failed-table backoff (or sooner, with maxDelayMs). A
+   * transient failure (the target's trouble) is also retried as soon as the target answers again.
+   */
+  private failed(row: MirrorRow, error: string, hint: string, maxDelayMs = Number.POSITIVE_INFINITY, transient = false): Outcome {
     const { redactor } = this.deps;
     const delayMs = Math.min(failedRetryDelay(row.attempts), maxDelayMs);
     // Scrubbed, control characters made visible, then bounded (src/telemetry/safe-text.ts): this is stored and shown.
-    return { kind: 'failed', id: row.id, rev: row.rev, error: excerpt(redactor.scrub(error)), hint: excerpt(redactor.scrub(hint)), delayMs };
+    return { kind: 'failed', id: row.id, rev: row.rev, error: excerpt(redactor.scrub(error)), hint: excerpt(redactor.scrub(hint)), delayMs, transient };
   }
 
   private setback(row: MirrorRow, verdict: Verdict): Outcome {
     switch (verdict.kind) {
       case 'retry': {
-        this.deps.metrics.retries.inc({ reason: verdict.reason });
+        this.deps.metrics.retries.inc({ reason: verdict.reason, target: targetLabel({ polaris: row.polaris, catalog: row.target.catalog }) });
         if (verdict.reason === 'conflict') this.deps.metrics.reconciliations.inc({ kind: 'conflict_retry' });
         const attempts = row.attempts + 1;
-        if (attempts >= this.deps.retry.maxAttempts) {
+        const retry = this.retryOf(row);
+        const targetTrouble = TARGET_TROUBLE.has(verdict.reason);
+        if (targetTrouble) this.deps.health?.troubleOn(row.polaris);
+        if (attempts >= retry.maxAttempts) {
           // Still retried, but slowly and visibly: after this many in a row it needs a look.
-          return this.failed(row, verdict.message, `${attempts} attempts failed in a row; retrying with a growing delay. ${verdict.hint ?? ''}`.trim());
+          const hint = `${attempts} attempts failed in a row; retrying with a growing delay${targetTrouble ? ', and at once when this Polaris answers again' : ''}. ${verdict.hint ?? ''}`;
+          return this.failed(row, verdict.message, hint.trim(), Number.POSITIVE_INFINITY, targetTrouble);
         }
         return {
           kind: 'retry',
@@ -397,7 +427,7 @@ export class TableConverger {
           rev: row.rev,
           error: excerpt(this.deps.redactor.scrub(verdict.message)),
           hint: verdict.hint === undefined ? undefined : excerpt(this.deps.redactor.scrub(verdict.hint)),
-          delayMs: backoffDelay(row.attempts, { ...this.deps.retry, retryAfterMs: verdict.retryAfterMs }),
+          delayMs: backoffDelay(row.attempts, { ...retry, retryAfterMs: verdict.retryAfterMs }),
         };
       }
       case 'fail':
@@ -408,4 +438,12 @@ export class TableConverger {
         throw new Error('an ok verdict is not a setback');
     }
   }
+}
+
+/**
+ * The VALIDATE cache's scope: the catalog on the default instance (as before targets existed), and
+ * instance + catalog on any other, so that a location validated on one Polaris is validated on each.
+ */
+function validationCacheScope(row: MirrorRow): string {
+  return row.polaris === DEFAULT_POLARIS ? row.target.catalog : `${row.polaris}\u001f${row.target.catalog}`;
 }

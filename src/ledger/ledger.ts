@@ -16,6 +16,17 @@ export interface SourceCounts {
   readonly failed: number;
 }
 
+/** A source's tables on one target (status --json: sources[].targets). */
+export interface TargetCounts {
+  readonly source: string;
+  readonly polaris: string;
+  readonly catalog: string;
+  readonly total: number;
+  readonly inSync: number;
+  readonly pending: number;
+  readonly failed: number;
+}
+
 export interface SourceState {
   readonly name: string;
   readonly cursor: string | null;
@@ -65,6 +76,14 @@ export interface RedriveFilter {
   readonly source?: string;
   readonly table?: string;
   readonly allFailed?: boolean;
+  /** Only the tables of one target (retry --target polaris/catalog). */
+  readonly target?: { readonly polaris: string; readonly catalog: string };
+}
+
+/** Whether a row is of the filter's source and target (the table and status tests are the ledger's). */
+export function inRedriveScope(row: MirrorRow, filter: RedriveFilter): boolean {
+  if (filter.source !== undefined && row.source !== filter.source) return false;
+  return filter.target === undefined || (row.polaris === filter.target.polaris && row.target.catalog === filter.target.catalog);
 }
 
 /** A named lease: a watcher that must run once runs on the replica holding it. */
@@ -124,9 +143,10 @@ export interface Ledger extends PassStamps {
   /**
    * The ids of tables that need work now, oldest first; the dispatcher re-reads each row when it
    * starts on it. A shared ledger claims them for this replica until their outcome is recorded (or the
-   * claim expires), so no other replica works on the same table meanwhile.
+   * claim expires), so no other replica works on the same table meanwhile. With `polaris`, only that
+   * instance's tables (each instance fills its own share, so one target never starves another).
    */
-  dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]>;
+  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]>;
   /**
    * Claims these tables for this replica (retry --table works on named tables, not on what is due);
    * returns those it got: a table another replica is working on is left to it.
@@ -146,8 +166,8 @@ export interface Ledger extends PassStamps {
   /** Unfinished tables (pending, or failed but still scheduled), for `sync`'s exit condition. */
   unfinished(sources?: readonly string[]): Promise<{ pending: number; failed: number }>;
   get(id: number): Promise<MirrorRow | undefined>;
-  /** A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present). */
-  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined>;
+  /** A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present) on one Polaris instance (default: "default"). */
+  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris?: string): Promise<MirrorRow | undefined>;
   /** Records that a CREATE of this location is about to be sent (see MirrorRow.sentLocation). */
   markSending(id: number, location: string, now?: number): Promise<void>;
   /** Persists a higher timestamp before it is sent, so timestamps never go back. */
@@ -164,6 +184,15 @@ export interface Ledger extends PassStamps {
   // ---- reads for reconciliation, status and retry -----------------------------------------------
   rowsOfSource(source: string): Promise<MirrorRow[]>;
   counts(): Promise<SourceCounts[]>;
+  /** Each source's tables per target (instance and catalog). */
+  targetCounts(): Promise<TargetCounts[]>;
+  /**
+   * The instance answers again: its tables that failed only because it was unreachable or failing,
+   * and those waiting out a retry delay, are due now. Returns how many.
+   */
+  redriveTransient(polaris: string, now?: number): Promise<number>;
+  /** Tables the target lost (see target-refill.ts): sent again, timestamps still rising; returns the ids marked. */
+  markRefill(ids: readonly number[], now?: number): Promise<number[]>;
   failedRows(source: string, limit?: number): Promise<MirrorRow[]>;
   pendingRows(source: string, limit?: number): Promise<MirrorRow[]>;
   /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */

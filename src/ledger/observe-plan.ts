@@ -1,5 +1,8 @@
 import { joinNamespace } from '../model/table.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
+
+/** An observation about the table on one target (see perTarget in the normalizer). */
+export type TargetObservation = NormalizedObservation & { readonly polaris: string };
 import { nextTimestamp } from '../normalizer/timestamp.js';
 import type { ObserveResult } from './ledger.js';
 import { desiredMatchesApplied, type TableRecord } from './rows.js';
@@ -8,6 +11,7 @@ import { ownedHint, ownedMessage } from './table-ownership.js';
 /** Column values of a new table row (named as the columns are). */
 export interface InsertValues {
   source: string;
+  polaris: string;
   src_namespace: string;
   src_name: string;
   catalog: string;
@@ -37,7 +41,7 @@ export interface TouchValues {
   updated_at: number;
 }
 
-export type ChangeValues = Omit<InsertValues, 'source' | 'src_namespace' | 'src_name' | 'catalog' | 'namespace' | 'name'> & { id: number };
+export type ChangeValues = Omit<InsertValues, 'source' | 'polaris' | 'src_namespace' | 'src_name' | 'catalog' | 'namespace' | 'name'> & { id: number };
 
 /**
  * What storing one observation does to its table's row, decided the same way by every ledger: the
@@ -68,8 +72,8 @@ export function ownerCheckNeeded(existing: TableRecord | undefined, { observatio
  * state gets the table's next timestamp (above every one assigned before); `owner` is another source
  * mirroring the same Polaris table (looked up only when ownerCheckNeeded).
  */
-export function planObservation(item: NormalizedObservation, existing: TableRecord | undefined, owner: string | undefined, now: number): ObservePlan {
-  const { source, target, observation: obs } = item;
+export function planObservation(item: TargetObservation, existing: TableRecord | undefined, owner: string | undefined, now: number): ObservePlan {
+  const { source, target, polaris, observation: obs } = item;
   const location = obs.state === 'present' ? obs.metadataLocation : null;
   const uuid = obs.state === 'present' ? (obs.tableUuid ?? null) : null;
   const confirmed = obs.state === 'absent' && obs.confirmed === true ? 1 : 0;
@@ -86,6 +90,7 @@ export function planObservation(item: NormalizedObservation, existing: TableReco
       result: owner ? 'rejected' : 'accepted',
       values: {
         source,
+        polaris,
         src_namespace: joinNamespace(obs.table.namespace),
         src_name: obs.table.name,
         catalog: target.catalog,

@@ -3,7 +3,7 @@ import { desiredMatchesApplied, type TableRecord } from './rows.js';
 
 /** SQL each plan kind sets besides its values (what an applied state clears). */
 export const OUTCOME_EXTRA_SETS: Record<OutcomePlan['kind'], string> = {
-  applied: 'sent_location = NULL, attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL',
+  applied: 'sent_location = NULL, attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, failure_transient = 0',
   attemptFailed: '',
   defer: 'last_hint = NULL',
 };
@@ -29,7 +29,17 @@ export type OutcomePlan =
     }
   | {
       readonly kind: 'attemptFailed';
-      readonly values: { id: number; attempts: number; status: 'pending' | 'failed'; next_attempt_at: number; last_error: string; last_hint: string | null; last_request_id: string | null; updated_at: number };
+      readonly values: {
+        id: number;
+        attempts: number;
+        status: 'pending' | 'failed';
+        next_attempt_at: number;
+        last_error: string;
+        last_hint: string | null;
+        last_request_id: string | null;
+        failure_transient: number;
+        updated_at: number;
+      };
     }
   | { readonly kind: 'defer'; readonly values: { id: number; next_attempt_at: number; last_error: string; last_request_id: string | null; updated_at: number } };
 
@@ -74,6 +84,7 @@ export function planOutcome(outcome: Outcome, current: TableRecord, now: number)
           last_error: outcome.error,
           last_hint: outcome.hint ?? null,
           last_request_id,
+          failure_transient: outcome.kind === 'failed' && outcome.transient === true ? 1 : 0,
           updated_at: now,
         },
       };

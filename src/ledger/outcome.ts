@@ -23,6 +23,15 @@ type OutcomeKind =
   /** Transient trouble (429, 5xx, network): try again after the delay (the converger turns it into failed after too many). */
   | { readonly kind: 'retry'; readonly id: number; readonly rev: number; readonly error: string; readonly hint?: string; readonly delayMs: number }
   /** Needs an operator (or another writer went away): visible as failed, retried with a growing delay. */
-  | { readonly kind: 'failed'; readonly id: number; readonly rev: number; readonly error: string; readonly hint?: string; readonly delayMs: number }
+  | {
+      readonly kind: 'failed';
+      readonly id: number;
+      readonly rev: number;
+      readonly error: string;
+      readonly hint?: string;
+      readonly delayMs: number;
+      /** Failed only because the target was unreachable or failing: retried once it answers again. */
+      readonly transient?: boolean;
+    }
   /** Not now, and not a failure (a rename's DROP waits for its CREATE). */
   | { readonly kind: 'deferred'; readonly id: number; readonly delayMs: number; readonly reason: string };

@@ -8,6 +8,8 @@ export interface MirrorRow {
   readonly id: number;
   readonly source: string;
   readonly table: SourceTable;
+  /** The Polaris instance of the target ("default": the polaris block). */
+  readonly polaris: string;
   readonly target: PolarisTable;
   readonly desired: {
     readonly state: 'present' | 'absent';
@@ -39,6 +41,8 @@ export interface MirrorRow {
   /** The X-Request-ID of the last operation (null before any, or in a ledger from an older version). */
   readonly lastRequestId: string | null;
   readonly ownerConflict: string | null;
+  /** Failed only because the target was unreachable or failing: retried as soon as it answers again. */
+  readonly failureTransient: boolean;
   readonly updatedAt: number;
 }
 
@@ -74,6 +78,8 @@ export interface TableRecord {
   last_hint: string | null;
   last_request_id?: string | null;
   owner_conflict: string | null;
+  polaris?: string;
+  failure_transient?: number;
   updated_at: number;
 }
 
@@ -82,6 +88,7 @@ export function toMirrorRow(r: TableRecord): MirrorRow {
     id: r.id,
     source: r.source,
     table: { namespace: splitNamespace(r.src_namespace), name: r.src_name },
+    polaris: r.polaris ?? 'default',
     target: { catalog: r.catalog, namespace: splitNamespace(r.namespace), name: r.name },
     desired: {
       state: r.desired_state,
@@ -110,6 +117,7 @@ export function toMirrorRow(r: TableRecord): MirrorRow {
     lastHint: r.last_hint,
     lastRequestId: r.last_request_id ?? null,
     ownerConflict: r.owner_conflict,
+    failureTransient: r.failure_transient === 1,
     updatedAt: r.updated_at,
   };
 }

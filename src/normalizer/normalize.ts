@@ -1,4 +1,5 @@
-import type { CommonSourceConfig } from '../config/source-schema.js';
+import type { CommonSourceConfig, ResolvedTarget } from '../config/source-schema.js';
+import { DEFAULT_POLARIS, resolveTargets } from '../config/targets.js';
 import type { Observation, SkippedTable } from '../model/observation.js';
 import { dottedName, type PolarisTable, type SourceTable } from '../model/table.js';
 import { AllowedLocations } from './allowed-locations.js';
@@ -9,8 +10,28 @@ import { futureSourceTimeReason } from './timestamp.js';
 /** An observation made Polaris-shaped: it now knows which Polaris table it is about. */
 export interface NormalizedObservation {
   readonly source: string;
+  /** The table on the source's first target (on the default Polaris instance unless `polaris` says). */
   readonly target: PolarisTable;
+  /** The Polaris instance of `target`; "default" when unset. */
+  readonly polaris?: string;
+  /**
+   * Every target of the source (issue 15); the ledger stores the observation on each one's row.
+   * Unset: `target` on `polaris` only.
+   */
+  readonly targets?: readonly TargetedTable[];
   readonly observation: Observation;
+}
+
+/** A table on one target: which Polaris instance, and the table's name there. */
+export interface TargetedTable {
+  readonly polaris: string;
+  readonly table: PolarisTable;
+}
+
+/** One observation per target, each naming its own instance and table (what the ledger stores). */
+export function perTarget(item: NormalizedObservation): Array<NormalizedObservation & { readonly polaris: string }> {
+  const targets = item.targets ?? [{ polaris: item.polaris ?? DEFAULT_POLARIS, table: item.target }];
+  return targets.map((t) => ({ source: item.source, target: t.table, polaris: t.polaris, observation: item.observation }));
 }
 
 export type NormalizeResult =
@@ -24,10 +45,12 @@ export type NormalizeResult =
 export class Normalizer {
   private readonly filter: TableFilter;
   private readonly locations: AllowedLocations;
+  readonly targets: readonly ResolvedTarget[];
 
   constructor(private readonly source: CommonSourceConfig) {
     this.filter = new TableFilter(source.include, source.exclude);
     this.locations = new AllowedLocations(source.allowedLocations);
+    this.targets = source.targets ?? resolveTargets(source);
   }
 
   get sourceName(): string {
@@ -38,7 +61,7 @@ export class Normalizer {
   check(table: SourceTable): SkippedTable | undefined {
     const name = dottedName(table);
     if (!this.filter.accepts(name)) return { table, reason: 'filtered', detail: `"${name}" is not matched by the include/exclude globs` };
-    const unrepresentable = unrepresentableReason(table, this.source.target.namespacePrefix);
+    const unrepresentable = this.targets.map((t) => unrepresentableReason(table, t.namespacePrefix)).find((reason) => reason !== undefined);
     if (unrepresentable) return { table, reason: 'invalid-identifier', detail: unrepresentable };
     return undefined;
   }
@@ -61,17 +84,23 @@ export class Normalizer {
     return undefined;
   }
 
+  /** The table on the source's first target. */
   target(table: SourceTable): PolarisTable {
-    return {
-      catalog: this.source.target.catalog,
-      namespace: [...this.source.target.namespacePrefix, ...table.namespace],
-      name: table.name,
-    };
+    return this.targetedTables(table)[0]!.table;
+  }
+
+  /** The table on every target of the source. */
+  targetedTables(table: SourceTable): TargetedTable[] {
+    return this.targets.map((t) => ({
+      polaris: t.polaris,
+      table: { catalog: t.catalog, namespace: [...t.namespacePrefix, ...table.namespace], name: table.name },
+    }));
   }
 
   normalize(observation: Observation): NormalizeResult {
     const skipped = this.admit(observation);
     if (skipped) return { ok: false, skipped };
-    return { ok: true, value: { source: this.source.name, target: this.target(observation.table), observation } };
+    const targets = this.targetedTables(observation.table);
+    return { ok: true, value: { source: this.source.name, target: targets[0]!.table, polaris: targets[0]!.polaris, targets, observation } };
   }
 }

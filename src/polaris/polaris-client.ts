@@ -5,7 +5,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { httpRequest, type HttpResponse, NetworkError, RESPONSE_LIMITS } from './http.js';
 import type { NotificationRequest } from './notification.js';
 import { currentOperation, newRequestId, recordCall, type PolarisCall } from './operation-context.js';
-import { joinUri, managementBase, notificationPath, tablePath } from './paths.js';
+import { joinUri, managementBase, notificationPath, pathSegment, tablePath } from './paths.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenProvider } from './token-provider.js';
 
@@ -73,6 +73,12 @@ export class PolarisClient {
   async catalogEntity(catalog: string, signal?: AbortSignal): Promise<HttpResponse | undefined> {
     const base = managementBase(this.config.uri);
     return base === undefined ? undefined : this.sendTo('GET', `${base}/catalogs/${encodeURIComponent(catalog)}`, signal);
+  }
+
+  /** GET of an Iceberg REST listing path under the catalog's prefix (one page; see target-listing.ts). */
+  async listPage(catalog: string, path: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const prefix = await this.prefix(catalog, signal);
+    return this.send('GET', `/v1/${pathSegment(prefix, 'the catalog prefix')}${path}`, signal, undefined, RESPONSE_LIMITS.listingPage, 'list');
   }
 
   /** How this client authenticates, for hints about a refused token. */

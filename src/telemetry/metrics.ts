@@ -10,7 +10,7 @@ export class Metrics {
   readonly notifications = new Counter({
     name: 'polaris_mirror_notifications_total',
     help: 'Notifications sent to Polaris, by type (CREATE, UPDATE, DROP, VALIDATE) and outcome (ok, stale, retry, fail).',
-    labelNames: ['type', 'outcome'] as const,
+    labelNames: ['type', 'outcome', 'target'] as const,
     registers: [this.registry],
   });
 
@@ -24,7 +24,7 @@ export class Metrics {
   readonly retries = new Counter({
     name: 'polaris_mirror_retries_total',
     help: 'Table operations scheduled again after a transient failure, by reason.',
-    labelNames: ['reason'] as const,
+    labelNames: ['reason', 'target'] as const,
     registers: [this.registry],
   });
 

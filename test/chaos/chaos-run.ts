@@ -3,6 +3,8 @@
 // 20 s — while a files warehouse goes through creates, commits, drops, re-creates and renames, and the
 // connector is killed with SIGKILL at random moments and restarted. At the end Polaris must equal the
 // source, no DROP may have hit a table that existed, and every failed table must carry a reason.
+// The source has a second target, a disaster-recovery Polaris (another emulator, another realm) that is
+// stopped once mid-run and comes back empty on the same address: it must be refilled and converge too.
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -63,6 +65,18 @@ export interface ChaosReport {
 const CATALOG = 'chaos_mirror';
 const CLIENT_ID = 'chaos-client';
 const CLIENT_SECRET = 'chaos-secret-4f1c2d';
+const DR_CATALOG = 'chaos_dr';
+const DR_REALM = 'DR';
+
+type Emulator = Awaited<ReturnType<typeof startPolarisEmulator>>;
+
+/** The second target: light faults only; `port` to come back (empty) on the same address. */
+async function startDr(warehouse: string, port?: number): Promise<Emulator> {
+  const dr = await startPolarisEmulator({ realm: DR_REALM, seed: 11, faults: { rate503: 0.02 }, ...(port === undefined ? {} : { port }) });
+  dr.createCatalog({ name: DR_CATALOG, allowedLocations: [dirUri(warehouse)] });
+  dr.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { chaos: { [DR_CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
+  return dr;
+}
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
@@ -75,6 +89,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     tokenTtlSeconds: 20,
     faults: { rate503: 0.1, rate429: 0.05, retryAfterSeconds: 1, rateReset: 0.02, rateSlow: 0.01, slowMs: 2_500, latencyMs: options.latencyMs ?? 0 },
   });
+  let dr = await startDr(warehouse);
+  const drPort = Number(new URL(dr.url).port);
+  let drRestart: Promise<void> | undefined;
   const daemonLog = createWriteStream(join(dir, 'daemon.log'));
   const replicas = options.postgres ? (options.replicas ?? 3) : 1;
   const daemons: Array<ChildProcess | undefined> = [];
@@ -102,14 +119,36 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           retry: { maxAttempts: 30, baseDelayMs: 100, maxDelayMs: 2_000 },
           probeIntervalSeconds: 5,
         },
+        polarisInstances: {
+          dr: {
+            uri: dr.url,
+            realm: DR_REALM,
+            auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+            concurrency: 8,
+            requestTimeoutMs: 1_500,
+            retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 },
+            probeIntervalSeconds: 1,
+          },
+        },
         state: options.postgres ? { url: options.postgres.url, schema: options.postgres.schema } : { path: join(dir, 'state.db') },
         server: { host: '127.0.0.1', port: await freePort() },
         log: { level: 'warn' },
-        // The workload drops or renames about a quarter of its tables every second; across a database
-        // stop or a watcher-lease hand-over (up to 20 s) over half of the tables the last pass saw can be
-        // gone, which is what the mass-drop brake is there to question. 0.75 lets that churn through and
-        // still refuses a listing that comes back (nearly) empty.
-        sources: [{ name: 'lake', type: 'files', root: warehouse, target: { catalog: CATALOG }, pollIntervalSeconds: 1, maxDropFraction: 0.75 }],
+        sources: [
+          {
+            name: 'lake',
+            type: 'files',
+            root: warehouse,
+            targets: [{ catalog: CATALOG }, { polaris: 'dr', catalog: DR_CATALOG }],
+            pollIntervalSeconds: 1,
+            // Also how often `run` checks each target's listing for lost tables (the DR comes back empty).
+            reconcileIntervalSeconds: 5,
+            // The workload drops or renames about a quarter of its tables every second; across a database
+            // stop or a watcher-lease hand-over (up to 20 s) over half of the tables the last pass saw can be
+            // gone, which is what the mass-drop brake is there to question. 0.75 lets that churn through and
+            // still refuses a listing that comes back (nearly) empty.
+            maxDropFraction: 0.75,
+          },
+        ],
       }),
       );
     }
@@ -127,6 +166,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const crashAt = Array.from({ length: options.postgres ? (options.databaseCrashes ?? 1) : 0 }, () => Math.floor((0.2 + 0.6 * random()) * remaining)).sort(
       (a, b) => a - b,
     );
+    // The DR instance goes away once, a third of the way in, and comes back empty 3 s later.
+    const drDownAt = Math.floor(remaining / 3);
     const pace = (options.changeSeconds * 1000) / Math.max(1, remaining);
     const changeStart = Date.now();
     let kills = 0;
@@ -153,16 +194,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           log('PostgreSQL restarted');
         }, 3_000);
       }
+      if (i === drDownAt) {
+        await dr.close();
+        log(`DR Polaris stopped after ${i} changes`);
+        drRestart = new Promise((resolve) => setTimeout(resolve, 3_000)).then(async () => {
+          dr = await startDr(warehouse, drPort);
+          log('DR Polaris back, empty');
+        });
+      }
       await source.change();
       const due = changeStart + (i + 1) * pace;
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
     }
+    await drRestart;
     log(`changes done: ${JSON.stringify(source.changes)}; waiting for Polaris to converge`);
 
     const deadline = Date.now() + (options.convergeTimeoutSeconds ?? 180) * 1000;
     let converged = false;
     while (Date.now() < deadline) {
-      if (sameState(polarisState(emulator), source.state())) {
+      const wanted = source.state();
+      if (sameState(polarisState(emulator), wanted) && sameState(polarisState(dr, DR_CATALOG), wanted)) {
         converged = true;
         break;
       }
@@ -191,8 +242,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       conflicts409: Object.entries(stats.notifications).filter(([k]) => k.endsWith(':409')).reduce((n, [, c]) => n + c, 0),
       killsSurvived: kills,
       converged,
-      divergent: divergence(finalPolaris, finalSource),
-      wrongDrops: wrongDrops(emulator, source),
+      divergent: [...divergence(finalPolaris, finalSource), ...divergence(polarisState(dr, DR_CATALOG), finalSource).map((d) => `dr: ${d}`)],
+      wrongDrops: [...wrongDrops(emulator, source), ...wrongDrops(dr, source, DR_CATALOG).map((d) => `dr: ${d}`)],
       failed: status.sources.flatMap((s) => s.failed),
       sourceErrors: status.sources.flatMap((s) => (s.lastError ? [{ source: s.name, message: s.lastError, hint: s.lastHint }] : [])),
       exitCode,
@@ -204,13 +255,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     for (const d of daemons) d?.kill('SIGKILL');
     await emulator.close();
+    await drRestart?.catch(() => undefined);
+    await dr.close();
     daemonLog.end();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function polarisState(emulator: Awaited<ReturnType<typeof startPolarisEmulator>>): Map<string, string> {
-  return new Map(emulator.tables(CATALOG).map((t) => [[...t.namespace, t.name].join('.'), t.metadataLocation]));
+function polarisState(emulator: Emulator, catalog = CATALOG): Map<string, string> {
+  return new Map(emulator.tables(catalog).map((t) => [[...t.namespace, t.name].join('.'), t.metadataLocation]));
 }
 
 function sameState(a: Map<string, string>, b: Map<string, string>): boolean {
@@ -226,11 +279,11 @@ function divergence(polaris: Map<string, string>, source: Map<string, string>): 
  * A DROP Polaris accepted is wrong if the source held the table throughout the seconds before it: the
  * connector re-reads the source right before each DROP, so a correct one follows an absence closely.
  */
-function wrongDrops(emulator: Awaited<ReturnType<typeof startPolarisEmulator>>, source: ChaosWarehouse): string[] {
+function wrongDrops(emulator: Emulator, source: ChaosWarehouse, catalog = CATALOG): string[] {
   const wrong: string[] = [];
   for (const key of source.timeline.keys()) {
     const [namespace, name] = key.split('.');
-    for (const entry of emulator.history(CATALOG, [namespace!], name!)) {
+    for (const entry of emulator.history(catalog, [namespace!], name!)) {
       if (entry.type !== 'DROP' || entry.status !== 204) continue;
       if (!source.absentDuring(key, entry.at - 10_000, entry.at)) wrong.push(`${key} at ${new Date(entry.at).toISOString()}`);
     }

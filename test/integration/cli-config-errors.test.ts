@@ -73,7 +73,7 @@ describe('configuration errors: exit 2, the path, a hint', () => {
 
   it('an unknown top-level key, with the keys allowed there', async () => {
     const result = await syncWith(validYaml({ top: ['colour: blue'] }));
-    expect(result.stderr).toMatch(/- colour: unknown key\n\s+hint: keys allowed here: polaris, state, server, log, tracing, sources/);
+    expect(result.stderr).toMatch(/- colour: unknown key\n\s+hint: keys allowed here: polaris, polarisInstances, state, server, log, tracing, sources/);
   });
 
   it('the typo clientSecet: "did you mean"', async () => {

@@ -5,6 +5,7 @@ import type { Ledger } from '../../src/ledger/ledger.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
 import pg from 'pg';
 import { newPassStamp } from '../../src/ledger/pass-stamps.js';
+import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 import { BACKENDS, ledgerPlace, type LedgerPlace } from '../support/ledger-backends.js';
 import { sharedPostgresUrl } from '../support/postgres-server.js';
 import { absent, present } from '../unit/support.js';
@@ -178,6 +179,53 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect((await ledger.get(first.id))!.lastTimestamp).toBe(first.desired.timestamp + 5000);
     await ledger.commit({ observations: [present(LOC2, { order: 1001 })] });
     expect((await ledger.get(first.id))!.desired.timestamp).toBeGreaterThan(first.desired.timestamp + 5000);
+  });
+
+  it('several targets: one row per (table, target) with its own applied state, timestamps, attempts and failures', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const both = (obs: NormalizedObservation): NormalizedObservation => ({
+      ...obs,
+      targets: [
+        { polaris: 'default', table: obs.target },
+        { polaris: 'dr', table: { ...obs.target, catalog: 'lake_dr' } },
+      ],
+    });
+    expect(await ledger.commit({ observations: [both(present(LOC1, { order: 10, time: 1000 }))] })).toEqual(['accepted']);
+    const rows = await ledger.rowsOfSource('src');
+    expect(rows.map((r) => [r.polaris, r.target.catalog, r.status, r.desired.timestamp]).sort()).toEqual([
+      ['default', 'lake', 'pending', 1000],
+      ['dr', 'lake_dr', 'pending', 1000],
+    ]);
+    const main = rows.find((r) => r.polaris === 'default')!;
+    const dr = rows.find((r) => r.polaris === 'dr')!;
+    // Applied on one target; the other keeps failing because it cannot be reached.
+    await ledger.applyOutcome({ kind: 'applied', id: main.id, rev: main.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: 1000 } });
+    await ledger.applyOutcome({ kind: 'failed', id: dr.id, rev: dr.rev, error: 'connection refused', delayMs: 3_600_000, transient: true });
+    expect(await ledger.get(main.id)).toMatchObject({ status: 'in_sync', attempts: 0, applied: { state: 'present' } });
+    expect(await ledger.get(dr.id)).toMatchObject({ status: 'failed', attempts: 1, failureTransient: true, lastError: 'connection refused', applied: { state: null } });
+    expect(await ledger.targetCounts()).toEqual([
+      { source: 'src', polaris: 'default', catalog: 'lake', total: 1, inSync: 1, pending: 0, failed: 0 },
+      { source: 'src', polaris: 'dr', catalog: 'lake_dr', total: 1, inSync: 0, pending: 0, failed: 1 },
+    ]);
+    // Only-rising per table per target: raising one target's timestamp leaves the other's alone.
+    await ledger.raiseTimestamp(dr.id, 5000);
+    await ledger.commit({ observations: [both(present(LOC2, { order: 11, time: 1001 }))] });
+    expect((await ledger.get(main.id))!.desired.timestamp).toBe(1001);
+    expect((await ledger.get(dr.id))!.desired.timestamp).toBe(5001);
+    // A changed state starts over on every target; a transient failure is redriven when its target answers.
+    await ledger.applyOutcome({ kind: 'failed', id: dr.id, rev: (await ledger.get(dr.id))!.rev, error: 'HTTP 503', delayMs: 3_600_000, transient: true });
+    expect(await ledger.redriveTransient('default')).toBe(0);
+    expect(await ledger.redriveTransient('dr')).toBe(1);
+    expect(await ledger.get(dr.id)).toMatchObject({ status: 'pending', attempts: 0, failureTransient: false, nextAttemptAt: 0 });
+    expect(await ledger.dueIds(Date.now(), 10, undefined, 'dr')).toEqual([dr.id]);
+    // retry --target: only that target's rows.
+    await ledger.applyOutcome({ kind: 'failed', id: main.id, rev: (await ledger.get(main.id))!.rev, error: 'refused', delayMs: 3_600_000 });
+    expect(await ledger.redrive({ target: { polaris: 'dr', catalog: 'lake_dr' } })).toEqual([]);
+    expect(await ledger.redrive({ target: { polaris: 'default', catalog: 'lake' } })).toEqual([main.id]);
+    // Ownership is per target: another source may write the same names on an instance this one does not.
+    expect(await ledger.commit({ observations: [present(LOC1, { order: 1, source: 'other', catalog: 'lake_dr' })] })).toEqual(['accepted']);
+    expect(await ledger.commit({ observations: [{ ...present(LOC1, { order: 1, source: 'third', catalog: 'lake_dr' }), polaris: 'dr' }] })).toEqual(['rejected']);
   });
 
   it('the VALIDATE cache and marks of CREATEs about to be sent', async () => {

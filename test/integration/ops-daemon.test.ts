@@ -49,8 +49,8 @@ describe('the daemon seen from outside', () => {
     });
     const m = parseMetrics(body);
     // The three tables share a directory and a namespace: one VALIDATE stands for them all.
-    expect(m.get('polaris_mirror_notifications_total{type="VALIDATE",outcome="ok"}')).toBe(1);
-    expect(m.get('polaris_mirror_notifications_total{type="CREATE",outcome="ok"}')).toBe(3);
+    expect(m.get(`polaris_mirror_notifications_total{type="VALIDATE",outcome="ok",target="default/${CATALOG}"}`)).toBe(1);
+    expect(m.get(`polaris_mirror_notifications_total{type="CREATE",outcome="ok",target="default/${CATALOG}"}`)).toBe(3);
     expect(m.get('polaris_mirror_tables{source="lake",status="pending"}')).toBe(0);
     expect(m.get('polaris_mirror_tables{source="lake",status="failed"}')).toBe(0);
     expect(m.get('polaris_mirror_ledger_backlog')).toBe(0);

@@ -386,6 +386,8 @@ function mirrorRow(name: string, desired: 'present' | 'absent', applied: 'presen
     id: 1,
     source: 's',
     table: { namespace: ['db'], name },
+    polaris: 'default',
+    failureTransient: false,
     target: { catalog: 'c', namespace: ['db'], name },
     desired: { state: desired, metadataLocation: desired === 'present' ? 'loc' : null, tableUuid: null, order: 1, sourceTimeMs: 1, timestamp: 1, confirmed: false },
     rev: 1,

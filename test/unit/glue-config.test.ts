@@ -66,6 +66,7 @@ describe('type: glue', () => {
       include: ['sales.*'],
       exclude: [],
       target: { catalog: 'glue_mirror', namespacePrefix: [] },
+      targets: [{ polaris: 'default', catalog: 'glue_mirror', namespacePrefix: [] }],
       reconcileIntervalSeconds: 3600,
       maxDropFraction: 0.25,
       discoverCatalogs: false,

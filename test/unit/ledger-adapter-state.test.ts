@@ -54,7 +54,7 @@ describe('schema upgrades', () => {
     const path = `${dir.dir}/v1.db`;
     const db = new Database(path);
     db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-    db.exec(MIGRATIONS[0]!);
+    db.exec(MIGRATIONS[0] as string);
     db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '1')");
     db.prepare(
       `INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location, desired_order,

@@ -212,8 +212,29 @@ describe('Normalizer', () => {
     const obs = presentObs(['sales', 'eu'], 'orders');
     expect(n.normalize(obs)).toEqual({
       ok: true,
-      value: { source: 'wh', target: { catalog: 'mirror', namespace: ['ext', 'glue', 'sales', 'eu'], name: 'orders' }, observation: obs },
+      value: {
+        source: 'wh',
+        target: { catalog: 'mirror', namespace: ['ext', 'glue', 'sales', 'eu'], name: 'orders' },
+        polaris: 'default',
+        targets: [{ polaris: 'default', table: { catalog: 'mirror', namespace: ['ext', 'glue', 'sales', 'eu'], name: 'orders' } }],
+        observation: obs,
+      },
     });
+  });
+
+  it('maps a table to every target, each on its own instance and with its own prefix', () => {
+    const n = new Normalizer(
+      sourceConfig({ targets: [{ polaris: 'default', catalog: 'lake', namespacePrefix: [] }, { polaris: 'dr', catalog: 'lake_dr', namespacePrefix: ['copy'] }] }),
+    );
+    const obs = presentObs(['sales'], 'orders');
+    const result = n.normalize(obs);
+    expect(result.ok && result.value.targets).toEqual([
+      { polaris: 'default', table: { catalog: 'lake', namespace: ['sales'], name: 'orders' } },
+      { polaris: 'dr', table: { catalog: 'lake_dr', namespace: ['copy', 'sales'], name: 'orders' } },
+    ]);
+    // A prefix that makes a name unrepresentable on any target keeps the table out everywhere.
+    const bad = new Normalizer(sourceConfig({ targets: [{ polaris: 'default', catalog: 'lake', namespacePrefix: [] }, { polaris: 'dr', catalog: 'x', namespacePrefix: ['..'] }] }));
+    expect(bad.check({ namespace: ['sales'], name: 'orders' })?.reason).toBe('invalid-identifier');
     expect(n.sourceName).toBe('wh');
   });
 
@@ -252,7 +273,16 @@ describe('Normalizer', () => {
   it('absent observations are mapped the same way', () => {
     const n = new Normalizer(sourceConfig({ target: { catalog: 'c', namespacePrefix: ['p'] } }));
     const obs: Observation = { table: { namespace: ['db'], name: 't' }, state: 'absent', order: 1, sourceTimeMs: 1 };
-    expect(n.normalize(obs)).toEqual({ ok: true, value: { source: 'wh', target: { catalog: 'c', namespace: ['p', 'db'], name: 't' }, observation: obs } });
+    expect(n.normalize(obs)).toEqual({
+      ok: true,
+      value: {
+        source: 'wh',
+        target: { catalog: 'c', namespace: ['p', 'db'], name: 't' },
+        polaris: 'default',
+        targets: [{ polaris: 'default', table: { catalog: 'c', namespace: ['p', 'db'], name: 't' } }],
+        observation: obs,
+      },
+    });
   });
 });
 

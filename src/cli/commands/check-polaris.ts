@@ -14,13 +14,15 @@ export interface CheckLine {
 }
 
 /** The token check; false when Polaris will never issue one with this configuration (further checks are moot). */
-export async function checkToken(config: MirrorConfig, tokens: TokenProvider, lines: CheckLine[]): Promise<boolean> {
+export async function checkToken(config: Pick<MirrorConfig, 'polaris'>, tokens: TokenProvider, lines: CheckLine[], instance = 'polaris'): Promise<boolean> {
+  const what = `${instance} token`;
+  const keys = instance === 'polaris' ? 'polaris' : `polarisInstances.${instance.replace(/^polaris /, '')}`;
   try {
     await tokens.token();
-    lines.push({ ok: true, what: 'polaris token', detail: config.polaris.auth.token ? 'static token configured' : 'obtained with client credentials' });
+    lines.push({ ok: true, what, detail: config.polaris.auth.token ? 'static token configured' : 'obtained with client credentials' });
     return true;
   } catch (error) {
-    lines.push({ ok: false, what: 'polaris token', detail: messageOf(error), hint: error instanceof MirrorError ? error.hint : 'check polaris.uri and polaris.auth' });
+    lines.push({ ok: false, what, detail: messageOf(error), hint: error instanceof MirrorError ? error.hint : `check ${keys}.uri and ${keys}.auth` });
     return !(error instanceof MirrorError && !error.retryable);
   }
 }
@@ -29,8 +31,8 @@ export async function checkToken(config: MirrorConfig, tokens: TokenProvider, li
  * Each target catalog: reachable through /v1/config, and — when the principal may read the catalog
  * through the management API — able to get new top-level namespaces under Polaris 1.7's rule.
  */
-export async function checkCatalog(client: PolarisClient, catalog: string, lines: CheckLine[]): Promise<void> {
-  const what = `catalog ${catalog}`;
+export async function checkCatalog(client: PolarisClient, catalog: string, lines: CheckLine[], label = catalog): Promise<void> {
+  const what = `catalog ${label}`;
   try {
     const response = await client.catalogConfig(catalog);
     if (response.status !== 200) {
@@ -44,11 +46,11 @@ export async function checkCatalog(client: PolarisClient, catalog: string, lines
     lines.push({ ok: false, what, detail: messageOf(error), hint: 'hint' in verdict ? verdict.hint : undefined });
     return;
   }
-  await checkNamespaceLocations(client, catalog, lines);
+  await checkNamespaceLocations(client, catalog, lines, label);
 }
 
-async function checkNamespaceLocations(client: PolarisClient, catalog: string, lines: CheckLine[]): Promise<void> {
-  const what = `catalog ${catalog} namespace locations`;
+async function checkNamespaceLocations(client: PolarisClient, catalog: string, lines: CheckLine[], label: string): Promise<void> {
+  const what = `catalog ${label} namespace locations`;
   const entity = await client.catalogEntity(catalog).catch(() => undefined);
   if (entity?.status !== 200) {
     // Only visible to a principal allowed to read the catalog entity (CATALOG_READ_PROPERTIES or more).

@@ -12,7 +12,8 @@ import { dottedName, polarisDisplayName, type PolarisTable } from '../../model/t
 import { Normalizer } from '../../normalizer/normalize.js';
 import { verdictOf } from '../../polaris/answer-verdict.js';
 import { classifyError } from '../../polaris/classify.js';
-import { connectPolaris } from '../../polaris/create-client.js';
+import { DEFAULT_POLARIS } from '../../config/targets.js';
+import { PolarisInstances } from '../../polaris/polaris-instances.js';
 import { notificationBody } from '../../polaris/notification.js';
 import type { PolarisClient } from '../../polaris/polaris-client.js';
 import { messageOf } from '../../util/errors.js';
@@ -24,6 +25,8 @@ export type PlanAction = 'create' | 'update' | 'drop' | 'drop-refused' | 'unchan
 
 export interface PlanEntry {
   source: string;
+  /** The Polaris instance of the target ("default": the polaris block); null for a skipped table. */
+  polaris: string | null;
   table: string;
   polarisTable: string | null;
   target: PolarisTable | null;
@@ -46,18 +49,18 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const { config } = context.loaded;
   const selected = selectConfigs(config.sources, options.source);
   const ledger = await openLedgerForReading(config.state);
-  const polaris = connectPolaris(config.polaris, context);
+  const polaris = new PolarisInstances(config, context);
   try {
     const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [] };
     for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, report, context);
-    await validateCreates(report.entries, polaris.client);
+    await validateCreates(report.entries, polaris);
     for (const entry of report.entries) report.counts[entry.action]++;
     context.print(options.json ? JSON.stringify(report, null, 2) : renderPlan(report));
     const validateFailed = report.entries.some((e) => e.validate && !e.validate.ok);
     return report.errors.length > 0 || validateFailed ? EXIT.FAILED : EXIT.OK;
   } finally {
     await ledger?.close();
-    await polaris.agent.close();
+    await polaris.close();
   }
 }
 
@@ -80,18 +83,21 @@ async function planSource(
   const adapter = createSourceAdapter(config, context);
   const normalizer = new Normalizer(config);
   const rows = (await ledger?.rowsOfSource(config.name)) ?? [];
-  const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable'>): void => {
-    report.entries.push({ source: config.name, validate: null, polarisTable: partial.target ? polarisDisplayName(partial.target) : null, ...partial });
+  const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable' | 'polaris'> & { polaris?: string }): void => {
+    const polarisTable = partial.target ? polarisDisplayName(partial.target) : null;
+    report.entries.push({ source: config.name, validate: null, polarisTable, ...partial, polaris: partial.polaris ?? null });
   };
   try {
     if (!adapter.list) {
       // A source that cannot be listed (HTTP ingest): what is waiting in the ledger is the plan.
       for (const row of rows.filter((r) => r.status !== 'in_sync')) {
-        entry({ table: dottedName(row.table), target: row.target, action: 'pending', detail: row.lastError, metadataLocation: row.desired.metadataLocation });
+        entry({ table: dottedName(row.table), polaris: row.polaris, target: row.target, action: 'pending', detail: row.lastError, metadataLocation: row.desired.metadataLocation });
       }
       return;
     }
-    const byKey = new Map(rows.map((row) => [rowKey(row.table), row]));
+    // Per target: each listed table is planned on every target, against that target's row.
+    const targetKey = (polaris: string, catalog: string, table: { namespace: readonly string[]; name: string }) => `${polaris}\u0000${catalog}\u0000${rowKey(table)}`;
+    const byKey = new Map(rows.map((row) => [targetKey(row.polaris, row.target.catalog, row.table), row]));
     const listed = new Set<string>();
     for await (const item of adapter.list(new AbortController().signal)) {
       const table = item.kind === 'skipped' ? item.skipped.table : item.observation.table;
@@ -105,29 +111,37 @@ async function planSource(
         entry({ table: dottedName(table), target: null, action: 'skip', detail: `${outOfScope.reason}: ${outOfScope.detail ?? ''}`, metadataLocation: null });
         continue;
       }
-      const row = byKey.get(rowKey(table));
       const location = item.observation.metadataLocation;
-      const action = actionFor(row, location);
-      entry({
-        table: dottedName(table),
-        target: normalizer.target(table),
-        action,
-        detail: row?.ownerConflict ? row.lastError : action === 'update' ? `from ${row!.applied.metadataLocation}` : null,
-        metadataLocation: location,
-      });
+      for (const { polaris, table: target } of normalizer.targetedTables(table)) {
+        const row = byKey.get(targetKey(polaris, target.catalog, table));
+        const action = actionFor(row, location);
+        entry({
+          table: dottedName(table),
+          polaris,
+          target,
+          action,
+          detail: row?.ownerConflict ? row.lastError : action === 'update' ? `from ${row!.applied.metadataLocation}` : null,
+          metadataLocation: location,
+        });
+      }
     }
-    const drops = decideDrops(wantedRows(rows), listed, config.maxDropFraction, allowMassDrop);
-    for (const row of pendingDropRows(rows).filter((r) => !listed.has(rowKey(r.table)))) {
-      entry({ table: dottedName(row.table), target: row.target, action: 'drop', detail: 'a DROP decided earlier, not applied yet', metadataLocation: row.applied.metadataLocation });
-    }
-    for (const row of drops.candidates) {
-      entry({
-        table: dottedName(row.table),
-        target: row.target,
-        action: drops.refused ? 'drop-refused' : 'drop',
-        detail: drops.refused ? (drops.reason ?? null) : 'absence is confirmed with the source right before the DROP',
-        metadataLocation: row.applied.metadataLocation,
-      });
+    // Drops follow the same checks per target; a DROP decided earlier is listed as such, not counted again.
+    for (const t of normalizer.targets) {
+      const ofTarget = rows.filter((r) => r.polaris === t.polaris && r.target.catalog === t.catalog);
+      for (const row of pendingDropRows(ofTarget).filter((r) => !listed.has(rowKey(r.table)))) {
+        entry({ table: dottedName(row.table), polaris: row.polaris, target: row.target, action: 'drop', detail: 'a DROP decided earlier, not applied yet', metadataLocation: row.applied.metadataLocation });
+      }
+      const drops = decideDrops(wantedRows(ofTarget), listed, config.maxDropFraction, allowMassDrop);
+      for (const row of drops.candidates) {
+        entry({
+          table: dottedName(row.table),
+          polaris: row.polaris,
+          target: row.target,
+          action: drops.refused ? 'drop-refused' : 'drop',
+          detail: drops.refused ? (drops.reason ?? null) : 'absence is confirmed with the source right before the DROP',
+          metadataLocation: row.applied.metadataLocation,
+        });
+      }
     }
   } catch (error) {
     report.errors.push({ source: config.name, message: `the listing failed: ${messageOf(error)}` });
@@ -142,16 +156,18 @@ function actionFor(row: MirrorRow | undefined, location: string): PlanAction {
 }
 
 /** VALIDATE each distinct table location of the planned creates (a dry run: Polaris stores nothing). */
-async function validateCreates(entries: PlanEntry[], client: PolarisClient): Promise<void> {
+async function validateCreates(entries: PlanEntry[], polaris: PolarisInstances): Promise<void> {
   const queue = new PQueue({ concurrency: 8 });
   const byLocation = new Map<string, Promise<PlanEntry['validate']>>();
   const creates = entries.filter((e) => e.action === 'create' && e.metadataLocation && e.target);
+  const keyOf = (entry: PlanEntry) => `${entry.polaris ?? DEFAULT_POLARIS}\u0000${entry.target!.catalog}\u0000${tableLocationOf(entry.metadataLocation!)}`;
   for (const entry of creates) {
     const target = entry.target!;
-    const key = `${target.catalog}\u0000${tableLocationOf(entry.metadataLocation!)}`;
-    if (!byLocation.has(key)) byLocation.set(key, queue.add(() => validate(client, target, entry.metadataLocation!)) as Promise<PlanEntry['validate']>);
+    const client = polaris.get(entry.polaris ?? DEFAULT_POLARIS)?.client;
+    if (!client) continue;
+    if (!byLocation.has(keyOf(entry))) byLocation.set(keyOf(entry), queue.add(() => validate(client, target, entry.metadataLocation!)) as Promise<PlanEntry['validate']>);
   }
-  for (const entry of creates) entry.validate = await byLocation.get(`${entry.target!.catalog}\u0000${tableLocationOf(entry.metadataLocation!)}`)!;
+  for (const entry of creates) entry.validate = (await byLocation.get(keyOf(entry))) ?? null;
 }
 
 async function validate(client: PolarisClient, target: PolarisTable, location: string): Promise<PlanEntry['validate']> {
@@ -181,7 +197,7 @@ function renderPlan(report: PlanReport): string {
           e.action,
           e.source,
           e.table,
-          e.polarisTable ?? '-',
+          e.polarisTable === null ? '-' : e.polaris && e.polaris !== DEFAULT_POLARIS ? `${e.polaris}: ${e.polarisTable}` : e.polarisTable,
           e.validate ? (e.validate.ok ? 'ok' : 'FAILED') : '-',
           e.validate && !e.validate.ok ? `${e.validate.message}${e.validate.hint ? ` (hint: ${e.validate.hint})` : ''}` : (e.detail ?? ''),
         ]),

@@ -1,3 +1,4 @@
+import { DEFAULT_POLARIS, targetLabel } from '../../config/targets.js';
 import { Mirror, UsageError } from '../../engine/mirror.js';
 import { dottedName } from '../../model/table.js';
 import { commandContext } from '../context.js';
@@ -9,15 +10,17 @@ import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
  * `retry`: makes failed tables due now and re-drives them with a per-table result. When a daemon holds
  * the sender lease, the tables are only marked: the daemon picks them up within seconds.
  */
-export async function retryCommand(options: { config: string; table?: string; allFailed?: boolean; source?: string }): Promise<number> {
-  if (!options.table && !options.allFailed) throw new UsageError('say what to retry: --table <name> or --all-failed');
+export async function retryCommand(options: { config: string; table?: string; allFailed?: boolean; source?: string; target?: string }): Promise<number> {
+  if (!options.table && !options.allFailed && !options.target) throw new UsageError('say what to retry: --table <name>, --all-failed or --target <polaris>/<catalog>');
   const context = commandContext(options.config);
   const mirror = new Mirror(context);
   try {
     if (options.source) mirror.selectSources([options.source]);
-    const ids = await mirror.ledger.redrive({ source: options.source, table: options.table, allFailed: options.allFailed });
+    const target = options.target === undefined ? undefined : parseTargetOption(options.target, mirror.config.sources.flatMap((s) => s.targets));
+    const ids = await mirror.ledger.redrive({ source: options.source, table: options.table, allFailed: options.allFailed, target });
     if (ids.length === 0) {
-      context.print(options.table ? `no table named "${options.table}" needs a retry (not in the ledger, or in sync)` : 'no failed tables');
+      const where = target ? ` on ${targetLabel(target)}` : '';
+      context.print(options.table ? `no table named "${options.table}"${where} needs a retry (not in the ledger, or in sync)` : `no failed tables${where}`);
       return options.table ? EXIT.FAILED : EXIT.OK;
     }
     await rereadFromSources(mirror, ids, context.print);
@@ -52,4 +55,15 @@ export async function retryCommand(options: { config: string; table?: string; al
   } finally {
     await mirror.close();
   }
+}
+
+/** "dr/lake_mirror" (instance/catalog) or "lake_mirror" (on the default instance), among the configured targets. */
+export function parseTargetOption(text: string, configured: ReadonlyArray<{ polaris: string; catalog: string }>): { polaris: string; catalog: string } {
+  const slash = text.indexOf('/');
+  const target = slash < 0 ? { polaris: DEFAULT_POLARIS, catalog: text } : { polaris: text.slice(0, slash), catalog: text.slice(slash + 1) };
+  if (!configured.some((t) => t.polaris === target.polaris && t.catalog === target.catalog)) {
+    const known = [...new Set(configured.map(targetLabel))].join(', ');
+    throw new UsageError(`--target ${text}: no source writes to catalog "${target.catalog}" of Polaris "${target.polaris}"; configured targets: ${known}`);
+  }
+  return target;
 }

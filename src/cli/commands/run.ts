@@ -1,7 +1,8 @@
 import { Mirror, type SourceRuntime } from '../../engine/mirror.js';
 import { MirrorServer } from '../../server/mirror-server.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { permanentTokenRefusal } from '../../polaris/token-provider.js';
+import { runProbes } from '../../engine/probe-polaris.js';
+import { checkTarget, targetsOf } from '../../engine/target-refill.js';
 import { messageOf } from '../../util/errors.js';
 import { settledWithin } from '../../util/settled-within.js';
 import { sleep } from '../../util/sleep.js';
@@ -49,7 +50,8 @@ export async function runCommand(options: { config: string }): Promise<number> {
     }
     const loops = [
       dispatcher.run(signal),
-      probePolaris(mirror, logger, signal),
+      ...runProbes(mirror, signal),
+      ...targetsOf(mirror.config.sources).map((target) => refillLoop(mirror, target, logger, signal)),
       ...[...mirror.sources.values()].flatMap((source) => sourceLoops(mirror, source, logger, signal)),
     ];
     logger.info({ sources: [...mirror.sources.keys()] }, 'polaris-mirror running');
@@ -126,16 +128,24 @@ async function watchLoop(mirror: Mirror, source: SourceRuntime, logger: Logger, 
 }
 
 /**
- * Keeps /readyz honest when idle: one cheap request to Polaris every probeIntervalSeconds. A token
- * Polaris will never issue (an external identity provider, wrong credentials) is logged as an error
- * with its fix each time (the logger holds back repeats), rather than retried silently.
+ * Looks at a target's listing every reconcile interval (the shortest among the sources writing to it):
+ * tables it lost are refilled, orphans reported (status shows the last check).
  */
-async function probePolaris(mirror: Mirror, logger: Logger, signal: AbortSignal): Promise<void> {
-  const catalog = mirror.config.sources[0]!.target.catalog;
+async function refillLoop(mirror: Mirror, target: { polaris: string; catalog: string }, logger: Logger, signal: AbortSignal): Promise<void> {
+  const writers = mirror.config.sources.filter((s) => s.targets.some((t) => t.polaris === target.polaris && t.catalog === target.catalog));
+  const interval = Math.min(...writers.map((s) => s.reconcileIntervalSeconds)) * 1000;
+  const label = `${target.polaris}/${target.catalog}`;
+  // The first look comes after one interval: the sources' first passes fill the ledger meanwhile.
+  await sleep(interval, signal).catch(() => undefined);
   while (!signal.aborted) {
-    const refusal = await permanentTokenRefusal(mirror.tokens, signal);
-    if (refusal) logger.error({ hint: refusal.hint }, `no Polaris token, nothing can be mirrored: ${refusal.message}`);
-    else await mirror.client.catalogConfig(catalog, signal).catch(() => undefined);
-    await sleep(mirror.config.polaris.probeIntervalSeconds * 1000, signal);
+    try {
+      const check = await checkTarget(mirror, target, signal);
+      if (!check.complete) logger.warn({ target: label, reason: check.reason }, `could not check ${label} for lost tables: ${check.reason ?? 'listing incomplete'}`);
+      if (check.refilled.length > 0) logger.warn({ target: label, tables: check.refilled }, `${label} had lost ${check.refilled.length} table(s): sending them again`);
+      if (check.orphanCount > 0) logger.info({ target: label, orphans: check.orphans.slice(0, 20), count: check.orphanCount }, `${label} holds ${check.orphanCount} table(s) no source has (left alone)`);
+    } catch (error) {
+      logger.error({ err: error, target: label }, `checking ${label} failed: ${messageOf(error)}`);
+    }
+    await sleep(interval, signal).catch(() => undefined);
   }
 }

@@ -8,17 +8,30 @@ import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { CAPTURE_STATE_KEY } from '../../model/source-adapter.js';
 import { formatTable } from '../table-format.js';
+import { targetLabel } from '../../config/targets.js';
+import { targetCheckKey, type TargetCheck } from '../../engine/target-refill.js';
 
 /**
  * The `status --json` shape is a contract: {"sources":[{"name","tables":{"total","inSync","pending",
  * "failed"},"failed":[{"table","status","message","hint"}]}]}. Fields may be added, never renamed.
- * Added since: each problem's "requestId" (the X-Request-ID of its last operation, as Polaris logged it).
+ * Added since: each problem's "requestId" (the X-Request-ID of its last operation, as Polaris logged it);
+ * each source's "targets" (its tables per Polaris instance and catalog) and each problem's "target"
+ * ("<polaris>/<catalog>", the form `retry --target` takes). With several targets a source's "tables"
+ * count (table, target) pairs.
  */
 export interface StatusReport {
   sources: Array<{
     name: string;
     type: string;
     tables: { total: number; inSync: number; pending: number; failed: number };
+    /** The source's tables on each of its targets (one entry per configured target). */
+    targets: Array<{
+      polaris: string;
+      catalog: string;
+      tables: { total: number; inSync: number; pending: number; failed: number };
+      /** The last look at the target's listing (sync, or periodically by run): refilled tables and orphans. */
+      check: TargetCheck | null;
+    }>;
     failed: TableProblem[];
     /** Pending tables whose last attempt failed transiently (they are being retried). */
     retrying: TableProblem[];
@@ -45,6 +58,8 @@ interface TableProblem {
   nextAttemptAt: string | null;
   /** The X-Request-ID of the table's last operation: search Polaris's logs for it. */
   requestId: string | null;
+  /** Where the table goes: "<polaris>/<catalog>" (retry --target takes this form). */
+  target: string;
 }
 
 /** `status`: read-only; works while `run` is going (SQLite WAL lets readers in). */
@@ -61,8 +76,12 @@ export async function statusCommand(options: { config: string; json?: boolean })
   }
 }
 
-export async function buildStatus(ledger: Ledger | undefined, sources: ReadonlyArray<{ name: string; type: string }>): Promise<StatusReport> {
+export async function buildStatus(
+  ledger: Ledger | undefined,
+  sources: ReadonlyArray<{ name: string; type: string; targets?: ReadonlyArray<{ polaris: string; catalog: string }> }>,
+): Promise<StatusReport> {
   const counts = new Map(((await ledger?.counts()) ?? []).map((c) => [c.source, c]));
+  const perTarget = (await ledger?.targetCounts()) ?? [];
   const leases = new Map(((await ledger?.watchLeases()) ?? []).map((l) => [l.name, l]));
   const reports: StatusReport['sources'] = [];
   for (const source of sources) {
@@ -75,6 +94,18 @@ export async function buildStatus(ledger: Ledger | undefined, sources: ReadonlyA
       name: source.name,
       type: source.type,
       tables: { total: inSync + pending + failed, inSync, pending, failed },
+      targets: await Promise.all(
+        (source.targets ?? []).map(async (t) => {
+          const n = perTarget.find((c) => c.source === source.name && c.polaris === t.polaris && c.catalog === t.catalog);
+          const stored = (await ledger?.adapterState(targetCheckKey(t)))?.get('check');
+          return {
+            polaris: t.polaris,
+            catalog: t.catalog,
+            tables: { total: n?.total ?? 0, inSync: n?.inSync ?? 0, pending: n?.pending ?? 0, failed: n?.failed ?? 0 },
+            check: stored === undefined ? null : (JSON.parse(stored) as TargetCheck),
+          };
+        }),
+      ),
       failed: ((await ledger?.failedRows(source.name)) ?? []).map(problem),
       retrying: ((await ledger?.pendingRows(source.name)) ?? []).filter((row) => row.lastError !== null).map(problem),
       cursor: state?.cursor ?? null,
@@ -104,6 +135,7 @@ function problem(row: MirrorRow): TableProblem {
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt > 0 ? timeText(row.nextAttemptAt) : null,
     requestId: row.lastRequestId,
+    target: targetLabel({ polaris: row.polaris, catalog: row.target.catalog }),
   };
 }
 
@@ -139,15 +171,32 @@ function renderStatus(report: StatusReport, missingLedger: string | undefined): 
       ]),
     ),
   );
+  const multi = report.sources.filter((s) => s.targets.length > 1);
+  if (multi.length > 0) {
+    lines.push(
+      '',
+      formatTable(
+        ['SOURCE', 'TARGET', 'TOTAL', 'IN SYNC', 'PENDING', 'FAILED'],
+        multi.flatMap((s) =>
+          s.targets.map((t) => [s.name, targetLabel(t), String(t.tables.total), String(t.tables.inSync), String(t.tables.pending), String(t.tables.failed)]),
+        ),
+      ),
+    );
+  }
   for (const s of report.sources) {
+    const on = (p: TableProblem) => (s.targets.length > 1 ? ` on ${p.target}` : '');
     if (s.capture) lines.push('', `${s.name}: ${s.capture}`);
+    for (const t of s.targets) {
+      if (t.check && t.check.orphanCount > 0) lines.push('', `${targetLabel(t)}: ${t.check.orphanCount} orphan table(s) no source has (left alone): ${t.check.orphans.slice(0, 20).join(', ')}`);
+      if (t.check && t.check.refilled.length > 0) lines.push('', `${targetLabel(t)}: refilled at ${timeText(t.check.at)}: ${t.check.refilled.slice(0, 20).join(', ')}`);
+    }
     if (s.lastError) lines.push('', `${s.name}: ${s.lastError}`, ...(s.lastHint ? [`  hint: ${s.lastHint}`] : []));
     for (const f of s.failed) {
-      lines.push('', `${s.name}: ${f.table} failed (attempt ${f.attempts}, next try ${f.nextAttemptAt ?? 'now'})`, `  ${f.message ?? ''}`);
+      lines.push('', `${s.name}: ${f.table}${on(f)} failed (attempt ${f.attempts}, next try ${f.nextAttemptAt ?? 'now'})`, `  ${f.message ?? ''}`);
       if (f.hint) lines.push(`  hint: ${f.hint}`);
       if (f.requestId) lines.push(`  request id: ${f.requestId}`);
     }
-    for (const r of s.retrying) lines.push('', `${s.name}: ${r.table} retrying (attempt ${r.attempts}): ${r.message ?? ''}${r.requestId ? ` (request id ${r.requestId})` : ''}`);
+    for (const r of s.retrying) lines.push('', `${s.name}: ${r.table}${on(r)} retrying (attempt ${r.attempts}): ${r.message ?? ''}${r.requestId ? ` (request id ${r.requestId})` : ''}`);
     if (s.lease) lines.push('', `${s.name}: watched by replica ${s.lease.holder} (lease ${s.lease.live ? `until ${s.lease.expiresAt}` : `expired at ${s.lease.expiresAt}`})`);
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import type { PassSummary } from '../../engine/reconciler.js';
 import { Mirror, UsageError } from '../../engine/mirror.js';
+import { checkTarget, targetsOf, type TargetCheck } from '../../engine/target-refill.js';
 import type { RunStats } from '../../engine/run-stats.js';
 import type { MirrorRow } from '../../ledger/rows.js';
 import { dottedName } from '../../model/table.js';
@@ -40,6 +41,8 @@ export interface SyncSummary {
   readonly pending: number;
   readonly passes: Array<{ source: string; complete: boolean; error?: string; hint?: string; dropsRefused: number }>;
   readonly seconds: number;
+  /** Each target's check: tables it had lost and were sent again (refilled), tables only it holds (orphans). */
+  readonly targets: TargetCheck[];
 }
 
 /** `sync`: one reconciliation pass per source, then dispatch until every table is applied or failed. */
@@ -71,6 +74,7 @@ export async function runSync(
   const { signal, dispose } = abortOnSignals();
   const dispatcher = mirror.createDispatcher({ sources: names });
   const passes: PassSummary[] = [];
+  const checks: TargetCheck[] = [];
   let listedSoFar = 0;
   // Progress lines are drawn synchronously: they show the backlog as last read, refreshed as they go.
   let pendingSoFar = 0;
@@ -88,6 +92,8 @@ export async function runSync(
           { intervalMs: options.progressInterval === undefined ? undefined : Number(options.progressInterval) * 1000 },
         );
   try {
+    // A one-shot sync attempts every table that is not in sync, failed ones included (issue 15).
+    for (const name of names) await mirror.ledger.redrive({ source: name });
     // Sending starts while the listings are still running: the ledger is the hand-over point.
     const dispatching = dispatcher.run(signal);
     signal.addEventListener('abort', () => void dispatcher.stop(), { once: true });
@@ -100,6 +106,11 @@ export async function runSync(
       );
       if (summary) passes.push(summary);
     }
+    // A target that lost its state (a restore, a rebuild, a table dropped by hand) is refilled now.
+    for (const target of targetsOf(sources.map((s) => s.config))) {
+      if (signal.aborted) break;
+      checks.push(await checkTarget(mirror, target, signal));
+    }
     dispatcher.finishWhenSettled();
     await dispatching;
   } finally {
@@ -107,10 +118,10 @@ export async function runSync(
     dispose();
     await release();
   }
-  return summarize(mirror, names, passes, dispatcher.stats, signal.aborted);
+  return summarize(mirror, names, passes, dispatcher.stats, signal.aborted, checks);
 }
 
-async function summarize(mirror: Mirror, names: string[], passes: PassSummary[], stats: RunStats, interrupted: boolean): Promise<SyncSummary> {
+async function summarize(mirror: Mirror, names: string[], passes: PassSummary[], stats: RunStats, interrupted: boolean, checks: TargetCheck[]): Promise<SyncSummary> {
   const skipped: Record<string, number> = {};
   for (const pass of passes) {
     for (const [reason, count] of Object.entries(pass.skipped)) skipped[reason] = (skipped[reason] ?? 0) + (count ?? 0);
@@ -133,6 +144,7 @@ async function summarize(mirror: Mirror, names: string[], passes: PassSummary[],
     pending,
     passes: passes.map((p) => ({ source: p.source, complete: p.complete, error: p.error, hint: p.hint, dropsRefused: p.dropsRefused })),
     seconds: Math.round((Date.now() - stats.startedAt) / 100) / 10,
+    targets: checks,
   };
 }
 
@@ -164,6 +176,12 @@ function printSummary(context: CommandContext, s: SyncSummary, json: boolean): v
       lines.push(`  ${p.source}: ${p.error}`);
       if (p.hint) lines.push(`    hint: ${p.hint}`);
     }
+  }
+  for (const t of s.targets) {
+    const label = `${t.polaris}/${t.catalog}`;
+    if (!t.complete) lines.push(`  ${label}: not checked for lost tables (${t.reason ?? 'listing incomplete'})`);
+    if (t.refilled.length > 0) lines.push(`  ${label}: refilled ${plural(t.refilled.length, 'table')} it had lost: ${t.refilled.slice(0, 20).join(', ')}${t.refilled.length > 20 ? ', …' : ''}`);
+    if (t.orphanCount > 0) lines.push(`  ${label}: ${plural(t.orphanCount, 'orphan table')} no source has (left alone): ${t.orphans.slice(0, 20).join(', ')}${t.orphanCount > 20 ? ', …' : ''}`);
   }
   lines.push(s.converged ? 'result: every table converged' : 'result: not converged (see above); exit code 1');
   context.print(lines.join('\n'));

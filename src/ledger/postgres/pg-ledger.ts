@@ -10,8 +10,10 @@ import type {
   RedriveFilter,
   SourceCounts,
   SourceState,
+  TargetCounts,
   WatchLease,
 } from '../ledger.js';
+import { inRedriveScope } from '../ledger.js';
 import type { Outcome } from '../outcome.js';
 import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 import { PASS_STAMP_SQL } from './pg-pass-stamps.js';
@@ -20,6 +22,8 @@ import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
+import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
+import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
 import { isPgConflict, isPgUnavailable, LedgerNotCreatedError, LedgerUnavailableError } from './pg-errors.js';
@@ -225,9 +229,10 @@ export class PostgresLedger implements Ledger {
 
   // ---- work for the dispatcher ------------------------------------------------------------------
 
-  async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {
+  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]> {
     const rows = await this.write(
-      async (client) => (await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [this.replicaId, CLAIM_TTL_MS, now, sources ?? null, limit])).rows,
+      async (client) =>
+        (await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [this.replicaId, CLAIM_TTL_MS, now, sources ?? null, limit, polaris ?? null])).rows,
       false,
     );
     this.writeHealth.succeeded();
@@ -268,8 +273,8 @@ export class PostgresLedger implements Ledger {
     return r ? toMirrorRow(r) : undefined;
   }
 
-  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined> {
-    const r = (await this.read<TableRecord>(SQL.unappliedUpsertOfUuid, [catalog, uuid, exceptId]))[0];
+  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris = 'default'): Promise<MirrorRow | undefined> {
+    const r = (await this.read<TableRecord>(SQL.unappliedUpsertOfUuid, [catalog, uuid, exceptId, polaris]))[0];
     return r ? toMirrorRow(r) : undefined;
   }
 
@@ -322,6 +327,22 @@ export class PostgresLedger implements Ledger {
     return rows.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed }));
   }
 
+  async targetCounts(): Promise<TargetCounts[]> {
+    return (await this.read<TargetCountRecord>(TARGET_COUNTS_SQL, [])).map(toTargetCounts);
+  }
+
+  markRefill(ids: readonly number[], now = Date.now()): Promise<number[]> {
+    return this.transaction(async (client) => {
+      const marked: number[] = [];
+      for (const id of ids) if (((await client.query(MARK_REFILL_SQL, [id, now])).rowCount ?? 0) > 0) marked.push(id);
+      return marked;
+    });
+  }
+
+  async redriveTransient(polaris: string, now = Date.now()): Promise<number> {
+    return this.write(async (client) => (await client.query(REDRIVE_TRANSIENT_SQL, [polaris, now])).rowCount ?? 0, false);
+  }
+
   async failedRows(source: string, limit = 1000): Promise<MirrorRow[]> {
     return (await this.read<TableRecord>(SQL.failedOfSource, [source, limit])).map(toMirrorRow);
   }
@@ -334,7 +355,7 @@ export class PostgresLedger implements Ledger {
     return this.transaction(async (client) => {
       const rows = (await client.query<TableRecord>(SQL.notInSyncForUpdate)).rows
         .map(toMirrorRow)
-        .filter((row) => filter.source === undefined || row.source === filter.source)
+        .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
       return this.redriveRows(client, rows, now);
     });
@@ -353,7 +374,7 @@ export class PostgresLedger implements Ledger {
     const redriven: number[] = [];
     for (const row of rows) {
       if (row.ownerConflict !== null) {
-        const params = [row.target.catalog, joinNamespace(row.target.namespace), row.target.name, row.source];
+        const params = [row.target.catalog, joinNamespace(row.target.namespace), row.target.name, row.source, row.polaris];
         if ((await client.query(SQL.ownerOf, params)).rowCount! > 0) continue;
         await client.query(SQL.clearOwner, [row.id, now]);
       }

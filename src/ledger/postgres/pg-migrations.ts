@@ -98,6 +98,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX table_operations_by_table ON table_operations (table_id, id);
   `,
   `
+  -- Several Polaris targets per source (issue 15): one row per (source table, target), as in SQLite.
+  ALTER TABLE tables ADD COLUMN polaris TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE tables ADD COLUMN failure_transient INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tables DROP CONSTRAINT tables_source_src_namespace_src_name_key;
+  ALTER TABLE tables ADD CONSTRAINT tables_source_table_target_key UNIQUE (source, src_namespace, src_name, polaris, catalog);
+  `,
+  `
   -- The stamp of the latest full pass that listed the table (as in SQLite): drop candidates are the
   -- live rows a complete pass left with an older stamp.
   ALTER TABLE tables ADD COLUMN seen_pass BIGINT;

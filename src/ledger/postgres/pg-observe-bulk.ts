@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { joinNamespace } from '../../model/table.js';
-import type { NormalizedObservation } from '../../normalizer/normalize.js';
 import type { ObserveResult } from '../ledger.js';
-import { ownerCheckNeeded, planObservation, type InsertValues } from '../observe-plan.js';
+import { ownerCheckNeeded, planObservation, type InsertValues, type TargetObservation } from '../observe-plan.js';
 import type { TableRecord } from '../rows.js';
 import { SQL, updateByIdSql } from './pg-sql.js';
 
@@ -11,14 +10,19 @@ export class ConcurrentInsert extends Error {
   readonly code = '23505';
 }
 
-const keyOf = (source: string, namespace: string, name: string) => `${source}\u0000${namespace}\u0000${name}`;
-const itemKey = (item: NormalizedObservation) => keyOf(item.source, joinNamespace(item.observation.table.namespace), item.observation.table.name);
+/** A row's key: the source table on one target (instance and catalog). */
+const keyOf = (source: string, namespace: string, name: string, polaris: string, catalog: string) =>
+  `${source}\u0000${namespace}\u0000${name}\u0000${polaris}\u0000${catalog}`;
+const itemKey = (item: TargetObservation) =>
+  keyOf(item.source, joinNamespace(item.observation.table.namespace), item.observation.table.name, item.polaris, item.target.catalog);
+/** A Polaris table on one instance, for the owner lookup. */
+const ownerKey = (polaris: string, catalog: string, namespace: string, name: string) => `${polaris}\u0000${catalog}\u0000${namespace}\u0000${name}`;
 
 /**
  * Whether a batch can be stored with a few set-wise statements: one source, each table once (a table
  * seen twice builds on its own first change, which the one-by-one path handles).
  */
-export function bulkable(items: readonly NormalizedObservation[]): boolean {
+export function bulkable(items: readonly TargetObservation[]): boolean {
   if (items.length < 2) return false;
   const keys = new Set(items.map(itemKey));
   return keys.size === items.length && new Set(items.map((i) => i.source)).size === 1;
@@ -29,36 +33,37 @@ export function bulkable(items: readonly NormalizedObservation[]): boolean {
  * once (in id order, so replicas lock in the same order), the owners looked up at once, the new rows
  * in one INSERT; changed rows are updated one by one. Same plans as one by one (observe-plan.ts).
  */
-export async function storeBulk(client: pg.PoolClient, items: readonly NormalizedObservation[], now: number): Promise<ObserveResult[]> {
+export async function storeBulk(client: pg.PoolClient, items: readonly TargetObservation[], now: number): Promise<ObserveResult[]> {
   const source = items[0]!.source;
   const namespaces = items.map((i) => joinNamespace(i.observation.table.namespace));
   const names = items.map((i) => i.observation.table.name);
   const existing = new Map(
     (
       await client.query<TableRecord>(
-        `SELECT * FROM tables WHERE source = $1 AND (src_namespace, src_name) IN (SELECT * FROM unnest($2::text[], $3::text[])) ORDER BY id FOR UPDATE`,
-        [source, namespaces, names],
+        `SELECT * FROM tables WHERE source = $1
+          AND (src_namespace, src_name, polaris, catalog) IN (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])) ORDER BY id FOR UPDATE`,
+        [source, namespaces, names, items.map((i) => i.polaris), items.map((i) => i.target.catalog)],
       )
-    ).rows.map((r) => [keyOf(r.source, r.src_namespace, r.src_name), r]),
+    ).rows.map((r) => [keyOf(r.source, r.src_namespace, r.src_name, r.polaris ?? 'default', r.catalog), r]),
   );
   const needOwner = items.filter((item) => ownerCheckNeeded(existing.get(itemKey(item)), item));
   const owners = new Map<string, string>();
   if (needOwner.length > 0) {
     const targets = needOwner.map((i) => i.target);
-    const rows = await client.query<{ catalog: string; namespace: string; name: string; source: string }>(
-      `SELECT catalog, namespace, name, source FROM tables
-        WHERE (catalog, namespace, name) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[])) AND source <> $4
+    const rows = await client.query<{ polaris: string; catalog: string; namespace: string; name: string; source: string }>(
+      `SELECT polaris, catalog, namespace, name, source FROM tables
+        WHERE (polaris, catalog, namespace, name) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])) AND source <> $5
           AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present')`,
-      [targets.map((t) => t.catalog), targets.map((t) => joinNamespace(t.namespace)), targets.map((t) => t.name), source],
+      [needOwner.map((i) => i.polaris), targets.map((t) => t.catalog), targets.map((t) => joinNamespace(t.namespace)), targets.map((t) => t.name), source],
     );
-    for (const r of rows.rows) owners.set(keyOf(r.catalog, r.namespace, r.name), r.source);
+    for (const r of rows.rows) owners.set(ownerKey(r.polaris, r.catalog, r.namespace, r.name), r.source);
   }
 
   const results: ObserveResult[] = [];
   const inserts: InsertValues[] = [];
   for (const item of items) {
     const row = existing.get(itemKey(item));
-    const owner = owners.get(keyOf(item.target.catalog, joinNamespace(item.target.namespace), item.target.name));
+    const owner = owners.get(ownerKey(item.polaris, item.target.catalog, joinNamespace(item.target.namespace), item.target.name));
     const plan = planObservation(item, row, ownerCheckNeeded(row, item) ? owner : undefined, now);
     switch (plan.kind) {
       case 'stale':
@@ -105,7 +110,7 @@ async function insertAll(client: pg.PoolClient, rows: readonly InsertValues[]): 
   const params = columns.map((c) => rows.map((r) => r[c]));
   const text = `INSERT INTO tables (${columns.join(', ')})
     SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${types[c] ?? 'text[]'}`).join(', ')})
-    ON CONFLICT (source, src_namespace, src_name) DO NOTHING`;
+    ON CONFLICT (source, src_namespace, src_name, polaris, catalog) DO NOTHING`;
   const result = await client.query(text, params);
   if (result.rowCount !== rows.length) throw new ConcurrentInsert('another replica stored one of these tables first');
 }

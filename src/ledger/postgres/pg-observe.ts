@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { joinNamespace } from '../../model/table.js';
-import type { NormalizedObservation } from '../../normalizer/normalize.js';
+import { perTarget } from '../../normalizer/normalize.js';
+import { combineResults } from '../fan-out.js';
 import type { ObservationBatch, ObserveResult } from '../ledger.js';
-import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
+import { ownerCheckNeeded, planObservation, type TargetObservation } from '../observe-plan.js';
 import type { TableRecord } from '../rows.js';
 import { bulkable, ConcurrentInsert, storeBulk } from './pg-observe-bulk.js';
 import { insertSql, SQL, updateByIdSql } from './pg-sql.js';
@@ -14,8 +15,12 @@ import { insertSql, SQL, updateByIdSql } from './pg-sql.js';
  * back: the second waits for the first's commit and builds on its row.
  */
 export async function storeBatch(client: pg.PoolClient, batch: ObservationBatch, now: number): Promise<ObserveResult[]> {
-  const items = batch.observations;
-  const results = bulkable(items) ? await storeBulk(client, items, now) : await storeOneByOne(client, items, now);
+  // Each target has its own row: the batch is stored as rows, then answered once per observation.
+  const expanded = batch.observations.map(perTarget);
+  const items = expanded.flat();
+  const stored = bulkable(items) ? await storeBulk(client, items, now) : await storeOneByOne(client, items, now);
+  let next = 0;
+  const results = expanded.map((rows) => combineResults(rows.map(() => stored[next++]!)));
   if (batch.source !== undefined && batch.cursor !== undefined) await client.query(SQL.setCursor, [batch.source, batch.cursor, now]);
   if (batch.source !== undefined && batch.state !== undefined) {
     for (const [key, value] of Object.entries(batch.state)) {
@@ -26,14 +31,14 @@ export async function storeBatch(client: pg.PoolClient, batch: ObservationBatch,
   return results;
 }
 
-async function storeOneByOne(client: pg.PoolClient, items: readonly NormalizedObservation[], now: number): Promise<ObserveResult[]> {
+async function storeOneByOne(client: pg.PoolClient, items: readonly TargetObservation[], now: number): Promise<ObserveResult[]> {
   const results: ObserveResult[] = [];
   for (const item of items) {
-    const { source, target, observation: obs } = item;
-    const existing = (await client.query<TableRecord>(SQL.byKeyForUpdate, [source, joinNamespace(obs.table.namespace), obs.table.name])).rows[0];
+    const { source, target, polaris, observation: obs } = item;
+    const existing = (await client.query<TableRecord>(SQL.byKeyForUpdate, [source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog])).rows[0];
     let owner: string | undefined;
     if (ownerCheckNeeded(existing, item)) {
-      owner = (await client.query<{ source: string }>(SQL.ownerOf, [target.catalog, joinNamespace(target.namespace), target.name, source])).rows[0]?.source;
+      owner = (await client.query<{ source: string }>(SQL.ownerOf, [target.catalog, joinNamespace(target.namespace), target.name, source, polaris])).rows[0]?.source;
     }
     const plan = planObservation(item, existing, owner, now);
     switch (plan.kind) {
@@ -41,7 +46,7 @@ async function storeOneByOne(client: pg.PoolClient, items: readonly NormalizedOb
         results.push('stale');
         break;
       case 'insert': {
-        const { text, params } = insertSql('tables', { ...plan.values }, 'ON CONFLICT (source, src_namespace, src_name) DO NOTHING RETURNING id');
+        const { text, params } = insertSql('tables', { ...plan.values }, 'ON CONFLICT (source, src_namespace, src_name, polaris, catalog) DO NOTHING RETURNING id');
         if ((await client.query(text, params)).rowCount === 0) throw new ConcurrentInsert('another replica stored this table first');
         results.push(plan.result);
         break;

@@ -9,10 +9,10 @@ const inSources = (n: number) => `($${n}::text[] IS NULL OR source = ANY($${n}::
 export const DB_NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 export const SQL = {
-  byKeyForUpdate: 'SELECT * FROM tables WHERE source = $1 AND src_namespace = $2 AND src_name = $3 FOR UPDATE',
+  byKeyForUpdate: 'SELECT * FROM tables WHERE source = $1 AND src_namespace = $2 AND src_name = $3 AND polaris = $4 AND catalog = $5 FOR UPDATE',
   byId: 'SELECT * FROM tables WHERE id = $1',
   byIdForUpdate: 'SELECT * FROM tables WHERE id = $1 FOR UPDATE',
-  ownerOf: `SELECT source FROM tables WHERE catalog = $1 AND namespace = $2 AND name = $3 AND source <> $4
+  ownerOf: `SELECT source FROM tables WHERE catalog = $1 AND namespace = $2 AND name = $3 AND source <> $4 AND polaris = $5
       AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
   touchDesired: `UPDATE tables SET desired_order = GREATEST(desired_order, $2), desired_uuid = $3, desired_confirmed = $4, updated_at = $5 WHERE id = $1`,
   clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
@@ -30,10 +30,10 @@ export const SQL = {
   setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES ($1, $2, $3)
       ON CONFLICT (source, key) DO UPDATE SET value = EXCLUDED.value`,
   deleteAdapterState: 'DELETE FROM adapter_state WHERE source = $1 AND key = $2',
-  liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
+  liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
       AND (desired_state = 'present' OR applied_state = 'present')`,
   /** Under a namespace prefix (levels joined with U+001F): the prefix itself or anything below it. */
-  liveOfSourceUnder: `SELECT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
+  liveOfSourceUnder: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
       AND (desired_state = 'present' OR applied_state = 'present')
       AND (src_namespace = $2 OR left(src_namespace, length($2) + 1) = $2 || chr(31))`,
   /**
@@ -43,7 +43,7 @@ export const SQL = {
   claimDue: `UPDATE tables SET claimed_by = $1, claimed_until = ${DB_NOW} + $2
       WHERE id IN (
         SELECT id FROM tables
-        WHERE ${notInSync} AND next_attempt_at <= $3 AND ${inSources(4)}
+        WHERE ${notInSync} AND next_attempt_at <= $3 AND ${inSources(4)} AND ($6::text IS NULL OR polaris = $6::text)
           AND (claimed_until <= ${DB_NOW} OR claimed_by = $1)
         ORDER BY next_attempt_at, id LIMIT $5
         FOR UPDATE SKIP LOCKED)
@@ -57,7 +57,7 @@ export const SQL = {
   nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSync} AND next_attempt_at > $1 AND ${inSources(2)}`,
   unfinished: `SELECT COUNT(*) FILTER (WHERE status = 'pending')::bigint AS pending, COUNT(*) FILTER (WHERE status = 'failed')::bigint AS failed
       FROM tables WHERE ${notInSync} AND ${inSources(1)}`,
-  unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = $1 AND desired_uuid = $2 AND id <> $3
+  unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = $1 AND desired_uuid = $2 AND id <> $3 AND polaris = $4
       AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL
       ORDER BY (status = 'failed') LIMIT 1`,
   raiseTimestamp: `UPDATE tables SET desired_timestamp = GREATEST(desired_timestamp, $2),

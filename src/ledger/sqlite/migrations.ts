@@ -1,9 +1,15 @@
+import type Database from 'better-sqlite3';
+import { widenTablesKey } from './widen-tables-key.js';
+
+/** A migration: SQL, or a step that needs to look at the file first (SQLite cannot alter every constraint). */
+export type Migration = string | ((db: Database.Database) => void);
+
 /**
  * The ledger's schema, as numbered migrations applied in order at open (meta.schema_version says how
  * far a file has got; the meta table itself is created before them). Never edit a shipped migration:
  * add the next one.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `
   -- One row per table a source has ever mentioned. Rows are never deleted: a dropped table keeps its
   -- last timestamp (so timestamps keep rising) and its order (so a late, older event cannot resurrect it).
@@ -104,6 +110,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX table_operations_by_table ON table_operations (table_id, id);
   `,
+  `
+  -- Several Polaris targets per source (issue 15): one row per (source table, target). The row's
+  -- catalog/namespace/name already name its table on the target; polaris names the instance.
+  ALTER TABLE tables ADD COLUMN polaris TEXT NOT NULL DEFAULT 'default';
+  -- 1 when the table failed only because its target was unreachable or failing (network, 5xx, 429):
+  -- it is retried as soon as that target answers again.
+  ALTER TABLE tables ADD COLUMN failure_transient INTEGER NOT NULL DEFAULT 0;
+  `,
+  widenTablesKey,
   `
   -- The stamp of the latest full pass that listed the table (rows are never lowered): after a complete
   -- pass, live rows with an older stamp are its drop candidates, decided here rather than in memory.

@@ -1,5 +1,5 @@
 import type { SourceTable } from '../../model/table.js';
-import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, WatchLease } from '../ledger.js';
+import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, TargetCounts, WatchLease } from '../ledger.js';
 import type { OperationRecord } from '../operation-history.js';
 import { newReplicaId } from '../replica-id.js';
 import type { Outcome } from '../outcome.js';
@@ -99,8 +99,8 @@ export class SqliteLedger implements Ledger {
     return this.stamps;
   }
 
-  async dueIds(now: number, limit: number, sources?: readonly string[]): Promise<number[]> {
-    return this.store.dueIds(now, limit, sources);
+  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]> {
+    return this.store.dueIds(now, limit, sources, polaris);
   }
 
   /** One process sends per file (the sender lease): every table is this process's to work on. */
@@ -130,8 +130,8 @@ export class SqliteLedger implements Ledger {
     return this.store.get(id);
   }
 
-  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): Promise<MirrorRow | undefined> {
-    return this.store.unappliedUpsertOfUuid(catalog, uuid, exceptId);
+  async unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris?: string): Promise<MirrorRow | undefined> {
+    return this.store.unappliedUpsertOfUuid(catalog, uuid, exceptId, polaris);
   }
 
   async markSending(id: number, location: string, now?: number): Promise<void> {
@@ -160,6 +160,18 @@ export class SqliteLedger implements Ledger {
 
   async counts(): Promise<SourceCounts[]> {
     return this.store.counts();
+  }
+
+  async targetCounts(): Promise<TargetCounts[]> {
+    return this.store.targetCounts();
+  }
+
+  async markRefill(ids: readonly number[], now?: number): Promise<number[]> {
+    return this.group.write(() => this.store.markRefill(ids, now), 'durable');
+  }
+
+  async redriveTransient(polaris: string, now?: number): Promise<number> {
+    return this.group.write(() => this.store.redriveTransient(polaris, now), 'durable');
   }
 
   async failedRows(source: string, limit?: number): Promise<MirrorRow[]> {

@@ -3,8 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { joinNamespace, splitNamespace, type PolarisTable, type SourceTable } from '../../model/table.js';
-import type { NormalizedObservation } from '../../normalizer/normalize.js';
-import type { LeaseHolder, ObserveResult, OperationNote, SourceCounts, SourceState } from '../ledger.js';
+import { DEFAULT_POLARIS } from '../../config/targets.js';
+import { perTarget, type NormalizedObservation } from '../../normalizer/normalize.js';
+import { perItem } from '../fan-out.js';
+import type { TargetObservation } from '../observe-plan.js';
+import { inRedriveScope, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
+import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
@@ -113,14 +117,15 @@ export class SqliteStore {
    * together with the cursor it advances.
    */
   observe(items: readonly NormalizedObservation[], now = Date.now()): ObserveResult[] {
-    return items.map((item) => this.observeOne(item, now));
+    // Each target has its own row: applied state, timestamps and attempts are kept per target.
+    return perItem(items, perTarget, (item) => this.observeOne(item, now));
   }
 
-  private observeOne(item: NormalizedObservation, now: number): ObserveResult {
+  private observeOne(item: TargetObservation, now: number): ObserveResult {
     const s = this.statements;
-    const { source, target, observation: obs } = item;
-    const existing = s.byKey.get(source, joinNamespace(obs.table.namespace), obs.table.name) as TableRecord | undefined;
-    const owner = ownerCheckNeeded(existing, item) ? this.ownerOf(target, source) : undefined;
+    const { source, target, polaris, observation: obs } = item;
+    const existing = s.byKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as TableRecord | undefined;
+    const owner = ownerCheckNeeded(existing, item) ? this.ownerOf(target, source, polaris) : undefined;
     const plan = planObservation(item, existing, owner, now);
     switch (plan.kind) {
       case 'stale':
@@ -140,9 +145,9 @@ export class SqliteStore {
     }
   }
 
-  /** Another source whose row mirrors (or is about to mirror) this Polaris table. */
-  private ownerOf(target: PolarisTable, source: string): string | undefined {
-    const row = this.statements.ownerOf.get(target.catalog, joinNamespace(target.namespace), target.name, source) as
+  /** Another source whose row mirrors (or is about to mirror) this Polaris table on this instance. */
+  private ownerOf(target: PolarisTable, source: string, polaris: string): string | undefined {
+    const row = this.statements.ownerOf.get(target.catalog, joinNamespace(target.namespace), target.name, source, polaris) as
       | { source: string }
       | undefined;
     return row?.source;
@@ -227,7 +232,10 @@ export class SqliteStore {
   }
 
   /** The ids of due(): the dispatcher re-reads each row when it starts on it, so it needs no more. */
-  dueIds(now: number, limit: number, sources?: readonly string[]): number[] {
+  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): number[] {
+    if (polaris !== undefined) {
+      return this.statements.dueIdsOfInstance.pluck().all(now, sources ? JSON.stringify(sources) : null, sources ? JSON.stringify(sources) : null, polaris, limit) as number[];
+    }
     const statement = sources ? this.statements.dueIdsForSources : this.statements.dueIds;
     const args = sources ? [now, JSON.stringify(sources), limit] : [now, limit];
     return statement.pluck().all(...args) as number[];
@@ -264,8 +272,8 @@ export class SqliteStore {
    * A rename's CREATE not yet applied (another row of the same Iceberg UUID wanted present): its
    * DROP(old) waits so the table never disappears in between. Pending blockers come first.
    */
-  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number): MirrorRow | undefined {
-    const r = this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId) as TableRecord | undefined;
+  unappliedUpsertOfUuid(catalog: string, uuid: string, exceptId: number, polaris = DEFAULT_POLARIS): MirrorRow | undefined {
+    const r = this.statements.unappliedUpsertOfUuid.get(catalog, uuid, exceptId, polaris) as TableRecord | undefined;
     return r ? toMirrorRow(r) : undefined;
   }
 
@@ -315,6 +323,18 @@ export class SqliteStore {
     }));
   }
 
+  targetCounts(): TargetCounts[] {
+    return (this.statements.targetCounts.all() as TargetCountRecord[]).map(toTargetCounts);
+  }
+
+  redriveTransient(polaris: string, now = Date.now()): number {
+    return this.statements.redriveTransient.run({ polaris, now }).changes;
+  }
+
+  markRefill(ids: readonly number[], now = Date.now()): number[] {
+    return this.transaction(() => ids.filter((id) => this.statements.markRefill.run({ id, now }).changes > 0));
+  }
+
   failedRows(source: string, limit = 1000): MirrorRow[] {
     return (this.statements.failedOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
   }
@@ -328,7 +348,7 @@ export class SqliteStore {
     return this.transaction(() => {
       const rows = (this.statements.notInSync.all() as TableRecord[])
         .map(toMirrorRow)
-        .filter((row) => filter.source === undefined || row.source === filter.source)
+        .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
       return this.redriveRows(rows, now);
     });
@@ -346,7 +366,7 @@ export class SqliteStore {
     const redriven: number[] = [];
     for (const row of rows) {
       // A table another source owns stays failed until that source lets go of it.
-      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source)) continue;
+      if (row.ownerConflict !== null && this.ownerOf(row.target, row.source, row.polaris)) continue;
       if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
       this.statements.redrive.run({ id: row.id, updated_at: now });
       redriven.push(row.id);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { WriteHealth } from '../write-health.js';
+import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
 
 export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
 
@@ -50,12 +51,12 @@ function statementSql() {
   // next-attempt queries must walk tables_due, or a sync of one large source turns quadratic.
   const inSources = `+source IN (SELECT value FROM json_each(?))`;
   return {
-    byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?',
+    byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ? AND polaris = ? AND catalog = ?',
     byId: 'SELECT * FROM tables WHERE id = ?',
-    insert: `INSERT INTO tables (source, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
+    insert: `INSERT INTO tables (source, polaris, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
         desired_uuid, desired_order, desired_source_time, desired_timestamp, desired_confirmed, last_present_location, last_timestamp,
         status, last_error, last_hint, owner_conflict, updated_at)
-      VALUES (@source, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
+      VALUES (@source, @polaris, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
         @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @last_present_location, @last_timestamp, @status,
         @last_error, @last_hint, @owner_conflict, @updated_at)`,
     touchDesired: `UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
@@ -65,7 +66,7 @@ function statementSql() {
         desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed,
         last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1, status = @status, attempts = 0, next_attempt_at = 0, last_error = @last_error, last_hint = @last_hint,
         owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`,
-    ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ?
+    ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ? AND polaris = ?
         AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
     clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
         last_error = NULL, last_hint = NULL, last_present_location = COALESCE(desired_location, last_present_location),
@@ -80,12 +81,15 @@ function statementSql() {
     dueForSources: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
     dueIds: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
     dueIdsForSources: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
+    // One Polaris instance's due tables: each instance fills its own share of the dispatcher.
+    dueIdsOfInstance: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?
+        AND (? IS NULL OR +source IN (SELECT value FROM json_each(?))) AND +polaris = ? ORDER BY next_attempt_at, id LIMIT ?`,
     dueCount: `SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`,
     nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`,
     nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
     unfinished: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter}`,
     unfinishedForSources: `SELECT SUM(status = 'pending') AS pending, SUM(status = 'failed') AS failed FROM tables WHERE ${notInSyncFilter} AND ${inSources}`,
-    unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ?
+    unappliedUpsertOfUuid: `SELECT * FROM tables WHERE catalog = ? AND desired_uuid = ? AND id <> ? AND polaris = ?
         AND desired_state = 'present' AND status <> 'in_sync' AND owner_conflict IS NULL
         ORDER BY status = 'failed' LIMIT 1`,
     raiseTimestamp: `UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
@@ -94,9 +98,10 @@ function statementSql() {
     applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location, sent_location = NULL,
         applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
         attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, last_request_id = @last_request_id,
-        updated_at = @updated_at WHERE id = @id`,
+        failure_transient = 0, updated_at = @updated_at WHERE id = @id`,
     attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
-        last_error = @last_error, last_hint = @last_hint, last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
+        last_error = @last_error, last_hint = @last_hint, last_request_id = @last_request_id, failure_transient = @failure_transient,
+        updated_at = @updated_at WHERE id = @id`,
     defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
         last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
@@ -111,6 +116,9 @@ function statementSql() {
     pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
     notInSync: `SELECT * FROM tables WHERE status <> 'in_sync'`,
     redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
+    redriveTransient: `${REDRIVE_TRANSIENT_SQL.replace(/\$1/g, '@polaris').replace(/\$2/g, '@now')}`,
+    targetCounts: TARGET_COUNTS_SQL,
+    markRefill: MARK_REFILL_SQL.replace(/\$1/g, '@id').replace(/\$2/g, '@now'),
     validated: 'SELECT 1 FROM validations WHERE catalog = ? AND location = ?',
     markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
         ON CONFLICT (catalog, location) DO UPDATE SET validated_at = excluded.validated_at`,
@@ -118,10 +126,10 @@ function statementSql() {
     setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES (?, ?, ?)
         ON CONFLICT (source, key) DO UPDATE SET value = excluded.value`,
     deleteAdapterState: 'DELETE FROM adapter_state WHERE source = ? AND key = ?',
-    liveOfSource: `SELECT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
+    liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
         AND (desired_state = 'present' OR applied_state = 'present')`,
     // Under a namespace prefix (levels joined with U+001F): the prefix itself or anything below it.
-    liveOfSourceUnder: `SELECT src_namespace, src_name FROM tables WHERE source = @source AND owner_conflict IS NULL
+    liveOfSourceUnder: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = @source AND owner_conflict IS NULL
         AND (desired_state = 'present' OR applied_state = 'present')
         AND (src_namespace = @prefix OR substr(src_namespace, 1, length(@prefix) + 1) = @prefix || char(31))`,
     lease: 'SELECT * FROM lease WHERE id = 1',

@@ -1,0 +1,76 @@
+import { targetLabel } from '../config/targets.js';
+import type { MirrorRow } from '../ledger/rows.js';
+import { joinNamespace, polarisDisplayName, type PolarisTable } from '../model/table.js';
+import { listTargetTables } from '../polaris/target-listing.js';
+import type { Mirror } from './mirror.js';
+
+/** Orphans named in one report at most (the count is always given). */
+const ORPHANS_LISTED = 1000;
+
+/** What one look at a target found (sync's summary, the log, `status --json` sources[].targets[].check). */
+export interface TargetCheck {
+  readonly polaris: string;
+  readonly catalog: string;
+  readonly at: number;
+  /** False when the listing could not be completed: nothing was refilled then. */
+  readonly complete: boolean;
+  readonly reason?: string;
+  /** Tables the ledger says were applied but the target lacked: sent again. */
+  readonly refilled: string[];
+  /** Tables the target holds under a mirrored prefix that no source has (reported, never dropped). */
+  readonly orphanCount: number;
+  readonly orphans: string[];
+}
+
+/** Where the last check of a target is kept (adapter state under a name no source can have: names are [a-z0-9_-]). */
+export function targetCheckKey(target: { polaris: string; catalog: string }): string {
+  return `@target:${targetLabel(target)}`;
+}
+
+const key = (t: PolarisTable) => `${joinNamespace(t.namespace)}\u0000${t.name}`;
+
+/**
+ * Compares a target's cheap listing with the ledger: tables applied there but missing are refilled
+ * (sent again, timestamps still rising), tables there that no source mirrors are orphans. Every
+ * source writing to the target counts for orphans; prefixes bound what is listed.
+ */
+export async function checkTarget(mirror: Mirror, target: { polaris: string; catalog: string }, signal?: AbortSignal): Promise<TargetCheck> {
+  const base = { ...target, at: Date.now(), refilled: [], orphanCount: 0, orphans: [] };
+  const instance = mirror.polaris.get(target.polaris);
+  if (!instance) return { ...base, complete: false, reason: `Polaris instance "${target.polaris}" is not configured` };
+  const writers = mirror.config.sources.filter((s) => s.targets.some((t) => t.polaris === target.polaris && t.catalog === target.catalog));
+  const prefixes = writers.flatMap((s) => s.targets.filter((t) => t.polaris === target.polaris && t.catalog === target.catalog).map((t) => t.namespacePrefix));
+  // An empty prefix covers the whole catalog; otherwise each distinct prefix is listed.
+  const roots = prefixes.some((p) => p.length === 0) ? [[]] : [...new Map(prefixes.map((p) => [joinNamespace(p), p])).values()];
+  // The ledger first, the listing second: a table applied while the listing runs is not in this
+  // snapshot as applied, so it cannot be mistaken for one the target lost.
+  const rows: MirrorRow[] = [];
+  for (const source of writers) rows.push(...(await mirror.ledger.rowsOfSource(source.name)));
+  const listed: PolarisTable[] = [];
+  for (const root of roots) {
+    const listing = await listTargetTables(instance.client, target.catalog, root, signal);
+    if (!listing.complete) return { ...base, complete: false, reason: listing.reason };
+    listed.push(...listing.tables);
+  }
+  const here = rows.filter((r) => r.polaris === target.polaris && r.target.catalog === target.catalog);
+  const present = new Set(listed.map(key));
+  const lost = here.filter((r) => r.status === 'in_sync' && r.desired.state === 'present' && r.applied.state === 'present' && !present.has(key(r.target)));
+  const marked = new Set(await mirror.ledger.markRefill(lost.map((r) => r.id)));
+  if (marked.size > 0) mirror.wakeDispatchers();
+  const known = new Set(here.map((r) => key(r.target)));
+  const orphans = listed.filter((t) => !known.has(key(t))).map(polarisDisplayName).sort();
+  const check: TargetCheck = {
+    ...base,
+    complete: true,
+    refilled: lost.filter((r) => marked.has(r.id)).map((r) => polarisDisplayName(r.target)),
+    orphanCount: orphans.length,
+    orphans: orphans.slice(0, ORPHANS_LISTED),
+  };
+  await mirror.ledger.commit({ observations: [], source: targetCheckKey(target), state: { check: JSON.stringify(check) } });
+  return check;
+}
+
+/** Every target the given sources write to, once each. */
+export function targetsOf(sources: ReadonlyArray<{ targets: ReadonlyArray<{ polaris: string; catalog: string }> }>): Array<{ polaris: string; catalog: string }> {
+  return [...new Map(sources.flatMap((s) => s.targets).map((t) => [targetLabel(t), { polaris: t.polaris, catalog: t.catalog }])).values()];
+}
