@@ -211,9 +211,13 @@ export class Dispatcher {
       }
       return added;
     }
-    for (const lane of this.lanes) {
+    // The first lane also takes the tables of instances no longer configured: they fail at once with a
+    // hint (laneOf), rather than stay pending for good and keep `sync` from ever finishing.
+    const configured = this.lanes.map((lane) => lane.name).filter((name): name is string => name !== undefined);
+    for (const [i, lane] of this.lanes.entries()) {
       if (room(lane) <= 0) continue;
-      added += this.start(lane, await ledger.dueIds(Date.now(), room(lane) + lane.inFlight.size, sources, lane.name));
+      const others = i === 0 && lane.name !== undefined ? configured : undefined;
+      added += this.start(lane, await ledger.dueIds(Date.now(), room(lane) + lane.inFlight.size, sources, lane.name, others));
     }
     return added;
   }

@@ -144,9 +144,11 @@ export interface Ledger extends PassStamps {
    * The ids of tables that need work now, oldest first; the dispatcher re-reads each row when it
    * starts on it. A shared ledger claims them for this replica until their outcome is recorded (or the
    * claim expires), so no other replica works on the same table meanwhile. With `polaris`, only that
-   * instance's tables (each instance fills its own share, so one target never starves another).
+   * instance's tables (each instance fills its own share, so one target never starves another); with
+   * `configured` as well, also the tables of instances not in that list (a target removed from the
+   * config: they fail at once with a hint, instead of waiting for a lane that no longer exists).
    */
-  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]>;
+  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): Promise<number[]>;
   /**
    * Claims these tables for this replica (retry --table works on named tables, not on what is due);
    * returns those it got: a table another replica is working on is left to it.

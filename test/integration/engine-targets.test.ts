@@ -110,6 +110,28 @@ describe('a source with two Polaris targets', () => {
     expect(drState(dr).get('sales.orders')).toBe(v1);
   });
 
+  it('a Polaris instance removed from the config: sync still finishes, its tables failed with a hint that says so', async () => {
+    await dr.close();
+    await h.writeTable(['sales'], 'orders');
+    const down = await syncWith(h);
+    expect(down.rows.find((r) => r.polaris === 'dr')).toMatchObject({ status: 'failed' });
+
+    // The DR instance is renamed: two instances are still configured (two lanes), neither of them "dr".
+    dr = await startDr();
+    await configureTargets((c) => {
+      c.polarisInstances = { dr2: c.polarisInstances.dr };
+      c.sources[0].targets = [{ catalog: CATALOG }, { polaris: 'dr2', catalog: DR_CATALOG }];
+    });
+    const renamed = await syncWith(h);
+    expect(renamed.rows.find((r) => r.polaris === 'dr2')).toMatchObject({ status: 'in_sync' });
+    expect(renamed.rows.find((r) => r.polaris === 'dr')).toMatchObject({
+      status: 'failed',
+      lastError: 'Polaris instance "dr" is not configured any more',
+      lastHint: expect.stringContaining('polarisInstances'),
+    });
+    expect(drState(dr).has('sales.orders')).toBe(true);
+  });
+
   it('the daemon retries a target\'s failed tables as soon as its probe sees it answer again', async () => {
     const port = drPort();
     await dr.close();

@@ -219,6 +219,9 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.redriveTransient('dr')).toBe(1);
     expect(await ledger.get(dr.id)).toMatchObject({ status: 'pending', attempts: 0, failureTransient: false, nextAttemptAt: 0 });
     expect(await ledger.dueIds(Date.now(), 10, undefined, 'dr')).toEqual([dr.id]);
+    // A lane that also takes instances no longer configured: "dr" is not in the list, so its row comes too.
+    expect(await ledger.dueIds(Date.now(), 10, undefined, 'default', ['default'])).toEqual([main.id, dr.id]);
+    expect(await ledger.dueIds(Date.now(), 10, undefined, 'default', ['default', 'dr'])).toEqual([main.id]);
     // retry --target: only that target's rows.
     await ledger.applyOutcome({ kind: 'failed', id: main.id, rev: (await ledger.get(main.id))!.rev, error: 'refused', delayMs: 3_600_000 });
     expect(await ledger.redrive({ target: { polaris: 'dr', catalog: 'lake_dr' } })).toEqual([]);

@@ -229,10 +229,20 @@ export class PostgresLedger implements Ledger {
 
   // ---- work for the dispatcher ------------------------------------------------------------------
 
-  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]> {
+  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): Promise<number[]> {
     const rows = await this.write(
       async (client) =>
-        (await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [this.replicaId, CLAIM_TTL_MS, now, sources ?? null, limit, polaris ?? null])).rows,
+        (
+          await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [
+            this.replicaId,
+            CLAIM_TTL_MS,
+            now,
+            sources ?? null,
+            limit,
+            polaris ?? null,
+            configured ? [...configured] : null,
+          ])
+        ).rows,
       false,
     );
     this.writeHealth.succeeded();

@@ -43,7 +43,7 @@ export const SQL = {
   claimDue: `UPDATE tables SET claimed_by = $1, claimed_until = ${DB_NOW} + $2
       WHERE id IN (
         SELECT id FROM tables
-        WHERE ${notInSync} AND next_attempt_at <= $3 AND ${inSources(4)} AND ($6::text IS NULL OR polaris = $6::text)
+        WHERE ${notInSync} AND next_attempt_at <= $3 AND ${inSources(4)} AND ($6::text IS NULL OR polaris = $6::text OR ($7::text[] IS NOT NULL AND polaris <> ALL($7::text[])))
           AND (claimed_until <= ${DB_NOW} OR claimed_by = $1)
         ORDER BY next_attempt_at, id LIMIT $5
         FOR UPDATE SKIP LOCKED)

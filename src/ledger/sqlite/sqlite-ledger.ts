@@ -99,8 +99,8 @@ export class SqliteLedger implements Ledger {
     return this.stamps;
   }
 
-  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): Promise<number[]> {
-    return this.store.dueIds(now, limit, sources, polaris);
+  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): Promise<number[]> {
+    return this.store.dueIds(now, limit, sources, polaris, configured);
   }
 
   /** One process sends per file (the sender lease): every table is this process's to work on. */

@@ -232,9 +232,11 @@ export class SqliteStore {
   }
 
   /** The ids of due(): the dispatcher re-reads each row when it starts on it, so it needs no more. */
-  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string): number[] {
+  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): number[] {
     if (polaris !== undefined) {
-      return this.statements.dueIdsOfInstance.pluck().all(now, sources ? JSON.stringify(sources) : null, sources ? JSON.stringify(sources) : null, polaris, limit) as number[];
+      const inSources = sources ? JSON.stringify(sources) : null;
+      const others = configured ? JSON.stringify(configured) : null;
+      return this.statements.dueIdsOfInstance.pluck().all(now, inSources, inSources, polaris, others, others, limit) as number[];
     }
     const statement = sources ? this.statements.dueIdsForSources : this.statements.dueIds;
     const args = sources ? [now, JSON.stringify(sources), limit] : [now, limit];

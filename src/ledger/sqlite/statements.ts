@@ -83,7 +83,9 @@ function statementSql() {
     dueIdsForSources: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
     // One Polaris instance's due tables: each instance fills its own share of the dispatcher.
     dueIdsOfInstance: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?
-        AND (? IS NULL OR +source IN (SELECT value FROM json_each(?))) AND +polaris = ? ORDER BY next_attempt_at, id LIMIT ?`,
+        AND (? IS NULL OR +source IN (SELECT value FROM json_each(?)))
+        AND (+polaris = ? OR (? IS NOT NULL AND +polaris NOT IN (SELECT value FROM json_each(?))))
+        ORDER BY next_attempt_at, id LIMIT ?`,
     dueCount: `SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`,
     nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`,
     nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
