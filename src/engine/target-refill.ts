@@ -29,36 +29,60 @@ export function targetCheckKey(target: { polaris: string; catalog: string }): st
 
 const key = (t: PolarisTable) => `${joinNamespace(t.namespace)}\u0000${t.name}`;
 
+/** What a target's listing says against the ledger, before anything is done about it. */
+export interface TargetComparison {
+  readonly complete: boolean;
+  readonly reason?: string;
+  /** Rows the ledger says were applied there that the target lacks. */
+  readonly lost: MirrorRow[];
+  /** Tables the target holds under a mirrored prefix that no source has, sorted. */
+  readonly orphans: string[];
+}
+
 /**
- * Compares a target's cheap listing with the ledger: tables applied there but missing are refilled
- * (sent again, timestamps still rising), tables there that no source mirrors are orphans. Every
- * source writing to the target counts for orphans; prefixes bound what is listed.
+ * Compares a target's cheap listing with the ledger (read-only: `plan` uses it as it is). Every source
+ * writing to the target counts for orphans; prefixes bound what is listed.
  */
-export async function checkTarget(mirror: Mirror, target: { polaris: string; catalog: string }, signal?: AbortSignal): Promise<TargetCheck> {
-  const base = { ...target, at: Date.now(), refilled: [], orphanCount: 0, orphans: [] };
-  const instance = mirror.polaris.get(target.polaris);
-  if (!instance) return { ...base, complete: false, reason: `Polaris instance "${target.polaris}" is not configured` };
-  const writers = mirror.config.sources.filter((s) => s.targets.some((t) => t.polaris === target.polaris && t.catalog === target.catalog));
+export async function compareTarget(
+  context: { config: Mirror['config']; polaris: Pick<Mirror['polaris'], 'get'>; ledger: Pick<Mirror['ledger'], 'rowsOfSource'> | undefined },
+  target: { polaris: string; catalog: string },
+  signal?: AbortSignal,
+): Promise<TargetComparison> {
+  const instance = context.polaris.get(target.polaris);
+  if (!instance) return { complete: false, reason: `Polaris instance "${target.polaris}" is not configured`, lost: [], orphans: [] };
+  const writers = context.config.sources.filter((s) => s.targets.some((t) => t.polaris === target.polaris && t.catalog === target.catalog));
   const prefixes = writers.flatMap((s) => s.targets.filter((t) => t.polaris === target.polaris && t.catalog === target.catalog).map((t) => t.namespacePrefix));
   // An empty prefix covers the whole catalog; otherwise each distinct prefix is listed.
   const roots = prefixes.some((p) => p.length === 0) ? [[]] : [...new Map(prefixes.map((p) => [joinNamespace(p), p])).values()];
   // The ledger first, the listing second: a table applied while the listing runs is not in this
   // snapshot as applied, so it cannot be mistaken for one the target lost.
   const rows: MirrorRow[] = [];
-  for (const source of writers) rows.push(...(await mirror.ledger.rowsOfSource(source.name)));
+  for (const source of writers) rows.push(...((await context.ledger?.rowsOfSource(source.name)) ?? []));
   const listed: PolarisTable[] = [];
   for (const root of roots) {
     const listing = await listTargetTables(instance.client, target.catalog, root, signal);
-    if (!listing.complete) return { ...base, complete: false, reason: listing.reason };
+    if (!listing.complete) return { complete: false, reason: listing.reason, lost: [], orphans: [] };
     listed.push(...listing.tables);
   }
   const here = rows.filter((r) => r.polaris === target.polaris && r.target.catalog === target.catalog);
   const present = new Set(listed.map(key));
   const lost = here.filter((r) => r.status === 'in_sync' && r.desired.state === 'present' && r.applied.state === 'present' && !present.has(key(r.target)));
-  const marked = new Set(await mirror.ledger.markRefill(lost.map((r) => r.id)));
-  if (marked.size > 0) mirror.wakeDispatchers();
   const known = new Set(here.map((r) => key(r.target)));
   const orphans = listed.filter((t) => !known.has(key(t))).map(polarisDisplayName).sort();
+  return { complete: true, lost, orphans };
+}
+
+/**
+ * Compares a target with the ledger and acts on it: tables applied there but missing are refilled
+ * (sent again, timestamps still rising), tables there that no source mirrors are reported as orphans.
+ */
+export async function checkTarget(mirror: Mirror, target: { polaris: string; catalog: string }, signal?: AbortSignal): Promise<TargetCheck> {
+  const base = { ...target, at: Date.now(), refilled: [], orphanCount: 0, orphans: [] };
+  const comparison = await compareTarget(mirror, target, signal);
+  if (!comparison.complete) return { ...base, complete: false, reason: comparison.reason };
+  const { lost, orphans } = comparison;
+  const marked = new Set(await mirror.ledger.markRefill(lost.map((r) => r.id)));
+  if (marked.size > 0) mirror.wakeDispatchers();
   const check: TargetCheck = {
     ...base,
     complete: true,

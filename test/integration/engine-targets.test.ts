@@ -172,6 +172,16 @@ describe('a source with two Polaris targets', () => {
     const stray = await h.writeTable(['other'], 'stray');
     expect(await createThroughApi(dr, ['other'], 'stray', stray)).toBe(204);
 
+    // plan says what the sync will find, and changes nothing.
+    const plan = await runCli(['plan', '--config', h.configFile, '--json']);
+    expect(JSON.parse(plan.stdout).targets).toEqual([
+      { polaris: 'default', catalog: CATALOG, complete: true, reason: null, refill: [], orphanCount: 0, orphans: [] },
+      { polaris: 'dr', catalog: DR_CATALOG, complete: true, reason: null, refill: [`${DR_CATALOG}.sales.orders`], orphanCount: 1, orphans: [`${DR_CATALOG}.other.stray`] },
+    ]);
+    const planText = await runCli(['plan', '--config', h.configFile]);
+    expect(planText.stdout).toContain(`target dr/${DR_CATALOG}: 1 orphan(s) no source has (reported, never dropped): ${DR_CATALOG}.other.stray`);
+    expect(drState(dr).has('sales.orders')).toBe(false);
+
     const { summary } = await syncWith(h);
     expect(summary).toMatchObject({ converged: true, created: 1 });
     expect(summary.targets).toEqual([

@@ -3,6 +3,7 @@ import { createSourceAdapter } from '../../../adapters/registry.js';
 import type { SourceConfig } from '../../config/schema.js';
 import { decideDrops, pendingDropRows, rowKey, wantedRows } from '../../engine/drop-brake.js';
 import { UsageError } from '../../engine/mirror.js';
+import { compareTarget, targetsOf } from '../../engine/target-refill.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { openLedgerForReading } from '../../ledger/open-ledger.js';
 import type { MirrorRow } from '../../ledger/rows.js';
@@ -37,10 +38,25 @@ export interface PlanEntry {
   validate: { ok: boolean; message: string; hint?: string } | null;
 }
 
+/** What `sync` would find on a target: tables it lost (to send again) and orphans (reported only). */
+export interface PlanTarget {
+  polaris: string;
+  catalog: string;
+  /** False when the target could not be listed in full (then nothing would be refilled). */
+  complete: boolean;
+  reason: string | null;
+  refill: string[];
+  orphanCount: number;
+  /** The first 1000. */
+  orphans: string[];
+}
+
 export interface PlanReport {
   entries: PlanEntry[];
   counts: Record<PlanAction, number>;
   errors: Array<{ source: string; message: string }>;
+  /** Added with several targets: each target's listing against the ledger. */
+  targets: PlanTarget[];
 }
 
 /** `plan`: what `sync` would do, with VALIDATE answers for creates. Changes nothing (VALIDATE is a dry run). */
@@ -51,8 +67,19 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const ledger = await openLedgerForReading(config.state);
   const polaris = new PolarisInstances(config, context);
   try {
-    const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [] };
+    const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [], targets: [] };
     for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, report, context);
+    for (const target of targetsOf(selected)) {
+      const found = await compareTarget({ config, polaris, ledger }, target);
+      report.targets.push({
+        ...target,
+        complete: found.complete,
+        reason: found.reason ?? null,
+        refill: found.lost.map((row) => polarisDisplayName(row.target)),
+        orphanCount: found.orphans.length,
+        orphans: found.orphans.slice(0, 1000),
+      });
+    }
     await validateCreates(report.entries, polaris);
     for (const entry of report.entries) report.counts[entry.action]++;
     context.print(options.json ? JSON.stringify(report, null, 2) : renderPlan(report));
@@ -212,5 +239,11 @@ function renderPlan(report: PlanReport): string {
       (c.pending ? `, ${c.pending} pending from ingest` : ''),
   );
   for (const e of report.errors) lines.push(`${e.source}: ${e.message}`);
+  for (const t of report.targets) {
+    const label = `target ${t.polaris}/${t.catalog}`;
+    if (!t.complete) lines.push(`${label}: not checked (${t.reason ?? 'the listing was incomplete'})`);
+    if (t.refill.length > 0) lines.push(`${label}: ${t.refill.length} table(s) the ledger says were applied are missing and would be sent again: ${t.refill.slice(0, 20).join(', ')}`);
+    if (t.orphanCount > 0) lines.push(`${label}: ${t.orphanCount} orphan(s) no source has (reported, never dropped): ${t.orphans.slice(0, 20).join(', ')}`);
+  }
   return lines.join('\n');
 }
