@@ -98,7 +98,7 @@ export async function demoCommand(options: { keep?: boolean }): Promise<number> 
     await write(['sales'], 'returns', 'TableMetadataV2ValidMinimal.json');
     await step(emulator, configFile, 'Step 2: sales.orders updated, marketing.campaigns renamed, ops.jobs dropped, sales.returns added', out);
 
-    await step(emulator, configFile, 'Step 3: nothing changed — a sync sends no notification', out);
+    await step(emulator, configFile, 'Step 3: nothing changed — a sync sends nothing for the tables in sync (the refused one is tried again)', out);
 
     const final = emulator.tables(CATALOG);
     out('Polaris final state (catalog demo_mirror):');
