@@ -7,23 +7,9 @@ import { CatalogSet } from '../../adapters/glue/catalog-set.js';
 import type { GlueSourceConfig } from '../../adapters/glue/config.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { MirrorError } from '../../src/util/errors.js';
+import { glueSourceConfig } from './support.js';
 
-const config = (extra: Partial<GlueSourceConfig>): GlueSourceConfig => ({
-  type: 'glue',
-  name: 'g',
-  region: 'us-east-1',
-  target: { catalog: 'c', namespacePrefix: [] },
-  include: [],
-  exclude: [],
-  reconcileIntervalSeconds: 3600,
-  maxDropFraction: 0.25,
-  scanIntervalSeconds: 600,
-  requestsPerSecond: 10,
-  discoverCatalogs: false,
-  catalogNamespaces: {},
-  sessionName: 'polaris-mirror',
-  ...extra,
-});
+const config = (extra: Partial<GlueSourceConfig>): GlueSourceConfig => glueSourceConfig({ name: 'g', ...extra });
 
 /** A Glue client that answers GetCatalogs with `list` and fails the test on anything else. */
 const glue = (list: { CatalogId: string }[] = []) =>

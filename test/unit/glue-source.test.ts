@@ -8,24 +8,10 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { Metrics } from '../../src/telemetry/metrics.js';
 import { Redactor } from '../../src/telemetry/redactor.js';
 import { MirrorError } from '../../src/util/errors.js';
+import { glueSourceConfig } from './support.js';
 
-const config = (extra: Partial<GlueSourceConfig> = {}): GlueSourceConfig => ({
-  type: 'glue',
-  name: 'glue-main',
-  region: 'us-east-1',
-  endpoint: 'http://127.0.0.1:9',
-  target: { catalog: 'c', namespacePrefix: [] },
-  include: [],
-  exclude: [],
-  reconcileIntervalSeconds: 3600,
-  maxDropFraction: 0.25,
-  scanIntervalSeconds: 600,
-  requestsPerSecond: 10,
-  discoverCatalogs: false,
-  catalogNamespaces: {},
-  sessionName: 'polaris-mirror',
-  ...extra,
-});
+const config = (extra: Partial<GlueSourceConfig> = {}): GlueSourceConfig =>
+  glueSourceConfig({ name: 'glue-main', endpoint: 'http://127.0.0.1:9', ...extra });
 
 const sources: GlueSource[] = [];
 function build(extra: Partial<GlueSourceConfig> = {}, redactor = new Redactor()): GlueSource {

@@ -1,8 +1,9 @@
-// Shared helpers for the unit tests: temp directories that are always removed, and hand-built
-// normalized observations for the ledger.
+// Shared helpers for the unit tests: temp directories that are always removed, hand-built
+// normalized observations for the ledger, and a Glue source config with its defaults.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GlueSourceConfig } from '../../adapters/glue/config.js';
 import type { Observation } from '../../src/model/observation.js';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 
@@ -55,5 +56,25 @@ export function absent(spec: ObsSpec): NormalizedObservation {
       order: spec.order,
       sourceTimeMs: spec.time ?? spec.order,
     },
+  };
+}
+
+/** A Glue source's config as the schema leaves it (defaults filled in), for tests that build the adapter without loading YAML. */
+export function glueSourceConfig(extra: Partial<GlueSourceConfig> = {}): GlueSourceConfig {
+  return {
+    type: 'glue',
+    name: 'glue',
+    region: 'us-east-1',
+    target: { catalog: 'c', namespacePrefix: [] },
+    include: [],
+    exclude: [],
+    reconcileIntervalSeconds: 3600,
+    maxDropFraction: 0.25,
+    scanIntervalSeconds: 600,
+    requestsPerSecond: 10,
+    discoverCatalogs: false,
+    catalogNamespaces: {},
+    sessionName: 'polaris-mirror',
+    ...extra,
   };
 }
