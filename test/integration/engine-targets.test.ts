@@ -1,4 +1,4 @@
-// Several Polaris targets per source (issue 15), through the real engine and HTTP clients against two
+// Several Polaris targets per source, through the real engine and HTTP clients against two
 // Polaris emulators: a source converges on both; a target that is down never stops the other and
 // converges by itself once it is back; per-target status and retry.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
