@@ -1,10 +1,10 @@
-// Event latency of the Glue source: `run` (the real CLI) follows the SQS queue while this process
-// commits tables and sends their UpdateTable events at a steady rate. Latency per event = arrival at
-// Polaris of the UPDATE that carries the table's new metadata location (answered 204) minus the time
-// the message was sent (it is visible at once). Both times are taken in this process, by the emulators.
+// Event latency of the Glue source: `run` (the real CLI) follows the SQS queue while this process has
+// the Glue emulator's process commit tables and send their UpdateTable events at a steady rate. Latency
+// per event = arrival at Polaris of the UPDATE that carries the table's new metadata location, taken in
+// the Polaris emulator's process where it answers 204, minus the moment the message became visible,
+// taken in the Glue + SQS emulator's process (both Date.now() on the same machine).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { glueEvents } from '../emulators/glue/eventbridge.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import type { GlueBenchSetup } from './glue-scan.js';
 import { freePort } from '../support/free-port.js';
@@ -31,10 +31,10 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
     // `run` scans the whole catalog at start: the events are sent while that pass runs (as soon as the
     // daemon answers), since a daemon must stay responsive whatever a full pass is doing.
     await waitFor(async () => (await metrics(port)) !== '', 60_000);
-    setup.glue.resetCalls();
+    await setup.glue.resetCalls();
 
-    const tables = setup.glue.catalog.tableCount();
-    const sent: Array<{ database: string; table: string; location: string; at: number }> = [];
+    const tables = setup.tables;
+    const sending: Array<Promise<{ database: string; table: string; location: string; at: number }>> = [];
     const total = rate * seconds;
     const started = performance.now();
     for (let i = 0; i < total; i++) {
@@ -45,18 +45,18 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
       const n = (i * 7919) % tables;
       const database = setup.databaseOf(n);
       const table = `t${n}`;
-      const location = setup.lake.commit(database, table);
-      const at = Date.now();
-      setup.glue.sqs.send(setup.queue, glueEvents.updateTable(database, table));
-      sent.push({ database, table, location, at });
+      sending.push(setup.glue.commitAndSend(database, table).then((sent) => ({ database, table, ...sent })));
     }
+    const sent = await Promise.all(sending);
     const duringStartupPass = !PASS_COMPLETE.test(await metrics(port));
 
     const latencies: number[] = [];
+    const query = sent.map((e) => ({ namespace: [e.database], name: e.table }));
     await waitFor(async () => {
       latencies.length = 0;
-      for (const e of sent) {
-        const arrival = setup.polaris.history(setup.catalog, [e.database], e.table).find((h) => h.metadataLocation === e.location && h.status === 204);
+      const histories = await setup.polaris.history(setup.catalog, query);
+      for (const [k, e] of sent.entries()) {
+        const arrival = histories[k]!.find((h) => h.metadataLocation === e.location && h.status === 204);
         if (!arrival) return false;
         latencies.push(arrival.at - e.at);
       }
@@ -64,7 +64,7 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
     }, 60_000);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
-    return { rate, events: total, p50Ms: pct(50), p99Ms: pct(99), maxMs: latencies[latencies.length - 1]!, getTableCalls: setup.glue.calls()['GetTable:ok'] ?? 0, duringStartupPass };
+    return { rate, events: total, p50Ms: pct(50), p99Ms: pct(99), maxMs: latencies[latencies.length - 1]!, getTableCalls: (await setup.glue.calls())['GetTable:ok'] ?? 0, duringStartupPass };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));

@@ -37,7 +37,7 @@ if (!only || only === 'glue') {
   // `npm run bench -- glue 1000000 200`: another catalog size (tables, databases).
   const r = await benchGlueScan(Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 20));
   const calls = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`\nglue scan (${r.tables} tables in ${r.databases} databases, requestsPerSecond ${r.requestsPerSecond}; emulators in the bench process)`);
+  console.log(`\nglue scan (${r.tables} tables in ${r.databases} databases, requestsPerSecond ${r.requestsPerSecond}; Glue + SQS and Polaris emulators in their own processes)`);
   console.log(`  first sync                 ${fmt(r.first.seconds)} s, peak RSS ${fmt(r.first.rssMb, 0)} MB, ${r.first.notifications} notifications   (target ≤ 120 s, ≤ 300 MB)`);
   console.log(`  Glue calls                 ${calls(r.first.glueCalls)}   (target ≈ ${r.databases} + ${r.tables / 100} + database pages)`);
   console.log(`  second sync, no change     ${fmt(r.second.seconds)} s, peak RSS ${fmt(r.second.rssMb, 0)} MB, ${r.second.notifications} notifications   (target 0); ${calls(r.second.glueCalls)}`);
