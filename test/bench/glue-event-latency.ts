@@ -4,6 +4,7 @@
 // the Polaris emulator's process where it answers 204, minus the moment the message became visible,
 // taken in the Glue + SQS emulator's process (both Date.now() on the same machine).
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/package-info.js';
 import type { GlueBenchSetup } from './glue-scan.js';
@@ -18,12 +19,16 @@ export interface EventLatency {
   getTableCalls: number;
   /** Whether the daemon's start-up pass over the whole catalog was still running when the last event was sent. */
   duringStartupPass: boolean;
+  /** The machine's 1-minute load average when the last event was sent. */
+  loadAverage: number;
 }
 
 export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, seconds = 30): Promise<EventLatency> {
   const port = await freePort();
   await setup.writeConfig({ serverPort: port, scanIntervalSeconds: 3600 });
-  const daemon = spawn(process.execPath, [join(packageRoot(), 'bin', 'polaris-mirror.js'), 'run', '--config', setup.configFile], {
+  // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon (start-up pass + events).
+  const nodeArgs = process.env.BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const daemon = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'bin', 'polaris-mirror.js'), 'run', '--config', setup.configFile], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...setup.env },
   });
@@ -49,6 +54,7 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
     }
     const sent = await Promise.all(sending);
     const duringStartupPass = !PASS_COMPLETE.test(await metrics(port));
+    const loadAverage = loadavg()[0]!;
 
     const latencies: number[] = [];
     const query = sent.map((e) => ({ namespace: [e.database], name: e.table }));
@@ -64,7 +70,7 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
     }, 60_000);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
-    return { rate, events: total, p50Ms: pct(50), p99Ms: pct(99), maxMs: latencies[latencies.length - 1]!, getTableCalls: (await setup.glue.calls())['GetTable:ok'] ?? 0, duringStartupPass };
+    return { rate, events: total, p50Ms: pct(50), p99Ms: pct(99), maxMs: latencies[latencies.length - 1]!, getTableCalls: (await setup.glue.calls())['GetTable:ok'] ?? 0, duringStartupPass, loadAverage };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));

@@ -8,7 +8,7 @@
 // Targets (1,000,000 tables): first sync ≤ 10 min, ≤ 400 MB, Glue calls ≈ databases + tables/100
 // (+ database pages); no-change sync ≤ 2 min with 0 notifications; p99 event latency ≤ 200 ms.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDatabaseOf } from '../emulators/glue/bench-lake.js';
 import { configYaml, startRemoteEmulator, sum, timeCli, type RemoteEmulator } from './bench-kit.js';
@@ -26,6 +26,8 @@ export interface GlueScanRun {
   rssMb: number | undefined;
   notifications: number;
   glueCalls: Record<string, number>;
+  /** The machine's 1-minute load average when the run ended (the machine is shared: times inflate). */
+  loadAverage: number;
 }
 
 export interface GlueBenchResult {
@@ -131,5 +133,5 @@ async function scan(setup: GlueBenchSetup): Promise<GlueScanRun> {
   await setup.glue.resetCalls();
   const run = await timeCli(['sync', '--config', setup.configFile, '--no-progress'], AWS_ENV);
   if (run.code !== 0) throw new Error(`sync exited ${run.code}: ${run.stdout}\n${run.stderr}`);
-  return { seconds: run.seconds, rssMb: run.maxRssMb, notifications: sum(await setup.polaris.stats(), notifications) - before, glueCalls: await setup.glue.calls() };
+  return { seconds: run.seconds, rssMb: run.maxRssMb, notifications: sum(await setup.polaris.stats(), notifications) - before, glueCalls: await setup.glue.calls(), loadAverage: loadavg()[0]! };
 }
