@@ -5,6 +5,7 @@ import { dottedName, type SourceTable } from '../model/table.js';
 import type { NormalizedObservation, Normalizer } from '../normalizer/normalize.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { EventPriority } from './event-priority.js';
 import type { PassSummary } from './reconciler.js';
 
 /**
@@ -15,6 +16,8 @@ import type { PassSummary } from './reconciler.js';
 export class SourceSink implements ObservationSink {
   /** Set by the Mirror: runs the engine's reconciliation pass over this source. */
   runPass: ((signal?: AbortSignal) => Promise<PassSummary | undefined>) | undefined;
+  /** Events of this source's watch being applied: its passes give way to them. */
+  readonly events = new EventPriority();
 
   constructor(
     readonly normalizer: Normalizer,
@@ -62,6 +65,10 @@ export class SourceSink implements ObservationSink {
 
   knownTables(namespacePrefix?: readonly string[]): Promise<SourceTable[]> {
     return this.ledger.liveTables(this.source, namespacePrefix);
+  }
+
+  eventStarted(): () => void {
+    return this.events.started();
   }
 
   reconcile(signal?: AbortSignal): Promise<PassSummary | undefined> {

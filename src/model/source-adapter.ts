@@ -130,6 +130,11 @@ export interface ObservationSink {
   knownTables(namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
   /** A full reconciliation pass now (list, observe, drops with the mass-drop brake), e.g. after a gap. */
   reconcile(signal?: AbortSignal): Promise<PassSummary | undefined>;
+  /**
+   * A watch marks each event from its arrival until its commit, so that a full pass over the source
+   * gives way to it (see src/engine/event-priority.ts); call the result once the event is committed.
+   */
+  eventStarted?(): () => void;
 }
 
 export interface CommitOptions {

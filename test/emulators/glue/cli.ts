@@ -40,8 +40,9 @@ async function main(): Promise<void> {
   const queueUrl = glue.sqs.createQueue({ name: config.queue, visibilityTimeoutSeconds: 30 });
 
   const commit = async (database: string, table: string): Promise<{ location: string; at: number }> => {
-    const location = lake.commit(database, table);
-    await store.flush();
+    // The metadata file is readable in Polaris before Glue points at it: the start-up pass may list the
+    // table at any moment.
+    const location = await lake.commitAfter(() => store.flush(), database, table);
     // The message is visible from the moment send() returns (synchronously): the latency clock starts here.
     const at = Date.now();
     glue.sqs.send(config.queue, glueEvents.updateTable(database, table));
