@@ -88,10 +88,9 @@ export class Reconciler {
     let seen: SourceTable[] = [];
     const flush = async () => {
       await sink.events.idle(YIELD_TO_EVENTS_MS);
-      if (batch.length > 0) add(observed, await sink.commit(batch));
+      // The observations and the stamps of the listed tables in one transaction.
+      if (batch.length > 0 || seen.length > 0) add(observed, await sink.commit(batch, { seen: { tables: seen, stamp } }));
       batch = [];
-      // After the commit, so the rows of tables seen for the first time exist to be stamped.
-      if (seen.length > 0) await this.ledger.markSeen(adapter.name, seen, stamp);
       seen = [];
     };
     const skip = (reason: SkipReason) => {

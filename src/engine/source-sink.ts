@@ -46,7 +46,8 @@ export class SourceSink implements ObservationSink {
         }
       }
     }
-    const results = await this.ledger.commit({ observations: accepted, source: this.source, cursor: options.cursor, state: options.state });
+    const seen = options.seen && { source: this.source, ...options.seen };
+    const results = await this.ledger.commit({ observations: accepted, source: this.source, cursor: options.cursor, state: options.state, seen });
     const summary = tally(results, rejected);
     for (const [result, count] of Object.entries(summary)) {
       if (count > 0) this.metrics.observations.inc({ source: this.source, result }, count);

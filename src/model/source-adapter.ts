@@ -140,6 +140,8 @@ export interface ObservationSink {
 export interface CommitOptions {
   readonly cursor?: string;
   readonly state?: Readonly<Record<string, string | null>>;
+  /** The engine's pass only: these listed tables are stamped with the pass in the same transaction. */
+  readonly seen?: { readonly tables: readonly SourceTable[]; readonly stamp: number };
 }
 
 export interface CommitResult {

@@ -42,7 +42,7 @@ if (!only || only === 'glue') {
   console.log(`  first sync                 ${fmt(r.first.seconds)} s, peak RSS ${fmt(r.first.rssMb, 0)} MB, ${r.first.notifications} notifications, load average ${fmt(r.first.loadAverage, 2)}   (target at 1,000,000: ≤ 600 s, ≤ 400 MB)`);
   console.log(`  Glue calls                 ${calls(r.first.glueCalls)}   (target ≈ ${r.databases} + ${r.tables / 100} + database pages)`);
   console.log(`  second sync, no change     ${fmt(r.second.seconds)} s, peak RSS ${fmt(r.second.rssMb, 0)} MB, ${r.second.notifications} notifications, load average ${fmt(r.second.loadAverage, 2)}   (target 0; ≤ 120 s at 1,000,000); ${calls(r.second.glueCalls)}`);
-  console.log(`  event latency              ${r.events.events} UpdateTable events at ${r.events.rate}/s: p50 ${r.events.p50Ms} ms, p99 ${r.events.p99Ms} ms, max ${r.events.maxMs} ms, ${r.events.getTableCalls} GetTable, load average ${fmt(r.events.loadAverage, 2)}${r.events.duringStartupPass ? ', all sent during the start-up pass' : ''}   (target p99 ≤ 200 ms)`);
+  console.log(`  event latency              ${r.events.events} UpdateTable events at ${r.events.rate}/s: p50 ${r.events.p50Ms} ms, p99 ${r.events.p99Ms} ms, max ${r.events.maxMs} ms${r.events.missing > 0 ? ` (${r.events.missing} not applied within 180 s)` : ''}, ${r.events.getTableCalls} GetTable, load average ${fmt(r.events.loadAverage, 2)}${r.events.duringStartupPass ? ', all sent during the start-up pass' : ''}   (target p99 ≤ 200 ms)`);
 }
 if (only === 'glue-scale') {
   // `npm run bench -- glue-scale [small] [large]`: not part of the default run (1,000,000 tables take long).
