@@ -65,6 +65,9 @@ async function main(): Promise<void> {
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end(`unknown control path ${req.method} ${req.url}`);
   };
+  // The benchmark's client keeps its connection through syncs of several minutes: a server closing an
+  // idle keep-alive socket (5 s by default) races the client's next request on it.
+  control.keepAliveTimeout = 3_600_000;
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
   const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
   process.stdout.write(`${JSON.stringify({ url: glue.url, control: controlUrl, queueUrl })}\n`);
