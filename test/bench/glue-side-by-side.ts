@@ -29,6 +29,7 @@ export function formatSideBySide([a, b]: GlueBenchResult[]): string {
     ['no-change sync, notifications', String(a.second.notifications), String(b.second.notifications), 'target 0'],
     ['no-change sync, load average', fmt(a.second.loadAverage, 2), fmt(b.second.loadAverage, 2), ''],
     ['event latency p50 / p99 ms', `${a.events.p50Ms} / ${a.events.p99Ms}`, `${b.events.p50Ms} / ${b.events.p99Ms}`, 'target p99 ≤ 200'],
+    ['same, once the pass ended p50 / p99 ms', a.events.afterPass ? `${a.events.afterPass.p50Ms} / ${a.events.afterPass.p99Ms}` : 'n/a', b.events.afterPass ? `${b.events.afterPass.p50Ms} / ${b.events.afterPass.p99Ms}` : 'n/a', 'what the pass adds'],
     ['events not applied within 180 s', String(a.events.missing), String(b.events.missing), ''],
     ['events during the start-up pass', a.events.duringStartupPass ? 'all' : 'not all', b.events.duringStartupPass ? 'all' : 'not all', ''],
     ['event phase, load average', fmt(a.events.loadAverage, 2), fmt(b.events.loadAverage, 2), ''],

@@ -43,6 +43,8 @@ if (!only || only === 'glue') {
   console.log(`  Glue calls                 ${calls(r.first.glueCalls)}   (target ≈ ${r.databases} + ${r.tables / 100} + database pages)`);
   console.log(`  second sync, no change     ${fmt(r.second.seconds)} s, peak RSS ${fmt(r.second.rssMb, 0)} MB, ${r.second.notifications} notifications, load average ${fmt(r.second.loadAverage, 2)}   (target 0; ≤ 120 s at 1,000,000); ${calls(r.second.glueCalls)}`);
   console.log(`  event latency              ${r.events.events} UpdateTable events at ${r.events.rate}/s: p50 ${r.events.p50Ms} ms, p99 ${r.events.p99Ms} ms, max ${r.events.maxMs} ms${r.events.missing > 0 ? ` (${r.events.missing} not applied within 180 s)` : ''}, ${r.events.getTableCalls} GetTable, load average ${fmt(r.events.loadAverage, 2)}${r.events.duringStartupPass ? ', all sent during the start-up pass' : ''}   (target p99 ≤ 200 ms)`);
+  const after = r.events.afterPass;
+  if (after) console.log(`  same, once the pass ended   p50 ${after.p50Ms} ms, p99 ${after.p99Ms} ms, max ${after.maxMs} ms${after.missing > 0 ? ` (${after.missing} not applied within 180 s)` : ''}, load average ${fmt(after.loadAverage, 2)}   (same run: what the pass adds)`);
 }
 if (only === 'glue-scale') {
   // `npm run bench -- glue-scale [small] [large]`: not part of the default run (1,000,000 tables take long).
