@@ -31,6 +31,8 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
   const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A benchmark that dies of an uncaught error must not leave its emulator running.
+  process.once('exit', () => child.kill('SIGKILL'));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));

@@ -42,6 +42,9 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...setup.env },
   });
+  // A benchmark that dies of an uncaught error must not leave the daemon running.
+  const orphan = () => daemon.kill('SIGKILL');
+  process.once('exit', orphan);
   try {
     // `run` scans the whole catalog at start: the events are sent while that pass runs (as soon as the
     // daemon answers), since a daemon must stay responsive whatever a full pass is doing.
@@ -60,6 +63,7 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
     }
     return { rate, events: rate * seconds, getTableCalls, duringStartupPass, ...during, afterPass };
   } finally {
+    process.off('exit', orphan);
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
   }

@@ -23,6 +23,8 @@ export async function startRemoteGlue(options: { polarisControl: string; root: s
   const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'glue', 'cli.js'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A benchmark that dies of an uncaught error must not leave a catalog of a million tables running.
+  process.once('exit', () => child.kill('SIGKILL'));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the Glue emulator exited with ${code}`)));
