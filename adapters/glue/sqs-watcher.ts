@@ -93,12 +93,17 @@ export class SqsWatcher {
       for (const message of fresh) {
         const id = message.MessageId ?? '';
         const entry: InFlight = { message };
-        entry.done = this.handle(entry, { reads, batch, heartbeat }, signal)
+        // From its arrival to its commit, a message goes before a pass over the whole catalog.
+        const committed = sink.eventStarted?.() ?? (() => undefined);
+        entry.done = this.handle(entry, { reads, batch, heartbeat, committed }, signal)
           .catch((error: unknown) => {
             fatal ??= { error };
             stopReceiving.abort();
           })
-          .finally(() => inFlight.delete(id));
+          .finally(() => {
+            committed();
+            inFlight.delete(id);
+          });
         inFlight.set(id, entry);
       }
     }
@@ -127,7 +132,11 @@ export class SqsWatcher {
   }
 
   /** One message: its reads, the commit of what they saw, then delete (or retry later if a read failed). */
-  private async handle(entry: InFlight, { reads, batch, heartbeat }: { reads: TableReads; batch: BatchCommit; heartbeat: Heartbeat }, signal: AbortSignal): Promise<void> {
+  private async handle(
+    entry: InFlight,
+    { reads, batch, heartbeat, committed }: { reads: TableReads; batch: BatchCommit; heartbeat: Heartbeat; committed: () => void },
+    signal: AbortSignal,
+  ): Promise<void> {
     const parsed = parseGlueMessage(entry.message.Body);
     if (!parsed.ok) {
       this.deps.metrics.sourceEvents.inc({ source: this.deps.source, outcome: 'unparseable' });
@@ -145,6 +154,7 @@ export class SqsWatcher {
       // Every read that succeeded is the truth, even when another table of the same message failed.
       // Durable before the message is deleted: if this throws, the watch stops and the message returns.
       await batch.commit(observations);
+      committed();
       if (!failure) {
         // Counted once committed: the delete only tidies the queue (a lost one means a harmless redelivery).
         // An event of a catalog the source does not mirror (the queue is fed by the account's whole bus).

@@ -27,6 +27,11 @@ export interface PassSummary {
 
 /** Observations are stored in batches of this size while a listing streams in. */
 const BATCH = 500;
+/**
+ * The longest a pass waits, before each batch, for the source's events in the works to be committed:
+ * events go first, yet a steady stream of them slows a pass down without stopping it.
+ */
+const YIELD_TO_EVENTS_MS = 250;
 
 /**
  * One full pass over a source: every listed table becomes an observation; once the listing is known to
@@ -82,10 +87,10 @@ export class Reconciler {
     let batch: PresentObservation[] = [];
     let seen: SourceTable[] = [];
     const flush = async () => {
-      if (batch.length > 0) add(observed, await sink.commit(batch));
+      await sink.events.idle(YIELD_TO_EVENTS_MS);
+      // The observations and the stamps of the listed tables in one transaction.
+      if (batch.length > 0 || seen.length > 0) add(observed, await sink.commit(batch, { seen: { tables: seen, stamp } }));
       batch = [];
-      // After the commit, so the rows of tables seen for the first time exist to be stamped.
-      if (seen.length > 0) await this.ledger.markSeen(adapter.name, seen, stamp);
       seen = [];
     };
     const skip = (reason: SkipReason) => {

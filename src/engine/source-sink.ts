@@ -5,6 +5,7 @@ import { dottedName, type SourceTable } from '../model/table.js';
 import type { NormalizedObservation, Normalizer } from '../normalizer/normalize.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { EventPriority } from './event-priority.js';
 import type { PassSummary } from './reconciler.js';
 
 /**
@@ -15,6 +16,8 @@ import type { PassSummary } from './reconciler.js';
 export class SourceSink implements ObservationSink {
   /** Set by the Mirror: runs the engine's reconciliation pass over this source. */
   runPass: ((signal?: AbortSignal) => Promise<PassSummary | undefined>) | undefined;
+  /** Events of this source's watch being applied: its passes give way to them. */
+  readonly events = new EventPriority();
 
   constructor(
     readonly normalizer: Normalizer,
@@ -43,7 +46,8 @@ export class SourceSink implements ObservationSink {
         }
       }
     }
-    const results = await this.ledger.commit({ observations: accepted, source: this.source, cursor: options.cursor, state: options.state });
+    const seen = options.seen && { source: this.source, ...options.seen };
+    const results = await this.ledger.commit({ observations: accepted, source: this.source, cursor: options.cursor, state: options.state, seen });
     const summary = tally(results, rejected);
     for (const [result, count] of Object.entries(summary)) {
       if (count > 0) this.metrics.observations.inc({ source: this.source, result }, count);
@@ -62,6 +66,10 @@ export class SourceSink implements ObservationSink {
 
   knownTables(namespacePrefix?: readonly string[]): Promise<SourceTable[]> {
     return this.ledger.liveTables(this.source, namespacePrefix);
+  }
+
+  eventStarted(): () => void {
+    return this.events.started();
   }
 
   reconcile(signal?: AbortSignal): Promise<PassSummary | undefined> {

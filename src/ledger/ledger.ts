@@ -64,6 +64,17 @@ export interface ObservationBatch {
   readonly source?: string;
   readonly cursor?: string;
   readonly state?: Readonly<Record<string, string | null>>;
+  /**
+   * A pass's listed tables, stamped in the same transaction (after the observations, so the rows of
+   * tables seen for the first time exist): one commit per batch of a pass instead of two.
+   */
+  readonly seen?: PassSeen;
+}
+
+export interface PassSeen {
+  readonly source: string;
+  readonly tables: readonly SourceTable[];
+  readonly stamp: number;
 }
 
 /** What an attempt did, for the table's history. */

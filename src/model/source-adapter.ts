@@ -130,11 +130,18 @@ export interface ObservationSink {
   knownTables(namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
   /** A full reconciliation pass now (list, observe, drops with the mass-drop brake), e.g. after a gap. */
   reconcile(signal?: AbortSignal): Promise<PassSummary | undefined>;
+  /**
+   * A watch marks each event from its arrival until its commit, so that a full pass over the source
+   * gives way to it (see src/engine/event-priority.ts); call the result once the event is committed.
+   */
+  eventStarted?(): () => void;
 }
 
 export interface CommitOptions {
   readonly cursor?: string;
   readonly state?: Readonly<Record<string, string | null>>;
+  /** The engine's pass only: these listed tables are stamped with the pass in the same transaction. */
+  readonly seen?: { readonly tables: readonly SourceTable[]; readonly stamp: number };
 }
 
 export interface CommitResult {

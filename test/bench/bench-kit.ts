@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dirUri, relocate } from '../emulators/polaris/fixture-warehouse.js';
-import type { CatalogSpec, EmulatorStats, FaultOptions, PrincipalSpec } from '../emulators/polaris/types.js';
+import type { CatalogSpec, EmulatorStats, FaultOptions, HistoryEntry, PrincipalSpec } from '../emulators/polaris/types.js';
 import { packageRoot } from '../../src/util/package-info.js';
 
 export const CLIENT_ID = 'bench-client';
@@ -15,7 +15,11 @@ export const CLIENT_SECRET = 'bench-secret-0f3a';
 
 export interface RemoteEmulator {
   readonly url: string;
+  /** The control endpoints (/_emulator): another emulator process writes metadata files there. */
+  readonly controlUrl: string;
   stats(): Promise<EmulatorStats>;
+  /** The notification history of each table, as answered in the emulator's process (`at` is its clock). */
+  history(catalog: string, tables: Array<{ namespace: string[]; name: string }>): Promise<HistoryEntry[][]>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +31,8 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
   const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A benchmark that dies of an uncaught error must not leave its emulator running.
+  process.once('exit', () => child.kill('SIGKILL'));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
@@ -35,7 +41,10 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
   const control = url.replace(/\/api\/catalog$/, '/_emulator');
   return {
     url,
+    controlUrl: control,
     stats: async () => (await (await fetch(`${control}/stats`)).json()) as EmulatorStats,
+    history: async (catalog, tables) =>
+      (await (await fetch(`${control}/history`, { method: 'POST', body: JSON.stringify({ catalog, tables }) })).json()) as HistoryEntry[][],
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

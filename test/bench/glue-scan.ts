@@ -1,22 +1,23 @@
 // Benchmark: a Glue Data Catalog of 100,000 Iceberg tables in 20 databases mirrored into Polaris.
-// The connector is the real CLI in its own process; both emulators (Glue + SQS, and Polaris holding
-// the tables' metadata files as in-memory S3 objects) run in this process, i.e. on the other core.
-// Figures: `sync` wall time and peak RSS, Glue calls by operation, a second sync with no change, then
-// event latency at 100 events/s (glue-event-latency.ts) against the same 100,000-table ledger.
-// Targets: ≤ 120 s, ≤ 300 MB, Glue calls ≈ databases + tables/100 (+ database pages), 0 notifications
-// on the no-change sync, p99 event latency ≤ 1 s.
+// Three processes: the connector (the real CLI), the Glue + SQS emulator holding the catalog
+// (test/emulators/glue/cli.ts), and the Polaris emulator holding the tables' metadata files as S3
+// objects (test/emulators/polaris/cli.ts); this process only drives them over their control endpoints,
+// so each one's figures are its own. Figures: `sync` wall time and peak RSS, Glue calls by operation, a
+// second sync with no change, then event latency at 100 events/s (glue-event-latency.ts) against the
+// same ledger while `run`'s start-up pass lists the catalog.
+// Targets (1,000,000 tables): first sync ≤ 10 min, ≤ 400 MB, Glue calls ≈ databases + tables/100
+// (+ database pages); no-change sync ≤ 2 min with 0 notifications; p99 event latency ≤ 200 ms.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGlueEmulator, type GlueEmulator } from '../emulators/glue/index.js';
-import { GlueLake } from '../emulators/glue/lake.js';
-import { startPolarisEmulator } from '../emulators/polaris/index.js';
-import type { PolarisEmulator } from '../emulators/polaris/types.js';
-import { CLIENT_ID, CLIENT_SECRET, configYaml, sum, timeCli } from './bench-kit.js';
+import { benchDatabaseOf } from '../emulators/glue/bench-lake.js';
+import { configYaml, startRemoteEmulator, sum, timeCli, type RemoteEmulator } from './bench-kit.js';
+import { startRemoteGlue, type RemoteGlue } from './glue-remote.js';
 import { measureEventLatency, type EventLatency } from './glue-event-latency.js';
 
 const CATALOG = 'glue_mirror';
 const QUEUE = 'glue-changes';
+const ROOT = 's3://bench/warehouse';
 /** Credentials for the SDK's default chain; the emulator only checks that requests are signed. */
 const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', LOG_LEVEL: 'warn' };
 
@@ -25,6 +26,8 @@ export interface GlueScanRun {
   rssMb: number | undefined;
   notifications: number;
   glueCalls: Record<string, number>;
+  /** The machine's 1-minute load average when the run ended (the machine is shared: times inflate). */
+  loadAverage: number;
 }
 
 export interface GlueBenchResult {
@@ -39,9 +42,9 @@ export interface GlueBenchResult {
 export interface GlueBenchSetup {
   readonly dir: string;
   readonly configFile: string;
-  readonly glue: GlueEmulator;
-  readonly polaris: PolarisEmulator;
-  readonly lake: GlueLake;
+  readonly glue: RemoteGlue;
+  readonly polaris: RemoteEmulator;
+  readonly tables: number;
   readonly queue: string;
   readonly catalog: string;
   /** The database of table t<i>. */
@@ -65,24 +68,21 @@ export async function benchGlueScan(
 ): Promise<GlueBenchResult> {
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-glue-'));
-  const polaris = await startPolarisEmulator();
-  const glue = await startGlueEmulator();
+  const polaris = await startRemoteEmulator({ catalogs: [{ name: CATALOG, allowedLocations: [ROOT] }] });
+  let glue: RemoteGlue | undefined;
   try {
-    polaris.createCatalog({ name: CATALOG, allowedLocations: ['s3://bench/warehouse'] });
-    polaris.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { bench: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
-    const lake = await GlueLake.create(glue.catalog, polaris, 's3://bench/warehouse');
     // Small generated metadata (the minimal v2 fixture relocated, ~1 KB), one file per table, each
-    // with its own table-uuid, exposed to Polaris as S3 objects.
-    const databaseOf = (i: number) => `db${String(i % databases).padStart(2, '0')}`;
-    for (let i = 0; i < tables; i++) lake.commit(databaseOf(i), `t${i}`);
-    const queueUrl = glue.sqs.createQueue({ name: QUEUE, visibilityTimeoutSeconds: 30 });
+    // with its own table-uuid, written by the Glue emulator's process into Polaris's object store.
+    glue = await startRemoteGlue({ polarisControl: polaris.controlUrl, root: ROOT, queue: QUEUE, tables, databases });
+    const { url: glueUrl, queueUrl } = glue;
+    const databaseOf = (i: number) => benchDatabaseOf(i, databases);
     const configFile = join(dir, 'config.yaml');
     const setup: GlueBenchSetup = {
       dir,
       configFile,
       glue,
       polaris,
-      lake,
+      tables,
       queue: QUEUE,
       catalog: CATALOG,
       databaseOf,
@@ -99,10 +99,10 @@ export async function benchGlueScan(
               '  - name: glue',
               '    type: glue',
               '    region: us-east-1',
-              `    endpoint: ${glue.url}`,
+              `    endpoint: ${glueUrl}`,
               `    requestsPerSecond: ${requestsPerSecond}`,
               `    scanIntervalSeconds: ${options.scanIntervalSeconds ?? 900}`,
-              `    events: { queueUrl: "${queueUrl}", endpoint: "${glue.url}", waitSeconds: 20 }`,
+              `    events: { queueUrl: "${queueUrl}", endpoint: "${glueUrl}", waitSeconds: 20 }`,
               `    target: { catalog: ${CATALOG} }`,
             ],
           }),
@@ -120,8 +120,8 @@ export async function benchGlueScan(
     phase('event latency measured');
     return { tables, databases, requestsPerSecond, first, second, events: latency };
   } finally {
-    await glue.close();
-    await polaris.close();
+    await glue?.stop();
+    await polaris.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -129,9 +129,9 @@ export async function benchGlueScan(
 /** One `sync` of the real CLI: wall time, peak RSS, notifications sent, Glue calls by operation. */
 async function scan(setup: GlueBenchSetup): Promise<GlueScanRun> {
   const notifications = /^(CREATE|UPDATE|DROP|VALIDATE):/;
-  const before = sum(setup.polaris.stats(), notifications);
-  setup.glue.resetCalls();
+  const before = sum(await setup.polaris.stats(), notifications);
+  await setup.glue.resetCalls();
   const run = await timeCli(['sync', '--config', setup.configFile, '--no-progress'], AWS_ENV);
   if (run.code !== 0) throw new Error(`sync exited ${run.code}: ${run.stdout}\n${run.stderr}`);
-  return { seconds: run.seconds, rssMb: run.maxRssMb, notifications: sum(setup.polaris.stats(), notifications) - before, glueCalls: setup.glue.calls() };
+  return { seconds: run.seconds, rssMb: run.maxRssMb, notifications: sum(await setup.polaris.stats(), notifications) - before, glueCalls: await setup.glue.calls(), loadAverage: loadavg()[0]! };
 }

@@ -18,6 +18,7 @@ describe('the Glue benchmark, shortened', () => {
     expect(r.second.notifications).toBe(0);
     expect(r.second.glueCalls).toEqual(r.first.glueCalls);
     expect(r.events.events).toBe(60);
+    expect(r.events.missing).toBe(0);
     expect(r.events.getTableCalls).toBe(60);
     expect(r.first.rssMb === undefined || r.first.rssMb > 0).toBe(true);
   }, 600_000);

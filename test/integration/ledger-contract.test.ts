@@ -158,6 +158,24 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.unseenCounts('other', later)).toEqual({ mirrored: 1, unseen: 1 });
   });
 
+  it('a pass batch: its observations and the stamps of its listed tables in one commit, first-seen rows included', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const loc = (name: string) => `s3://lake/db/${name}/metadata/1.json`;
+    const table = (name: string) => ({ namespace: ['db'], name });
+    await ledger.commit({ observations: [present(loc('old'), { order: 1, name: 'old' }), present(loc('gone'), { order: 1, name: 'gone' })] });
+    const stamp = 2_000_000_000_000;
+    // 'new' is inserted by this very commit and stamped by it; 'skipped' is listed but not mirrored (no row).
+    const results = await ledger.commit({
+      observations: [present(loc('new'), { order: 2, name: 'new' }), present(loc('old'), { order: 2, name: 'old' })],
+      source: 'src',
+      seen: { source: 'src', tables: [table('new'), table('old'), table('skipped')], stamp },
+    });
+    expect(results).toEqual(['accepted', 'unchanged']);
+    expect(await ledger.unseenCounts('src', stamp)).toEqual({ mirrored: 3, unseen: 1 });
+    expect((await ledger.unseenTables('src', stamp, 0, 10)).map((r) => r.table)).toEqual([table('gone')]);
+  });
+
   it('live tables under a namespace prefix: the namespace itself and those below it, not a longer name', async () => {
     place = ledgerPlace(backend);
     const ledger = open();

@@ -5,6 +5,7 @@ import type {
   OperationNote,
   LeaseHolder,
   ObservationBatch,
+  PassSeen,
   ObserveResult,
   PassRecord,
   RedriveFilter,
@@ -160,7 +161,11 @@ export class PostgresLedger implements Ledger {
   // ---- observations, cursors, passes ------------------------------------------------------------
 
   commit(batch: ObservationBatch, now = Date.now()): Promise<ObserveResult[]> {
-    return this.transaction((client) => storeBatch(client, batch, now));
+    return this.transaction(async (client) => {
+      const results = await storeBatch(client, batch, now);
+      if (batch.seen && batch.seen.tables.length > 0) await client.query(PASS_STAMP_SQL.markSeen, markSeenParams(batch.seen));
+      return results;
+    });
   }
 
   async cursor(source: string): Promise<string | undefined> {
@@ -212,9 +217,7 @@ export class PostgresLedger implements Ledger {
 
   async markSeen(source: string, tables: readonly SourceTable[], stamp: number): Promise<void> {
     if (tables.length === 0) return;
-    const namespaces = tables.map((t) => joinNamespace(t.namespace));
-    const names = tables.map((t) => t.name);
-    await this.transaction((client) => client.query(PASS_STAMP_SQL.markSeen, [source, stamp, namespaces, names]));
+    await this.transaction((client) => client.query(PASS_STAMP_SQL.markSeen, markSeenParams({ source, tables, stamp })));
   }
 
   async unseenCounts(source: string, stamp: number): Promise<UnseenCounts> {
@@ -445,4 +448,8 @@ export class PostgresLedger implements Ledger {
     const rows = await this.read<LeaseRecord>(LEASE_SQL.list, []);
     return rows.map((r) => ({ name: r.name, holder: r.holder, acquiredAt: r.acquired_at, heartbeatAt: r.heartbeat_at, expiresAt: r.expires_at, live: r.live }));
   }
+}
+
+function markSeenParams(seen: PassSeen): unknown[] {
+  return [seen.source, seen.stamp, seen.tables.map((t) => joinNamespace(t.namespace)), seen.tables.map((t) => t.name)];
 }

@@ -56,8 +56,11 @@ export class SqliteLedger implements Ledger {
       const results = this.store.observe(batch.observations, now);
       if (batch.source !== undefined && batch.cursor !== undefined) this.store.setCursor(batch.source, batch.cursor, now);
       if (batch.source !== undefined && batch.state !== undefined) this.store.setAdapterState(batch.source, batch.state);
+      if (batch.seen) this.passStamps().markSeen(batch.seen.source, batch.seen.tables, batch.seen.stamp);
       return results;
-    }, 'durable');
+      // A pass's batch acknowledges nothing to anyone (no cursor, no message deleted): losing it to a
+      // power cut costs only the next pass listing it again, so it is not fsynced (a crash keeps it).
+    }, isPassBatch(batch) ? 'relaxed' : 'durable');
   }
 
   async cursor(source: string): Promise<string | undefined> {
@@ -228,4 +231,9 @@ export class SqliteLedger implements Ledger {
   async watchLeases(): Promise<WatchLease[]> {
     return [];
   }
+}
+
+/** A batch of a pass only: no cursor or adapter state rides on it. */
+function isPassBatch(batch: ObservationBatch): boolean {
+  return batch.seen !== undefined && batch.cursor === undefined && batch.state === undefined;
 }

@@ -45,22 +45,42 @@ export class GlueLake {
 
   /** A commit: a new metadata file, then CreateTable or UpdateTable in Glue. Returns the metadata location. */
   commit(database: string, name: string, options: WriteOptions = {}): string {
+    const { metadataLocation, publish } = this.prepare(database, name, options);
+    publish();
+    return metadataLocation;
+  }
+
+  /**
+   * A commit whose metadata file goes to a store in another process: Glue points at the file only once
+   * `written` resolves (the file is readable), as an engine writes S3 before it commits to Glue.
+   */
+  async commitAfter(written: () => Promise<void>, database: string, name: string, options: WriteOptions = {}): Promise<string> {
+    const { metadataLocation, publish } = this.prepare(database, name, options);
+    await written();
+    publish();
+    return metadataLocation;
+  }
+
+  /** Writes the metadata file; `publish` is the Glue side of the commit. */
+  private prepare(database: string, name: string, options: WriteOptions): { metadataLocation: string; publish: () => void } {
     if (!this.catalog.hasDatabase(database)) this.catalog.createDatabase({ name: database });
     const key = `${database}.${name}`;
     const uuid = options.uuid ?? this.uuids.get(key) ?? randomUUID();
     this.uuids.set(key, uuid);
     const metadataLocation = this.writeMetadata(database, name, uuid);
-    const exists = this.catalog.hasTable(database, name);
-    const previous = exists ? this.catalog.tableSpec(database, name).parameters?.['metadata_location'] : undefined;
-    const spec = icebergTable(name, {
-      location: this.tableLocation(database, name),
-      metadataLocation,
-      previous,
-      uuid: options.uuidParameter === false ? undefined : uuid,
-    });
-    if (exists) this.catalog.updateTable(database, spec);
-    else this.catalog.createTable(database, spec);
-    return metadataLocation;
+    const publish = (): void => {
+      const exists = this.catalog.hasTable(database, name);
+      const previous = exists ? this.catalog.tableSpec(database, name).parameters?.['metadata_location'] : undefined;
+      const spec = icebergTable(name, {
+        location: this.tableLocation(database, name),
+        metadataLocation,
+        previous,
+        uuid: options.uuidParameter === false ? undefined : uuid,
+      });
+      if (exists) this.catalog.updateTable(database, spec);
+      else this.catalog.createTable(database, spec);
+    };
+    return { metadataLocation, publish };
   }
 
   /**

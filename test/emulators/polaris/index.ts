@@ -42,6 +42,7 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     state,
     auth,
     files,
+    storage,
     validator: opts.validateBodies === false ? null : notificationValidator(),
     faults,
     sleeper,

@@ -13,6 +13,7 @@ import type { OpenApiValidator } from './openapi-validator.js';
 import { dropNamespace, getConfig, listNamespaces, listTables, loadTable } from './read-routes.js';
 import type { RequestRateLimiter } from './ratelimit.js';
 import type { Sleeper } from './sleeper.js';
+import type { Storage } from './storage.js';
 import type { EmulatorState } from './state.js';
 import type { FaultOptions, RequestKind } from './types.js';
 
@@ -21,6 +22,8 @@ export interface ServerDeps {
   state: EmulatorState;
   auth: Auth;
   files: MetadataFiles;
+  /** The object store behind `files`: a benchmark's other process writes metadata files into it. */
+  storage: Storage;
   validator: OpenApiValidator | null;
   faults: Faults;
   sleeper: Sleeper;
@@ -190,6 +193,17 @@ function control(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pa
     } catch (e) {
       return json(400, errorBody(400, 'BadRequestException', (e as Error).message));
     }
+  }
+  // A driver in another process (the Glue benchmark) writes the lake's metadata files and reads the
+  // arrival times (the `at` of each answered notification, taken in this process).
+  if (pathname === '/_emulator/objects' && req.method === 'POST') {
+    const objects = JSON.parse(body?.toString('utf8') ?? '{}') as Record<string, string>;
+    for (const [uri, content] of Object.entries(objects)) deps.storage.putObject(uri, content);
+    return void res.writeHead(204).end();
+  }
+  if (pathname === '/_emulator/history' && req.method === 'POST') {
+    const query = JSON.parse(body?.toString('utf8') ?? '{}') as { catalog: string; tables: Array<{ namespace: string[]; name: string }> };
+    return json(200, query.tables.map((t) => deps.state.history(query.catalog, t.namespace, t.name)));
   }
   json(404, errorBody(404, 'NotFoundException', `Unknown control path ${pathname}`));
 }
