@@ -84,17 +84,23 @@ export async function httpRequest(dispatcher: Dispatcher, url: string, init: Htt
   init.signal?.addEventListener('abort', cancel, { once: true });
   const where = `${init.method} ${new URL(url).pathname}`;
   try {
-    const response = await request(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      dispatcher,
-      signal: deadline.signal,
-      headersTimeout: init.timeoutMs,
-      bodyTimeout: init.timeoutMs,
-    });
-    const text = await readBodyText(response.body, limit, response.headers['content-length'], where);
-    return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers['content-type']) };
+    const exchange = (async () => {
+      const response = await request(url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        dispatcher,
+        signal: deadline.signal,
+        headersTimeout: init.timeoutMs,
+        bodyTimeout: init.timeoutMs,
+      });
+      const text = await readBodyText(response.body, limit, response.headers['content-length'], where);
+      return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers['content-type']) };
+    })();
+    // undici only rejects an aborted request once a connection took it: a request left queued in a
+    // pool that undici closed (its Agent closes an origin's pool when every socket dropped at once, as
+    // after a blocked event loop timed them all out) never settles. The deadline settles it anyway.
+    return await Promise.race([exchange, abandoned(deadline.signal, exchange)]);
   } catch (error) {
     if (init.signal?.aborted || error instanceof ResponseTooLargeError) throw error;
     const raw = (error as { code?: string }).code;
@@ -106,6 +112,20 @@ export async function httpRequest(dispatcher: Dispatcher, url: string, init: Htt
     clearTimeout(timer);
     init.signal?.removeEventListener('abort', cancel);
   }
+}
+
+/** Rejects once the signal aborts; the exchange given is left to settle (or not) on its own, its result ignored. */
+function abandoned(signal: AbortSignal, exchange: Promise<unknown>): Promise<never> {
+  return new Promise<never>((_resolve, reject) => {
+    const fail = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return fail();
+    signal.addEventListener('abort', fail, { once: true });
+    // Once the exchange settled, the listener has nothing left to do.
+    exchange.then(
+      () => signal.removeEventListener('abort', fail),
+      () => signal.removeEventListener('abort', fail),
+    );
+  });
 }
 
 /** The body as text, refused (and the connection dropped) as soon as it exceeds limit bytes. */
