@@ -8,7 +8,7 @@ import type { ActivityRing } from '../telemetry/activity-ring.js';
 import type { Logger } from '../telemetry/logger.js';
 import { messageOf } from '../util/errors.js';
 import { RunStats } from './run-stats.js';
-import type { TableConverger } from './table-converger.js';
+import type { ConvergeResult, TableConverger } from './table-converger.js';
 import { Wakeup } from './wakeup.js';
 
 export interface DispatcherOptions {
@@ -23,7 +23,19 @@ export interface DispatcherOptions {
   readonly sources?: readonly string[];
   /** Only these table ids (retry --table); all when undefined. */
   readonly onlyIds?: ReadonlySet<number>;
+  /**
+   * The longest one table's operation may take (default OPERATION_DEADLINE_MS). Past it the operation is
+   * abandoned and recorded as a transient failure, so one promise that never settles can hold one slot
+   * for that long at most, never the whole sync.
+   */
+  readonly operationDeadlineMs?: number;
 }
+
+/** The default operation deadline: well above an operation's few requests, each bounded by requestTimeoutMs. */
+export const OPERATION_DEADLINE_MS = 300_000;
+
+/** How soon an operation abandoned at its deadline is tried again. */
+const ABANDONED_RETRY_MS = 1_000;
 
 /** How long an idle dispatcher sleeps before looking at the ledger again without being woken. */
 const IDLE_POLL_MS = 5_000;
@@ -246,7 +258,7 @@ export class Dispatcher {
         // Read the row again: it may have changed (or converged) while it waited in the queue.
         const row = await ledger.get(id);
         if (!row || !isDue(row)) return undefined;
-        return { row, ...(await converger.converge(row)) };
+        return { row, ...(await this.convergeWithin(row)) };
       });
       if (!attempt) {
         await ledger.releaseClaims([id]);
@@ -271,6 +283,33 @@ export class Dispatcher {
       this.wakeup.notify();
     }
   }
+  /**
+   * One converge, bounded: past the deadline its signal aborts (its requests end) and, should it still
+   * not settle, it is left behind and the table recorded as a transient failure; its late result is
+   * ignored (the table is picked again and converged from the ledger's state).
+   */
+  private async convergeWithin(row: MirrorRow): Promise<ConvergeResult> {
+    const deadlineMs = this.options.operationDeadlineMs ?? OPERATION_DEADLINE_MS;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<ConvergeResult>((resolve) => {
+      timer = setTimeout(() => {
+        abort.abort(new Error(`the operation took longer than ${deadlineMs} ms`));
+        resolve(abandonedResult(row, deadlineMs));
+      }, deadlineMs);
+    });
+    try {
+      return await Promise.race([this.options.converger.converge(row, abort.signal), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function abandonedResult(row: MirrorRow, deadlineMs: number): ConvergeResult {
+  const error = `no result within ${deadlineMs} ms: the operation was abandoned and the table will be tried again`;
+  const outcome: Outcome = { kind: 'retry', id: row.id, rev: row.rev, error, hint: 'check that Polaris answers (see /readyz); report this if it recurs', delayMs: ABANDONED_RETRY_MS };
+  return { outcome, action: 'none' };
 }
 
 function isDue(row: MirrorRow): boolean {

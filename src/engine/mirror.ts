@@ -100,6 +100,8 @@ export class Mirror {
       concurrency: new Map(this.polaris.all().map((instance) => [instance.name, instance.config.concurrency])),
       logger: this.deps.logger,
       activity: this.activity,
+      // An operation makes a handful of requests, each bounded by its instance's requestTimeoutMs.
+      operationDeadlineMs: 10 * Math.max(...this.polaris.all().map((instance) => instance.config.requestTimeoutMs)),
       ...scope,
     });
     this.dispatchers.add(dispatcher);
