@@ -2,6 +2,7 @@ import type { SourceTable } from '../model/table.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
 import type { PolarisCall } from '../polaris/operation-context.js';
 import type { OperationRecord } from './operation-history.js';
+import type { TargetRow, TargetRowsQuery } from './target-sql.js';
 import type { Outcome } from './outcome.js';
 import type { PassStamps } from './pass-stamps.js';
 import type { MirrorRow } from './rows.js';
@@ -204,6 +205,10 @@ export interface Ledger extends PassStamps {
    * and those waiting out a retry delay, are due now. Returns how many.
    */
   redriveTransient(polaris: string, now?: number): Promise<number>;
+  /** The namespaces (joined) the given sources' rows have on a target: at most one per Polaris namespace. */
+  targetNamespaces(target: { polaris: string; catalog: string }, sources: readonly string[]): Promise<string[]>;
+  /** One page of a target namespace's rows, ordered by name bytewise then id (the target check's merge). */
+  targetRows(query: TargetRowsQuery): Promise<TargetRow[]>;
   /** Tables the target lost (see target-refill.ts): sent again, timestamps still rising; returns the ids marked. */
   markRefill(ids: readonly number[], now?: number): Promise<number[]>;
   failedRows(source: string, limit?: number): Promise<MirrorRow[]>;

@@ -30,3 +30,33 @@ export const MARK_REFILL_SQL = `UPDATE tables SET applied_state = NULL, applied_
     applied_at = NULL, sent_location = NULL, status = 'pending', attempts = 0, next_attempt_at = 0, failure_transient = 0,
     desired_timestamp = last_timestamp + 1, last_timestamp = last_timestamp + 1, last_error = NULL, last_hint = NULL, updated_at = $2
   WHERE id = $1 AND status = 'in_sync' AND desired_state = 'present' AND applied_state = 'present'`;
+
+/** One ledger row of a target as the target check pages through it (only what the comparison needs). */
+export interface TargetRow {
+  readonly id: number;
+  readonly name: string;
+  /** The ledger says the target holds it: in sync, wanted present, applied present. */
+  readonly held: boolean;
+  /** When it was last applied (ms); a table applied after a listing began may be missing from it. */
+  readonly appliedAt: number | null;
+}
+
+/** Which rows of a target the check reads: one namespace's rows of some sources, in name order, after a key. */
+export interface TargetRowsQuery {
+  readonly polaris: string;
+  readonly catalog: string;
+  /** Polaris namespace levels joined (joinNamespace). */
+  readonly namespace: string;
+  readonly sources: readonly string[];
+  /** Start after this (name, id); undefined from the start. */
+  readonly after?: { readonly name: string; readonly id: number };
+  readonly limit: number;
+}
+
+/** The record a page query returns (both ledgers), to a TargetRow. */
+export function toTargetRow(r: { id: number | string; name: string; held: number | boolean; applied_at: number | string | null }): TargetRow {
+  return { id: Number(r.id), name: r.name, held: r.held === true || Number(r.held) === 1, appliedAt: r.applied_at === null ? null : Number(r.applied_at) };
+}
+
+/** The held flag, as SQL both ledgers evaluate. */
+export const TARGET_ROW_HELD = `CASE WHEN status = 'in_sync' AND desired_state = 'present' AND applied_state = 'present' THEN 1 ELSE 0 END`;

@@ -1,24 +1,15 @@
-import type { PolarisTable } from '../model/table.js';
 import { namespaceSegment } from './paths.js';
 import type { PolarisClient } from './polaris-client.js';
 
 /** Bounds of one target listing: a catalog larger or deeper than this is reported incomplete, never acted on. */
 export const TARGET_LISTING_LIMITS = { namespaces: 100_000, tables: 1_000_000, depth: 16, pages: 100_000 } as const;
 
-export type TargetListing =
-  | { readonly complete: true; readonly tables: PolarisTable[] }
-  | { readonly complete: false; readonly reason: string };
+type Page = (path: string, key: 'namespaces' | 'identifiers') => Promise<unknown[] | string>;
 
-/**
- * Every table a Polaris catalog holds under a namespace prefix, by the cheap Iceberg REST listings
- * (namespaces level by level, then each namespace's tables, following next-page-token). Only a
- * complete listing is returned as such: refills and orphan reports never rest on a partial one.
- */
-export async function listTargetTables(client: PolarisClient, catalog: string, under: readonly string[], signal?: AbortSignal): Promise<TargetListing> {
-  const tables: PolarisTable[] = [];
-  const queue: string[][] = under.length > 0 ? [[...under]] : [];
+/** One listing's page reader: follows next-page-token, counts pages against the bound; a string is why it stopped. */
+function pager(client: PolarisClient, catalog: string, signal?: AbortSignal): Page {
   let pages = 0;
-  const page = async (path: string, key: 'namespaces' | 'identifiers'): Promise<unknown[] | string> => {
+  return async (path, key) => {
     const items: unknown[] = [];
     let token: string | undefined;
     do {
@@ -36,34 +27,56 @@ export async function listTargetTables(client: PolarisClient, catalog: string, u
     } while (token !== undefined);
     return items;
   };
+}
 
+export type NamespaceListing = { readonly complete: true; readonly namespaces: string[][] } | { readonly complete: false; readonly reason: string };
+
+/**
+ * Every namespace of a Polaris catalog under a prefix (the prefix itself included when given), level by
+ * level. Only names are held: at most TARGET_LISTING_LIMITS.namespaces of them.
+ */
+export async function listTargetNamespaces(client: PolarisClient, catalog: string, under: readonly string[], signal?: AbortSignal): Promise<NamespaceListing> {
+  const page = pager(client, catalog, signal);
+  const found: string[][] = [];
+  const queue: string[][] = under.length > 0 ? [[...under]] : [];
   try {
     if (under.length === 0) {
       const top = await page('/namespaces', 'namespaces');
       if (typeof top === 'string') return { complete: false, reason: top };
       queue.push(...top.filter(isLevels));
     }
-    let seen = 0;
     while (queue.length > 0) {
       const namespace = queue.shift()!;
-      if (++seen > TARGET_LISTING_LIMITS.namespaces) return { complete: false, reason: `more than ${TARGET_LISTING_LIMITS.namespaces} namespaces` };
-      const ns = namespaceSegment(namespace);
-      const identifiers = await page(`/namespaces/${ns}/tables`, 'identifiers');
-      if (typeof identifiers === 'string') return { complete: false, reason: identifiers };
-      for (const id of identifiers) {
-        const name = (id as { name?: unknown }).name;
-        if (typeof name === 'string') tables.push({ catalog, namespace, name });
-      }
-      if (tables.length > TARGET_LISTING_LIMITS.tables) return { complete: false, reason: `more than ${TARGET_LISTING_LIMITS.tables} tables` };
+      found.push(namespace);
+      if (found.length > TARGET_LISTING_LIMITS.namespaces) return { complete: false, reason: `more than ${TARGET_LISTING_LIMITS.namespaces} namespaces` };
       if (namespace.length >= TARGET_LISTING_LIMITS.depth) continue;
-      const children = await page(`/namespaces?parent=${ns}`, 'namespaces');
+      const children = await page(`/namespaces?parent=${namespaceSegment(namespace)}`, 'namespaces');
       if (typeof children === 'string') return { complete: false, reason: children };
       queue.push(...children.filter(isLevels).filter((child) => child.length === namespace.length + 1));
     }
   } catch (error) {
     return { complete: false, reason: (error as Error).message };
   }
-  return { complete: true, tables };
+  return { complete: true, namespaces: found };
+}
+
+export type NamespaceTables = { readonly complete: true; readonly names: string[] } | { readonly complete: false; readonly reason: string };
+
+/** The names of one namespace's tables (a namespace Polaris does not have has none). */
+export async function listNamespaceTables(client: PolarisClient, catalog: string, namespace: readonly string[], signal?: AbortSignal): Promise<NamespaceTables> {
+  try {
+    const identifiers = await pager(client, catalog, signal)(`/namespaces/${namespaceSegment(namespace)}/tables`, 'identifiers');
+    if (typeof identifiers === 'string') return { complete: false, reason: identifiers };
+    const names: string[] = [];
+    for (const id of identifiers) {
+      const name = (id as { name?: unknown }).name;
+      if (typeof name === 'string') names.push(name);
+    }
+    if (names.length > TARGET_LISTING_LIMITS.tables) return { complete: false, reason: `more than ${TARGET_LISTING_LIMITS.tables} tables in one namespace` };
+    return { complete: true, names };
+  } catch (error) {
+    return { complete: false, reason: (error as Error).message };
+  }
 }
 
 function isLevels(value: unknown): value is string[] {

@@ -184,8 +184,8 @@ describe('a source with two Polaris targets', () => {
     // plan says what the sync will find, and changes nothing.
     const plan = await runCli(['plan', '--config', h.configFile, '--json']);
     expect(JSON.parse(plan.stdout).targets).toEqual([
-      { polaris: 'default', catalog: CATALOG, complete: true, reason: null, refill: [], orphanCount: 0, orphans: [] },
-      { polaris: 'dr', catalog: DR_CATALOG, complete: true, reason: null, refill: [`${DR_CATALOG}.sales.orders`], orphanCount: 1, orphans: [`${DR_CATALOG}.other.stray`] },
+      { polaris: 'default', catalog: CATALOG, complete: true, reason: null, refill: [], refillCount: 0, orphanCount: 0, orphans: [] },
+      { polaris: 'dr', catalog: DR_CATALOG, complete: true, reason: null, refill: [`${DR_CATALOG}.sales.orders`], refillCount: 1, orphanCount: 1, orphans: [`${DR_CATALOG}.other.stray`] },
     ]);
     const planText = await runCli(['plan', '--config', h.configFile]);
     expect(planText.stdout).toContain(`target dr/${DR_CATALOG}: 1 orphan(s) no source has (reported, never dropped): ${DR_CATALOG}.other.stray`);

@@ -45,7 +45,9 @@ export interface PlanTarget {
   /** False when the target could not be listed in full (then nothing would be refilled). */
   complete: boolean;
   reason: string | null;
+  /** The first 1000 of refillCount. */
   refill: string[];
+  refillCount: number;
   orphanCount: number;
   /** The first 1000. */
   orphans: string[];
@@ -75,9 +77,10 @@ export async function planCommand(options: { config: string; json?: boolean; sou
         ...target,
         complete: found.complete,
         reason: found.reason ?? null,
-        refill: found.lost.map((row) => polarisDisplayName(row.target)),
-        orphanCount: found.orphans.length,
-        orphans: found.orphans.slice(0, 1000),
+        refill: found.lost,
+        refillCount: found.lostCount,
+        orphanCount: found.orphanCount,
+        orphans: found.orphans,
       });
     }
     await validateCreates(report.entries, polaris);

@@ -141,7 +141,7 @@ async function refillLoop(mirror: Mirror, target: { polaris: string; catalog: st
     try {
       const check = await checkTarget(mirror, target, signal);
       if (!check.complete) logger.warn({ target: label, reason: check.reason }, `could not check ${label} for lost tables: ${check.reason ?? 'listing incomplete'}`);
-      if (check.refilled.length > 0) logger.warn({ target: label, tables: check.refilled }, `${label} had lost ${check.refilled.length} table(s): sending them again`);
+      if (check.refilledCount > 0) logger.warn({ target: label, tables: check.refilled }, `${label} had lost ${check.refilledCount} table(s): sending them again`);
       if (check.orphanCount > 0) logger.info({ target: label, orphans: check.orphans.slice(0, 20), count: check.orphanCount }, `${label} holds ${check.orphanCount} table(s) no source has (left alone)`);
     } catch (error) {
       logger.error({ err: error, target: label }, `checking ${label} failed: ${messageOf(error)}`);

@@ -181,7 +181,7 @@ function printSummary(context: CommandContext, s: SyncSummary, json: boolean): v
   for (const t of s.targets) {
     const label = `${t.polaris}/${t.catalog}`;
     if (!t.complete) lines.push(`  ${label}: not checked for lost tables (${t.reason ?? 'listing incomplete'})`);
-    if (t.refilled.length > 0) lines.push(`  ${label}: refilled ${plural(t.refilled.length, 'table')} it had lost: ${t.refilled.slice(0, 20).join(', ')}${t.refilled.length > 20 ? ', …' : ''}`);
+    if (t.refilledCount > 0) lines.push(`  ${label}: refilled ${plural(t.refilledCount, 'table')} it had lost: ${t.refilled.slice(0, 20).join(', ')}${t.refilledCount > 20 ? ', …' : ''}`);
     if (t.orphanCount > 0) lines.push(`  ${label}: ${plural(t.orphanCount, 'orphan table')} no source has (left alone): ${t.orphans.slice(0, 20).join(', ')}${t.orphanCount > 20 ? ', …' : ''}`);
   }
   lines.push(s.converged ? 'result: every table converged' : 'result: not converged (see above); exit code 1');

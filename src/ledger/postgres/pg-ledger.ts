@@ -24,7 +24,7 @@ import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
-import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
+import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD, toTargetRow, type TargetRow, type TargetRowsQuery } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
 import { isPgConflict, isPgUnavailable, LedgerNotCreatedError, LedgerUnavailableError } from './pg-errors.js';
@@ -342,6 +342,21 @@ export class PostgresLedger implements Ledger {
 
   async targetCounts(): Promise<TargetCounts[]> {
     return (await this.read<TargetCountRecord>(TARGET_COUNTS_SQL, [])).map(toTargetCounts);
+  }
+
+  async targetNamespaces(target: { polaris: string; catalog: string }, sources: readonly string[]): Promise<string[]> {
+    const rows = await this.read<{ namespace: string }>('SELECT DISTINCT namespace FROM tables WHERE polaris = $1 AND catalog = $2 AND source = ANY($3)', [target.polaris, target.catalog, [...sources]]);
+    return rows.map((r) => r.namespace);
+  }
+
+  async targetRows(q: TargetRowsQuery): Promise<TargetRow[]> {
+    // COLLATE "C": byte order, as SQLite's and the check's (the database's own collation may differ).
+    const select = `SELECT id, name, applied_at, ${TARGET_ROW_HELD} AS held FROM tables WHERE catalog = $1 AND namespace = $2 AND polaris = $3 AND source = ANY($4)`;
+    const order = 'ORDER BY name COLLATE "C", id';
+    const records = q.after
+      ? await this.read<Parameters<typeof toTargetRow>[0]>(`${select} AND (name COLLATE "C" > $5 COLLATE "C" OR (name = $5 AND id > $6)) ${order} LIMIT $7`, [q.catalog, q.namespace, q.polaris, [...q.sources], q.after.name, q.after.id, q.limit])
+      : await this.read<Parameters<typeof toTargetRow>[0]>(`${select} ${order} LIMIT $5`, [q.catalog, q.namespace, q.polaris, [...q.sources], q.limit]);
+    return records.map(toTargetRow);
   }
 
   markRefill(ids: readonly number[], now = Date.now()): Promise<number[]> {

@@ -1,5 +1,6 @@
 import type { SourceTable } from '../../model/table.js';
 import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, TargetCounts, WatchLease } from '../ledger.js';
+import type { TargetRow, TargetRowsQuery } from '../target-sql.js';
 import type { OperationRecord } from '../operation-history.js';
 import { newReplicaId } from '../replica-id.js';
 import type { Outcome } from '../outcome.js';
@@ -167,6 +168,14 @@ export class SqliteLedger implements Ledger {
 
   async targetCounts(): Promise<TargetCounts[]> {
     return this.store.targetCounts();
+  }
+
+  async targetNamespaces(target: { polaris: string; catalog: string }, sources: readonly string[]): Promise<string[]> {
+    return this.store.targetNamespaces(target, sources);
+  }
+
+  async targetRows(query: TargetRowsQuery): Promise<TargetRow[]> {
+    return this.store.targetRows(query);
   }
 
   async markRefill(ids: readonly number[], now?: number): Promise<number[]> {

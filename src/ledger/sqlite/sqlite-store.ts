@@ -14,6 +14,7 @@ import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { toTargetRow, type TargetRow, type TargetRowsQuery } from '../target-sql.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { planOutcome } from '../outcome-plan.js';
 import { matchesTableName } from '../table-ownership.js';
@@ -331,6 +332,18 @@ export class SqliteStore {
 
   redriveTransient(polaris: string, now = Date.now()): number {
     return this.statements.redriveTransient.run({ polaris, now }).changes;
+  }
+
+  targetNamespaces(target: { polaris: string; catalog: string }, sources: readonly string[]): string[] {
+    return (this.statements.targetNamespaces.all(target.polaris, target.catalog, JSON.stringify(sources)) as Array<{ namespace: string }>).map((r) => r.namespace);
+  }
+
+  targetRows(q: TargetRowsQuery): TargetRow[] {
+    const sources = JSON.stringify(q.sources);
+    const records = q.after
+      ? this.statements.targetRowsAfter.all(q.catalog, q.namespace, q.after.name, q.polaris, sources, q.after.name, q.after.id, q.limit)
+      : this.statements.targetRowsFirst.all(q.catalog, q.namespace, q.polaris, sources, q.limit);
+    return (records as Parameters<typeof toTargetRow>[0][]).map(toTargetRow);
   }
 
   markRefill(ids: readonly number[], now = Date.now()): number[] {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { WriteHealth } from '../write-health.js';
-import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
+import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD } from '../target-sql.js';
 
 export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
 
@@ -120,6 +120,11 @@ function statementSql() {
     redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
     redriveTransient: `${REDRIVE_TRANSIENT_SQL.replace(/\$1/g, '@polaris').replace(/\$2/g, '@now')}`,
     targetCounts: TARGET_COUNTS_SQL,
+    targetNamespaces: `SELECT DISTINCT namespace FROM tables WHERE polaris = ? AND catalog = ? AND ${inSources}`,
+    targetRowsFirst: `SELECT id, name, applied_at, ${TARGET_ROW_HELD} AS held FROM tables
+        WHERE catalog = ? AND namespace = ? AND polaris = ? AND ${inSources} ORDER BY name, id LIMIT ?`,
+    targetRowsAfter: `SELECT id, name, applied_at, ${TARGET_ROW_HELD} AS held FROM tables
+        WHERE catalog = ? AND namespace = ? AND name >= ? AND polaris = ? AND ${inSources} AND (name > ? OR id > ?) ORDER BY name, id LIMIT ?`,
     markRefill: MARK_REFILL_SQL.replace(/\$1/g, '@id').replace(/\$2/g, '@now'),
     validated: 'SELECT 1 FROM validations WHERE catalog = ? AND location = ?',
     markValidated: `INSERT INTO validations (catalog, location, validated_at) VALUES (?, ?, ?)
