@@ -1,4 +1,4 @@
-import type { Agent } from 'undici';
+import type { OriginPools } from '../../src/polaris/origin-pools.js';
 import type { AbsentObservation, ListedItem, PresentObservation } from '../../src/model/observation.js';
 import type { AdapterContext, ObservationSink, SourceAdapter, SourceCheck } from '../../src/model/source-adapter.js';
 import { dottedName, type SourceTable } from '../../src/model/table.js';
@@ -38,7 +38,7 @@ export class RestSource implements SourceAdapter {
   // stays at reconcileIntervalSeconds (a second listing per interval would only double the requests).
   /** The watch's polls are full passes: /readyz judges freshness by them. */
   readonly passIntervalSeconds: number;
-  private readonly agent: Agent;
+  private readonly agent: OriginPools;
   private readonly client: RestCatalogClient;
   private readonly normalizer: Normalizer;
   private readonly cache = new EtagCache();

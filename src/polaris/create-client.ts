@@ -1,4 +1,4 @@
-import type { Agent } from 'undici';
+import type { OriginPools } from './origin-pools.js';
 import type { PolarisConfig } from '../config/schema.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
@@ -10,7 +10,7 @@ import { ClientCredentialsTokenProvider, StaticTokenProvider, type TokenProvider
 export interface PolarisConnection {
   readonly client: PolarisClient;
   readonly tokens: TokenProvider;
-  readonly agent: Agent;
+  readonly agent: OriginPools;
 }
 
 /** The Polaris client with its connection pool, token provider and rate limit, from the config. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { OriginPools } from './origin-pools.js';
 import { MirrorError } from '../util/errors.js';
 
 export interface HttpResponse {
@@ -13,8 +14,8 @@ export interface HttpResponse {
  * One keep-alive connection pool per Polaris, sized to the configured concurrency, with the custom CA
  * when one is set. Requests never retry inside undici: retries are the engine's decision.
  */
-export function createAgent(options: { connections: number; caFile?: string }): Agent {
-  return new Agent({
+export function createAgent(options: { connections: number; caFile?: string }): OriginPools {
+  return new OriginPools({
     connections: options.connections,
     keepAliveTimeout: 30_000,
     pipelining: 1,
@@ -98,8 +99,8 @@ export async function httpRequest(dispatcher: Dispatcher, url: string, init: Htt
       return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers['content-type']) };
     })();
     // undici only rejects an aborted request once a connection took it: a request left queued in a
-    // pool that undici closed (its Agent closes an origin's pool when every socket dropped at once, as
-    // after a blocked event loop timed them all out) never settles. The deadline settles it anyway.
+    // pool that was closed (undici's Agent closed an origin's pool when its socket count reached zero,
+    // see origin-pools.ts) never settles. The deadline settles it anyway.
     return await Promise.race([exchange, abandoned(deadline.signal, exchange)]);
   } catch (error) {
     if (init.signal?.aborted || error instanceof ResponseTooLargeError) throw error;
