@@ -101,7 +101,7 @@ export class Mirror {
       logger: this.deps.logger,
       activity: this.activity,
       // An operation makes a handful of requests, each bounded by its instance's requestTimeoutMs.
-      operationDeadlineMs: 10 * Math.max(...this.polaris.all().map((instance) => instance.config.requestTimeoutMs)),
+      operationDeadlineMs: 10 * Math.max(30_000, ...this.polaris.all().map((instance) => instance.config.requestTimeoutMs)),
       ...scope,
     });
     this.dispatchers.add(dispatcher);
