@@ -72,6 +72,9 @@ async function scanTarget(context: Context, target: { polaris: string; catalog: 
   const roots = prefixes.some((p) => p.length === 0) ? [[]] : [...new Map(prefixes.map((p) => [joinNamespace(p), p])).values()];
   const sources = writers.map((s) => s.name);
 
+  // A namespace created after this instant may be missing from the namespace listing: its tables were
+  // applied after it, so they are not taken for lost.
+  const namespacesListedAt = Date.now();
   const listed = new Set<string>();
   for (const root of roots) {
     const namespaces = await listTargetNamespaces(instance.client, target.catalog, root, signal);
@@ -87,7 +90,7 @@ async function scanTarget(context: Context, target: { polaris: string; catalog: 
     if (signal?.aborted) return { complete: false, reason: 'stopped' };
     const levels = splitNamespace(joined);
     // A table applied after this instant may be missing from the listing without having been lost.
-    const listedAt = Date.now();
+    const listedAt = listed.has(joined) ? Date.now() : namespacesListedAt;
     const tables = listed.has(joined) ? await listNamespaceTables(instance.client, target.catalog, levels, signal) : { complete: true as const, names: [] };
     if (!tables.complete) return { complete: false, reason: tables.reason };
     const names = [...new Set(tables.names)].sort(compareBytewise);
