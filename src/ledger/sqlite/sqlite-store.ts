@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { joinNamespace, splitNamespace, type PolarisTable, type SourceTable } from '../../model/table.js';
 import { DEFAULT_POLARIS } from '../../config/targets.js';
 import { perTarget, type NormalizedObservation } from '../../normalizer/normalize.js';
-import { perItem } from '../fan-out.js';
+import { combineResults, perItem } from '../fan-out.js';
 import type { TargetObservation } from '../observe-plan.js';
 import { inRedriveScope, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
@@ -20,6 +20,7 @@ import { matchesTableName } from '../table-ownership.js';
 import { WriteHealth } from '../write-health.js';
 import { migrate } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { SqliteObserver } from './sqlite-observe.js';
 
 
 export interface LedgerOptions {
@@ -41,6 +42,7 @@ export class SqliteStore {
   /** Each table's last operations (the console's table page). */
   readonly history: OperationHistory;
   private readonly statements: Statements;
+  private batchObserver: SqliteObserver | undefined;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -118,7 +120,18 @@ export class SqliteStore {
    */
   observe(items: readonly NormalizedObservation[], now = Date.now()): ObserveResult[] {
     // Each target has its own row: applied state, timestamps and attempts are kept per target.
-    return perItem(items, perTarget, (item) => this.observeOne(item, now));
+    const expanded = items.map(perTarget);
+    const rows = expanded.flat();
+    if (!SqliteObserver.fits(rows)) return perItem(items, perTarget, (item) => this.observeOne(item, now));
+    const stored = this.observer().store(rows, now);
+    let next = 0;
+    return expanded.map((targets) => combineResults(targets.map(() => stored[next++]!)));
+  }
+
+  /** Prepared on first use: a read-only open of an older ledger must not need statements it cannot prepare. */
+  private observer(): SqliteObserver {
+    this.batchObserver ??= new SqliteObserver(this.db, this.statements);
+    return this.batchObserver;
   }
 
   private observeOne(item: TargetObservation, now: number): ObserveResult {
