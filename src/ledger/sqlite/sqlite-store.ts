@@ -66,6 +66,10 @@ export class SqliteStore {
         const check = db.pragma('quick_check', { simple: true });
         if (check !== 'ok') throw new LedgerDamagedError(path, String(check));
         db.pragma('journal_mode = WAL');
+        // A checkpoint copies every page changed since the last one into the file and fsyncs it, while
+        // the event loop waits. At SQLite's default (1,000 pages, 4 MB) a stream of log batches checkpoints
+        // every other commit; 10,000 pages (a WAL of up to 40 MB) does it a tenth as often.
+        db.pragma('wal_autocheckpoint = 10000');
         db.pragma('synchronous = FULL');
         migrate(db);
       }
