@@ -31,11 +31,12 @@ export class GroupCommit {
 
   constructor(private readonly ledger: SqliteStore) {}
 
-  write<T>(run: () => T, durability: Durability = 'durable'): Promise<T> {
+  /** `promptly`: a relaxed write someone waits on before going on (a CREATE about to be sent) is committed this turn too. */
+  write<T>(run: () => T, durability: Durability = 'durable', promptly = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const durable = durability === 'durable';
       this.queue.push({ run, durable, resolve: resolve as (value: unknown) => void, reject });
-      if (durable || this.queue.length >= RELAXED_BATCH) this.flushThisTurn();
+      if (durable || promptly || this.queue.length >= RELAXED_BATCH) this.flushThisTurn();
       else this.scheduled ??= setTimeout(() => this.flush(), RELAXED_WAIT_MS);
     });
   }

@@ -15,7 +15,7 @@ import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
-import { planOutcome } from '../outcome-plan.js';
+import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
 import { matchesTableName } from '../table-ownership.js';
 import { WriteHealth } from '../write-health.js';
 import { migrate } from './migrate.js';
@@ -302,7 +302,8 @@ export class SqliteStore {
    * failure only costs the rare orphan this record exists to prevent.
    */
   markSending(id: number, location: string, now = Date.now()): void {
-    this.setSynchronous('NORMAL');
+    // Inside a group commit, the batch has chosen the level already.
+    if (!this.db.inTransaction) this.setSynchronous('NORMAL');
     this.statements.markSending.run({ id, sent_location: location, updated_at: now });
   }
 
@@ -318,7 +319,7 @@ export class SqliteStore {
    */
   applyOutcome(outcome: Outcome, now = Date.now(), operation?: OperationNote): void {
     this.transaction(() => {
-      const current = this.statements.byId.get(outcome.id) as TableRecord | undefined;
+      const current = this.statements.outcomeOf.get(outcome.id) as Pick<TableRecord, (typeof OUTCOME_COLUMNS)[number]> | undefined;
       if (!current) return;
       const plan = planOutcome(outcome, current, now);
       this.statements[plan.kind].run(plan.values);
