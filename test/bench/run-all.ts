@@ -6,6 +6,7 @@ import { benchHiveEvents } from './hive-events.js';
 import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
+import { benchLedgerCommit } from './ledger-commit.js';
 import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
 
@@ -20,6 +21,11 @@ if (!only || only === 'ingest') {
   console.log(`  connector                  ${r.connectorNotifications} notifications in ${fmt(r.connectorSeconds, 2)} s = ${fmt(r.connectorRate, 0)}/s   (target ≥ 2000/s)`);
   console.log(`  raw ceiling (bare loop)    ${r.ceilingNotifications} notifications in ${fmt(r.ceilingSeconds, 2)} s = ${fmt(r.ceilingRate, 0)}/s`);
   console.log(`  connector / ceiling        ${fmt(r.ratio, 2)}   (target ≥ 0.9; both sides send a CREATE per table and a VALIDATE per directory)`);
+}
+if (!only || only === 'ledger') {
+  const r = await benchLedgerCommit();
+  console.log(`\nSQLite ledger commit path (${r.observations} location changes over 5000 tables, batches of ${r.batchSize} with a cursor)`);
+  console.log(`  stored and committed       ${fmt(r.seconds, 2)} s = ${fmt(r.observations / r.seconds, 0)} observations/s; CPU ${fmt(r.cpuSeconds, 2)} s   (load average ${loadAverage()})`);
 }
 if (!only || only === 'replicas') {
   const r = await benchReplicas();
