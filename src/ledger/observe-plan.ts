@@ -41,6 +41,27 @@ export interface TouchValues {
   updated_at: number;
 }
 
+/** The columns of a stored row that storing an observation looks at (a narrow read is much cheaper than SELECT *). */
+export const OBSERVED_COLUMNS = [
+  'id',
+  'desired_state',
+  'desired_location',
+  'desired_uuid',
+  'desired_order',
+  'desired_confirmed',
+  'last_present_location',
+  'last_timestamp',
+  'applied_state',
+  'applied_location',
+  'owner_conflict',
+  // Not for the plan: the SQLite batch path leaves the due index alone when the row is already due.
+  'status',
+  'next_attempt_at',
+] as const;
+
+/** A stored row as far as storing an observation needs it. */
+export type ObservedRecord = Pick<TableRecord, (typeof OBSERVED_COLUMNS)[number]>;
+
 export type ChangeValues = Omit<InsertValues, 'source' | 'polaris' | 'src_namespace' | 'src_name' | 'catalog' | 'namespace' | 'name'> & { id: number };
 
 /**
@@ -54,13 +75,13 @@ export type ObservePlan =
   | { readonly kind: 'touch'; readonly values: TouchValues; readonly recheckOwner: boolean }
   | { readonly kind: 'change'; readonly result: ObserveResult; readonly values: ChangeValues };
 
-function sameState(existing: TableRecord, obs: NormalizedObservation['observation']): boolean {
+function sameState(existing: ObservedRecord, obs: NormalizedObservation['observation']): boolean {
   const location = obs.state === 'present' ? obs.metadataLocation : null;
   return existing.desired_state === obs.state && (obs.state === 'absent' || existing.desired_location === location);
 }
 
 /** Whether the plan needs to know which other source (if any) mirrors the same Polaris table. */
-export function ownerCheckNeeded(existing: TableRecord | undefined, { observation: obs }: NormalizedObservation): boolean {
+export function ownerCheckNeeded(existing: ObservedRecord | undefined, { observation: obs }: NormalizedObservation): boolean {
   if (obs.state !== 'present') return false;
   if (!existing) return true;
   if (obs.order < existing.desired_order) return false;
@@ -72,7 +93,7 @@ export function ownerCheckNeeded(existing: TableRecord | undefined, { observatio
  * state gets the table's next timestamp (above every one assigned before); `owner` is another source
  * mirroring the same Polaris table (looked up only when ownerCheckNeeded).
  */
-export function planObservation(item: TargetObservation, existing: TableRecord | undefined, owner: string | undefined, now: number): ObservePlan {
+export function planObservation(item: TargetObservation, existing: ObservedRecord | undefined, owner: string | undefined, now: number): ObservePlan {
   const { source, target, polaris, observation: obs } = item;
   const location = obs.state === 'present' ? obs.metadataLocation : null;
   const uuid = obs.state === 'present' ? (obs.tableUuid ?? null) : null;

@@ -137,8 +137,9 @@ export class SqliteLedger implements Ledger {
     return this.store.unappliedUpsertOfUuid(catalog, uuid, exceptId, polaris);
   }
 
-  async markSending(id: number, location: string, now?: number): Promise<void> {
-    this.store.markSending(id, location, now);
+  /** Committed with the other writes of this turn (tables starting together, outcomes): the CREATE waits for it. */
+  markSending(id: number, location: string, now?: number): Promise<void> {
+    return this.group.write(() => this.store.markSending(id, location, now), 'relaxed', true);
   }
 
   async raiseTimestamp(id: number, timestamp: number, now?: number): Promise<void> {
