@@ -136,6 +136,11 @@ export interface Ledger extends PassStamps {
   recordPass(source: string, pass: PassRecord): Promise<void>;
   /** An adapter's key/value state (see ObservationSink.state). */
   adapterState(source: string): Promise<Map<string, string>>;
+  /**
+   * The sourceVersion stored with each table's current observation (undefined where none), in the
+   * order asked: a source reads a page's worth at a time instead of keeping them all in memory.
+   */
+  sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>>;
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
 

@@ -199,6 +199,14 @@ export class PostgresLedger implements Ledger {
     return new Map(rows.map((r) => [r.key, r.value]));
   }
 
+  async sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>> {
+    if (tables.length === 0) return [];
+    const namespaces = tables.map((t) => joinNamespace(t.namespace));
+    const rows = await this.read<{ src_namespace: string; src_name: string; source_version: string }>(SQL.sourceVersions, [source, namespaces, tables.map((t) => t.name)]);
+    const found = new Map(rows.map((r) => [`${r.src_namespace}\u0000${r.src_name}`, r.source_version]));
+    return tables.map((t, i) => found.get(`${namespaces[i]}\u0000${t.name}`));
+  }
+
   async liveTables(source: string, namespacePrefix: readonly string[] = []): Promise<SourceTable[]> {
     // Filtered in SQL: a database dropped from a 1,000,000-table source must not load every row.
     const rows = await this.read<{ src_namespace: string; src_name: string }>(

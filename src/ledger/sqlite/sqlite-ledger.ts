@@ -76,6 +76,10 @@ export class SqliteLedger implements Ledger {
     return this.store.adapterState(source);
   }
 
+  async sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>> {
+    return this.store.sourceVersions(source, tables);
+  }
+
   async liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]> {
     return this.store.liveTables(source, namespacePrefix);
   }

@@ -212,6 +212,12 @@ export class SqliteStore {
     }
   }
 
+  /** See Ledger.sourceVersions: one indexed lookup per table (the source asks a page at a time). */
+  sourceVersions(source: string, tables: readonly SourceTable[]): Array<string | undefined> {
+    const statement = this.statements.sourceVersion;
+    return tables.map((t) => (statement.get(source, joinNamespace(t.namespace), t.name) as { source_version: string } | undefined)?.source_version);
+  }
+
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix: readonly string[] = []): SourceTable[] {
     // Filtered in SQL: a database dropped from a 1,000,000-table source must not load every row.
