@@ -3,7 +3,7 @@ import { DEFAULT_POLARIS, type ResolvedTarget, type SourceTarget } from './sourc
 export { DEFAULT_POLARIS, POLARIS_INSTANCE_PATTERN, type ResolvedTarget } from './source-schema.js';
 
 /**
- * Several Polaris targets per source (issue 15). `polaris` is the instance named "default";
+ * Several Polaris targets per source. `polaris` is the instance named "default";
  * `polarisInstances` names more (another realm, a disaster-recovery copy). A source writes either one
  * `target` (on "default", as before) or a list of `targets`, each naming its instance.
  */

@@ -1,8 +1,8 @@
 /**
  * Which Polaris instances had transient trouble (network, 5xx, 429) since they last answered the
  * daemon's probe. When such an instance answers again, its tables that failed or wait out a retry
- * delay because of that trouble are made due at once (issue 15: a target that comes back converges
- * by itself, not after the slow failed-table delay).
+ * delay because of that trouble are made due at once: a target that comes back converges by itself,
+ * not after the slow failed-table delay.
  */
 export class TargetHealth {
   private readonly troubled = new Set<string>();

@@ -15,7 +15,7 @@ export interface NormalizedObservation {
   /** The Polaris instance of `target`; "default" when unset. */
   readonly polaris?: string;
   /**
-   * Every target of the source (issue 15); the ledger stores the observation on each one's row.
+   * Every target of the source; the ledger stores the observation on each one's row.
    * Unset: `target` on `polaris` only.
    */
   readonly targets?: readonly TargetedTable[];

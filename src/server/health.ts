@@ -1,5 +1,7 @@
 import type { Mirror } from '../engine/mirror.js';
-import { StaticTokenProvider } from '../polaris/token-provider.js';
+import { DEFAULT_POLARIS } from '../config/targets.js';
+import type { PolarisContact } from '../polaris/polaris-client.js';
+import { StaticTokenProvider, type TokenProvider } from '../polaris/token-provider.js';
 import { excerpt } from '../telemetry/safe-text.js';
 import { messageOf } from '../util/errors.js';
 
@@ -31,21 +33,14 @@ export async function readiness(mirror: Mirror, now = Date.now(), view: Readines
 
   checks.ledger = await ledgerCheck(mirror, now, said);
 
-  const { tokens } = mirror;
-  checks.token =
-    tokens instanceof StaticTokenProvider
-      ? { ok: true, detail: 'static token' }
-      : tokens.expiresAt !== undefined && now < tokens.expiresAt
-        ? { ok: true, detail: `obtained ${ago(now, tokens.obtainedAt)}, valid for ${Math.round((tokens.expiresAt - now) / 1000)} s more` }
-        : { ok: false, detail: tokens.obtainedAt === undefined ? 'no token obtained yet' : `the token expired; last obtained ${ago(now, tokens.obtainedAt)}` };
-
-  const contact = mirror.client.contact;
-  const failingSince = contact.lastNetworkErrorAt !== undefined && (contact.lastAnswerAt ?? 0) < contact.lastNetworkErrorAt;
-  checks.polaris = failingSince
-    ? { ok: false, detail: said(`unreachable: the last contact failed ${ago(now, contact.lastNetworkErrorAt)}`, contact.lastNetworkError ?? '') }
-    : contact.lastAnswerAt === undefined
-      ? { ok: false, detail: 'not contacted yet' }
-      : { ok: true, detail: `answered ${Math.round((now - contact.lastAnswerAt) / 1000)} s ago` };
+  // One token and one contact check per Polaris instance: "token" / "polaris" for the default one (as
+  // before several instances existed), "token:dr" / "polaris:dr" for an instance named dr. A target that
+  // cannot be reached holds back every table mirrored to it, so it makes the daemon not ready too.
+  for (const instance of mirror.polaris.all()) {
+    const suffix = instance.name === DEFAULT_POLARIS ? '' : `:${instance.name}`;
+    checks[`token${suffix}`] = tokenCheck(instance.tokens, now);
+    checks[`polaris${suffix}`] = contactCheck(instance.client.contact, now, said);
+  }
 
   for (const source of mirror.sources.values()) {
     if (!source.adapter.list) continue;
@@ -66,6 +61,21 @@ export async function readiness(mirror: Mirror, now = Date.now(), view: Readines
     }
   }
   return { ready: Object.values(checks).every((c) => c.ok), checks };
+}
+
+function tokenCheck(tokens: TokenProvider, now: number): { ok: boolean; detail: string } {
+  if (tokens instanceof StaticTokenProvider) return { ok: true, detail: 'static token' };
+  if (tokens.expiresAt !== undefined && now < tokens.expiresAt) {
+    return { ok: true, detail: `obtained ${ago(now, tokens.obtainedAt)}, valid for ${Math.round((tokens.expiresAt - now) / 1000)} s more` };
+  }
+  return { ok: false, detail: tokens.obtainedAt === undefined ? 'no token obtained yet' : `the token expired; last obtained ${ago(now, tokens.obtainedAt)}` };
+}
+
+function contactCheck(contact: PolarisContact, now: number, said: (summary: string, detail: string) => string): { ok: boolean; detail: string } {
+  const failing = contact.lastNetworkErrorAt !== undefined && (contact.lastAnswerAt ?? 0) < contact.lastNetworkErrorAt;
+  if (failing) return { ok: false, detail: said(`unreachable: the last contact failed ${ago(now, contact.lastNetworkErrorAt)}`, contact.lastNetworkError ?? '') };
+  if (contact.lastAnswerAt === undefined) return { ok: false, detail: 'not contacted yet' };
+  return { ok: true, detail: `answered ${Math.round((now - contact.lastAnswerAt) / 1000)} s ago` };
 }
 
 /** The ledger must answer a read and, after its latest write, be able to write (a full disk fails here). */

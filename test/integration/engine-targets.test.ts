@@ -1,9 +1,10 @@
-// Several Polaris targets per source (issue 15), through the real engine and HTTP clients against two
+// Several Polaris targets per source, through the real engine and HTTP clients against two
 // Polaris emulators: a source converges on both; a target that is down never stops the other and
 // converges by itself once it is back; per-target status and retry.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildStatus } from '../../src/cli/commands/status.js';
 import { runProbes } from '../../src/engine/probe-polaris.js';
+import { readiness } from '../../src/server/health.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import type { PolarisEmulator } from '../emulators/polaris/types.js';
 import { openMirror, syncWith } from '../support/engine.js';
@@ -150,9 +151,17 @@ describe('a source with two Polaris targets', () => {
     try {
       // The probe finds the instance down, then it comes back (empty, on the same address).
       await expect.poll(() => mirror.targetHealth.isTroubled('dr'), { timeout: 10_000 }).toBe(true);
+      // /readyz has a check per instance: the down one makes the daemon not ready, and says which.
+      const unready = await readiness(mirror);
+      expect(unready.ready).toBe(false);
+      expect(unready.checks['polaris:dr']).toMatchObject({ ok: false, detail: expect.stringMatching(/^unreachable/) });
+      expect(unready.checks.polaris).toMatchObject({ ok: true });
       dr = await startDr(port);
       // Well before the failed-table delay (30 s and more after two attempts) would let it be tried again.
       await expect.poll(() => drState(dr).get('sales.orders'), { timeout: 12_000 }).toBe(v1);
+      const back = await readiness(mirror);
+      expect(back.checks['polaris:dr']).toMatchObject({ ok: true });
+      expect(back.checks['token:dr']).toMatchObject({ ok: true });
     } finally {
       stop.abort();
       await dispatcher.stop();

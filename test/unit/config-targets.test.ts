@@ -1,4 +1,4 @@
-// The multi-target config contract (issue 15): polarisInstances and sources[].targets, next to the
+// The multi-target config contract: polarisInstances and sources[].targets, next to the
 // polaris block and sources[].target that keep working unchanged.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -92,7 +92,8 @@ export async function runSync(
           { intervalMs: options.progressInterval === undefined ? undefined : Number(options.progressInterval) * 1000 },
         );
   try {
-    // A one-shot sync attempts every table that is not in sync, failed ones included (issue 15).
+    // A one-shot sync attempts every table that is not in sync, failed ones included: a target that
+    // was down when it last ran gets its tables now, not after the failed-table delay.
     for (const name of names) await mirror.ledger.redrive({ source: name });
     // Sending starts while the listings are still running: the ledger is the hand-over point.
     const dispatching = dispatcher.run(signal);
