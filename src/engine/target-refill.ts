@@ -1,5 +1,5 @@
 import { targetLabel } from '../config/targets.js';
-import type { MirrorRow } from '../ledger/rows.js';
+import type { TargetRow } from '../ledger/rows.js';
 import { joinNamespace, polarisDisplayName, type PolarisTable } from '../model/table.js';
 import { listTargetTables } from '../polaris/target-listing.js';
 import type { Mirror } from './mirror.js';
@@ -34,7 +34,7 @@ export interface TargetComparison {
   readonly complete: boolean;
   readonly reason?: string;
   /** Rows the ledger says were applied there that the target lacks. */
-  readonly lost: MirrorRow[];
+  readonly lost: TargetRow[];
   /** Tables the target holds under a mirrored prefix that no source has, sorted. */
   readonly orphans: string[];
 }
@@ -44,7 +44,7 @@ export interface TargetComparison {
  * writing to the target counts for orphans; prefixes bound what is listed.
  */
 export async function compareTarget(
-  context: { config: Mirror['config']; polaris: Pick<Mirror['polaris'], 'get'>; ledger: Pick<Mirror['ledger'], 'rowsOfSource'> | undefined },
+  context: { config: Mirror['config']; polaris: Pick<Mirror['polaris'], 'get'>; ledger: Pick<Mirror['ledger'], 'targetRows'> | undefined },
   target: { polaris: string; catalog: string },
   signal?: AbortSignal,
 ): Promise<TargetComparison> {
@@ -55,18 +55,20 @@ export async function compareTarget(
   // An empty prefix covers the whole catalog; otherwise each distinct prefix is listed.
   const roots = prefixes.some((p) => p.length === 0) ? [[]] : [...new Map(prefixes.map((p) => [joinNamespace(p), p])).values()];
   // The ledger first, the listing second: a table applied while the listing runs is not in this
-  // snapshot as applied, so it cannot be mistaken for one the target lost.
-  const rows: MirrorRow[] = [];
-  for (const source of writers) rows.push(...((await context.ledger?.rowsOfSource(source.name)) ?? []));
+  // snapshot as applied, so it cannot be mistaken for one the target lost. Only what the comparison
+  // needs of each row is read: whole rows of a 100,000-table source were most of a sync's memory.
+  const here: TargetRow[] = [];
+  for (const source of writers) {
+    for (const row of (await context.ledger?.targetRows(source.name, target.polaris, target.catalog)) ?? []) here.push(row);
+  }
   const listed: PolarisTable[] = [];
   for (const root of roots) {
     const listing = await listTargetTables(instance.client, target.catalog, root, signal);
     if (!listing.complete) return { complete: false, reason: listing.reason, lost: [], orphans: [] };
     listed.push(...listing.tables);
   }
-  const here = rows.filter((r) => r.polaris === target.polaris && r.target.catalog === target.catalog);
   const present = new Set(listed.map(key));
-  const lost = here.filter((r) => r.status === 'in_sync' && r.desired.state === 'present' && r.applied.state === 'present' && !present.has(key(r.target)));
+  const lost = here.filter((r) => r.held && !present.has(key(r.target)));
   const known = new Set(here.map((r) => key(r.target)));
   const orphans = listed.filter((t) => !known.has(key(t))).map(polarisDisplayName).sort();
   return { complete: true, lost, orphans };

@@ -4,7 +4,7 @@ import type { PolarisCall } from '../polaris/operation-context.js';
 import type { OperationRecord } from './operation-history.js';
 import type { Outcome } from './outcome.js';
 import type { PassStamps } from './pass-stamps.js';
-import type { MirrorRow } from './rows.js';
+import type { MirrorRow, TargetRow } from './rows.js';
 import type { WriteHealth } from './write-health.js';
 
 export type ObserveResult = 'accepted' | 'unchanged' | 'stale' | 'rejected';
@@ -147,6 +147,11 @@ export interface Ledger extends PassStamps {
   recordPass(source: string, pass: PassRecord): Promise<void>;
   /** An adapter's key/value state (see ObservationSink.state). */
   adapterState(source: string): Promise<Map<string, string>>;
+  /**
+   * The sourceVersion stored with each table's current observation (undefined where none), in the
+   * order asked: a source reads a page's worth at a time instead of keeping them all in memory.
+   */
+  sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>>;
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
 
@@ -196,6 +201,8 @@ export interface Ledger extends PassStamps {
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
   rowsOfSource(source: string): Promise<MirrorRow[]>;
+  /** A source's rows on one target, only what a target check compares (not whole rows: a catalog may hold 1,000,000). */
+  targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]>;
   counts(): Promise<SourceCounts[]>;
   /** Each source's tables per target (instance and catalog). */
   targetCounts(): Promise<TargetCounts[]>;

@@ -24,6 +24,8 @@ export interface InsertValues {
   desired_source_time: number;
   desired_timestamp: number;
   desired_confirmed: number;
+  /** The observation's sourceVersion (null without one, and for an absence). */
+  source_version: string | null;
   last_present_location: string | null;
   last_timestamp: number;
   status: 'pending' | 'in_sync' | 'failed';
@@ -38,6 +40,7 @@ export interface TouchValues {
   desired_order: number;
   desired_uuid: string | null;
   desired_confirmed: number;
+  source_version: string | null;
   updated_at: number;
 }
 
@@ -98,6 +101,9 @@ export function planObservation(item: TargetObservation, existing: ObservedRecor
   const location = obs.state === 'present' ? obs.metadataLocation : null;
   const uuid = obs.state === 'present' ? (obs.tableUuid ?? null) : null;
   const confirmed = obs.state === 'absent' && obs.confirmed === true ? 1 : 0;
+  // Always the observation's own: a version stored with another observation would make a later
+  // "unchanged" answer stand for a state the row does not hold.
+  const sourceVersion = obs.state === 'present' ? (obs.sourceVersion ?? null) : null;
   const conflict = {
     owner_conflict: owner ?? null,
     last_error: owner ? ownedMessage(owner) : null,
@@ -124,6 +130,7 @@ export function planObservation(item: TargetObservation, existing: ObservedRecor
         desired_source_time: Math.trunc(obs.sourceTimeMs),
         desired_timestamp: timestamp,
         desired_confirmed: confirmed,
+        source_version: sourceVersion,
         // A rejected observation was never ours to send: it must not make a later absence a DROP.
         last_present_location: owner ? null : location,
         last_timestamp: timestamp,
@@ -146,6 +153,7 @@ export function planObservation(item: TargetObservation, existing: ObservedRecor
         desired_order: obs.order,
         desired_uuid: uuid ?? existing.desired_uuid,
         desired_confirmed: Math.max(confirmed, existing.desired_confirmed),
+        source_version: sourceVersion,
         updated_at: now,
       },
       recheckOwner: existing.owner_conflict !== null && obs.state === 'present',
@@ -171,6 +179,7 @@ export function planObservation(item: TargetObservation, existing: ObservedRecor
       desired_source_time: Math.trunc(obs.sourceTimeMs),
       desired_timestamp: timestamp,
       desired_confirmed: confirmed,
+      source_version: sourceVersion,
       last_present_location: lastPresentLocation,
       last_timestamp: timestamp,
       status: owner ? 'failed' : matchesApplied ? 'in_sync' : 'pending',

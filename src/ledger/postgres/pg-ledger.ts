@@ -21,7 +21,7 @@ import { PASS_STAMP_SQL } from './pg-pass-stamps.js';
 import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
-import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { toMirrorRow, toTargetRow, type MirrorRow, type TableRecord, type TargetRow } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL } from '../target-sql.js';
@@ -204,6 +204,14 @@ export class PostgresLedger implements Ledger {
     return new Map(rows.map((r) => [r.key, r.value]));
   }
 
+  async sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>> {
+    if (tables.length === 0) return [];
+    const namespaces = tables.map((t) => joinNamespace(t.namespace));
+    const rows = await this.read<{ src_namespace: string; src_name: string; source_version: string }>(SQL.sourceVersions, [source, namespaces, tables.map((t) => t.name)]);
+    const found = new Map(rows.map((r) => [`${r.src_namespace}\u0000${r.src_name}`, r.source_version]));
+    return tables.map((t, i) => found.get(`${namespaces[i]}\u0000${t.name}`));
+  }
+
   async liveTables(source: string, namespacePrefix: readonly string[] = []): Promise<SourceTable[]> {
     // Filtered in SQL: a database dropped from a 1,000,000-table source must not load every row.
     const rows = await this.read<{ src_namespace: string; src_name: string }>(
@@ -330,6 +338,10 @@ export class PostgresLedger implements Ledger {
   }
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
+
+  async targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]> {
+    return (await this.read<Parameters<typeof toTargetRow>[0]>(SQL.targetRows, [source, polaris, catalog])).map(toTargetRow);
+  }
 
   async rowsOfSource(source: string): Promise<MirrorRow[]> {
     return (await this.read<TableRecord>(SQL.rowsOfSource, [source])).map(toMirrorRow);

@@ -13,7 +13,7 @@ import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
-import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { toMirrorRow, toTargetRow, type MirrorRow, type TableRecord, type TargetRow } from '../rows.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
 import { matchesTableName } from '../table-ownership.js';
@@ -229,6 +229,12 @@ export class SqliteStore {
     }
   }
 
+  /** See Ledger.sourceVersions: one indexed lookup per table (the source asks a page at a time). */
+  sourceVersions(source: string, tables: readonly SourceTable[]): Array<string | undefined> {
+    const statement = this.statements.sourceVersion;
+    return tables.map((t) => (statement.get(source, joinNamespace(t.namespace), t.name) as { source_version: string } | undefined)?.source_version);
+  }
+
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix: readonly string[] = []): SourceTable[] {
     // Filtered in SQL: a database dropped from a 1,000,000-table source must not load every row.
@@ -330,6 +336,10 @@ export class SqliteStore {
   // ---- reads for reconciliation, status and retry -------------------------------------------------
 
   /** Every row of a source (reconciliation compares them with a complete listing). */
+  targetRows(source: string, polaris: string, catalog: string): TargetRow[] {
+    return (this.statements.targetRows.all(source, polaris, catalog) as Array<Parameters<typeof toTargetRow>[0]>).map(toTargetRow);
+  }
+
   rowsOfSource(source: string): MirrorRow[] {
     return (this.statements.rowsOfSource.all(source) as TableRecord[]).map(toMirrorRow);
   }
