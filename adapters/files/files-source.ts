@@ -11,6 +11,9 @@ import type { FilesSourceConfig } from './config.js';
 import { currentMetadataFile, readMetadataText, summarizeMetadata } from './metadata-file.js';
 import { entryKind, UnreadableFileError } from './regular-file.js';
 
+/** Table directories of one namespace read at once during a listing. */
+const READ_AHEAD = 16;
+
 /**
  * A directory tree of Iceberg tables in Hadoop-catalog layout: a table is a directory holding
  * metadata/*.metadata.json, and its namespace is the path of its parent directories below the root.
@@ -90,18 +93,29 @@ export class FilesSource implements SourceAdapter {
       throw asSourceError(error, dir);
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      // Hidden directories hold tooling state (.polaris-mirror, .git), never tables. Symlinks are not
-      // followed (readdir reports them as links, not directories): they could loop or leave the root.
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      const child = join(dir, entry.name);
-      const table = { namespace, name: entry.name };
-      const item = await this.readTableSteadily(child, table, Date.now());
+    // Hidden directories hold tooling state (.polaris-mirror, .git), never tables. Symlinks are not
+    // followed (readdir reports them as links, not directories): they could loop or leave the root.
+    const children = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
+    // Reading a table is a handful of file system calls, each a wait: READ_AHEAD of them are read at
+    // once (one by one, the listing spent most of its time idle), and yielded in order.
+    const reads: Array<Promise<ListedItem | undefined>> = [];
+    const startRead = (i: number) => {
+      const name = children[i]!;
+      const read = this.readTableSteadily(join(dir, name), { namespace, name }, Date.now());
+      read.catch(() => undefined); // awaited in turn below; a failure read ahead must not go unhandled meanwhile
+      reads[i] = read;
+    };
+    for (let i = 0; i < Math.min(READ_AHEAD, children.length); i++) startRead(i);
+    for (let i = 0; i < children.length; i++) {
+      const item = await reads[i]!;
+      delete reads[i];
+      if (i + READ_AHEAD < children.length) startRead(i + READ_AHEAD);
+      const name = children[i]!;
       if (item) yield item;
       else if (namespace.length >= MAX_NAMESPACE_DEPTH) {
         // A tree without end (generated, or a loop of bind mounts) must not keep the pass going.
-        yield skipped(table, 'too-deep', `${child} is nested deeper than ${MAX_NAMESPACE_DEPTH} namespace levels; its branch is not listed`);
-      } else yield* this.walk(child, [...namespace, entry.name], signal);
+        yield skipped({ namespace, name }, 'too-deep', `${join(dir, name)} is nested deeper than ${MAX_NAMESPACE_DEPTH} namespace levels; its branch is not listed`);
+      } else yield* this.walk(join(dir, name), [...namespace, name], signal);
     }
   }
 

@@ -5,7 +5,7 @@ import type { ListedItem, SkippedTable } from '../../src/model/observation.js';
 import type { SourceTable } from '../../src/model/table.js';
 import { isDotSegment } from '../../src/normalizer/identifier.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
-import type { EtagCache, EtagCollector } from './etag-cache.js';
+import { decodeEntry, type EtagEntry } from './etag-entry.js';
 import { ItemBuffer } from './item-buffer.js';
 import type { CatalogSession, Page, RestCatalogClient } from './rest-client.js';
 import { RestCatalogError } from './rest-error.js';
@@ -19,8 +19,8 @@ export interface ListingDeps {
   readonly concurrency: number;
   /** Filters and identifier checks: out-of-scope tables are reported as skipped, never loaded. */
   readonly outOfScope: (table: SourceTable) => SkippedTable | undefined;
-  readonly cache: EtagCache;
-  readonly collector: EtagCollector;
+  /** The ETag entries stored with the tables' observations (AdapterContext.storedVersions); none: full loads. */
+  readonly storedVersions: ((tables: readonly SourceTable[]) => Promise<ReadonlyArray<string | undefined>>) | undefined;
   readonly signal: AbortSignal;
   /** Told about each table whose load failed (it is skipped as load-failed). */
   readonly onLoadFailed: (table: SourceTable, error: unknown) => void;
@@ -77,7 +77,6 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
   });
   const limits = deps.limits ?? LISTING_LIMITS;
   const namespaces = new Set<string>();
-  const tables = new Set<string>();
   let failuresInARow = 0;
 
   const visitNamespace = (namespace: string[]): void => {
@@ -99,7 +98,10 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
     }
     namespaces.add(key);
     pool.spawn(() => namespacePage(namespace, '', new PageChain(`namespaces under ${namespace.join('.') || 'the root'}`, limits.maxPages)));
-    pool.spawn(() => tablePage(namespace, '', new PageChain(`tables of ${namespace.join('.')}`, limits.maxPages)), { gated: true });
+    // The names already listed in this namespace (a server may repeat one across pages): held only
+    // while its table pages are read, so the listing's memory follows the largest namespace, not the catalog.
+    const listed = new Set<string>();
+    pool.spawn(() => tablePage(namespace, '', new PageChain(`tables of ${namespace.join('.')}`, limits.maxPages), listed), { gated: true });
   };
 
   /** One page of child namespaces ('' = the first); the next page is a task of its own. */
@@ -115,34 +117,42 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
     if (next !== undefined) pool.spawn(() => namespacePage(parent, next, chain));
   };
 
-  /** One page of a namespace's tables: each table in scope becomes a load. */
-  const tablePage = async (namespace: string[], token: string, chain: PageChain): Promise<void> => {
+  /**
+   * One page of a namespace's tables: each table in scope becomes a load, conditional on the ETag
+   * stored with its observation (read from the ledger for the page at once).
+   */
+  const tablePage = async (namespace: string[], token: string, chain: PageChain, listed: Set<string>): Promise<void> => {
     const page = await deps.client.tablePage(deps.session, namespace, token, signal);
     if (page === 'no-such-namespace') return;
+    const inScope: SourceTable[] = [];
     for (const identifier of page.items) {
       const table: SourceTable = { namespace, name: identifier.name };
-      const key = JSON.stringify([...namespace, identifier.name]);
-      if (tables.has(key)) continue;
-      tables.add(key);
+      if (listed.has(identifier.name)) continue;
+      listed.add(identifier.name);
       const skipped = deps.outOfScope(table);
       if (skipped) buffer.push({ kind: 'skipped', skipped });
-      else pool.spawn(() => loadTable(table));
+      else inScope.push(table);
     }
     const next = chain.next(page);
-    if (next !== undefined) pool.spawn(() => tablePage(namespace, next, chain), { gated: true });
+    if (next !== undefined) pool.spawn(() => tablePage(namespace, next, chain, listed), { gated: true });
+    const stored = inScope.length > 0 && deps.storedVersions ? await deps.storedVersions(inScope) : [];
+    inScope.forEach((table, i) => {
+      const entry = decodeEntry(stored[i]);
+      pool.spawn(() => loadTable(table, entry));
+    });
   };
 
-  const loadTable = async (table: SourceTable): Promise<void> => {
+  const loadTable = async (table: SourceTable, stored: EtagEntry | undefined): Promise<void> => {
     await buffer.room();
     let read;
     try {
-      read = await readTable(deps.client, deps.session, table, deps.cache, signal);
+      read = await readTable(deps.client, deps.session, table, stored, signal);
       failuresInARow = 0;
     } catch (error) {
       if (signal.aborted || !isOneTableFailure(error)) throw error;
       // One table the catalog will not serve (a 500 on its load, a 403 on it alone) must not hold up
-      // every other table: it is listed — so never a drop candidate — but skipped this time, and its
-      // committed ETag stays. Many failures in a row mean the catalog itself is failing: stop.
+      // every other table: it is listed — so never a drop candidate — but skipped this time, and the
+      // ETag stored with its observation stays. Many failures in a row mean the catalog itself is failing: stop.
       if (++failuresInARow >= MAX_FAILED_LOADS_IN_A_ROW) {
         throw new MirrorError(`the source failed ${failuresInARow} table loads in a row, the last: ${messageOf(error)}`, {
           retryable: true,
@@ -150,21 +160,17 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
           cause: error,
         });
       }
-      deps.collector.keep(table);
       deps.onLoadFailed(table, error);
       buffer.push({ kind: 'skipped', skipped: { table, reason: 'load-failed', detail: messageOf(error) } });
       return;
     }
     if (read.kind === 'gone') return; // dropped since the table page was read
-    deps.collector.record(table, read.kind === 'observation' ? read.etag : undefined);
     buffer.push(read.kind === 'observation' ? { kind: 'observation', observation: read.observation } : { kind: 'skipped', skipped: read.skipped });
   };
 
   pool.spawn(() => namespacePage([], '', new PageChain('namespaces under the root', limits.maxPages)));
   try {
     yield* buffer.drain();
-    deps.collector.complete = true;
-    deps.cache.retain(deps.collector.keys());
   } finally {
     // The consumer stopped early (or a task failed): stop the walk and the loads still queued.
     stop.abort();

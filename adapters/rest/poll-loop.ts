@@ -2,15 +2,10 @@ import type { ObservationSink } from '../../src/model/source-adapter.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
 import { sleep } from '../../src/util/sleep.js';
-import { durableEtags, EtagCollector, type EtagCache } from './etag-cache.js';
 
 export interface PollLoopDeps {
   readonly source: string;
   readonly intervalMs: number;
-  readonly cache: EtagCache;
-  /** Marks the listing started with this signal as the watch's own (its ETags will be committed). */
-  readonly claim: (signal: AbortSignal, collector: EtagCollector) => void;
-  readonly release: (signal: AbortSignal) => void;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -21,8 +16,7 @@ const LAG_REFRESH_MS = 5_000;
 /**
  * The REST source's watch: a poll every interval (a tenth of it, at least a second, after a failed
  * one). A poll is a reconciliation pass run through the sink — the engine lists the source, commits
- * the observations and handles drops — followed by the commit of that listing's ETags, which is what
- * makes the next poll's loads conditional.
+ * the observations (each with its ETag, which makes the next poll's load conditional) and handles drops.
  */
 export class PollLoop {
   private listings = 0;
@@ -52,7 +46,7 @@ export class PollLoop {
     timer.unref();
     try {
       // `run` starts its own reconciliation pass at the same moment: let it finish first, so this
-      // poll's loads can use the ETags it learned instead of loading every table a second time.
+      // poll's loads can use the ETags it stored instead of loading every table a second time.
       await this.idle(signal);
       while (!signal.aborted) {
         const started = Date.now();
@@ -66,30 +60,16 @@ export class PollLoop {
     }
   }
 
-  /** One poll; true when its listing was complete and its ETags are committed. */
+  /** One poll; true when its listing was complete (every observation, with its ETag, committed). */
   async poll(sink: ObservationSink, signal: AbortSignal): Promise<boolean> {
-    const durable = durableEtags(await sink.state());
-    this.deps.cache.seed(durable);
-    // A signal of its own identifies this pass's listing among any others running (run's reconcile loop).
-    const passSignal = AbortSignal.any([signal]);
-    const collector = new EtagCollector();
-    this.deps.claim(passSignal, collector);
     const started = Date.now();
-    try {
-      const summary = await sink.reconcile(passSignal);
-      if (!summary?.complete || !collector.complete) return false;
-      // The pass has returned: every observation of the listing is committed. Only now its ETags.
-      const changes = collector.changes(durable);
-      const written = Object.keys(changes).length;
-      if (written > 0) await sink.commit([], { state: changes });
-      this.deps.logger.debug(
-        { source: this.deps.source, listed: summary.listed, accepted: summary.observed.accepted, etagsWritten: written, ms: Date.now() - started },
-        `poll of ${this.deps.source} complete`,
-      );
-      return true;
-    } finally {
-      this.deps.release(passSignal);
-    }
+    const summary = await sink.reconcile(signal);
+    if (!summary?.complete) return false;
+    this.deps.logger.debug(
+      { source: this.deps.source, listed: summary.listed, accepted: summary.observed.accepted, ms: Date.now() - started },
+      `poll of ${this.deps.source} complete`,
+    );
+    return true;
   }
 
   private idle(signal: AbortSignal): Promise<void> {

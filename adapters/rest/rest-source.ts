@@ -7,7 +7,7 @@ import { createAgent } from '../../src/polaris/http.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 import { listCatalog } from './catalog-listing.js';
 import type { RestSourceConfig } from './config.js';
-import { EtagCache, EtagCollector } from './etag-cache.js';
+import { decodeEntry } from './etag-entry.js';
 import { secretHeaderValues } from './headers.js';
 import { PollLoop } from './poll-loop.js';
 import { RestCatalogClient, type CatalogSession } from './rest-client.js';
@@ -21,15 +21,13 @@ import { createTokenSource } from './token-source.js';
  * Polaris). The spec has no change feed yet, so the source polls: every poll is a complete listing
  * with a conditional load of each table (If-None-Match → 304 for unchanged ones).
  *
- * Where ETags are committed — "only durable ETags for committed observations":
- * `watch()` drives the polls (PollLoop). Each poll is the engine's own reconciliation pass
- * (`sink.reconcile`), so listings, drops, the mass-drop brake and pass records work as for any
- * listing source; the pass consumes `list()` and commits every observation it yields, including the
- * ones a 304 stood for. Only after that pass has finished — every observation durable — are the ETags
- * of that listing written to the ledger (`sink.commit([], {state})`). A crash in between loses ETags,
- * never observations: the next poll loads those tables again. A listing the watch did not start
- * (`sync`, `plan`, run's hourly reconciliation) sends the ETags this process knows (none in a fresh
- * `sync`), but never writes any: nothing tells the adapter when that pass has committed.
+ * Where ETags live: in the ledger, in each table's row, stored with the observation they stand for
+ * (the observation's sourceVersion, committed in the same transaction). `watch()` drives the polls
+ * (PollLoop); each poll is the engine's own reconciliation pass (`sink.reconcile`), so listings,
+ * drops, the mass-drop brake and pass records work as for any listing source. A listing reads the
+ * stored ETags a table page at a time (AdapterContext.storedVersions), so the source keeps nothing per
+ * table between pages and its memory does not follow the catalog; every listing (`sync`, `plan`,
+ * run's reconciliation, a poll, after a restart) is conditional.
  */
 export class RestSource implements SourceAdapter {
   readonly type = 'rest';
@@ -41,9 +39,6 @@ export class RestSource implements SourceAdapter {
   private readonly agent: OriginPools;
   private readonly client: RestCatalogClient;
   private readonly normalizer: Normalizer;
-  private readonly cache = new EtagCache();
-  /** Listings the watch started, by the signal it passed to the pass: their ETags become durable. */
-  private readonly claimed = new WeakMap<AbortSignal, EtagCollector>();
   private session: CatalogSession | undefined;
   private eventsNoted = false;
   private readonly pollLoop: PollLoop;
@@ -71,16 +66,12 @@ export class RestSource implements SourceAdapter {
     this.pollLoop = new PollLoop({
       source: config.name,
       intervalMs: config.pollIntervalSeconds * 1000,
-      cache: this.cache,
-      claim: (signal, collector) => this.claimed.set(signal, collector),
-      release: (signal) => this.claimed.delete(signal),
       metrics: context.metrics,
       logger: context.logger,
     });
   }
 
   async *list(signal: AbortSignal): AsyncIterable<ListedItem> {
-    const collector = this.claimed.get(signal) ?? new EtagCollector();
     this.pollLoop.listingStarted();
     try {
       const session = await this.refreshSession(signal);
@@ -89,8 +80,7 @@ export class RestSource implements SourceAdapter {
         session,
         concurrency: this.config.concurrency,
         outOfScope: (table) => this.normalizer.check(table),
-        cache: this.cache,
-        collector,
+        storedVersions: this.context.storedVersions,
         signal,
         onLoadFailed: (table, error) =>
           this.context.logger.warn({ source: this.name, table: dottedName(table) }, `source ${this.name}: table ${dottedName(table)} could not be loaded, skipped this time: ${messageOf(error)}`),
@@ -111,7 +101,8 @@ export class RestSource implements SourceAdapter {
     const session = this.session ?? (await this.refreshSession(signal));
     const absent: AbsentObservation = { table, state: 'absent', confirmed: true, order, sourceTimeMs: order };
     if (this.client.supportsHead(session) && !(await this.client.tableExists(session, table.namespace, table.name, signal))) return absent;
-    const read = await readTable(this.client, session, table, this.cache, signal);
+    const stored = this.context.storedVersions ? (await this.context.storedVersions([table]))[0] : undefined;
+    const read = await readTable(this.client, session, table, decodeEntry(stored), signal);
     if (read.kind === 'gone') return absent;
     if (read.kind === 'skipped') {
       throw new MirrorError(`table ${dottedName(table)} cannot be mirrored now: ${read.skipped.detail ?? read.skipped.reason}`, {
@@ -126,7 +117,7 @@ export class RestSource implements SourceAdapter {
     return this.pollLoop.run(sink, signal);
   }
 
-  /** One poll now, as watch() does every interval: true when it was complete and its ETags are committed. */
+  /** One poll now, as watch() does every interval: true when it was complete (its observations and ETags committed). */
   pollOnce(sink: ObservationSink, signal: AbortSignal = new AbortController().signal): Promise<boolean> {
     return this.pollLoop.poll(sink, signal);
   }

@@ -70,7 +70,12 @@ export class Mirror {
     for (const sourceConfig of config.sources) {
       const normalizer = new Normalizer(sourceConfig);
       const sink = new SourceSink(normalizer, this.ledger, deps.metrics, () => this.wakeDispatchers(), deps.logger);
-      const adapter = createSourceAdapter(sourceConfig, deps);
+      const adapter = createSourceAdapter(sourceConfig, {
+        logger: deps.logger,
+        metrics: deps.metrics,
+        redactor: deps.redactor,
+        storedVersions: (tables) => this.ledger.sourceVersions(sourceConfig.name, tables),
+      });
       sink.runPass = (signal) => this.reconciler.pass({ adapter, sink, maxDropFraction: sourceConfig.maxDropFraction }, { signal });
       sources.set(sourceConfig.name, { config: sourceConfig, adapter, normalizer, sink });
     }

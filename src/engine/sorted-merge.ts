@@ -1,4 +1,4 @@
-import type { TargetRow } from '../ledger/target-sql.js';
+import type { TargetPageRow } from '../ledger/target-sql.js';
 
 /**
  * Byte order of the strings' UTF-8 forms (SQLite's BINARY collation, PostgreSQL's "C"), computed on
@@ -23,9 +23,9 @@ function rank(unit: number): number {
 
 /** A ledger's rows read page by page (each page a bounded query after the last key), as one sorted stream. */
 export async function* pagedRows(
-  read: (after: { name: string; id: number } | undefined, limit: number) => Promise<readonly TargetRow[]>,
+  read: (after: { name: string; id: number } | undefined, limit: number) => Promise<readonly TargetPageRow[]>,
   pageSize: number,
-): AsyncGenerator<TargetRow> {
+): AsyncGenerator<TargetPageRow> {
   let after: { name: string; id: number } | undefined;
   for (;;) {
     const page = await read(after, pageSize);
@@ -38,7 +38,7 @@ export async function* pagedRows(
 
 export interface MergeVisitor {
   /** A ledger row whose name the listing lacks. */
-  missing(row: TargetRow): void | Promise<void>;
+  missing(row: TargetPageRow): void | Promise<void>;
   /** A listed name no ledger row has. */
   unknown(name: string): void | Promise<void>;
 }
@@ -48,7 +48,7 @@ export interface MergeVisitor {
  * rows may share a name) — once, side by side, holding one item of each: memory stays the same
  * whatever their length.
  */
-export async function mergeSorted(listed: AsyncIterable<string> | Iterable<string>, rows: AsyncIterable<TargetRow>, visit: MergeVisitor): Promise<void> {
+export async function mergeSorted(listed: AsyncIterable<string> | Iterable<string>, rows: AsyncIterable<TargetPageRow>, visit: MergeVisitor): Promise<void> {
   const names = toAsync(listed)[Symbol.asyncIterator]();
   const ledger = rows[Symbol.asyncIterator]();
   let name = await names.next();
@@ -59,7 +59,7 @@ export async function mergeSorted(listed: AsyncIterable<string> | Iterable<strin
       await visit.unknown(name.value as string);
       name = await names.next();
     } else if (order > 0) {
-      await visit.missing(row.value as TargetRow);
+      await visit.missing(row.value as TargetPageRow);
       row = await ledger.next();
     } else {
       // Listed and in the ledger: every row of that name is matched; the name is consumed after them.

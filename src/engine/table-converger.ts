@@ -6,6 +6,7 @@ import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
 import { tableLocationOf } from '../model/locations.js';
 import { validationScope } from './validation-scope.js';
+import { ValidatedMemo } from './validated-memo.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { dottedName, polarisDisplayName } from '../model/table.js';
 import { timestampAfterStale } from '../normalizer/timestamp.js';
@@ -73,7 +74,11 @@ const BLOCKED_DROP_RECHECK_MS = 10_000;
  * Returns an Outcome for the ledger; never throws for Polaris or source trouble.
  */
 export class TableConverger {
-  constructor(private readonly deps: ConvergerDeps) {}
+  private readonly validations: ValidatedMemo;
+
+  constructor(private readonly deps: ConvergerDeps) {
+    this.validations = new ValidatedMemo(deps.ledger);
+  }
 
   /** One operation on the table: every Polaris request in it carries the same X-Request-ID. */
   converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
@@ -152,11 +157,13 @@ export class TableConverger {
   private async validateOnce(row: MirrorRow, location: string, signal?: AbortSignal): Promise<Outcome | undefined> {
     // The cache's scope: instance and catalog (a location validated on one Polaris is not on another).
     const cacheScope = validationCacheScope(row);
-    const tableLocation = tableLocationOf(location);
-    if (await this.deps.ledger.isValidated(cacheScope, tableLocation)) return undefined;
+    // The directory first: where it is validated (nearly every table after the first of a directory),
+    // that is the only question asked, and it is answered from memory.
     const scope = validationScope(row.target.namespace, location);
+    if (scope && (await this.validations.isValidated(cacheScope, scope.key))) return undefined;
+    const tableLocation = tableLocationOf(location);
+    if (await this.validations.isValidated(cacheScope, tableLocation)) return undefined;
     if (scope) {
-      if (await this.deps.ledger.isValidated(cacheScope, scope.key)) return undefined;
       const verdict = await this.validateShared(cacheScope, scope.key, () => this.notify('VALIDATE', row, scope.directory, row.desired.timestamp, signal));
       if (verdict.kind === 'ok') return undefined;
       // Refused for the directory may still be allowed for the table (an allowed location below the
@@ -178,7 +185,7 @@ export class TableConverger {
       // Cached (the write awaited) before it stops being shared, so no table starts another VALIDATE in between.
       pending = send()
         .then(async (verdict) => {
-          if (verdict.kind === 'ok') await this.deps.ledger.markValidated(cacheScope, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
+          if (verdict.kind === 'ok') await this.validations.markValidated(cacheScope, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
           return verdict;
         })
         .finally(() => this.sharedValidations.delete(id));
@@ -189,7 +196,7 @@ export class TableConverger {
 
   private validated(cacheScope: string, key: string): undefined {
     // A cache entry: losing it in a crash costs one more VALIDATE, so it need not be awaited.
-    this.deps.ledger.markValidated(cacheScope, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
+    this.validations.markValidated(cacheScope, key).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not record a VALIDATE result'));
     return undefined;
   }
 

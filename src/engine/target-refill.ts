@@ -1,5 +1,5 @@
 import { targetLabel } from '../config/targets.js';
-import type { TargetRow } from '../ledger/target-sql.js';
+import type { TargetPageRow } from '../ledger/target-sql.js';
 import { joinNamespace, polarisDisplayName, splitNamespace } from '../model/table.js';
 import { listNamespaceTables, listTargetNamespaces } from '../polaris/target-listing.js';
 import type { Mirror } from './mirror.js';
@@ -47,13 +47,13 @@ export interface TargetComparison {
 type Context = {
   config: Mirror['config'];
   polaris: Pick<Mirror['polaris'], 'get'>;
-  ledger: Pick<Mirror['ledger'], 'targetNamespaces' | 'targetRows'> | undefined;
+  ledger: Pick<Mirror['ledger'], 'targetNamespaces' | 'targetPage'> | undefined;
 };
 
 /** Told of what the comparison finds, one namespace's batch at a time. */
 interface Findings {
   /** Rows applied there that the target lacks (at most ROWS_PER_PAGE at once). */
-  lost(rows: readonly TargetRow[], namespace: readonly string[]): Promise<void>;
+  lost(rows: readonly TargetPageRow[], namespace: readonly string[]): Promise<void>;
   orphan(display: string): void;
 }
 
@@ -98,10 +98,10 @@ async function scanTarget(context: Context, target: { polaris: string; catalog: 
     const rows = ledger
       ? pagedRows(async (after, limit) => {
           await yieldLoop();
-          return ledger.targetRows({ polaris: target.polaris, catalog: target.catalog, namespace: joined, sources, after, limit });
+          return ledger.targetPage({ polaris: target.polaris, catalog: target.catalog, namespace: joined, sources, after, limit });
         }, ROWS_PER_PAGE)
       : emptyRows();
-    let lost: TargetRow[] = [];
+    let lost: TargetPageRow[] = [];
     await mergeSorted(names, rows, {
       missing: async (row) => {
         if (!row.held || (row.appliedAt !== null && row.appliedAt >= listedAt)) return;
@@ -186,7 +186,7 @@ function yieldLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-async function* emptyRows(): AsyncGenerator<TargetRow> {}
+async function* emptyRows(): AsyncGenerator<TargetPageRow> {}
 
 /** Every target the given sources write to, once each. */
 export function targetsOf(sources: ReadonlyArray<{ targets: ReadonlyArray<{ polaris: string; catalog: string }> }>): Array<{ polaris: string; catalog: string }> {

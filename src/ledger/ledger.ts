@@ -2,10 +2,10 @@ import type { SourceTable } from '../model/table.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
 import type { PolarisCall } from '../polaris/operation-context.js';
 import type { OperationRecord } from './operation-history.js';
-import type { TargetRow, TargetRowsQuery } from './target-sql.js';
+import type { TargetPageRow, TargetPageQuery } from './target-sql.js';
 import type { Outcome } from './outcome.js';
 import type { PassStamps } from './pass-stamps.js';
-import type { MirrorRow } from './rows.js';
+import type { MirrorRow, TargetRow } from './rows.js';
 import type { WriteHealth } from './write-health.js';
 
 export type ObserveResult = 'accepted' | 'unchanged' | 'stale' | 'rejected';
@@ -148,6 +148,11 @@ export interface Ledger extends PassStamps {
   recordPass(source: string, pass: PassRecord): Promise<void>;
   /** An adapter's key/value state (see ObservationSink.state). */
   adapterState(source: string): Promise<Map<string, string>>;
+  /**
+   * The sourceVersion stored with each table's current observation (undefined where none), in the
+   * order asked: a source reads a page's worth at a time instead of keeping them all in memory.
+   */
+  sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>>;
   /** Tables of a source the mirror holds or is about to, optionally under a namespace prefix. */
   liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]>;
 
@@ -197,6 +202,8 @@ export interface Ledger extends PassStamps {
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
   rowsOfSource(source: string): Promise<MirrorRow[]>;
+  /** A source's rows on one target, only what a target check compares (not whole rows: a catalog may hold 1,000,000). */
+  targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]>;
   counts(): Promise<SourceCounts[]>;
   /** Each source's tables per target (instance and catalog). */
   targetCounts(): Promise<TargetCounts[]>;
@@ -208,7 +215,7 @@ export interface Ledger extends PassStamps {
   /** The namespaces (joined) the given sources' rows have on a target: at most one per Polaris namespace. */
   targetNamespaces(target: { polaris: string; catalog: string }, sources: readonly string[]): Promise<string[]>;
   /** One page of a target namespace's rows, ordered by name bytewise then id (the target check's merge). */
-  targetRows(query: TargetRowsQuery): Promise<TargetRow[]>;
+  targetPage(query: TargetPageQuery): Promise<TargetPageRow[]>;
   /** Tables the target lost (see target-refill.ts): sent again, timestamps still rising; returns the ids marked. */
   markRefill(ids: readonly number[], now?: number): Promise<number[]>;
   failedRows(source: string, limit?: number): Promise<MirrorRow[]>;

@@ -24,6 +24,8 @@ export interface InsertValues {
   desired_source_time: number;
   desired_timestamp: number;
   desired_confirmed: number;
+  /** The observation's sourceVersion (null without one, and for an absence). */
+  source_version: string | null;
   last_present_location: string | null;
   last_timestamp: number;
   status: 'pending' | 'in_sync' | 'failed';
@@ -38,8 +40,30 @@ export interface TouchValues {
   desired_order: number;
   desired_uuid: string | null;
   desired_confirmed: number;
+  source_version: string | null;
   updated_at: number;
 }
+
+/** The columns of a stored row that storing an observation looks at (a narrow read is much cheaper than SELECT *). */
+export const OBSERVED_COLUMNS = [
+  'id',
+  'desired_state',
+  'desired_location',
+  'desired_uuid',
+  'desired_order',
+  'desired_confirmed',
+  'last_present_location',
+  'last_timestamp',
+  'applied_state',
+  'applied_location',
+  'owner_conflict',
+  // Not for the plan: the SQLite batch path leaves the due index alone when the row is already due.
+  'status',
+  'next_attempt_at',
+] as const;
+
+/** A stored row as far as storing an observation needs it. */
+export type ObservedRecord = Pick<TableRecord, (typeof OBSERVED_COLUMNS)[number]>;
 
 export type ChangeValues = Omit<InsertValues, 'source' | 'polaris' | 'src_namespace' | 'src_name' | 'catalog' | 'namespace' | 'name'> & { id: number };
 
@@ -54,13 +78,13 @@ export type ObservePlan =
   | { readonly kind: 'touch'; readonly values: TouchValues; readonly recheckOwner: boolean }
   | { readonly kind: 'change'; readonly result: ObserveResult; readonly values: ChangeValues };
 
-function sameState(existing: TableRecord, obs: NormalizedObservation['observation']): boolean {
+function sameState(existing: ObservedRecord, obs: NormalizedObservation['observation']): boolean {
   const location = obs.state === 'present' ? obs.metadataLocation : null;
   return existing.desired_state === obs.state && (obs.state === 'absent' || existing.desired_location === location);
 }
 
 /** Whether the plan needs to know which other source (if any) mirrors the same Polaris table. */
-export function ownerCheckNeeded(existing: TableRecord | undefined, { observation: obs }: NormalizedObservation): boolean {
+export function ownerCheckNeeded(existing: ObservedRecord | undefined, { observation: obs }: NormalizedObservation): boolean {
   if (obs.state !== 'present') return false;
   if (!existing) return true;
   if (obs.order < existing.desired_order) return false;
@@ -72,11 +96,14 @@ export function ownerCheckNeeded(existing: TableRecord | undefined, { observatio
  * state gets the table's next timestamp (above every one assigned before); `owner` is another source
  * mirroring the same Polaris table (looked up only when ownerCheckNeeded).
  */
-export function planObservation(item: TargetObservation, existing: TableRecord | undefined, owner: string | undefined, now: number): ObservePlan {
+export function planObservation(item: TargetObservation, existing: ObservedRecord | undefined, owner: string | undefined, now: number): ObservePlan {
   const { source, target, polaris, observation: obs } = item;
   const location = obs.state === 'present' ? obs.metadataLocation : null;
   const uuid = obs.state === 'present' ? (obs.tableUuid ?? null) : null;
   const confirmed = obs.state === 'absent' && obs.confirmed === true ? 1 : 0;
+  // Always the observation's own: a version stored with another observation would make a later
+  // "unchanged" answer stand for a state the row does not hold.
+  const sourceVersion = obs.state === 'present' ? (obs.sourceVersion ?? null) : null;
   const conflict = {
     owner_conflict: owner ?? null,
     last_error: owner ? ownedMessage(owner) : null,
@@ -103,6 +130,7 @@ export function planObservation(item: TargetObservation, existing: TableRecord |
         desired_source_time: Math.trunc(obs.sourceTimeMs),
         desired_timestamp: timestamp,
         desired_confirmed: confirmed,
+        source_version: sourceVersion,
         // A rejected observation was never ours to send: it must not make a later absence a DROP.
         last_present_location: owner ? null : location,
         last_timestamp: timestamp,
@@ -125,6 +153,7 @@ export function planObservation(item: TargetObservation, existing: TableRecord |
         desired_order: obs.order,
         desired_uuid: uuid ?? existing.desired_uuid,
         desired_confirmed: Math.max(confirmed, existing.desired_confirmed),
+        source_version: sourceVersion,
         updated_at: now,
       },
       recheckOwner: existing.owner_conflict !== null && obs.state === 'present',
@@ -150,6 +179,7 @@ export function planObservation(item: TargetObservation, existing: TableRecord |
       desired_source_time: Math.trunc(obs.sourceTimeMs),
       desired_timestamp: timestamp,
       desired_confirmed: confirmed,
+      source_version: sourceVersion,
       last_present_location: lastPresentLocation,
       last_timestamp: timestamp,
       status: owner ? 'failed' : matchesApplied ? 'in_sync' : 'pending',

@@ -43,7 +43,10 @@ export type OutcomePlan =
     }
   | { readonly kind: 'defer'; readonly values: { id: number; next_attempt_at: number; last_error: string; last_request_id: string | null; updated_at: number } };
 
-export function planOutcome(outcome: Outcome, current: TableRecord, now: number): OutcomePlan {
+/** The columns of the stored row an outcome's plan looks at (the SQLite ledger reads only these). */
+export const OUTCOME_COLUMNS = ['rev', 'last_request_id', 'desired_state', 'desired_location', 'last_present_location', 'attempts'] as const;
+
+export function planOutcome(outcome: Outcome, current: Pick<TableRecord, (typeof OUTCOME_COLUMNS)[number]>, now: number): OutcomePlan {
   const changedMeanwhile = 'rev' in outcome && outcome.rev !== current.rev;
   // The request id of the latest operation that made one (a deferral may make none).
   const last_request_id = outcome.requestId ?? current.last_request_id ?? null;

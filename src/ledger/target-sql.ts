@@ -32,7 +32,7 @@ export const MARK_REFILL_SQL = `UPDATE tables SET applied_state = NULL, applied_
   WHERE id = $1 AND status = 'in_sync' AND desired_state = 'present' AND applied_state = 'present'`;
 
 /** One ledger row of a target as the target check pages through it (only what the comparison needs). */
-export interface TargetRow {
+export interface TargetPageRow {
   readonly id: number;
   readonly name: string;
   /** The ledger says the target holds it: in sync, wanted present, applied present. */
@@ -42,7 +42,7 @@ export interface TargetRow {
 }
 
 /** Which rows of a target the check reads: one namespace's rows of some sources, in name order, after a key. */
-export interface TargetRowsQuery {
+export interface TargetPageQuery {
   readonly polaris: string;
   readonly catalog: string;
   /** Polaris namespace levels joined (joinNamespace). */
@@ -54,7 +54,7 @@ export interface TargetRowsQuery {
 }
 
 /** The record a page query returns (both ledgers), to a TargetRow. */
-export function toTargetRow(r: { id: number | string; name: string; held: number | boolean; applied_at: number | string | null }): TargetRow {
+export function toTargetPageRow(r: { id: number | string; name: string; held: number | boolean; applied_at: number | string | null }): TargetPageRow {
   return { id: Number(r.id), name: r.name, held: r.held === true || Number(r.held) === 1, appliedAt: r.applied_at === null ? null : Number(r.applied_at) };
 }
 

@@ -26,6 +26,12 @@ export interface PresentObservation extends ObservationBase {
   readonly metadataLocation: string;
   /** The Iceberg table UUID when the source knows it. */
   readonly tableUuid?: string;
+  /**
+   * What the source needs to read this table conditionally next time (an Iceberg REST ETag with what
+   * it stands for). The ledger stores it in the table's row with this observation, in the same
+   * transaction, and hands it back through AdapterContext.storedVersions.
+   */
+  readonly sourceVersion?: string;
 }
 
 export interface AbsentObservation extends ObservationBase {

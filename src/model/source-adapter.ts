@@ -18,6 +18,11 @@ export interface AdapterContext {
   readonly metrics: Metrics;
   /** Registers secrets that appear at run time (e.g. temporary credentials) so no output shows them. */
   readonly redactor: Redactor;
+  /**
+   * The sourceVersion stored in the ledger with each table's current observation (undefined where
+   * none), in the order asked. Absent where no ledger is open for the source (`plan`, `check`).
+   */
+  readonly storedVersions?: (tables: readonly SourceTable[]) => Promise<ReadonlyArray<string | undefined>>;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { MessageFormat } from '../emulators/hive/types.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
 import { freePort } from '../support/free-port.js';
+import { processCpuSeconds } from './process-cpu.js';
 import { startKdc, type TestKdc } from '../support/kdc.js';
 import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-front.js';
 
@@ -29,6 +30,8 @@ export interface HiveEventsResult {
   /** From the append until the cursor committed the last event. */
   eventSeconds: number;
   eventsPerSecond: number;
+  /** CPU seconds the daemon used from the append until the cursor committed the last event (Linux). */
+  daemonCpuSeconds: number | undefined;
   /** From the append until every table was in sync in Polaris. */
   convergedSeconds: number;
   /** UPDATE notifications accepted by Polaris for the 100,000 commits. */
@@ -95,8 +98,11 @@ export async function benchHiveEvents(
       targets.forEach((table, k) => metastore.commitIceberg(`ns${table % NAMESPACES}`, `t${table}`, commitLocations[k]!));
       const lastId = metastore.currentEventId;
       const started = performance.now();
+      const cpuBefore = processCpuSeconds(daemon.pid);
       await waitFor(async () => hms.stats.nextNotificationRequests.at(-1) === lastId, 300_000, 20);
       const eventSeconds = (performance.now() - started) / 1000;
+      const cpuAfter = processCpuSeconds(daemon.pid);
+      const daemonCpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
       const ledger = SqliteStore.open(statePath, { readonly: true });
       try {
         await waitFor(async () => {
@@ -117,6 +123,7 @@ export async function benchHiveEvents(
         security,
         eventSeconds,
         eventsPerSecond: events / eventSeconds,
+        daemonCpuSeconds,
         convergedSeconds,
         updates,
         tableBatches: tableBatchPairs(targets, batchSize),

@@ -10,6 +10,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { RestSource } from '../../adapters/rest/rest-source.js';
 import { loadConfig } from '../../src/config/load.js';
 import { Mirror } from '../../src/engine/mirror.js';
@@ -35,7 +37,22 @@ export interface RestPollResult {
   requestsPerTable: number;
   /** Peak RSS of this process during the first poll, the sending, and the no-change poll (MB). */
   peakRssMb: { firstPoll: number; send: number; noChangePoll: number };
+  /**
+   * Heap still in use after a full garbage collection at the end of each phase (MB): what the
+   * connector holds, as opposed to the garbage V8 has not collected yet that peak RSS also counts.
+   */
+  liveHeapMb: { firstPoll: number; send: number; noChangePoll: number };
 }
+
+/** A full garbage collection, then the heap in use (MB). */
+const liveHeap = (() => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return (): number => {
+    gc();
+    return process.memoryUsage().heapUsed / 1024 / 1024;
+  };
+})();
 
 const FANOUT = [10, 10, 2];
 
@@ -75,11 +92,13 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the first poll was not complete');
     const firstPollSeconds = (performance.now() - started) / 1000;
     const firstPollRss = phasePeak();
+    const firstPollHeap = liveHeap();
     const firstStats = await rest.stats();
     started = performance.now();
     await mirror.createDispatcher().runUntilSettled();
     const firstSendSeconds = (performance.now() - started) / 1000;
     const sendRss = phasePeak();
+    const sendHeap = liveHeap();
     const afterFirst = await polaris.stats();
 
     await rest.resetStats();
@@ -87,6 +106,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the no-change poll was not complete');
     const noChangePollSeconds = (performance.now() - started) / 1000;
     const noChangeRss = phasePeak();
+    const noChangeHeap = liveHeap();
     const noChange = await rest.stats();
     await mirror.createDispatcher().runUntilSettled();
     const afterSecond = await polaris.stats();
@@ -104,6 +124,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
       noChangeNotifications: sum(afterSecond, notifications) - sum(afterFirst, notifications),
       requestsPerTable: noChange.requests / tables,
       peakRssMb: { firstPoll: firstPollRss, send: sendRss, noChangePoll: noChangeRss },
+      liveHeapMb: { firstPoll: firstPollHeap, send: sendHeap, noChangePoll: noChangeHeap },
     };
   } finally {
     clearInterval(sampler);

@@ -13,7 +13,6 @@ import { readMetadataText, summarizeMetadata } from '../../adapters/files/metada
 import { UnreadableFileError } from '../../adapters/files/regular-file.js';
 import { ReplyReader, ThriftProtocolError } from '../../adapters/hive/thrift/message-scanner.js';
 import { listCatalog } from '../../adapters/rest/catalog-listing.js';
-import { EtagCache, EtagCollector } from '../../adapters/rest/etag-cache.js';
 import type { RestCatalogClient } from '../../adapters/rest/rest-client.js';
 import { listNamespacesSchema, listTablesSchema } from '../../adapters/rest/wire.js';
 import { Glob } from '../../src/normalizer/glob.js';
@@ -112,8 +111,7 @@ describe('Iceberg REST listing pages (fuzz)', () => {
             session: undefined as never,
             concurrency: 3,
             outOfScope: () => undefined,
-            cache: new EtagCache(),
-            collector: new EtagCollector(),
+            storedVersions: undefined,
             signal: new AbortController().signal,
             onLoadFailed: () => undefined,
             limits: { maxPages: 30, maxDepth: 5, maxNamespaces: 40 },

@@ -61,7 +61,7 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     const seen: Array<{ name: string; held: boolean }> = [];
     let after: { name: string; id: number } | undefined;
     for (;;) {
-      const page = await ledger.targetRows({ polaris: 'default', catalog: 'lake', namespace: 'db', sources: ['src'], after, limit: 2 });
+      const page = await ledger.targetPage({ polaris: 'default', catalog: 'lake', namespace: 'db', sources: ['src'], after, limit: 2 });
       expect(page.length).toBeLessThanOrEqual(2);
       seen.push(...page.map((r) => ({ name: r.name, held: r.held })));
       if (page.length < 2) break;
@@ -85,6 +85,29 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(row).toMatchObject({ status: 'pending', desired: { state: 'present', metadataLocation: LOC1, order: 11 } });
     expect(await ledger.liveTables('src')).toEqual([{ namespace: ['db'], name: 't' }]);
     expect(await ledger.unfinished()).toEqual({ pending: 1, failed: 0 });
+  });
+
+  it("stores each observation's sourceVersion with it, and hands them back a page at a time", async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const versioned = (obs: NormalizedObservation, version: string | undefined): NormalizedObservation =>
+      obs.observation.state === 'present' ? { ...obs, observation: { ...obs.observation, sourceVersion: version } } : obs;
+    const tables = ['t', 'u', 'never'].map((name) => ({ namespace: ['db'], name }));
+    const versions = () => ledger.sourceVersions('src', tables);
+    // A batch of new tables (PostgreSQL's bulk path), one without a version.
+    await ledger.commit({ observations: [versioned(present(LOC1, { order: 10 }), 'v1'), present(LOC1, { order: 10, name: 'u' })] });
+    expect(await versions()).toEqual(['v1', undefined, undefined]);
+    // Same state, new version (a touch); a changed state with its own; a stale one changes nothing.
+    await ledger.commit({ observations: [versioned(present(LOC1, { order: 11 }), 'v2'), versioned(present(LOC2, { order: 11, name: 'u' }), 'w1')] });
+    expect(await versions()).toEqual(['v2', 'w1', undefined]);
+    await ledger.commit({ observations: [versioned(present(LOC2, { order: 5 }), 'old')] });
+    expect(await versions()).toEqual(['v2', 'w1', undefined]);
+    // An observation without a version clears it (the version stands for the observation it came with); so does an absence.
+    await ledger.commit({ observations: [present(LOC1, { order: 12 })] });
+    await ledger.commit({ observations: [absent({ order: 12, name: 'u' })] });
+    expect(await versions()).toEqual([undefined, undefined, undefined]);
+    expect(await ledger.sourceVersions('src', [])).toEqual([]);
+    expect(await ledger.sourceVersions('other', tables)).toEqual([undefined, undefined, undefined]);
   });
 
   it('a batch of many tables: new, changed, unchanged, stale and owned by another source, in one commit', async () => {
@@ -129,6 +152,13 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.redrive({ allFailed: true })).toEqual([b!.id]);
     expect(await ledger.get(b!.id)).toMatchObject({ status: 'pending', nextAttemptAt: 0 });
     expect((await ledger.rowsNamed('db.b')).map((r) => r.id)).toEqual([b!.id]);
+    // What a target check compares: only the applied, in-sync table is one the target must hold.
+    const rows = (await ledger.targetRows('src', 'default', 'lake')).sort((x, y) => x.target.name.localeCompare(y.target.name));
+    expect(rows).toEqual([
+      { id: a!.id, target: { catalog: 'lake', namespace: ['db'], name: 'a' }, held: true },
+      { id: b!.id, target: { catalog: 'lake', namespace: ['db'], name: 'b' }, held: false },
+    ]);
+    expect(await ledger.targetRows('src', 'default', 'elsewhere')).toEqual([]);
   });
 
   it('an outcome with its operation: the last request id, and the table history bounded per table', async () => {

@@ -3,11 +3,11 @@
 // catalog fails to load ever causes a drop. Drops and renames run with the tables on FILE storage and
 // on S3, a purged drop among them.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { durableEtags } from '../../adapters/rest/etag-cache.js';
 import { STORAGES, type HarnessStorage } from '../support/harness.js';
-import { accepted, pollAndSettle, SOURCE, startRestScenario, type RestScenario } from './rest-support.js';
+import { accepted, pollAndSettle, SOURCE, startRestScenario, storedEtags, type RestScenario } from './rest-support.js';
 
 let s: RestScenario;
+const TABLES = ['a', 'b', 'c', 'd', 'e'].map((name) => `sales.${name}`);
 let storage: HarnessStorage = 'file';
 beforeEach(async () => {
   s = await startRestScenario({ rest: { maxPageSize: 3 }, storage });
@@ -39,7 +39,7 @@ describe.each(STORAGES)('tables on %s storage', (kind) => {
         expect(drop.status).toBe(204);
         expect(head!.at).toBeLessThanOrEqual(drop.at);
         // Its ETag is gone from the ledger with it.
-        expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(4);
+        expect([...(await storedEtags(mirror, TABLES)).keys()]).toEqual(['sales.a', 'sales.b', 'sales.d', 'sales.e']);
       } finally {
         await mirror.close();
       }
@@ -113,11 +113,11 @@ describe.each(STORAGES)('tables on %s storage', (kind) => {
 });
 
 describe('listings that do not finish', () => {
-  it('a 503 on page 2 of a listing drops nothing and commits no ETags; the next complete poll does', async () => {
+  it('a 503 on page 2 of a listing drops nothing; the ETags stored are those of what it read', async () => {
     const mirror = s.open();
     try {
       await pollAndSettle(mirror);
-      const etagsBefore = durableEtags((await mirror.ledger.adapterState(SOURCE)));
+      const etagsBefore = await storedEtags(mirror, TABLES);
       s.rest.dropTable(['sales'], 'e');
       const updated = await s.rest.updateTable(['sales'], 'a');
       s.rest.addFault({ operation: 'listTables', namespace: ['sales'], page: 2, status: 503 });
@@ -125,14 +125,17 @@ describe('listings that do not finish', () => {
       expect(s.h.polarisState().has('sales.e')).toBe(true);
       expect((await mirror.ledger.sourceState(SOURCE))).toMatchObject({ passComplete: false });
       expect((await mirror.ledger.sourceState(SOURCE))!.lastError).toMatch(/nothing was dropped.*503/);
-      // What the listing read before failing is mirrored; the ETags stay as they were.
+      // What the listing read before failing is mirrored, its ETag stored with it; the others stay.
       expect(s.h.polarisState().get('sales.a')).toBe(updated.metadataLocation);
-      expect(durableEtags((await mirror.ledger.adapterState(SOURCE)))).toEqual(etagsBefore);
+      const etagsAfter = await storedEtags(mirror, TABLES);
+      expect(etagsAfter.get('sales.a')!.metadataLocation).toBe(updated.metadataLocation);
+      expect(etagsAfter.get('sales.a')!.etag).not.toBe(etagsBefore.get('sales.a')!.etag);
+      expect([...etagsAfter].filter(([name]) => name !== 'sales.a')).toEqual([...etagsBefore].filter(([name]) => name !== 'sales.a'));
 
       s.rest.clearFaults();
       expect(await pollAndSettle(mirror)).toBe(true);
       expect(s.h.polarisState().has('sales.e')).toBe(false);
-      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(4);
+      expect((await storedEtags(mirror, TABLES)).size).toBe(4);
     } finally {
       await mirror.close();
     }

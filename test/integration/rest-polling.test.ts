@@ -1,11 +1,10 @@
 // Polling an Iceberg REST catalog into Polaris: deep namespaces and paging on the first poll, the 304
 // path on a poll with no change (no table loaded, no notification), ETags kept in the ledger, a single
-// changed table costing one load and one UPDATE, and `sync` working without the watch.
+// changed table costing one load and one UPDATE, and `sync` working (and storing ETags) without the watch.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { durableEtags, etagKey } from '../../adapters/rest/etag-cache.js';
 import { syncWith } from '../support/engine.js';
 import { STORAGES, type HarnessStorage } from '../support/harness.js';
-import { accepted, notificationCount, pollAndSettle, restAdapter, SOURCE, startRestScenario, type RestScenario } from './rest-support.js';
+import { accepted, notificationCount, pollAndSettle, restAdapter, SOURCE, startRestScenario, storedEtags, type RestScenario } from './rest-support.js';
 
 let s: RestScenario;
 let storage: HarnessStorage = 'file';
@@ -45,9 +44,9 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
       expect(s.rest.requests().filter((r) => r.operation === 'listTables' && r.query.pageToken !== '').length).toBe(SPOTS.length);
 
       // ETags are committed in the ledger with the observations they stand for.
-      const etags = durableEtags((await mirror.ledger.adapterState(SOURCE)));
+      const etags = await storedEtags(mirror, expected.keys());
       expect(etags.size).toBe(expected.size);
-      expect(JSON.parse(etags.get(etagKey({ namespace: ['ops', 'raw'], name: 't0' }))!)[1]).toBe(expected.get('ops.raw.t0'));
+      expect(etags.get('ops.raw.t0')!.metadataLocation).toBe(expected.get('ops.raw.t0'));
 
       s.rest.resetStats();
       const before = notificationCount(s.h);
@@ -104,18 +103,17 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
     }
   });
 
-  it('sync (a pass without the watch) mirrors too, but keeps no ETags: only a poll commits them', async () => {
+  it('sync (a pass without the watch) mirrors and stores ETags too: the next poll, in a new process, loads nothing', async () => {
     const expected = await populate(1);
     const { summary } = await syncWith(s.h);
     expect(summary).toMatchObject({ converged: true, created: expected.size });
     expect(s.h.polarisState()).toEqual(expected);
     const mirror = s.open();
     try {
-      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(0);
+      expect((await storedEtags(mirror, expected.keys())).size).toBe(expected.size);
       s.rest.resetStats();
       await pollAndSettle(mirror);
-      expect(s.rest.stats().byOperation.loadTable).toEqual({ '200': expected.size });
-      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(expected.size);
+      expect(s.rest.stats().byOperation.loadTable).toEqual({ '304': expected.size });
     } finally {
       await mirror.close();
     }
@@ -184,7 +182,7 @@ describe.each(STORAGES)('polling a REST catalog, tables on %s storage', (kind) =
       await pollAndSettle(mirror);
       expect(s.h.polarisState()).toEqual(expected);
       expect(s.rest.stats().byOperation.loadTable).toEqual({ '200': expected.size });
-      expect(durableEtags((await mirror.ledger.adapterState(SOURCE))).size).toBe(0);
+      expect((await storedEtags(mirror, expected.keys())).size).toBe(0);
       expect(restAdapter(mirror).type).toBe('rest');
     } finally {
       await mirror.close();

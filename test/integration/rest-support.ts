@@ -3,6 +3,7 @@
 // under the harness's warehouse directory, so Polaris reads real files as it would from shared storage
 // — as file:// or, on 's3' storage, as s3:// objects of the warehouse bucket.
 import { rm } from 'node:fs/promises';
+import { decodeEntry, type EtagEntry } from '../../adapters/rest/etag-entry.js';
 import type { RestSource } from '../../adapters/rest/rest-source.js';
 import type { Mirror } from '../../src/engine/mirror.js';
 import { startRestCatalogEmulator, type RestCatalogEmulator, type RestEmulatorOptions } from '../emulators/rest/index.js';
@@ -79,4 +80,20 @@ export function notificationCount(h: Harness): number {
 /** The notification types Polaris accepted for one table, in order (VALIDATE left out). */
 export function accepted(h: Harness, namespace: string[], name: string): string[] {
   return h.emulator.history('lake_mirror', namespace, name).filter((e) => e.status === 204 && e.type !== 'VALIDATE').map((e) => e.type);
+}
+
+/** The ETag entries the ledger stores with these tables' observations, by dotted name (levels hold no dots here). */
+export async function storedEtags(mirror: Mirror, dotted: Iterable<string>): Promise<Map<string, EtagEntry>> {
+  const names = [...dotted];
+  const tables = names.map((n) => {
+    const parts = n.split('.');
+    return { namespace: parts.slice(0, -1), name: parts[parts.length - 1]! };
+  });
+  const versions = await mirror.ledger.sourceVersions(SOURCE, tables);
+  const out = new Map<string, EtagEntry>();
+  versions.forEach((version, i) => {
+    const entry = decodeEntry(version);
+    if (entry) out.set(names[i]!, entry);
+  });
+  return out;
 }

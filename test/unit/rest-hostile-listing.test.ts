@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listCatalog, type ListingLimits } from '../../adapters/rest/catalog-listing.js';
-import { EtagCache, EtagCollector } from '../../adapters/rest/etag-cache.js';
 import { RestCatalogClient } from '../../adapters/rest/rest-client.js';
 import type { RestSource } from '../../adapters/rest/rest-source.js';
 import { createTokenSource } from '../../adapters/rest/token-source.js';
@@ -44,8 +43,7 @@ async function listWith(limits: ListingLimits) {
       session,
       concurrency: 4,
       outOfScope: () => undefined,
-      cache: new EtagCache(),
-      collector: new EtagCollector(),
+      storedVersions: undefined,
       signal: new AbortController().signal,
       onLoadFailed: () => undefined,
       limits,
@@ -111,8 +109,7 @@ describe('REST listings that never end', () => {
             session: undefined as never,
             concurrency: 2,
             outOfScope: () => undefined,
-            cache: new EtagCache(),
-            collector: new EtagCollector(),
+            storedVersions: undefined,
             signal: signal(),
             onLoadFailed: () => undefined,
             limits: { maxPages: 20, maxDepth: 6, maxNamespaces: 50 },

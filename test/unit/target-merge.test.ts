@@ -4,10 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareBytewise, mergeSorted, pagedRows } from '../../src/engine/sorted-merge.js';
-import type { TargetRow } from '../../src/ledger/target-sql.js';
+import type { TargetPageRow } from '../../src/ledger/target-sql.js';
 
 /** A ledger of rows as the SQL returns them: ordered by (name bytewise, id), a page after a key, at most limit. */
-function ledgerOf(rows: TargetRow[]) {
+function ledgerOf(rows: TargetPageRow[]) {
   const sorted = [...rows].sort((a, b) => compareBytewise(a.name, b.name) || a.id - b.id);
   const asked: number[] = [];
   const read = async (after: { name: string; id: number } | undefined, limit: number) => {
@@ -18,9 +18,9 @@ function ledgerOf(rows: TargetRow[]) {
   return { read, asked };
 }
 
-const row = (id: number, name: string): TargetRow => ({ id, name, held: true, appliedAt: 1 });
+const row = (id: number, name: string): TargetPageRow => ({ id, name, held: true, appliedAt: 1 });
 
-async function merge(listed: string[], rows: TargetRow[], pageSize: number) {
+async function merge(listed: string[], rows: TargetPageRow[], pageSize: number) {
   const ledger = ledgerOf(rows);
   const missing: number[] = [];
   const unknown: string[] = [];

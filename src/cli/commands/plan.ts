@@ -110,7 +110,8 @@ async function planSource(
   report: PlanReport,
   context: AdapterContext,
 ): Promise<void> {
-  const adapter = createSourceAdapter(config, context);
+  // With a ledger, the source's loads are conditional on what it stored (REST ETags); plan writes none.
+  const adapter = createSourceAdapter(config, ledger ? { ...context, storedVersions: (tables) => ledger.sourceVersions(config.name, tables) } : context);
   const normalizer = new Normalizer(config);
   const rows = (await ledger?.rowsOfSource(config.name)) ?? [];
   const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable' | 'polaris'> & { polaris?: string }): void => {

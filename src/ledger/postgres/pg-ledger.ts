@@ -21,10 +21,10 @@ import { PASS_STAMP_SQL } from './pg-pass-stamps.js';
 import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
-import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { toMirrorRow, toTargetRow, type MirrorRow, type TableRecord, type TargetRow } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
-import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD, toTargetRow, type TargetRow, type TargetRowsQuery } from '../target-sql.js';
+import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD, toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
 import { isPgConflict, isPgUnavailable, LedgerNotCreatedError, LedgerUnavailableError } from './pg-errors.js';
@@ -204,6 +204,14 @@ export class PostgresLedger implements Ledger {
     return new Map(rows.map((r) => [r.key, r.value]));
   }
 
+  async sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>> {
+    if (tables.length === 0) return [];
+    const namespaces = tables.map((t) => joinNamespace(t.namespace));
+    const rows = await this.read<{ src_namespace: string; src_name: string; source_version: string }>(SQL.sourceVersions, [source, namespaces, tables.map((t) => t.name)]);
+    const found = new Map(rows.map((r) => [`${r.src_namespace}\u0000${r.src_name}`, r.source_version]));
+    return tables.map((t, i) => found.get(`${namespaces[i]}\u0000${t.name}`));
+  }
+
   async liveTables(source: string, namespacePrefix: readonly string[] = []): Promise<SourceTable[]> {
     // Filtered in SQL: a database dropped from a 1,000,000-table source must not load every row.
     const rows = await this.read<{ src_namespace: string; src_name: string }>(
@@ -331,6 +339,10 @@ export class PostgresLedger implements Ledger {
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
 
+  async targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]> {
+    return (await this.read<Parameters<typeof toTargetRow>[0]>(SQL.targetRows, [source, polaris, catalog])).map(toTargetRow);
+  }
+
   async rowsOfSource(source: string): Promise<MirrorRow[]> {
     return (await this.read<TableRecord>(SQL.rowsOfSource, [source])).map(toMirrorRow);
   }
@@ -349,14 +361,14 @@ export class PostgresLedger implements Ledger {
     return rows.map((r) => r.namespace);
   }
 
-  async targetRows(q: TargetRowsQuery): Promise<TargetRow[]> {
+  async targetPage(q: TargetPageQuery): Promise<TargetPageRow[]> {
     // COLLATE "C": byte order, as SQLite's and the check's (the database's own collation may differ).
     const select = `SELECT id, name, applied_at, ${TARGET_ROW_HELD} AS held FROM tables WHERE catalog = $1 AND namespace = $2 AND polaris = $3 AND source = ANY($4)`;
     const order = 'ORDER BY name COLLATE "C", id';
     const records = q.after
-      ? await this.read<Parameters<typeof toTargetRow>[0]>(`${select} AND (name COLLATE "C" > $5 COLLATE "C" OR (name = $5 AND id > $6)) ${order} LIMIT $7`, [q.catalog, q.namespace, q.polaris, [...q.sources], q.after.name, q.after.id, q.limit])
-      : await this.read<Parameters<typeof toTargetRow>[0]>(`${select} ${order} LIMIT $5`, [q.catalog, q.namespace, q.polaris, [...q.sources], q.limit]);
-    return records.map(toTargetRow);
+      ? await this.read<Parameters<typeof toTargetPageRow>[0]>(`${select} AND (name COLLATE "C" > $5 COLLATE "C" OR (name = $5 AND id > $6)) ${order} LIMIT $7`, [q.catalog, q.namespace, q.polaris, [...q.sources], q.after.name, q.after.id, q.limit])
+      : await this.read<Parameters<typeof toTargetPageRow>[0]>(`${select} ${order} LIMIT $5`, [q.catalog, q.namespace, q.polaris, [...q.sources], q.limit]);
+    return records.map(toTargetPageRow);
   }
 
   markRefill(ids: readonly number[], now = Date.now()): Promise<number[]> {

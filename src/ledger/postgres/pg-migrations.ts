@@ -109,4 +109,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   -- live rows a complete pass left with an older stamp.
   ALTER TABLE tables ADD COLUMN seen_pass BIGINT;
   `,
+  `
+  -- What the source's next conditional read needs (an Iceberg REST ETag with what it stands for),
+  -- stored with its observation, as in SQLite; the old 'etag:' adapter state is no longer read.
+  ALTER TABLE tables ADD COLUMN source_version TEXT;
+  DELETE FROM adapter_state WHERE key LIKE 'etag:%';
+  `,
 ];

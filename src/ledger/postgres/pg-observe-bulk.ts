@@ -81,7 +81,7 @@ export async function storeBulk(client: pg.PoolClient, items: readonly TargetObs
       }
       case 'touch': {
         const v = plan.values;
-        await client.query(SQL.touchDesired, [v.id, v.desired_order, v.desired_uuid, v.desired_confirmed, v.updated_at]);
+        await client.query(SQL.touchDesired, [v.id, v.desired_order, v.desired_uuid, v.desired_confirmed, v.updated_at, v.source_version]);
         if (!plan.recheckOwner) results.push('unchanged');
         else if (ownerCheckNeeded(row, item) && owner) results.push('rejected');
         else {

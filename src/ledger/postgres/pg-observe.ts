@@ -59,7 +59,7 @@ async function storeOneByOne(client: pg.PoolClient, items: readonly TargetObserv
       }
       case 'touch': {
         const v = plan.values;
-        await client.query(SQL.touchDesired, [v.id, v.desired_order, v.desired_uuid, v.desired_confirmed, v.updated_at]);
+        await client.query(SQL.touchDesired, [v.id, v.desired_order, v.desired_uuid, v.desired_confirmed, v.updated_at, v.source_version]);
         if (!plan.recheckOwner) results.push('unchanged');
         else if (owner) results.push('rejected');
         else {

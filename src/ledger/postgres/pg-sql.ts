@@ -14,7 +14,7 @@ export const SQL = {
   byIdForUpdate: 'SELECT * FROM tables WHERE id = $1 FOR UPDATE',
   ownerOf: `SELECT source FROM tables WHERE catalog = $1 AND namespace = $2 AND name = $3 AND source <> $4 AND polaris = $5
       AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
-  touchDesired: `UPDATE tables SET desired_order = GREATEST(desired_order, $2), desired_uuid = $3, desired_confirmed = $4, updated_at = $5 WHERE id = $1`,
+  touchDesired: `UPDATE tables SET desired_order = GREATEST(desired_order, $2), desired_uuid = $3, desired_confirmed = $4, updated_at = $5, source_version = $6 WHERE id = $1`,
   clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
       last_error = NULL, last_hint = NULL, last_present_location = COALESCE(desired_location, last_present_location),
       updated_at = $2 WHERE id = $1`,
@@ -30,6 +30,9 @@ export const SQL = {
   setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES ($1, $2, $3)
       ON CONFLICT (source, key) DO UPDATE SET value = EXCLUDED.value`,
   deleteAdapterState: 'DELETE FROM adapter_state WHERE source = $1 AND key = $2',
+  /** Any target's row per table: every row of a source table stores the same observation. */
+  sourceVersions: `SELECT DISTINCT ON (src_namespace, src_name) src_namespace, src_name, source_version FROM tables
+      WHERE source = $1 AND (src_namespace, src_name) IN (SELECT * FROM unnest($2::text[], $3::text[])) AND source_version IS NOT NULL`,
   liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = $1 AND owner_conflict IS NULL
       AND (desired_state = 'present' OR applied_state = 'present')`,
   /** Under a namespace prefix (levels joined with U+001F): the prefix itself or anything below it. */
@@ -64,6 +67,7 @@ export const SQL = {
       last_timestamp = GREATEST(last_timestamp, $2), updated_at = $3 WHERE id = $1`,
   markSending: 'UPDATE tables SET sent_location = $2, updated_at = $3 WHERE id = $1',
   rowsOfSource: 'SELECT * FROM tables WHERE source = $1',
+  targetRows: `SELECT id, catalog, namespace, name, (status = 'in_sync' AND desired_state = 'present' AND applied_state IS NOT DISTINCT FROM 'present') AS held FROM tables WHERE source = $1 AND polaris = $2 AND catalog = $3`,
   allRows: 'SELECT * FROM tables',
   resetOrder: 'UPDATE tables SET desired_order = $2, updated_at = $3 WHERE id = $1',
   counts: `SELECT source,

@@ -9,38 +9,55 @@ import type { SqliteStore } from './sqlite-store.js';
 export type Durability = 'durable' | 'relaxed';
 
 /**
+ * How long relaxed writes may wait for company, and how many make a batch worth committing at once.
+ * A commit costs far more than the rows in it (the pages it writes to the WAL), and outcomes arrive a
+ * few per event-loop turn at Polaris's pace: a couple of milliseconds gathers a dozen or more into one
+ * commit. The table they belong to stays in flight meanwhile, while the dispatcher's other slots send.
+ */
+const RELAXED_WAIT_MS = 2;
+const RELAXED_BATCH = 64;
+
+/**
  * Batches ledger writes from many concurrent callers (ingest requests, finished notifications) into
- * one transaction per event-loop turn, so a commit is paid once per batch instead of once per table.
- * Each write runs in its own savepoint: one failing write rejects only its caller. A caller's promise
- * resolves only after the batch has committed — that is the acknowledgement.
+ * one transaction, so a commit is paid once per batch instead of once per table: a durable write is
+ * committed at the end of the event-loop turn (with whatever else is queued), relaxed writes alone
+ * within RELAXED_WAIT_MS. Each write runs in its own savepoint: one failing write rejects only its
+ * caller. A caller's promise resolves only after the batch has committed — that is the acknowledgement.
  */
 export class GroupCommit {
   private queue: Array<{ run: () => unknown; durable: boolean; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
-  private scheduled = false;
+  private scheduled: 'turn' | NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly ledger: SqliteStore) {}
 
-  write<T>(run: () => T, durability: Durability = 'durable'): Promise<T> {
+  /** `promptly`: a relaxed write someone waits on before going on (a CREATE about to be sent) is committed this turn too. */
+  write<T>(run: () => T, durability: Durability = 'durable', promptly = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, durable: durability === 'durable', resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      const durable = durability === 'durable';
+      this.queue.push({ run, durable, resolve: resolve as (value: unknown) => void, reject });
+      if (durable || promptly || this.queue.length >= RELAXED_BATCH) this.flushThisTurn();
+      else this.scheduled ??= setTimeout(() => this.flush(), RELAXED_WAIT_MS);
     });
+  }
+
+  private flushThisTurn(): void {
+    if (this.scheduled === 'turn') return;
+    if (this.scheduled !== undefined) clearTimeout(this.scheduled);
+    this.scheduled = 'turn';
+    setImmediate(() => this.flush());
   }
 
   /** Resolves once every write queued so far has committed (or failed). */
   drained(): Promise<void> {
-    if (!this.scheduled && this.queue.length === 0) return Promise.resolve();
+    if (this.scheduled === undefined && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
-    this.scheduled = false;
+    this.scheduled = undefined;
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     const relaxed = batch.every((item) => !item.durable);
     try {
@@ -69,7 +86,7 @@ export class GroupCommit {
   }
 
   private notifyIdle(): void {
-    if (this.scheduled || this.queue.length > 0) return;
+    if (this.scheduled !== undefined || this.queue.length > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();

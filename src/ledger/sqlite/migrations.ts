@@ -124,4 +124,12 @@ export const MIGRATIONS: readonly Migration[] = [
   -- pass, live rows with an older stamp are its drop candidates, decided here rather than in memory.
   ALTER TABLE tables ADD COLUMN seen_pass INTEGER;
   `,
+  `
+  -- What the source's next conditional read needs to be answered "unchanged" (an Iceberg REST ETag
+  -- with the observation it stands for), stored with the observation it came with: a source keeps no
+  -- per-table state in memory, and it survives restarts. The REST source used to keep it in
+  -- adapter_state ('etag:' keys), which is no longer read.
+  ALTER TABLE tables ADD COLUMN source_version TEXT;
+  DELETE FROM adapter_state WHERE key LIKE 'etag:%';
+  `,
 ];

@@ -1,12 +1,12 @@
 import type { SourceTable } from '../../model/table.js';
 import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, TargetCounts, WatchLease } from '../ledger.js';
-import type { TargetRow, TargetRowsQuery } from '../target-sql.js';
+import type { TargetPageRow, TargetPageQuery } from '../target-sql.js';
 import type { OperationRecord } from '../operation-history.js';
 import { newReplicaId } from '../replica-id.js';
 import type { Outcome } from '../outcome.js';
 import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 import { SqlitePassStamps } from './sqlite-pass-stamps.js';
-import type { MirrorRow } from '../rows.js';
+import type { MirrorRow, TargetRow } from '../rows.js';
 import type { WriteHealth } from '../write-health.js';
 import { GroupCommit } from './group-commit.js';
 import { SqliteStore, type LedgerOptions } from './sqlite-store.js';
@@ -80,6 +80,10 @@ export class SqliteLedger implements Ledger {
     return this.store.adapterState(source);
   }
 
+  async sourceVersions(source: string, tables: readonly SourceTable[]): Promise<Array<string | undefined>> {
+    return this.store.sourceVersions(source, tables);
+  }
+
   async liveTables(source: string, namespacePrefix?: readonly string[]): Promise<SourceTable[]> {
     return this.store.liveTables(source, namespacePrefix);
   }
@@ -138,8 +142,9 @@ export class SqliteLedger implements Ledger {
     return this.store.unappliedUpsertOfUuid(catalog, uuid, exceptId, polaris);
   }
 
-  async markSending(id: number, location: string, now?: number): Promise<void> {
-    this.store.markSending(id, location, now);
+  /** Committed with the other writes of this turn (tables starting together, outcomes): the CREATE waits for it. */
+  markSending(id: number, location: string, now?: number): Promise<void> {
+    return this.group.write(() => this.store.markSending(id, location, now), 'relaxed', true);
   }
 
   async raiseTimestamp(id: number, timestamp: number, now?: number): Promise<void> {
@@ -158,6 +163,10 @@ export class SqliteLedger implements Ledger {
     return this.store.redriveIds(ids, now);
   }
 
+  async targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]> {
+    return this.store.targetRows(source, polaris, catalog);
+  }
+
   async rowsOfSource(source: string): Promise<MirrorRow[]> {
     return this.store.rowsOfSource(source);
   }
@@ -174,8 +183,8 @@ export class SqliteLedger implements Ledger {
     return this.store.targetNamespaces(target, sources);
   }
 
-  async targetRows(query: TargetRowsQuery): Promise<TargetRow[]> {
-    return this.store.targetRows(query);
+  async targetPage(query: TargetPageQuery): Promise<TargetPageRow[]> {
+    return this.store.targetPage(query);
   }
 
   async markRefill(ids: readonly number[], now?: number): Promise<number[]> {

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { WriteHealth } from '../write-health.js';
+import { changeDesiredSql } from './change-desired-sql.js';
+import { OUTCOME_COLUMNS } from '../outcome-plan.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD } from '../target-sql.js';
 
 export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
@@ -53,19 +55,17 @@ function statementSql() {
   return {
     byKey: 'SELECT * FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ? AND polaris = ? AND catalog = ?',
     byId: 'SELECT * FROM tables WHERE id = ?',
+    // Only what planOutcome reads: materialising every column of the row costs more than the lookup.
+    outcomeOf: `SELECT ${OUTCOME_COLUMNS.join(', ')} FROM tables WHERE id = ?`,
     insert: `INSERT INTO tables (source, polaris, src_namespace, src_name, catalog, namespace, name, desired_state, desired_location,
-        desired_uuid, desired_order, desired_source_time, desired_timestamp, desired_confirmed, last_present_location, last_timestamp,
+        desired_uuid, desired_order, desired_source_time, desired_timestamp, desired_confirmed, source_version, last_present_location, last_timestamp,
         status, last_error, last_hint, owner_conflict, updated_at)
       VALUES (@source, @polaris, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
-        @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @last_present_location, @last_timestamp, @status,
+        @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @source_version, @last_present_location, @last_timestamp, @status,
         @last_error, @last_hint, @owner_conflict, @updated_at)`,
     touchDesired: `UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
-        desired_confirmed = @desired_confirmed, updated_at = @updated_at WHERE id = @id`,
-    changeDesired: `UPDATE tables SET desired_state = @desired_state, desired_location = @desired_location,
-        desired_uuid = @desired_uuid, desired_order = @desired_order, desired_source_time = @desired_source_time,
-        desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed,
-        last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1, status = @status, attempts = 0, next_attempt_at = 0, last_error = @last_error, last_hint = @last_hint,
-        owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`,
+        desired_confirmed = @desired_confirmed, source_version = @source_version, updated_at = @updated_at WHERE id = @id`,
+    changeDesired: changeDesiredSql({ setUuid: true, setDue: true }),
     ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ? AND polaris = ?
         AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
     clearOwner: `UPDATE tables SET owner_conflict = NULL, status = 'pending', next_attempt_at = 0, attempts = 0,
@@ -107,6 +107,7 @@ function statementSql() {
     defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
         last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
+    targetRows: `SELECT id, catalog, namespace, name, (status = 'in_sync' AND desired_state = 'present' AND applied_state = 'present') AS held FROM tables WHERE source = ? AND polaris = ? AND catalog = ?`,
     allRows: 'SELECT * FROM tables',
     resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',
     counts: `SELECT source,
@@ -133,6 +134,9 @@ function statementSql() {
     setAdapterState: `INSERT INTO adapter_state (source, key, value) VALUES (?, ?, ?)
         ON CONFLICT (source, key) DO UPDATE SET value = excluded.value`,
     deleteAdapterState: 'DELETE FROM adapter_state WHERE source = ? AND key = ?',
+    // Any target's row: every row of a source table stores the same observation.
+    sourceVersion: `SELECT source_version FROM tables WHERE source = ? AND src_namespace = ? AND src_name = ?
+        AND source_version IS NOT NULL LIMIT 1`,
     liveOfSource: `SELECT DISTINCT src_namespace, src_name FROM tables WHERE source = ? AND owner_conflict IS NULL
         AND (desired_state = 'present' OR applied_state = 'present')`,
     // Under a namespace prefix (levels joined with U+001F): the prefix itself or anything below it.

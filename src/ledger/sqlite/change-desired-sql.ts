@@ -1,0 +1,14 @@
+/**
+ * The UPDATE that stores a changed desired state. SQLite rewrites an index entry whenever one of its
+ * columns is SET, even to the value it had, so the batch path leaves out what it knows is unchanged:
+ * the UUID (tables_uuid) and, for a row already due now, its status and attempt time (tables_due).
+ * On a stream of commits to tables that wait for their update, that is most rows.
+ */
+export function changeDesiredSql(options: { readonly setUuid: boolean; readonly setDue: boolean }): string {
+  return `UPDATE tables SET desired_state = @desired_state, desired_location = @desired_location,
+        ${options.setUuid ? 'desired_uuid = @desired_uuid, ' : ''}desired_order = @desired_order, desired_source_time = @desired_source_time,
+        desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed, source_version = @source_version,
+        last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1,
+        ${options.setDue ? 'status = @status, next_attempt_at = 0, ' : ''}attempts = 0, last_error = @last_error, last_hint = @last_hint,
+        owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`;
+}

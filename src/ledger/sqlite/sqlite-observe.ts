@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+import { joinNamespace } from '../../model/table.js';
+import type { ObserveResult } from '../ledger.js';
+import { OBSERVED_COLUMNS, ownerCheckNeeded, planObservation, type ChangeValues, type ObservedRecord, type TargetObservation } from '../observe-plan.js';
+import { changeDesiredSql } from './change-desired-sql.js';
+import type { Statements } from './statements.js';
+
+/** A row's key within one source: the source table on one target (instance and catalog). */
+const itemKey = (item: TargetObservation) =>
+  `${joinNamespace(item.observation.table.namespace)}\u0000${item.observation.table.name}\u0000${item.polaris}\u0000${item.target.catalog}`;
+const columns = OBSERVED_COLUMNS.map((c) => `t.${c}`).join(', ');
+/** A Polaris table on one instance, for the owner lookup. */
+const ownerKey = (polaris: string, catalog: string, namespace: string, name: string) => `${polaris}\u0000${catalog}\u0000${namespace}\u0000${name}`;
+const itemOwnerKey = (item: TargetObservation) => ownerKey(item.polaris, item.target.catalog, joinNamespace(item.target.namespace), item.target.name);
+
+/**
+ * Stores a batch of one source's observations (inside the caller's transaction) with two set-wise
+ * reads instead of one or two reads per table: every existing row at once (only the columns the plan
+ * looks at: materialising every column cost more than the seek), and the Polaris tables
+ * another source already mirrors at once (skipped outright when the ledger holds no other source).
+ * A table seen again later in the batch is read afresh, so it builds on its own first change. The
+ * plans are the same as one by one (observe-plan.ts), and so are the writes.
+ */
+export class SqliteObserver {
+  private readonly rowsOfKeys: Database.Statement;
+  private readonly rowOfKey: Database.Statement;
+  private readonly ownersOfTargets: Database.Statement;
+  private readonly otherSource: Database.Statement;
+  /** changeDesiredSql's variants, prepared on first use. */
+  private readonly changes: Array<Database.Statement | undefined> = [];
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly statements: Statements,
+  ) {
+    // CROSS JOIN keeps json_each outside: one seek of the (source, …) key per item.
+    this.rowsOfKeys = db.prepare(`SELECT j.key AS item, ${columns} FROM json_each(@keys) AS j CROSS JOIN tables AS t
+      WHERE t.source = @source AND t.src_namespace = j.value ->> 0 AND t.src_name = j.value ->> 1
+        AND t.polaris = j.value ->> 2 AND t.catalog = j.value ->> 3`);
+    this.rowOfKey = db.prepare(`SELECT ${columns} FROM tables AS t
+      WHERE t.source = ? AND t.src_namespace = ? AND t.src_name = ? AND t.polaris = ? AND t.catalog = ?`);
+    this.ownersOfTargets = db.prepare(`SELECT t.polaris, t.catalog, t.namespace, t.name, t.source FROM json_each(@targets) AS j CROSS JOIN tables AS t
+      WHERE t.catalog = j.value ->> 1 AND t.namespace = j.value ->> 2 AND t.name = j.value ->> 3 AND t.polaris = j.value ->> 0
+        AND t.source <> @source AND t.owner_conflict IS NULL AND (t.desired_state = 'present' OR t.applied_state = 'present')`);
+    // Two range seeks on the (source, …) key: whether any row belongs to another source.
+    this.otherSource = db.prepare('SELECT EXISTS (SELECT 1 FROM tables WHERE source < @source) OR EXISTS (SELECT 1 FROM tables WHERE source > @source) AS other').pluck();
+  }
+
+  /** Whether store() can take these rows: a batch of one source (several would need an owner lookup per source). */
+  static fits(items: readonly TargetObservation[]): boolean {
+    return items.length > 1 && items.every((item) => item.source === items[0]!.source);
+  }
+
+  store(items: readonly TargetObservation[], now: number): ObserveResult[] {
+    const source = items[0]!.source;
+    const existing = this.existingRows(source, items);
+    const owners = this.owners(source, items);
+    /** Keys written earlier in this batch: their prefetched row is out of date. */
+    const written = new Set<string>();
+    const s = this.statements;
+    return items.map((item, i) => {
+      const key = itemKey(item);
+      const row = written.has(key) ? this.readRow(item) : existing[i];
+      written.add(key);
+      const owner = ownerCheckNeeded(row, item) ? owners.get(itemOwnerKey(item)) : undefined;
+      const plan = planObservation(item, row, owner, now);
+      switch (plan.kind) {
+        case 'stale':
+          return 'stale';
+        case 'insert':
+          s.insert.run(plan.values);
+          return plan.result;
+        case 'change':
+          this.changeStatement(row!, plan.values).run(plan.values);
+          return plan.result;
+        case 'touch':
+          s.touchDesired.run(plan.values);
+          if (!plan.recheckOwner) return 'unchanged';
+          if (owner) return 'rejected';
+          s.clearOwner.run({ id: plan.values.id, updated_at: now });
+          return 'accepted';
+      }
+    });
+  }
+
+  /** Each item's stored row (by position in the batch), as the batch found them. */
+  private existingRows(source: string, items: readonly TargetObservation[]): Array<ObservedRecord | undefined> {
+    const keys = items.map((i) => [joinNamespace(i.observation.table.namespace), i.observation.table.name, i.polaris, i.target.catalog]);
+    const rows = this.rowsOfKeys.all({ keys: JSON.stringify(keys), source }) as Array<ObservedRecord & { item: number }>;
+    const byItem = new Array<ObservedRecord | undefined>(items.length);
+    for (const row of rows) byItem[row.item] = row;
+    return byItem;
+  }
+
+  /** Another source's claim on each Polaris table of a present observation (the superset ownerCheckNeeded picks from). */
+  private owners(source: string, items: readonly TargetObservation[]): Map<string, string> {
+    const owners = new Map<string, string>();
+    const present = items.filter((i) => i.observation.state === 'present');
+    if (present.length === 0 || this.otherSource.get({ source }) === 0) return owners;
+    const targets = present.map((i) => [i.polaris, i.target.catalog, joinNamespace(i.target.namespace), i.target.name]);
+    const rows = this.ownersOfTargets.all({ targets: JSON.stringify(targets), source }) as Array<{ polaris: string; catalog: string; namespace: string; name: string; source: string }>;
+    for (const r of rows) {
+      const key = ownerKey(r.polaris, r.catalog, r.namespace, r.name);
+      if (!owners.has(key)) owners.set(key, r.source);
+    }
+    return owners;
+  }
+
+  /** The narrowest UPDATE for this change (see changeDesiredSql). */
+  private changeStatement(row: ObservedRecord, values: ChangeValues): Database.Statement {
+    const setUuid = values.desired_uuid !== row.desired_uuid;
+    const setDue = !(values.status === row.status && row.next_attempt_at === 0);
+    const variant = (setUuid ? 1 : 0) + (setDue ? 2 : 0);
+    this.changes[variant] ??= this.db.prepare(changeDesiredSql({ setUuid, setDue }));
+    return this.changes[variant];
+  }
+
+  private readRow(item: TargetObservation): ObservedRecord | undefined {
+    const { source, target, polaris, observation: obs } = item;
+    return this.rowOfKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as ObservedRecord | undefined;
+  }
+}
