@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { joinNamespace } from '../../model/table.js';
 import type { ObserveResult } from '../ledger.js';
-import { OBSERVED_COLUMNS, ownerCheckNeeded, planObservation, type ChangeValues, type ObservedRecord, type TargetObservation } from '../observe-plan.js';
+import { OBSERVED_COLUMNS, ownerCheckNeeded, planObservation, type ChangeValues, type ObservedRecord, type ObservePlan, type TargetObservation } from '../observe-plan.js';
 import { changeDesiredSql } from './change-desired-sql.js';
 import type { Statements } from './statements.js';
 
@@ -57,29 +57,13 @@ export class SqliteObserver {
     const owners = this.owners(source, items);
     /** Keys written earlier in this batch: their prefetched row is out of date. */
     const written = new Set<string>();
-    const s = this.statements;
     return items.map((item, i) => {
       const key = itemKey(item);
       const row = written.has(key) ? this.readRow(item) : existing[i];
       written.add(key);
       const owner = ownerCheckNeeded(row, item) ? owners.get(itemOwnerKey(item)) : undefined;
       const plan = planObservation(item, row, owner, now);
-      switch (plan.kind) {
-        case 'stale':
-          return 'stale';
-        case 'insert':
-          s.insert.run(plan.values);
-          return plan.result;
-        case 'change':
-          this.changeStatement(row!, plan.values).run(plan.values);
-          return plan.result;
-        case 'touch':
-          s.touchDesired.run(plan.values);
-          if (!plan.recheckOwner) return 'unchanged';
-          if (owner) return 'rejected';
-          s.clearOwner.run({ id: plan.values.id, updated_at: now });
-          return 'accepted';
-      }
+      return writePlan(this.statements, plan, owner, now, (values) => this.changeStatement(row!, values));
     });
   }
 
@@ -118,5 +102,28 @@ export class SqliteObserver {
   private readRow(item: TargetObservation): ObservedRecord | undefined {
     const { source, target, polaris, observation: obs } = item;
     return this.rowOfKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as ObservedRecord | undefined;
+  }
+}
+
+/**
+ * Writes one observation's plan (both paths: one at a time and batched). `changeStatement` picks the
+ * UPDATE of a changed desired state (the batched path narrows it to the columns that change).
+ */
+export function writePlan(s: Statements, plan: ObservePlan, owner: string | undefined, now: number, changeStatement: (values: ChangeValues) => Database.Statement): ObserveResult {
+  switch (plan.kind) {
+    case 'stale':
+      return 'stale';
+    case 'insert':
+      s.insert.run(plan.values);
+      return plan.result;
+    case 'change':
+      changeStatement(plan.values).run(plan.values);
+      return plan.result;
+    case 'touch':
+      s.touchDesired.run(plan.values);
+      if (!plan.recheckOwner) return 'unchanged';
+      if (owner) return 'rejected';
+      s.clearOwner.run({ id: plan.values.id, updated_at: now });
+      return 'accepted';
   }
 }

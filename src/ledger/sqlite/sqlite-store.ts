@@ -21,8 +21,7 @@ import { matchesTableName } from '../table-ownership.js';
 import { WriteHealth } from '../write-health.js';
 import { migrate } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { SqliteObserver } from './sqlite-observe.js';
-
+import { SqliteObserver, writePlan } from './sqlite-observe.js';
 
 export interface LedgerOptions {
   readonly readonly?: boolean;
@@ -145,22 +144,7 @@ export class SqliteStore {
     const existing = s.byKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as TableRecord | undefined;
     const owner = ownerCheckNeeded(existing, item) ? this.ownerOf(target, source, polaris) : undefined;
     const plan = planObservation(item, existing, owner, now);
-    switch (plan.kind) {
-      case 'stale':
-        return 'stale';
-      case 'insert':
-        s.insert.run(plan.values);
-        return plan.result;
-      case 'change':
-        s.changeDesired.run(plan.values);
-        return plan.result;
-      case 'touch':
-        s.touchDesired.run(plan.values);
-        if (!plan.recheckOwner) return 'unchanged';
-        if (owner) return 'rejected';
-        s.clearOwner.run({ id: plan.values.id, updated_at: now });
-        return 'accepted';
-    }
+    return writePlan(s, plan, owner, now, () => s.changeDesired);
   }
 
   /** Another source whose row mirrors (or is about to mirror) this Polaris table on this instance. */
