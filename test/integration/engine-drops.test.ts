@@ -52,7 +52,10 @@ describe.each(ENGINE_CASES)('on $storage storage, $ledger ledger', ({ storage, l
       const { summary } = await syncWith(h);
       expect(summary).toMatchObject({ converged: true, dropped: 1 });
       expect(h.polarisState().has('ns.a')).toBe(false);
-      expect(h.emulator.history(CATALOG, ['ns'], 'a').map((e) => `${e.type}:${e.status}`)).toEqual(['VALIDATE:204', 'CREATE:204', 'DROP:204']);
+      // The tables of ns share one VALIDATE of their directory, sent by whichever converged first.
+      const calls = (name: string) => h.emulator.history(CATALOG, ['ns'], name).map((e) => `${e.type}:${e.status}`);
+      expect(calls('a').filter((c) => !c.startsWith('VALIDATE'))).toEqual(['CREATE:204', 'DROP:204']);
+      expect(['a', 'b', 'c', 'd', 'e'].flatMap(calls).filter((c) => c.startsWith('VALIDATE'))).toEqual(['VALIDATE:204']);
     });
 
     it('a table re-created between the listing and the DROP is not dropped (the source is re-read first)', async () => {
