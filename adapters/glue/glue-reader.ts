@@ -1,8 +1,8 @@
 import {
   GetDatabaseCommand,
   GetTableCommand,
+  GetTablesCommand,
   paginateGetDatabases,
-  paginateGetTables,
   type Database,
   type GlueClient,
   type Table,
@@ -11,6 +11,7 @@ import type { Logger } from '../../src/telemetry/logger.js';
 import { MirrorError } from '../../src/util/errors.js';
 import { callSignal } from './call-signal.js';
 import { isEntityNotFound, sourceError } from './glue-errors.js';
+import { readAhead } from './read-ahead-pages.js';
 
 /** Glue's cap on GetTables/GetDatabases page sizes; the paginators follow NextToken whatever comes back. */
 const PAGE_SIZE = 100;
@@ -59,17 +60,20 @@ export class GlueCatalogReader {
     return names;
   }
 
-  /** The tables of a database, page by page. A database deleted meanwhile simply has no tables. */
+  /**
+   * The tables of a database, page by page, the next page read while the caller works on this one
+   * (see readAhead). A database deleted meanwhile simply has no tables.
+   */
   async *tablePages(database: string, signal: AbortSignal): AsyncGenerator<TablePage> {
-    // The paginator sends a request only when the next page is asked for, i.e. after the previous page
-    // was consumed: taking the time just before asking gives a lower bound of when the read started.
-    let startedAt = Date.now();
+    const page = async (token: string | undefined) => {
+      // Taken just before the request is sent: a lower bound of when the page was read.
+      const startedAt = Date.now();
+      const input = { CatalogId: this.catalogId, DatabaseName: database, MaxResults: PAGE_SIZE, NextToken: token };
+      const output = await this.client.send(new GetTablesCommand(input), { abortSignal: callSignal(signal) });
+      return { page: { startedAt, tables: output.TableList ?? [] }, nextToken: output.NextToken };
+    };
     try {
-      const pages = paginateGetTables({ client: this.client, pageSize: PAGE_SIZE }, { CatalogId: this.catalogId, DatabaseName: database }, { abortSignal: callSignal(signal) });
-      for await (const page of pages) {
-        yield { startedAt, tables: page.TableList ?? [] };
-        startedAt = Date.now();
-      }
+      yield* readAhead(page);
     } catch (error) {
       // Its absent tables become drop candidates that are each confirmed with GetTable before a DROP.
       if (isEntityNotFound(error)) return;
