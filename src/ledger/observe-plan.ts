@@ -74,8 +74,11 @@ export type ChangeValues = Omit<InsertValues, 'source' | 'polaris' | 'src_namesp
 export type ObservePlan =
   | { readonly kind: 'stale' }
   | { readonly kind: 'insert'; readonly result: ObserveResult; readonly values: InsertValues }
-  /** Same state again: newer order and UUID only; a row held by another source's claim is looked at again. */
-  | { readonly kind: 'touch'; readonly values: TouchValues; readonly recheckOwner: boolean }
+  /**
+   * Same state again: newer order and UUID only; a row held by another source's claim is looked at
+   * again. `uuidChanged` lets a ledger leave an unchanged UUID out of its UPDATE (see touchDesiredSql).
+   */
+  | { readonly kind: 'touch'; readonly values: TouchValues; readonly recheckOwner: boolean; readonly uuidChanged: boolean }
   | { readonly kind: 'change'; readonly result: ObserveResult; readonly values: ChangeValues };
 
 function sameState(existing: ObservedRecord, obs: NormalizedObservation['observation']): boolean {
@@ -146,17 +149,19 @@ export function planObservation(item: TargetObservation, existing: ObservedRecor
   if (obs.order < existing.desired_order) return { kind: 'stale' };
 
   if (sameState(existing, obs)) {
+    const desiredUuid = uuid ?? existing.desired_uuid;
     return {
       kind: 'touch',
       values: {
         id: existing.id,
         desired_order: obs.order,
-        desired_uuid: uuid ?? existing.desired_uuid,
+        desired_uuid: desiredUuid,
         desired_confirmed: Math.max(confirmed, existing.desired_confirmed),
         source_version: sourceVersion,
         updated_at: now,
       },
       recheckOwner: existing.owner_conflict !== null && obs.state === 'present',
+      uuidChanged: desiredUuid !== existing.desired_uuid,
     };
   }
 

@@ -135,6 +135,25 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(rows.get('d')!.desired.timestamp).toBeGreaterThan(0);
   });
 
+
+  it('the same state seen again: a newer order is kept, a new UUID replaces the stored one, no UUID keeps it', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const loc = (name: string) => `s3://lake/db/${name}/metadata/1.json`;
+    const names = ['same', 'changed', 'missing', 'gained'];
+    const uuids: Record<string, string | undefined> = { same: 'u-same', changed: 'u-old', missing: 'u-missing', gained: undefined };
+    await ledger.commit({ observations: names.map((name) => present(loc(name), { order: 10, name, uuid: uuids[name] })) });
+    const again = { same: 'u-same', changed: 'u-new', missing: undefined, gained: 'u-gained' } as Record<string, string | undefined>;
+    // A batch (the pass's path) and then one table alone (an event's path): both touch the rows.
+    const results = await ledger.commit({ observations: names.map((name) => present(loc(name), { order: 11, name, uuid: again[name] })) });
+    expect(results).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    await ledger.commit({ observations: [present(loc('same'), { order: 12, name: 'same', uuid: 'u-alone' })] });
+    const rows = new Map((await ledger.rowsOfSource('src')).map((r) => [r.table.name, r]));
+    expect(rows.get('same')!.desired).toMatchObject({ tableUuid: 'u-alone', order: 12 });
+    expect(rows.get('changed')!.desired).toMatchObject({ tableUuid: 'u-new', order: 11 });
+    expect(rows.get('missing')!.desired).toMatchObject({ tableUuid: 'u-missing', order: 11 });
+    expect(rows.get('gained')!.desired).toMatchObject({ tableUuid: 'u-gained', order: 11 });
+  });
   it('records outcomes, retries and redrives, and counts per source', async () => {
     place = ledgerPlace(backend);
     const ledger = open();

@@ -12,3 +12,14 @@ export function changeDesiredSql(options: { readonly setUuid: boolean; readonly 
         ${options.setDue ? 'status = @status, next_attempt_at = 0, ' : ''}attempts = 0, last_error = @last_error, last_hint = @last_hint,
         owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`;
 }
+
+/**
+ * The UPDATE that stores the same desired state seen again (a newer order, confirmation and source
+ * version). Every table of a no-change pass takes this path, so the UUID is set only when it changes:
+ * setting it to the value it had rewrote each row's tables_uuid entry, about five times the cost of
+ * the rest of the UPDATE (100,000 touches: 2.0 s with it, 0.35 s without, in a standalone SQLite test).
+ */
+export function touchDesiredSql(options: { readonly setUuid: boolean }): string {
+  return `UPDATE tables SET desired_order = MAX(desired_order, @desired_order), ${options.setUuid ? 'desired_uuid = @desired_uuid, ' : ''}
+        desired_confirmed = @desired_confirmed, source_version = @source_version, updated_at = @updated_at WHERE id = @id`;
+}

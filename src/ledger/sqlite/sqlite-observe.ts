@@ -120,7 +120,7 @@ export function writePlan(s: Statements, plan: ObservePlan, owner: string | unde
       changeStatement(plan.values).run(plan.values);
       return plan.result;
     case 'touch':
-      s.touchDesired.run(plan.values);
+      (plan.uuidChanged ? s.touchDesired : s.touchKeepingUuid).run(plan.values);
       if (!plan.recheckOwner) return 'unchanged';
       if (owner) return 'rejected';
       s.clearOwner.run({ id: plan.values.id, updated_at: now });

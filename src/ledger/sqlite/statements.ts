@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { WriteHealth } from '../write-health.js';
-import { changeDesiredSql } from './change-desired-sql.js';
+import { changeDesiredSql, touchDesiredSql } from './change-desired-sql.js';
 import { OUTCOME_COLUMNS } from '../outcome-plan.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD } from '../target-sql.js';
 
@@ -63,8 +63,8 @@ function statementSql() {
       VALUES (@source, @polaris, @src_namespace, @src_name, @catalog, @namespace, @name, @desired_state, @desired_location, @desired_uuid,
         @desired_order, @desired_source_time, @desired_timestamp, @desired_confirmed, @source_version, @last_present_location, @last_timestamp, @status,
         @last_error, @last_hint, @owner_conflict, @updated_at)`,
-    touchDesired: `UPDATE tables SET desired_order = MAX(desired_order, @desired_order), desired_uuid = @desired_uuid,
-        desired_confirmed = @desired_confirmed, source_version = @source_version, updated_at = @updated_at WHERE id = @id`,
+    touchDesired: touchDesiredSql({ setUuid: true }),
+    touchKeepingUuid: touchDesiredSql({ setUuid: false }),
     changeDesired: changeDesiredSql({ setUuid: true, setDue: true }),
     ownerOf: `SELECT source FROM tables WHERE catalog = ? AND namespace = ? AND name = ? AND source <> ? AND polaris = ?
         AND owner_conflict IS NULL AND (desired_state = 'present' OR applied_state = 'present') LIMIT 1`,
