@@ -61,7 +61,10 @@ export class SqliteLedger implements Ledger {
       return results;
       // A pass's batch acknowledges nothing to anyone (no cursor, no message deleted): losing it to a
       // power cut costs only the next pass listing it again, so it is not fsynced (a crash keeps it).
-    }, isPassBatch(batch) ? 'relaxed' : 'durable');
+      // It is committed this turn (promptly) rather than after the relaxed writes' wait for company:
+      // its hundreds of rows are company enough, the pass waits on it, and an event's durable write
+      // that arrived in that wait would have shared the batch's transaction and waited for its rows.
+    }, isPassBatch(batch) ? 'relaxed' : 'durable', isPassBatch(batch));
   }
 
   async cursor(source: string): Promise<string | undefined> {
