@@ -83,6 +83,8 @@ export interface TimedRun {
   readonly code: number | null;
   readonly seconds: number;
   readonly maxRssMb: number | undefined;
+  /** CPU seconds (user + system) of the CLI process: on a shared machine wall time inflates with other load, this much less. */
+  readonly cpuSeconds: number | undefined;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -93,7 +95,7 @@ export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ti
   const nodeArgs = process.env.BENCH_CONNECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const cli = [process.execPath, ...nodeArgs, join(packageRoot(), 'bin', 'polaris-mirror.js'), ...args];
   const gnuTime = existsSync('/usr/bin/time');
-  const command = gnuTime ? ['/usr/bin/time', '-f', 'MAXRSS_KB=%M', ...cli] : cli;
+  const command = gnuTime ? ['/usr/bin/time', '-f', 'MAXRSS_KB=%M CPU_S=%U+%S', ...cli] : cli;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -104,12 +106,14 @@ export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ti
     child.once('error', reject);
     child.once('close', (code) => {
       const rss = /MAXRSS_KB=(\d+)/.exec(stderr);
+      const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr);
       resolve({
         code,
         seconds: (performance.now() - started) / 1000,
         maxRssMb: rss ? Number(rss[1]) / 1024 : undefined,
+        cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined,
         stdout,
-        stderr: stderr.replace(/MAXRSS_KB=\d+\n?/, ''),
+        stderr: stderr.replace(/MAXRSS_KB=\d+( CPU_S=[\d.]+\+[\d.]+)?\n?/, ''),
       });
     });
   });

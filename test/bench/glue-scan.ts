@@ -24,6 +24,8 @@ const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-
 export interface GlueScanRun {
   seconds: number;
   rssMb: number | undefined;
+  /** CPU seconds of the connector process (user + system). */
+  cpuSeconds: number | undefined;
   notifications: number;
   glueCalls: Record<string, number>;
   /** The machine's 1-minute load average when the run ended (the machine is shared: times inflate). */
@@ -133,5 +135,5 @@ async function scan(setup: GlueBenchSetup): Promise<GlueScanRun> {
   await setup.glue.resetCalls();
   const run = await timeCli(['sync', '--config', setup.configFile, '--no-progress'], AWS_ENV);
   if (run.code !== 0) throw new Error(`sync exited ${run.code}: ${run.stdout}\n${run.stderr}`);
-  return { seconds: run.seconds, rssMb: run.maxRssMb, notifications: sum(await setup.polaris.stats(), notifications) - before, glueCalls: await setup.glue.calls(), loadAverage: loadavg()[0]! };
+  return { seconds: run.seconds, rssMb: run.maxRssMb, cpuSeconds: run.cpuSeconds, notifications: sum(await setup.polaris.stats(), notifications) - before, glueCalls: await setup.glue.calls(), loadAverage: loadavg()[0]! };
 }
