@@ -69,6 +69,19 @@ describe('parseTjsonTable', () => {
     expect(() => parseTjsonTable('{"2":{"str":"sales"}}', 'tableObjAfterJson')).toThrow(/tableObjAfterJson is not a Thrift TJSON Table: field 1 \(tableName\)/);
     expect(() => parseTjsonTable('{"1":{"str":"t"},"2":{"str":"d"},"9":{"map":["str","str",1,{"k":5}]}}', 'x')).toThrow(/field 9 \(parameters\)/);
     expect(() => parseTjsonTable('not json', 'tableObjJson')).toThrow(/tableObjJson is not valid JSON/);
+    const named = '"1":{"str":"t"},"2":{"str":"d"}';
+    expect(() => parseTjsonTable(`{${named},"7":{"2":{"str":"s3://x"}}}`, 'x')).toThrow(/field 7 \(sd\)/);
+    expect(() => parseTjsonTable(`{${named},"7":{"rec":{"2":"s3://x"}}}`, 'x')).toThrow(/field 7 \(sd\)/);
+    expect(() => parseTjsonTable(`{${named},"9":{"map":["str","str",1,{"k":"v"},"extra"]}}`, 'x')).toThrow(/field 9 \(parameters\)/);
+    expect(() => parseTjsonTable(`{${named},"9":{"map":["str","str",1,["k","v"]]}}`, 'x')).toThrow(/field 9 \(parameters\)/);
+    expect(() => parseTjsonTable(`{${named},"12":{"i32":1}}`, 'x')).toThrow(/field 12 \(tableType\)/);
+    expect(() => parseTjsonTable(`{${named},"17":null}`, 'x')).toThrow(/field 17 \(catName\)/);
+    expect(() => parseTjsonTable(`[${named.replace(/"\d":/g, '')}]`, 'x')).toThrow(/x is not a Thrift TJSON Table/);
+  });
+
+  it('leaves out optional fields that are absent, and reads parameters whatever their names', () => {
+    const parsed = parseTjsonTable('{"1":{"str":"t"},"2":{"str":"d"},"9":{"map":["str","str",2,{"__proto__":"p","constructor":"c"}]}}', 'x');
+    expect(parsed).toEqual({ tableName: 't', dbName: 'd', location: undefined, tableType: undefined, catName: undefined, parameters: new Map([['__proto__', 'p'], ['constructor', 'c']]) });
   });
 });
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { HmsTable } from '../catalog-records.js';
 import { UnparseableMessage } from './decode-message.js';
 
@@ -8,19 +7,14 @@ import { UnparseableMessage } from './decode-message.js';
  * tableName `{"1":{"str":…}}`, dbName `"2"`, sd.location `"7".rec."2"`, parameters
  * `{"9":{"map":["str","str",<count>,{…}]}}`, tableType `"12"`, catName `"17"`. Other fields are
  * ignored, so every Hive version's tables read the same.
+ *
+ * Checked by hand rather than with a schema library: this runs for every event of the log, and the
+ * generic validator cost as much as a third of the JSON parsing itself.
  */
-const tjsonString = z.object({ str: z.string() });
-
-const tjsonTable = z.object({
-  '1': tjsonString,
-  '2': tjsonString,
-  '7': z.object({ rec: z.object({ '2': tjsonString.optional() }) }).optional(),
-  '9': z.object({ map: z.tuple([z.string(), z.string(), z.number(), z.record(z.string(), z.string())]) }).optional(),
-  '12': tjsonString.optional(),
-  '17': tjsonString.optional(),
-});
-
 const FIELD_NAMES: Record<string, string> = { '1': 'tableName', '2': 'dbName', '7': 'sd', '9': 'parameters', '12': 'tableType', '17': 'catName' };
+
+/** A field that is not what the TJSON Table says it is; the message says what it should be. */
+class FieldProblem extends Error {}
 
 /** Throws UnparseableMessage saying which field is wrong. */
 export function parseTjsonTable(text: string, what: string): HmsTable {
@@ -30,19 +24,58 @@ export function parseTjsonTable(text: string, what: string): HmsTable {
   } catch (error) {
     throw new UnparseableMessage(`${what} is not valid JSON (${(error as Error).message})`);
   }
-  const parsed = tjsonTable.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path[0] === undefined ? '' : ` field ${String(issue.path[0])} (${FIELD_NAMES[String(issue.path[0])] ?? '?'})`;
-    throw new UnparseableMessage(`${what} is not a Thrift TJSON Table:${field} ${issue.message}`);
-  }
-  const t = parsed.data;
-  return {
-    tableName: t['1'].str,
-    dbName: t['2'].str,
-    location: t['7']?.rec['2']?.str,
-    parameters: new Map(Object.entries(t['9']?.map[3] ?? {})),
-    tableType: t['12']?.str,
-    catName: t['17']?.str,
+  if (!isRecord(json)) throw new UnparseableMessage(`${what} is not a Thrift TJSON Table: expected an object`);
+  const field = <T>(id: string, read: (value: unknown) => T): T => {
+    try {
+      return read(json[id]);
+    } catch (error) {
+      if (!(error instanceof FieldProblem)) throw error;
+      throw new UnparseableMessage(`${what} is not a Thrift TJSON Table: field ${id} (${FIELD_NAMES[id]}) ${error.message}`);
+    }
   };
+  return {
+    tableName: field('1', requiredString),
+    dbName: field('2', requiredString),
+    location: field('7', storageLocation),
+    parameters: field('9', parameterMap),
+    tableType: field('12', optionalString),
+    catName: field('17', optionalString),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{"str": …}` */
+function requiredString(value: unknown): string {
+  if (!isRecord(value) || typeof value.str !== 'string') throw new FieldProblem('expected {"str": <string>}');
+  return value.str;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return value === undefined ? undefined : requiredString(value);
+}
+
+/** sd `{"rec": {"2": {"str": location}, …}}` */
+function storageLocation(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value) || !isRecord(value.rec)) throw new FieldProblem('expected {"rec": {…}}');
+  return optionalString(value.rec['2']);
+}
+
+/** `{"map": ["str", "str", <count>, {key: value, …}]}`, string values only. */
+function parameterMap(value: unknown): Map<string, string> {
+  if (value === undefined) return new Map();
+  const map = isRecord(value) ? value.map : undefined;
+  if (!Array.isArray(map) || map.length !== 4 || typeof map[0] !== 'string' || typeof map[1] !== 'string' || typeof map[2] !== 'number' || !isRecord(map[3])) {
+    throw new FieldProblem('expected {"map": [<key type>, <value type>, <count>, {…}]}');
+  }
+  const parameters = new Map<string, string>();
+  for (const key in map[3]) {
+    const v = map[3][key];
+    if (typeof v !== 'string') throw new FieldProblem(`expected string values (${JSON.stringify(key)} is not)`);
+    parameters.set(key, v);
+  }
+  return parameters;
 }
