@@ -7,7 +7,7 @@ import { DEFAULT_POLARIS } from '../../config/targets.js';
 import { perTarget, type NormalizedObservation } from '../../normalizer/normalize.js';
 import { combineResults, perItem } from '../fan-out.js';
 import type { TargetObservation } from '../observe-plan.js';
-import { inRedriveScope, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
+import { inRedriveScope, type DueQuery, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
@@ -46,6 +46,7 @@ export class SqliteStore {
 
   private constructor(db: Database.Database) {
     this.db = db;
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.statements = prepareStatements(db, this.writeHealth);
     this.history = new OperationHistory(db);
   }
@@ -101,12 +102,19 @@ export class SqliteStore {
     this.synchronous = level;
   }
 
+  /**
+   * One transaction wrapper for every call: better-sqlite3's db.transaction(fn) builds four wrapped
+   * functions and their properties each time, which cost more than the savepoint it runs (a group
+   * commit opens one per write).
+   */
+  private readonly inTransaction: (fn: () => unknown) => unknown;
+
   /** Runs fn in a transaction (a savepoint when already inside one). */
   transaction<T>(fn: () => T): T {
-    if (this.db.inTransaction) return this.db.transaction(fn)();
+    if (this.db.inTransaction) return this.inTransaction(fn) as T;
     // The outermost transaction: its commit is where a full disk shows.
     try {
-      const result = this.db.transaction(fn)();
+      const result = this.inTransaction(fn) as T;
       this.writeHealth.succeeded();
       return result;
     } catch (error) {
@@ -233,22 +241,22 @@ export class SqliteStore {
 
   // ---- work for the dispatcher --------------------------------------------------------------------
 
-  /** Tables that need work now, oldest first. Rows owned by another source are never due. */
-  due(now: number, limit: number, sources?: readonly string[]): MirrorRow[] {
-    const records = (sources ? this.statements.dueForSources.all(now, JSON.stringify(sources), limit) : this.statements.due.all(now, limit)) as TableRecord[];
+  /** Tables that need work now, oldest first (see Ledger.dueRows). Rows owned by another source are never due. */
+  dueRows(query: DueQuery): MirrorRow[] {
+    const records = this.statements.dueRows.all({
+      now: query.now,
+      limit: query.limit,
+      sources: query.sources ? JSON.stringify(query.sources) : null,
+      polaris: query.polaris ?? null,
+      configured: query.configured ? JSON.stringify(query.configured) : null,
+      excluding: JSON.stringify(query.excluding ?? []),
+    }) as TableRecord[];
     return records.map(toMirrorRow);
   }
 
-  /** The ids of due(): the dispatcher re-reads each row when it starts on it, so it needs no more. */
-  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): number[] {
-    if (polaris !== undefined) {
-      const inSources = sources ? JSON.stringify(sources) : null;
-      const others = configured ? JSON.stringify(configured) : null;
-      return this.statements.dueIdsOfInstance.pluck().all(now, inSources, inSources, polaris, others, others, limit) as number[];
-    }
-    const statement = sources ? this.statements.dueIdsForSources : this.statements.dueIds;
-    const args = sources ? [now, JSON.stringify(sources), limit] : [now, limit];
-    return statement.pluck().all(...args) as number[];
+  /** dueRows without the dispatcher's filters. */
+  due(now: number, limit: number, sources?: readonly string[]): MirrorRow[] {
+    return this.dueRows({ now, limit, sources });
   }
 
   /** Tables ready to be sent now (the backlog behind the dispatcher). */
