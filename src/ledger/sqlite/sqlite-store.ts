@@ -22,6 +22,8 @@ import { WriteHealth } from '../write-health.js';
 import { migrate } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { SqliteObserver, writePlan } from './sqlite-observe.js';
+import { dueRowsSql } from './due-rows-sql.js';
+import { rawRecords } from './raw-records.js';
 
 export interface LedgerOptions {
   readonly readonly?: boolean;
@@ -43,6 +45,8 @@ export class SqliteStore {
   readonly history: OperationHistory;
   private readonly statements: Statements;
   private batchObserver: SqliteObserver | undefined;
+  /** The due-rows statements by filter combination (a handful: see dueRowsSql). */
+  private readonly dueStatements = new Map<string, (...params: unknown[]) => TableRecord[]>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -243,15 +247,13 @@ export class SqliteStore {
 
   /** Tables that need work now, oldest first (see Ledger.dueRows). Rows owned by another source are never due. */
   dueRows(query: DueQuery): MirrorRow[] {
-    const records = this.statements.dueRows.all({
-      now: query.now,
-      limit: query.limit,
-      sources: query.sources ? JSON.stringify(query.sources) : null,
-      polaris: query.polaris ?? null,
-      configured: query.configured ? JSON.stringify(query.configured) : null,
-      excluding: JSON.stringify(query.excluding ?? []),
-    }) as TableRecord[];
-    return records.map(toMirrorRow);
+    const { sql, params } = dueRowsSql(query);
+    let read = this.dueStatements.get(sql);
+    if (!read) {
+      read = rawRecords<TableRecord>(this.db.prepare(sql));
+      this.dueStatements.set(sql, read);
+    }
+    return read(...params).map(toMirrorRow);
   }
 
   /** dueRows without the dispatcher's filters. */

@@ -77,12 +77,6 @@ function statementSql() {
     recordPass: `UPDATE sources SET pass_started_at = @pass_started_at, pass_ended_at = @pass_ended_at,
         pass_complete = @pass_complete, pass_summary = @pass_summary, last_error = @last_error, last_hint = @last_hint,
         updated_at = @updated_at WHERE name = @name`,
-    // Every filter is optional (NULL: not filtered), so one statement serves the dispatcher's lanes.
-    dueRows: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= @now
-        AND (@sources IS NULL OR +source IN (SELECT value FROM json_each(@sources)))
-        AND (@polaris IS NULL OR +polaris = @polaris OR (@configured IS NOT NULL AND +polaris NOT IN (SELECT value FROM json_each(@configured))))
-        AND +id NOT IN (SELECT value FROM json_each(@excluding))
-        ORDER BY next_attempt_at, id LIMIT @limit`,
     dueCount: `SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`,
     nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`,
     nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
