@@ -5,7 +5,7 @@ import type { OperationRecord } from './operation-history.js';
 import type { TargetPageRow, TargetPageQuery } from './target-sql.js';
 import type { Outcome } from './outcome.js';
 import type { PassStamps } from './pass-stamps.js';
-import type { MirrorRow, TargetRow } from './rows.js';
+import type { MirrorRow } from './rows.js';
 import type { WriteHealth } from './write-health.js';
 
 export type ObserveResult = 'accepted' | 'unchanged' | 'stale' | 'rejected';
@@ -218,8 +218,6 @@ export interface Ledger extends PassStamps {
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
   rowsOfSource(source: string): Promise<MirrorRow[]>;
-  /** A source's rows on one target, only what a target check compares (not whole rows: a catalog may hold 1,000,000). */
-  targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]>;
   counts(): Promise<SourceCounts[]>;
   /** Each source's tables per target (instance and catalog). */
   targetCounts(): Promise<TargetCounts[]>;

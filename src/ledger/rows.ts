@@ -122,17 +122,6 @@ export function toMirrorRow(r: TableRecord): MirrorRow {
   };
 }
 
-/** A row as a target check needs it: its Polaris table, and whether the target must hold it (applied, in sync). */
-export interface TargetRow {
-  readonly id: number;
-  readonly target: PolarisTable;
-  readonly held: boolean;
-}
-
-export function toTargetRow(r: { id: number; catalog: string; namespace: string; name: string; held: number | boolean }): TargetRow {
-  return { id: Number(r.id), target: { catalog: r.catalog, namespace: splitNamespace(r.namespace), name: r.name }, held: r.held === true || r.held === 1 };
-}
-
 /** Whether Polaris already holds what the source wants. */
 export interface SyncCheck {
   readonly desired: Pick<MirrorRow['desired'], 'state' | 'metadataLocation'>;

@@ -53,7 +53,7 @@ export interface TargetPageQuery {
   readonly limit: number;
 }
 
-/** The record a page query returns (both ledgers), to a TargetRow. */
+/** The record a page query returns (both ledgers), to a TargetPageRow. */
 export function toTargetPageRow(r: { id: number | string; name: string; held: number | boolean; applied_at: number | string | null }): TargetPageRow {
   return { id: Number(r.id), name: r.name, held: r.held === true || Number(r.held) === 1, appliedAt: r.applied_at === null ? null : Number(r.applied_at) };
 }

@@ -22,7 +22,7 @@ import { PASS_STAMP_SQL } from './pg-pass-stamps.js';
 import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
-import { toMirrorRow, toTargetRow, type MirrorRow, type TableRecord, type TargetRow } from '../rows.js';
+import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD, toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
@@ -340,10 +340,6 @@ export class PostgresLedger implements Ledger {
   }
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
-
-  async targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]> {
-    return (await this.read<Parameters<typeof toTargetRow>[0]>(SQL.targetRows, [source, polaris, catalog])).map(toTargetRow);
-  }
 
   async rowsOfSource(source: string): Promise<MirrorRow[]> {
     return (await this.read<TableRecord>(SQL.rowsOfSource, [source])).map(toMirrorRow);

@@ -69,7 +69,6 @@ export const SQL = {
       last_timestamp = GREATEST(last_timestamp, $2), updated_at = $3 WHERE id = $1`,
   markSending: 'UPDATE tables SET sent_location = $2, updated_at = $3 WHERE id = $1',
   rowsOfSource: 'SELECT * FROM tables WHERE source = $1',
-  targetRows: `SELECT id, catalog, namespace, name, (status = 'in_sync' AND desired_state = 'present' AND applied_state IS NOT DISTINCT FROM 'present') AS held FROM tables WHERE source = $1 AND polaris = $2 AND catalog = $3`,
   allRows: 'SELECT * FROM tables',
   resetOrder: 'UPDATE tables SET desired_order = $2, updated_at = $3 WHERE id = $1',
   counts: `SELECT source,

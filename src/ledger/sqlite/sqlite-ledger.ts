@@ -6,7 +6,7 @@ import { newReplicaId } from '../replica-id.js';
 import type { Outcome } from '../outcome.js';
 import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 import { SqlitePassStamps } from './sqlite-pass-stamps.js';
-import type { MirrorRow, TargetRow } from '../rows.js';
+import type { MirrorRow } from '../rows.js';
 import type { WriteHealth } from '../write-health.js';
 import { GroupCommit } from './group-commit.js';
 import { SqliteStore, type LedgerOptions } from './sqlite-store.js';
@@ -161,10 +161,6 @@ export class SqliteLedger implements Ledger {
 
   async redriveIds(ids: readonly number[], now?: number): Promise<number[]> {
     return this.store.redriveIds(ids, now);
-  }
-
-  async targetRows(source: string, polaris: string, catalog: string): Promise<TargetRow[]> {
-    return this.store.targetRows(source, polaris, catalog);
   }
 
   async rowsOfSource(source: string): Promise<MirrorRow[]> {

@@ -13,7 +13,7 @@ import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
-import { toMirrorRow, toTargetRow, type MirrorRow, type TableRecord, type TargetRow } from '../rows.js';
+import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
@@ -330,11 +330,7 @@ export class SqliteStore {
 
   // ---- reads for reconciliation, status and retry -------------------------------------------------
 
-  /** Every row of a source (reconciliation compares them with a complete listing). */
-  targetRows(source: string, polaris: string, catalog: string): TargetRow[] {
-    return (this.statements.targetRows.all(source, polaris, catalog) as Array<Parameters<typeof toTargetRow>[0]>).map(toTargetRow);
-  }
-
+  /** Every row of a source (plan, scoped refresh; reconciliation and the target check read pages instead). */
   rowsOfSource(source: string): MirrorRow[] {
     return (this.statements.rowsOfSource.all(source) as TableRecord[]).map(toMirrorRow);
   }

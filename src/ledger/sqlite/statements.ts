@@ -98,7 +98,6 @@ function statementSql() {
     defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
         last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
-    targetRows: `SELECT id, catalog, namespace, name, (status = 'in_sync' AND desired_state = 'present' AND applied_state = 'present') AS held FROM tables WHERE source = ? AND polaris = ? AND catalog = ?`,
     allRows: 'SELECT * FROM tables',
     resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',
     counts: `SELECT source,
