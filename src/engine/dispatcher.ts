@@ -70,6 +70,8 @@ interface Lane {
   readonly concurrency: number;
   readonly queue: PQueue;
   readonly inFlight: Set<number>;
+  /** Tables of this lane waiting for or in a concurrency slot (in flight, not yet converged). */
+  converging: number;
 }
 
 export class Dispatcher {
@@ -95,6 +97,7 @@ export class Dispatcher {
       concurrency,
       queue: new PQueue({ concurrency }),
       inFlight: new Set<number>(),
+      converging: 0,
     }));
   }
 
@@ -161,13 +164,14 @@ export class Dispatcher {
     while (!this.stopping && !signal?.aborted) {
       let wait: number;
       try {
-        const added = await this.fill();
+        const { added, asked } = await this.fill();
         if (added > 0 && this.inFlight.size < this.capacity()) continue;
         if (added === 0 && this.inFlight.size === 0 && this.untilSettled && (await this.settled())) break;
         // Full, or nothing due now: sleep until an operation finishes or observations arrive (both ring
-        // the wakeup), or until the next scheduled retry.
+        // the wakeup), or until the next scheduled retry. Busy lanes asked nothing: the next operation
+        // to finish rings, so the next retry's time (a query per finished table) is not needed.
         const paused = this.pausedUntil - Date.now();
-        const next = await this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources);
+        const next = asked ? await this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources) : undefined;
         wait = paused > 0 ? paused : next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - Date.now());
       } catch (error) {
         // The ledger cannot be read (a database restarting): nothing is lost, try again shortly.
@@ -204,12 +208,21 @@ export class Dispatcher {
     return (await ledger.unfinished(sources)).pending === 0;
   }
 
-  private async fill(): Promise<number> {
-    if (this.capacity() - this.inFlight.size <= 0 || Date.now() < this.pausedUntil) return 0;
+  /**
+   * Takes due tables into the lanes with room. A lane asks only once no more than `concurrency` of its
+   * tables are converging (its slots busy, none waiting), and then for a batch: one ledger query per
+   * `concurrency` tables rather than one per finished table, while a slot never waits for work.
+   * `asked`: whether any lane asked the ledger.
+   */
+  private async fill(): Promise<{ added: number; asked: boolean }> {
+    if (Date.now() < this.pausedUntil) return { added: 0, asked: false };
     const { ledger, onlyIds, sources } = this.options;
-    const room = (lane: Lane) => lane.concurrency * 2 - lane.inFlight.size;
+    const room = (lane: Lane) => lane.concurrency * 2 - lane.converging;
+    const hungry = (lane: Lane) => lane.converging <= lane.concurrency;
     let added = 0;
+    let asked = false;
     if (onlyIds) {
+      if (this.capacity() - this.inFlight.size <= 0) return { added: 0, asked: false };
       const due = new Map<Lane, number[]>();
       for (const id of onlyIds) {
         const row = await ledger.get(id);
@@ -218,53 +231,80 @@ export class Dispatcher {
         due.set(lane, [...(due.get(lane) ?? []), id]);
       }
       for (const [lane, ids] of due) {
+        asked = true;
         // A table another replica is working on is left to it; it is looked at again at the next turn.
-        added += this.start(lane, await ledger.claim(ids.slice(0, Math.max(0, room(lane)))));
+        const claimed = await ledger.claim(ids.slice(0, Math.max(0, room(lane))));
+        added += this.start(lane, await this.readClaimed(claimed));
       }
-      return added;
+      return { added, asked };
     }
     // The first lane also takes the tables of instances no longer configured: they fail at once with a
     // hint (laneOf), rather than stay pending for good and keep `sync` from ever finishing.
     const configured = this.lanes.map((lane) => lane.name).filter((name): name is string => name !== undefined);
     for (const [i, lane] of this.lanes.entries()) {
-      if (room(lane) <= 0) continue;
+      if (!hungry(lane)) continue;
+      asked = true;
       const others = i === 0 && lane.name !== undefined ? configured : undefined;
-      added += this.start(lane, await ledger.dueIds(Date.now(), room(lane) + lane.inFlight.size, sources, lane.name, others));
+      // Tables in flight are left out in the query (their outcomes may not be committed yet): a batch is all new work.
+      const rows = await ledger.dueRows({ now: Date.now(), limit: room(lane), sources, polaris: lane.name, configured: others, excluding: [...this.inFlight.keys()] });
+      added += this.start(lane, rows);
     }
-    return added;
+    return { added, asked };
   }
 
-  private start(lane: Lane, candidates: readonly number[]): number {
-    const ids = candidates.filter((id) => !this.inFlight.has(id)).slice(0, Math.max(0, lane.concurrency * 2 - lane.inFlight.size));
+  /**
+   * The claimed tables read again (retry --table): a row read before its claim may have been converged
+   * by another replica in between. A table no longer due is given back.
+   */
+  private async readClaimed(ids: readonly number[]): Promise<MirrorRow[]> {
+    const { ledger } = this.options;
+    const rows: MirrorRow[] = [];
+    const notDue: number[] = [];
     for (const id of ids) {
-      this.inFlight.set(id, lane);
-      lane.inFlight.add(id);
-      const done = this.work(id, lane);
+      const row = await ledger.get(id);
+      if (row && isDue(row)) rows.push(row);
+      else notDue.push(id);
+    }
+    if (notDue.length > 0) await ledger.releaseClaims(notDue);
+    return rows;
+  }
+
+  private start(lane: Lane, candidates: readonly MirrorRow[]): number {
+    const rows = candidates.filter((row) => !this.inFlight.has(row.id)).slice(0, Math.max(0, lane.concurrency * 2 - lane.converging));
+    for (const row of rows) {
+      this.inFlight.set(row.id, lane);
+      lane.inFlight.add(row.id);
+      lane.converging++;
+      const done = this.work(row, lane);
       this.working.add(done);
       void done.finally(() => this.working.delete(done));
     }
-    return ids.length;
+    return rows.length;
   }
 
   /**
    * One table: converge inside the concurrency queue, then record the outcome outside it, so the next
    * table's request starts while the commit waits for its batch. The table stays in flight (not
    * picked again) until its outcome is committed.
+   *
+   * The row is converged as the due query read it, not read again: it waited at most for a slot. A
+   * source change since then (or during the operation, which a re-read could not prevent either) moves
+   * the row's rev on, so the outcome sends the table back to pending and the newer state goes next,
+   * with its higher timestamp.
    */
-  private async work(id: number, lane: Lane): Promise<void> {
-    const { ledger, converger, logger } = this.options;
+  private async work(row: MirrorRow, lane: Lane): Promise<void> {
+    const { ledger, logger } = this.options;
+    let converging = true;
+    const converged = () => {
+      if (!converging) return;
+      converging = false;
+      lane.converging--;
+      // A slot is free: the dispatcher may take the next batch while this outcome waits for its commit.
+      this.wakeup.notify();
+    };
     try {
-      const attempt = await lane.queue.add(async () => {
-        // Read the row again: it may have changed (or converged) while it waited in the queue.
-        const row = await ledger.get(id);
-        if (!row || !isDue(row)) return undefined;
-        return { row, ...(await this.convergeWithin(row)) };
-      });
-      if (!attempt) {
-        await ledger.releaseClaims([id]);
-        return;
-      }
-      const { row, outcome, action, calls } = attempt;
+      const { outcome, action, calls } = await lane.queue.add(() => this.convergeWithin(row));
+      converged();
       await ledger.applyOutcome(outcome, Date.now(), { action, calls: calls ?? [] });
       this.stats.record(outcome, action);
       this.options.activity?.record(row.source, {
@@ -273,13 +313,14 @@ export class Dispatcher {
       });
       logOutcome(logger, row, outcome, action);
     } catch (error) {
-      // Only the ledger can get here (a read or the outcome's write); the table stays as it was and is
-      // picked up again (a claim on it expires by itself).
-      logger.error({ err: error, tableId: id }, `could not record the outcome for a table: ${messageOf(error)}`);
+      // Only the ledger can get here (the outcome's write); the table stays as it was and is picked up
+      // again (a claim on it expires by itself).
+      logger.error({ err: error, tableId: row.id }, `could not record the outcome for a table: ${messageOf(error)}`);
       if (isStorageFailure(error)) this.pausedUntil = Date.now() + LEDGER_FAILURE_PAUSE_MS;
     } finally {
-      this.inFlight.delete(id);
-      lane.inFlight.delete(id);
+      converged();
+      this.inFlight.delete(row.id);
+      lane.inFlight.delete(row.id);
       this.wakeup.notify();
     }
   }

@@ -98,6 +98,24 @@ export function inRedriveScope(row: MirrorRow, filter: RedriveFilter): boolean {
   return filter.target === undefined || (row.polaris === filter.target.polaris && row.target.catalog === filter.target.catalog);
 }
 
+/** What the dispatcher asks the ledger for (Ledger.dueRows). */
+export interface DueQuery {
+  readonly now: number;
+  readonly limit: number;
+  /** Only these sources' tables; all when undefined. */
+  readonly sources?: readonly string[];
+  /**
+   * Only this instance's tables (each instance fills its own share, so one target never starves
+   * another); with `configured` as well, also the tables of instances not in that list (a target
+   * removed from the config: they fail at once with a hint, instead of waiting for a lane that no
+   * longer exists).
+   */
+  readonly polaris?: string;
+  readonly configured?: readonly string[];
+  /** Tables this process is working on already: never returned, so a batch holds only new work. */
+  readonly excluding?: readonly number[];
+}
+
 /** A named lease: a watcher that must run once runs on the replica holding it. */
 export interface WatchLease {
   readonly name: string;
@@ -158,20 +176,18 @@ export interface Ledger extends PassStamps {
 
   // ---- work for the dispatcher ------------------------------------------------------------------
   /**
-   * The ids of tables that need work now, oldest first; the dispatcher re-reads each row when it
-   * starts on it. A shared ledger claims them for this replica until their outcome is recorded (or the
-   * claim expires), so no other replica works on the same table meanwhile. With `polaris`, only that
-   * instance's tables (each instance fills its own share, so one target never starves another); with
-   * `configured` as well, also the tables of instances not in that list (a target removed from the
-   * config: they fail at once with a hint, instead of waiting for a lane that no longer exists).
+   * Tables that need work now, oldest first, whole: the dispatcher converges them as read, so one
+   * query serves a batch instead of ids and then a read per table. A shared ledger claims them for
+   * this replica until their outcome is recorded (or the claim expires), so no other replica works on
+   * the same table meanwhile. See DueQuery for the filters.
    */
-  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): Promise<number[]>;
+  dueRows(query: DueQuery): Promise<MirrorRow[]>;
   /**
    * Claims these tables for this replica (retry --table works on named tables, not on what is due);
    * returns those it got: a table another replica is working on is left to it.
    */
   claim(ids: readonly number[]): Promise<number[]>;
-  /** Gives back claims taken by dueIds that will not be worked on (the row was not due after all). */
+  /** Gives back claims taken by dueRows or claim that will not be worked on (the row was not due after all). */
   releaseClaims(ids: readonly number[]): Promise<void>;
   /**
    * Extends this replica's claims on tables it is still working on (an operation retried against a slow

@@ -17,6 +17,8 @@ export interface RemoteEmulator {
   readonly url: string;
   /** The control endpoints (/_emulator): another emulator process writes metadata files there. */
   readonly controlUrl: string;
+  /** The emulator's process id: a benchmark reads its CPU time (process-cpu.ts). */
+  readonly pid: number | undefined;
   stats(): Promise<EmulatorStats>;
   /** The notification history of each table, as answered in the emulator's process (`at` is its clock). */
   history(catalog: string, tables: Array<{ namespace: string[]; name: string }>): Promise<HistoryEntry[][]>;
@@ -42,6 +44,7 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
   return {
     url,
     controlUrl: control,
+    pid: child.pid,
     stats: async () => (await (await fetch(`${control}/stats`)).json()) as EmulatorStats,
     history: async (catalog, tables) =>
       (await (await fetch(`${control}/history`, { method: 'POST', body: JSON.stringify({ catalog, tables }) })).json()) as HistoryEntry[][],

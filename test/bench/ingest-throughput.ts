@@ -12,6 +12,7 @@ import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { CLIENT_ID, CLIENT_SECRET, configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
 import { freePort } from '../support/free-port.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 export interface IngestResult {
   tables: number;
@@ -25,6 +26,15 @@ export interface IngestResult {
   ceilingNotifications: number;
   ceilingRate: number;
   ratio: number;
+  /**
+   * CPU seconds over each measurement (undefined where /proc cannot tell): the connector's process (from
+   * the first ingest request to the last 204) and the bare loop's (the benchmark's own process), and the
+   * emulator's in each. On a shared machine these move far less with other load than wall time does.
+   */
+  connectorCpuSeconds: number | undefined;
+  connectorEmulatorCpuSeconds: number | undefined;
+  ceilingCpuSeconds: number;
+  ceilingEmulatorCpuSeconds: number | undefined;
 }
 
 const TOKEN = 'bench-ingest-token';
@@ -77,8 +87,9 @@ async function measureConnector(dir: string, locations: string[], catalogs: Arra
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.status === 200, 20_000);
-    // Warm the connection to Polaris (token, catalog prefix) outside the measurement.
     const started = performance.now();
+    const cpuAtStart = processCpuSeconds(daemon.pid);
+    const emulatorCpuAtStart = processCpuSeconds(emulator.pid);
     const now = Date.now();
     const batches: string[] = [];
     for (let i = 0; i < locations.length; i += EVENTS_PER_REQUEST) {
@@ -106,8 +117,10 @@ async function measureConnector(dir: string, locations: string[], catalogs: Arra
     const ingestSeconds = (performance.now() - started) / 1000;
     await waitFor(async () => sum(await emulator.stats(), /^CREATE:204$/) >= locations.length, 300_000, 20);
     const connectorSeconds = (performance.now() - started) / 1000;
+    const connectorCpuSeconds = cpuDelta(cpuAtStart, processCpuSeconds(daemon.pid));
+    const connectorEmulatorCpuSeconds = cpuDelta(emulatorCpuAtStart, processCpuSeconds(emulator.pid));
     const stats = await emulator.stats();
-    return { ingestSeconds, connectorSeconds, connectorNotifications: sum(stats, /^(CREATE|UPDATE|VALIDATE):/) };
+    return { ingestSeconds, connectorSeconds, connectorNotifications: sum(stats, /^(CREATE|UPDATE|VALIDATE):/), connectorCpuSeconds, connectorEmulatorCpuSeconds };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
@@ -151,6 +164,8 @@ async function measureCeiling(warehouse: string, locations: string[], catalogs: 
     };
     let next = 0;
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
+    const emulatorCpuAtStart = processCpuSeconds(emulator.pid);
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let i = next++; i < locations.length; i = next++) {
@@ -160,11 +175,18 @@ async function measureCeiling(warehouse: string, locations: string[], catalogs: 
       }),
     );
     const ceilingSeconds = (performance.now() - started) / 1000;
-    return { ceilingSeconds, ceilingNotifications: sum(await emulator.stats(), /^(CREATE|UPDATE|VALIDATE):/) };
+    const used = process.cpuUsage(cpuAtStart);
+    const ceilingCpuSeconds = (used.user + used.system) / 1e6;
+    const ceilingEmulatorCpuSeconds = cpuDelta(emulatorCpuAtStart, processCpuSeconds(emulator.pid));
+    return { ceilingSeconds, ceilingNotifications: sum(await emulator.stats(), /^(CREATE|UPDATE|VALIDATE):/), ceilingCpuSeconds, ceilingEmulatorCpuSeconds };
   } finally {
     await pool.close();
     await emulator.stop();
   }
+}
+
+function cpuDelta(before: number | undefined, after: number | undefined): number | undefined {
+  return before === undefined || after === undefined ? undefined : after - before;
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {

@@ -1,7 +1,7 @@
 // The Ledger interface against both implementations (SQLite file, real PostgreSQL): what the engine
 // relies on must hold for each — and, for PostgreSQL, across several replicas on one database.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Ledger } from '../../src/ledger/ledger.js';
+import type { DueQuery, Ledger } from '../../src/ledger/ledger.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
 import pg from 'pg';
 import { newPassStamp } from '../../src/ledger/pass-stamps.js';
@@ -37,6 +37,11 @@ async function sql(text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** The ids of the due rows, now. */
+async function dueIds(ledger: Ledger, query: Omit<DueQuery, 'now'>): Promise<number[]> {
+  return (await ledger.dueRows({ now: Date.now(), ...query })).map((row) => row.id);
 }
 
 async function only(ledger: Ledger, source = 'src'): Promise<MirrorRow> {
@@ -154,12 +159,27 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(rows.get('missing')!.desired).toMatchObject({ tableUuid: 'u-missing', order: 11 });
     expect(rows.get('gained')!.desired).toMatchObject({ tableUuid: 'u-gained', order: 11 });
   });
+
+  it('hands the dispatcher whole due rows, oldest first, leaving out the tables it is working on', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const names = ['a', 'b', 'c', 'd'];
+    await ledger.commit({ observations: names.map((name) => present(`s3://lake/db/${name}/metadata/1.json`, { order: 1, name })) });
+    const byName = new Map((await ledger.rowsOfSource('src')).map((row) => [row.table.name, row]));
+    const first = await ledger.dueRows({ now: Date.now(), limit: 2 });
+    // Whole rows, as get() reads them: the dispatcher converges them without reading each again.
+    expect(first).toEqual([byName.get('a'), byName.get('b')].map((row) => expect.objectContaining({ id: row!.id, desired: row!.desired, applied: row!.applied, rev: row!.rev })));
+    expect(await dueIds(ledger, { limit: 10, excluding: first.map((row) => row.id) })).toEqual([byName.get('c')!.id, byName.get('d')!.id]);
+    expect(await dueIds(ledger, { limit: 10, excluding: [byName.get('b')!.id] })).toEqual([byName.get('a')!.id, byName.get('c')!.id, byName.get('d')!.id]);
+    expect(await dueIds(ledger, { limit: 10, sources: ['other'] })).toEqual([]);
+  });
+
   it('records outcomes, retries and redrives, and counts per source', async () => {
     place = ledgerPlace(backend);
     const ledger = open();
     await ledger.commit({ observations: [present(LOC1, { order: 1, name: 'a' }), present(LOC1.replace('/t/', '/u/'), { order: 1, name: 'b' })] });
     const [a, b] = (await ledger.rowsOfSource('src')).sort((x, y) => x.table.name.localeCompare(y.table.name));
-    const due = await ledger.dueIds(Date.now(), 10);
+    const due = await dueIds(ledger, { limit: 10 });
     expect(due.sort()).toEqual([a!.id, b!.id].sort());
     await ledger.applyOutcome({ kind: 'applied', id: a!.id, rev: a!.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: a!.desired.timestamp } });
     await ledger.applyOutcome({ kind: 'failed', id: b!.id, rev: b!.rev, error: 'refused', hint: 'fix it', delayMs: 60_000 });
@@ -311,10 +331,10 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.redriveTransient('default')).toBe(0);
     expect(await ledger.redriveTransient('dr')).toBe(1);
     expect(await ledger.get(dr.id)).toMatchObject({ status: 'pending', attempts: 0, failureTransient: false, nextAttemptAt: 0 });
-    expect(await ledger.dueIds(Date.now(), 10, undefined, 'dr')).toEqual([dr.id]);
+    expect(await dueIds(ledger, { limit: 10, polaris: 'dr' })).toEqual([dr.id]);
     // A lane that also takes instances no longer configured: "dr" is not in the list, so its row comes too.
-    expect(await ledger.dueIds(Date.now(), 10, undefined, 'default', ['default'])).toEqual([main.id, dr.id]);
-    expect(await ledger.dueIds(Date.now(), 10, undefined, 'default', ['default', 'dr'])).toEqual([main.id]);
+    expect(await dueIds(ledger, { limit: 10, polaris: 'default', configured: ['default'] })).toEqual([main.id, dr.id]);
+    expect(await dueIds(ledger, { limit: 10, polaris: 'default', configured: ['default', 'dr'] })).toEqual([main.id]);
     // retry --target: only that target's rows.
     await ledger.applyOutcome({ kind: 'failed', id: main.id, rev: (await ledger.get(main.id))!.rev, error: 'refused', delayMs: 3_600_000 });
     expect(await ledger.redrive({ target: { polaris: 'dr', catalog: 'lake_dr' } })).toEqual([]);
@@ -353,25 +373,25 @@ describe('the PostgreSQL ledger shared by replicas', () => {
     const [one, two] = [open(), open()];
     const names = Array.from({ length: 20 }, (_, i) => `t${i}`);
     await one.commit({ observations: names.map((name) => present(`s3://lake/db/${name}/metadata/1.json`, { order: 1, name })) });
-    const [a, b] = await Promise.all([one.dueIds(Date.now(), 15), two.dueIds(Date.now(), 15)]);
+    const [a, b] = await Promise.all([dueIds(one, { limit: 15 }), dueIds(two, { limit: 15 })]);
     expect(a.filter((id) => b.includes(id))).toEqual([]);
     expect(a.length + b.length).toBe(20);
     const id = a[0]!;
-    expect(await two.dueIds(Date.now(), 100)).not.toContain(id);
+    expect(await dueIds(two, { limit: 100 })).not.toContain(id);
     expect(await two.claim([id])).toEqual([]); // retry --table leaves it to the replica working on it
     const row = (await one.get(id))!;
     await one.applyOutcome({ kind: 'retry', id, rev: row.rev, error: 'busy', delayMs: 0 });
     expect(await two.claim([id])).toEqual([id]);
-    expect(await one.dueIds(Date.now(), 100)).not.toContain(id);
+    expect(await dueIds(one, { limit: 100 })).not.toContain(id);
     await two.releaseClaims([id]);
-    expect(await one.dueIds(Date.now(), 100)).toContain(id);
+    expect(await dueIds(one, { limit: 100 })).toContain(id);
   });
 
   it('a replica keeps its claims by renewing them, loses them only once they lapse, and never takes one back', async () => {
     place = ledgerPlace('postgres');
     const [one, two] = [open(), open()];
     await one.commit({ observations: [present(LOC1, { order: 1 })] });
-    const [id] = await one.dueIds(Date.now(), 10);
+    const [id] = await dueIds(one, { limit: 10 });
     // What 30 s without a renewal does to a claim, without waiting 30 s: it lapses.
     const lapse = () => sql(`UPDATE ${(place!.state as { schema: string }).schema}.tables SET claimed_until = 0`);
     await lapse();

@@ -99,7 +99,7 @@ describe('batched observe', () => {
       store.transaction(() => store.observe(first, 1_000));
       const second = Array.from({ length: 500 }, (_, i) => present(`s3://lake/db/t${i}/v2.metadata.json`, { name: `t${i}`, order: 2, time: 5, uuid: `u${i}` }));
       expect(new Set(store.transaction(() => store.observe(second, 2_000)))).toEqual(new Set(['accepted']));
-      expect(store.dueIds(2_000, 1_000)).toHaveLength(500);
+      expect(store.due(2_000, 1_000)).toHaveLength(500);
       const row = store.rowsOfSource('src').find((r) => r.table.name === 't7')!;
       expect(row.desired).toMatchObject({ metadataLocation: 's3://lake/db/t7/v2.metadata.json', tableUuid: 'u7', order: 2 });
       expect(row.status).toBe('pending');

@@ -262,7 +262,7 @@ describe('due', () => {
     expect(ledger.due(NOW + 100, 2).map((r) => r.table.name)).toEqual(['t2', 't3']);
     expect(ledger.nextAttemptAfter(NOW)).toBe(NOW + 100);
     expect(ledger.nextAttemptAfter(NOW + 100)).toBeUndefined();
-    expect(ledger.dueIds(NOW, 10)).toEqual([row('t2').id, row('t3').id]);
+    expect(ledger.dueRows({ now: NOW, limit: 10, excluding: [row('t2').id] }).map((r) => r.id)).toEqual([row('t3').id]);
   });
 
   it('skips in_sync rows and respects the sources filter', () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { joinNamespace, splitNamespace, type SourceTable } from '../../model/table.js';
 import type {
+  DueQuery,
   Ledger,
   OperationNote,
   LeaseHolder,
@@ -240,24 +241,25 @@ export class PostgresLedger implements Ledger {
 
   // ---- work for the dispatcher ------------------------------------------------------------------
 
-  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): Promise<number[]> {
+  async dueRows(query: DueQuery): Promise<MirrorRow[]> {
     const rows = await this.write(
       async (client) =>
         (
-          await client.query<{ id: number; next_attempt_at: number }>(SQL.claimDue, [
+          await client.query<TableRecord>(SQL.claimDue, [
             this.replicaId,
             CLAIM_TTL_MS,
-            now,
-            sources ?? null,
-            limit,
-            polaris ?? null,
-            configured ? [...configured] : null,
+            query.now,
+            query.sources ?? null,
+            query.limit,
+            query.polaris ?? null,
+            query.configured ? [...query.configured] : null,
+            query.excluding ?? [],
           ])
         ).rows,
       false,
     );
     this.writeHealth.succeeded();
-    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map((r) => r.id);
+    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toMirrorRow);
   }
 
   async claim(ids: readonly number[]): Promise<number[]> {

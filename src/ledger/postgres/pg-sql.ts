@@ -42,15 +42,17 @@ export const SQL = {
   /**
    * Claims due tables for this replica: rows another replica holds (an unexpired claim, or a row lock
    * of a claim being taken right now) are skipped, so one table is worked on by one replica at a time.
+   * Whole rows come back: the dispatcher converges them as claimed. $8: the tables this replica is
+   * working on already (their claims are renewed apart).
    */
   claimDue: `UPDATE tables SET claimed_by = $1, claimed_until = ${DB_NOW} + $2
       WHERE id IN (
         SELECT id FROM tables
         WHERE ${notInSync} AND next_attempt_at <= $3 AND ${inSources(4)} AND ($6::text IS NULL OR polaris = $6::text OR ($7::text[] IS NOT NULL AND polaris <> ALL($7::text[])))
-          AND (claimed_until <= ${DB_NOW} OR claimed_by = $1)
+          AND (claimed_until <= ${DB_NOW} OR claimed_by = $1) AND id <> ALL($8::bigint[])
         ORDER BY next_attempt_at, id LIMIT $5
         FOR UPDATE SKIP LOCKED)
-      RETURNING id, next_attempt_at`,
+      RETURNING *`,
   claimIds: `UPDATE tables SET claimed_by = $1, claimed_until = ${DB_NOW} + $2
       WHERE id IN (SELECT id FROM tables WHERE id = ANY($3::bigint[]) AND (claimed_until <= ${DB_NOW} OR claimed_by = $1) FOR UPDATE SKIP LOCKED)
       RETURNING id`,

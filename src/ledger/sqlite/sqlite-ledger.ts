@@ -1,5 +1,5 @@
 import type { SourceTable } from '../../model/table.js';
-import type { Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, TargetCounts, WatchLease } from '../ledger.js';
+import type { DueQuery, Ledger, LeaseHolder, ObservationBatch, ObserveResult, OperationNote, PassRecord, RedriveFilter, SourceCounts, SourceState, TargetCounts, WatchLease } from '../ledger.js';
 import type { TargetPageRow, TargetPageQuery } from '../target-sql.js';
 import type { OperationRecord } from '../operation-history.js';
 import { newReplicaId } from '../replica-id.js';
@@ -110,8 +110,8 @@ export class SqliteLedger implements Ledger {
     return this.stamps;
   }
 
-  async dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): Promise<number[]> {
-    return this.store.dueIds(now, limit, sources, polaris, configured);
+  async dueRows(query: DueQuery): Promise<MirrorRow[]> {
+    return this.store.dueRows(query);
   }
 
   /** One process sends per file (the sender lease): every table is this process's to work on. */

@@ -7,7 +7,7 @@ import { DEFAULT_POLARIS } from '../../config/targets.js';
 import { perTarget, type NormalizedObservation } from '../../normalizer/normalize.js';
 import { combineResults, perItem } from '../fan-out.js';
 import type { TargetObservation } from '../observe-plan.js';
-import { inRedriveScope, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
+import { inRedriveScope, type DueQuery, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
@@ -22,6 +22,8 @@ import { WriteHealth } from '../write-health.js';
 import { migrate } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { SqliteObserver, writePlan } from './sqlite-observe.js';
+import { dueRowsSql } from './due-rows-sql.js';
+import { rawRecords } from './raw-records.js';
 
 export interface LedgerOptions {
   readonly readonly?: boolean;
@@ -43,9 +45,12 @@ export class SqliteStore {
   readonly history: OperationHistory;
   private readonly statements: Statements;
   private batchObserver: SqliteObserver | undefined;
+  /** The due-rows statements by filter combination (a handful: see dueRowsSql). */
+  private readonly dueStatements = new Map<string, (...params: unknown[]) => TableRecord[]>();
 
   private constructor(db: Database.Database) {
     this.db = db;
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.statements = prepareStatements(db, this.writeHealth);
     this.history = new OperationHistory(db);
   }
@@ -101,12 +106,19 @@ export class SqliteStore {
     this.synchronous = level;
   }
 
+  /**
+   * One transaction wrapper for every call: better-sqlite3's db.transaction(fn) builds four wrapped
+   * functions and their properties each time, which cost more than the savepoint it runs (a group
+   * commit opens one per write).
+   */
+  private readonly inTransaction: (fn: () => unknown) => unknown;
+
   /** Runs fn in a transaction (a savepoint when already inside one). */
   transaction<T>(fn: () => T): T {
-    if (this.db.inTransaction) return this.db.transaction(fn)();
+    if (this.db.inTransaction) return this.inTransaction(fn) as T;
     // The outermost transaction: its commit is where a full disk shows.
     try {
-      const result = this.db.transaction(fn)();
+      const result = this.inTransaction(fn) as T;
       this.writeHealth.succeeded();
       return result;
     } catch (error) {
@@ -233,22 +245,20 @@ export class SqliteStore {
 
   // ---- work for the dispatcher --------------------------------------------------------------------
 
-  /** Tables that need work now, oldest first. Rows owned by another source are never due. */
-  due(now: number, limit: number, sources?: readonly string[]): MirrorRow[] {
-    const records = (sources ? this.statements.dueForSources.all(now, JSON.stringify(sources), limit) : this.statements.due.all(now, limit)) as TableRecord[];
-    return records.map(toMirrorRow);
+  /** Tables that need work now, oldest first (see Ledger.dueRows). Rows owned by another source are never due. */
+  dueRows(query: DueQuery): MirrorRow[] {
+    const { sql, params } = dueRowsSql(query);
+    let read = this.dueStatements.get(sql);
+    if (!read) {
+      read = rawRecords<TableRecord>(this.db.prepare(sql));
+      this.dueStatements.set(sql, read);
+    }
+    return read(...params).map(toMirrorRow);
   }
 
-  /** The ids of due(): the dispatcher re-reads each row when it starts on it, so it needs no more. */
-  dueIds(now: number, limit: number, sources?: readonly string[], polaris?: string, configured?: readonly string[]): number[] {
-    if (polaris !== undefined) {
-      const inSources = sources ? JSON.stringify(sources) : null;
-      const others = configured ? JSON.stringify(configured) : null;
-      return this.statements.dueIdsOfInstance.pluck().all(now, inSources, inSources, polaris, others, others, limit) as number[];
-    }
-    const statement = sources ? this.statements.dueIdsForSources : this.statements.dueIds;
-    const args = sources ? [now, JSON.stringify(sources), limit] : [now, limit];
-    return statement.pluck().all(...args) as number[];
+  /** dueRows without the dispatcher's filters. */
+  due(now: number, limit: number, sources?: readonly string[]): MirrorRow[] {
+    return this.dueRows({ now, limit, sources });
   }
 
   /** Tables ready to be sent now (the backlog behind the dispatcher). */

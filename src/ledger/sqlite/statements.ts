@@ -77,15 +77,6 @@ function statementSql() {
     recordPass: `UPDATE sources SET pass_started_at = @pass_started_at, pass_ended_at = @pass_ended_at,
         pass_complete = @pass_complete, pass_summary = @pass_summary, last_error = @last_error, last_hint = @last_hint,
         updated_at = @updated_at WHERE name = @name`,
-    due: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-    dueForSources: `SELECT * FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
-    dueIds: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-    dueIdsForSources: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ? AND ${inSources} ORDER BY next_attempt_at, id LIMIT ?`,
-    // One Polaris instance's due tables: each instance fills its own share of the dispatcher.
-    dueIdsOfInstance: `SELECT id FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?
-        AND (? IS NULL OR +source IN (SELECT value FROM json_each(?)))
-        AND (+polaris = ? OR (? IS NOT NULL AND +polaris NOT IN (SELECT value FROM json_each(?))))
-        ORDER BY next_attempt_at, id LIMIT ?`,
     dueCount: `SELECT COUNT(*) AS n FROM tables WHERE ${notInSyncFilter} AND next_attempt_at <= ?`,
     nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ?`,
     nextAttemptForSources: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSyncFilter} AND next_attempt_at > ? AND ${inSources}`,
