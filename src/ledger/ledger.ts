@@ -5,6 +5,7 @@ import type { OperationRecord } from './operation-history.js';
 import type { TargetPageRow, TargetPageQuery } from './target-sql.js';
 import type { Outcome } from './outcome.js';
 import type { PassStamps } from './pass-stamps.js';
+import type { RowReads } from './row-reads.js';
 import type { MirrorRow } from './rows.js';
 import type { WriteHealth } from './write-health.js';
 
@@ -138,7 +139,7 @@ export type LedgerBackend = 'sqlite' | 'postgres';
  * asynchronous because a networked database is; a returned promise of a write resolves only once the
  * write is committed — that is what an acknowledgement may rest on.
  */
-export interface Ledger extends PassStamps {
+export interface Ledger extends PassStamps, RowReads {
   readonly backend: LedgerBackend;
   /** This process among the replicas sharing the ledger (see replica-id.ts). */
   readonly replicaId: string;
@@ -217,6 +218,10 @@ export interface Ledger extends PassStamps {
   history(tableId: number): Promise<OperationRecord[]>;
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------
+  /**
+   * Every row of a source at once. Only for tests inspecting a small ledger: the connector pages
+   * (RowReads.rowsPage) or reads by key (rowsOfTables), so no command holds a whole source.
+   */
   rowsOfSource(source: string): Promise<MirrorRow[]>;
   counts(): Promise<SourceCounts[]>;
   /** Each source's tables per target (instance and catalog). */

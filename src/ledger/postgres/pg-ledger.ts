@@ -19,6 +19,8 @@ import { inRedriveScope } from '../ledger.js';
 import type { Outcome } from '../outcome.js';
 import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 import { PASS_STAMP_SQL } from './pg-pass-stamps.js';
+import { ROWS_OF_TABLES_SQL, rowsOfTablesParams, rowsPageSql } from './pg-row-reads.js';
+import type { RowsPageQuery } from '../row-reads.js';
 import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
@@ -343,6 +345,16 @@ export class PostgresLedger implements Ledger {
 
   async rowsOfSource(source: string): Promise<MirrorRow[]> {
     return (await this.read<TableRecord>(SQL.rowsOfSource, [source])).map(toMirrorRow);
+  }
+
+  async rowsPage(query: RowsPageQuery): Promise<MirrorRow[]> {
+    const { text, params } = rowsPageSql(query);
+    return (await this.read<TableRecord>(text, params)).map(toMirrorRow);
+  }
+
+  async rowsOfTables(source: string, tables: readonly SourceTable[]): Promise<MirrorRow[]> {
+    if (tables.length === 0) return [];
+    return (await this.read<TableRecord>(ROWS_OF_TABLES_SQL, rowsOfTablesParams(source, tables))).map(toMirrorRow);
   }
 
   async counts(): Promise<SourceCounts[]> {

@@ -6,6 +6,8 @@ import { newReplicaId } from '../replica-id.js';
 import type { Outcome } from '../outcome.js';
 import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 import { SqlitePassStamps } from './sqlite-pass-stamps.js';
+import { SqliteRowReads } from './sqlite-row-reads.js';
+import type { RowsPageQuery } from '../row-reads.js';
 import type { MirrorRow } from '../rows.js';
 import type { WriteHealth } from '../write-health.js';
 import { GroupCommit } from './group-commit.js';
@@ -21,6 +23,7 @@ export class SqliteLedger implements Ledger {
   readonly replicaId = newReplicaId();
   private readonly group: GroupCommit;
   private stamps: SqlitePassStamps | undefined;
+  private reads: SqliteRowReads | undefined;
 
   constructor(
     readonly store: SqliteStore,
@@ -168,6 +171,19 @@ export class SqliteLedger implements Ledger {
 
   async rowsOfSource(source: string): Promise<MirrorRow[]> {
     return this.store.rowsOfSource(source);
+  }
+
+  async rowsPage(query: RowsPageQuery): Promise<MirrorRow[]> {
+    return this.rowReads().rowsPage(query);
+  }
+
+  async rowsOfTables(source: string, tables: readonly SourceTable[]): Promise<MirrorRow[]> {
+    return this.rowReads().rowsOfTables(source, tables);
+  }
+
+  private rowReads(): SqliteRowReads {
+    this.reads ??= new SqliteRowReads(this.store.db);
+    return this.reads;
   }
 
   async counts(): Promise<SourceCounts[]> {
