@@ -1,3 +1,4 @@
+import { pagedRows } from '../ledger/row-reads.js';
 import type { MirrorRow } from '../ledger/rows.js';
 import { dottedName } from '../model/table.js';
 import { UsageError, type Mirror, type SourceRuntime } from './mirror.js';
@@ -52,7 +53,13 @@ export function describeScope(scope: RefreshScope): string {
   return `${scope.source}: ${scope.table === undefined ? levels.join('.') : dottedName({ namespace: levels, name: scope.table })}`;
 }
 
-/** The ledger rows of the scope. */
-export async function rowsInScope(mirror: Mirror, scope: RefreshScope): Promise<MirrorRow[]> {
-  return (await mirror.ledger.rowsOfSource(scope.source)).filter((row) => inScope(scope, row.table));
+/** Rows a page of the scope holds: a refresh of a namespace of 200,000 tables holds one page at a time. */
+const SCOPE_PAGE = 1000;
+
+/**
+ * The ledger rows of the scope, a page at a time: the ledger seeks the scope's range of its key (a
+ * table, a namespace and those under it, or the whole source), the same rows inScope accepts.
+ */
+export function rowsInScope(mirror: Mirror, scope: RefreshScope): AsyncGenerator<MirrorRow[]> {
+  return pagedRows(mirror.ledger, { source: scope.source, namespace: scope.namespace ?? [], table: scope.table, limit: SCOPE_PAGE });
 }

@@ -82,10 +82,14 @@ export class ScopedRefresh {
   async run(converge: Converge, signal: AbortSignal): Promise<RefreshReport> {
     try {
       await this.reread(signal);
-      const rows = await rowsInScope(this.mirror, this.scope);
-      this.ids = rows.map((row) => row.id);
-      // Failed tables of the scope are tried again now, with what the source just said.
-      await this.mirror.ledger.redriveIds(rows.filter((row) => row.status === 'failed').map((row) => row.id));
+      const ids: number[] = [];
+      for await (const rows of rowsInScope(this.mirror, this.scope)) {
+        for (const row of rows) ids.push(row.id);
+        // Failed tables of the scope are tried again now, with what the source just said.
+        const failed = rows.filter((row) => row.status === 'failed').map((row) => row.id);
+        if (failed.length > 0) await this.mirror.ledger.redriveIds(failed);
+      }
+      this.ids = ids;
       this.state = 'converging';
       await converge(this.ids, signal);
       this.state = 'done';
