@@ -5,6 +5,7 @@ import type { DueQuery, Ledger } from '../../src/ledger/ledger.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
 import pg from 'pg';
 import { newPassStamp } from '../../src/ledger/pass-stamps.js';
+import { keyAfter, pagedRows } from '../../src/ledger/row-reads.js';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 import { BACKENDS, ledgerPlace, type LedgerPlace } from '../support/ledger-backends.js';
 import { sharedPostgresUrl } from '../support/postgres-server.js';
@@ -280,6 +281,75 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await names(['db'])).toEqual(['a', 'b']);
     expect(await names(['db', 'sub'])).toEqual(['b']);
     expect(await names([])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('rowsPage: a scope\'s rows by range of the key, in pages that neither skip nor repeat across page boundaries', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const spec = (namespace: string[], name: string, source = 'src') =>
+      present(`s3://lake/${namespace.join('/')}/${name}/metadata/1.json`, { order: 1, namespace, name, source });
+    const inSales = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name) => spec(['sales'], name));
+    const under = [spec(['sales', 'eu'], 'x'), spec(['sales', 'eu', 'de'], 'y'), spec(['sales', 'us'], 'z')];
+    // Neighbours of "sales" in every order a range could get wrong: longer, shorter, a control character below U+001F.
+    const outside = [spec(['salesX'], 'a'), spec(['sale'], 'a'), spec(['sales\u0001'], 'a'), spec(['sales!'], 'a'), spec(['other'], 'a'), spec(['sales'], 'a', 'another')];
+    await ledger.commit({ observations: [...outside, ...under, ...inSales] });
+    const names = (rows: MirrorRow[]) => rows.map((r) => `${r.source}:${r.table.namespace.join('.')}.${r.table.name}`);
+    const all = async (namespace: string[], limit: number, table?: string) => {
+      const found: MirrorRow[] = [];
+      for await (const page of pagedRows(ledger, { source: 'src', namespace, table, limit })) {
+        expect(page.length).toBeLessThanOrEqual(limit);
+        found.push(...page);
+      }
+      return names(found);
+    };
+    const sales = ['sales.a', 'sales.b', 'sales.c', 'sales.d', 'sales.e', 'sales.f', 'sales.g', 'sales.eu.x', 'sales.eu.de.y', 'sales.us.z'].map((n) => `src:${n}`);
+    // Page sizes that end a page inside the namespace, at its last row and beyond it.
+    for (const limit of [1, 2, 3, 7, 10, 100]) expect((await all(['sales'], limit)).sort()).toEqual([...sales].sort());
+    expect((await all(['sales', 'eu'], 1)).sort()).toEqual(['src:sales.eu.de.y', 'src:sales.eu.x']);
+    expect(await all(['sales', 'eu', 'de'], 1)).toEqual(['src:sales.eu.de.y']);
+    expect(await all(['sales'], 2, 'c')).toEqual(['src:sales.c']);
+    expect(await all(['sales', 'eu'], 2, 'c')).toEqual([]);
+    expect(await all(['sale'], 1)).toEqual(['src:sale.a']);
+    const whole = await all([], 3);
+    expect(whole).toHaveLength(inSales.length + under.length + outside.length - 1);
+    expect(new Set(whole).size).toBe(whole.length);
+    expect(whole).not.toContain('another:sales.a');
+    // The page after the last row of a page starts right after it, in the ledger's order.
+    const first = await ledger.rowsPage({ source: 'src', namespace: ['sales'], limit: 4 });
+    const next = await ledger.rowsPage({ source: 'src', namespace: ['sales'], limit: 100, after: keyAfter(first[3]!) });
+    expect([...names(first), ...names(next)].sort()).toEqual([...sales].sort());
+  });
+
+  it('rowsPage: one table on several targets comes as one row per target, paged', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const both = (obs: NormalizedObservation): NormalizedObservation => ({
+      ...obs,
+      targets: [
+        { polaris: 'default', table: obs.target },
+        { polaris: 'dr', table: { ...obs.target, catalog: 'lake_dr' } },
+      ],
+    });
+    await ledger.commit({ observations: [both(present(LOC1, { order: 1, namespace: ['db'], name: 't' })), both(present(LOC1, { order: 1, namespace: ['db'], name: 'u' }))] });
+    const found: string[] = [];
+    for await (const page of pagedRows(ledger, { source: 'src', namespace: ['db'], table: 't', limit: 1 })) found.push(...page.map((r) => `${r.table.name}@${r.polaris}/${r.target.catalog}`));
+    expect(found.sort()).toEqual(['t@default/lake', 't@dr/lake_dr']);
+  });
+
+  it('rowsOfTables: every target row of a batch of tables at once, each once, none of another source or table', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const spec = (namespace: string[], name: string, source = 'src') =>
+      present(`s3://lake/${namespace.join('/')}/${name}/metadata/1.json`, { order: 1, namespace, name, source });
+    await ledger.commit({ observations: [spec(['db'], 'a'), spec(['db', 'sub'], 'a'), spec(['db'], 'b'), spec(['db'], 'a', 'other'), { ...spec(['db'], 'a'), polaris: 'dr' }] });
+    const rows = await ledger.rowsOfTables('src', [
+      { namespace: ['db'], name: 'a' },
+      { namespace: ['db'], name: 'a' },
+      { namespace: ['db', 'sub'], name: 'a' },
+      { namespace: ['db'], name: 'missing' },
+    ]);
+    expect(rows.map((r) => `${r.source}:${r.table.namespace.join('.')}.${r.table.name}@${r.polaris}`).sort()).toEqual(['src:db.a@default', 'src:db.a@dr', 'src:db.sub.a@default']);
+    expect(await ledger.rowsOfTables('src', [])).toEqual([]);
   });
 
   it('timestamps only rise: raiseTimestamp persists a higher one, a new state gets a higher one still', async () => {
