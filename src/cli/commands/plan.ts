@@ -1,26 +1,22 @@
-import PQueue from 'p-queue';
 import { createSourceAdapter } from '../../../adapters/registry.js';
 import type { SourceConfig } from '../../config/schema.js';
-import { decideDrops, pendingDropRows, rowKey, wantedRows } from '../../engine/drop-brake.js';
+import { brake, pendingDropRows, rowKey, wantedRows } from '../../engine/drop-brake.js';
 import { UsageError } from '../../engine/mirror.js';
 import { compareTarget, targetsOf } from '../../engine/target-refill.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { openLedgerForReading } from '../../ledger/open-ledger.js';
+import { pagedRows } from '../../ledger/row-reads.js';
 import type { MirrorRow } from '../../ledger/rows.js';
+import type { ListedItem } from '../../model/observation.js';
 import type { AdapterContext } from '../../model/source-adapter.js';
-import { tableLocationOf } from '../../model/locations.js';
 import { dottedName, polarisDisplayName, type PolarisTable } from '../../model/table.js';
 import { Normalizer } from '../../normalizer/normalize.js';
-import { verdictOf } from '../../polaris/answer-verdict.js';
-import { classifyError } from '../../polaris/classify.js';
-import { DEFAULT_POLARIS } from '../../config/targets.js';
 import { PolarisInstances } from '../../polaris/polaris-instances.js';
-import { notificationBody } from '../../polaris/notification.js';
-import type { PolarisClient } from '../../polaris/polaris-client.js';
-import { messageOf } from '../../util/errors.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { formatTable } from '../table-format.js';
+import { messageOf } from '../../util/errors.js';
+import { ListedTables } from './plan-listed-tables.js';
+import { PlanOutput } from './plan-output.js';
 
 export type PlanAction = 'create' | 'update' | 'drop' | 'drop-refused' | 'unchanged' | 'skip' | 'pending';
 
@@ -61,7 +57,17 @@ export interface PlanReport {
   targets: PlanTarget[];
 }
 
-/** `plan`: what `sync` would do, with VALIDATE answers for creates. Changes nothing (VALIDATE is a dry run). */
+/** Listed tables planned at once: their rows are read in one query. */
+const PLAN_BATCH = 500;
+/** Ledger rows read at once when looking for drops (or pending ingest). */
+const ROWS_PAGE = 1000;
+
+/**
+ * `plan`: what `sync` would do, with VALIDATE answers for creates. Changes nothing (VALIDATE is a dry
+ * run). Memory does not grow with the source: the listing is planned in batches against their own rows
+ * (rowsOfTables), the listed tables are kept on disk (ListedTables) and drops are found by paging the
+ * source's rows; entries go out as they are decided (see PlanOutput).
+ */
 export async function planCommand(options: { config: string; json?: boolean; source?: string[]; allowMassDrop?: boolean }): Promise<number> {
   const context = commandContext(options.config);
   const { config } = context.loaded;
@@ -69,11 +75,13 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const ledger = await openLedgerForReading(config.state);
   const polaris = new PolarisInstances(config, context);
   try {
-    const report: PlanReport = { entries: [], counts: emptyCounts(), errors: [], targets: [] };
-    for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, report, context);
+    const output = new PlanOutput(options.json ?? false, context.print, polaris);
+    const errors: PlanReport['errors'] = [];
+    for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, { output, errors }, context);
+    const targets: PlanTarget[] = [];
     for (const target of targetsOf(selected)) {
       const found = await compareTarget({ config, polaris, ledger }, target);
-      report.targets.push({
+      targets.push({
         ...target,
         complete: found.complete,
         reason: found.reason ?? null,
@@ -83,11 +91,8 @@ export async function planCommand(options: { config: string; json?: boolean; sou
         orphans: found.orphans,
       });
     }
-    await validateCreates(report.entries, polaris);
-    for (const entry of report.entries) report.counts[entry.action]++;
-    context.print(options.json ? JSON.stringify(report, null, 2) : renderPlan(report));
-    const validateFailed = report.entries.some((e) => e.validate && !e.validate.ok);
-    return report.errors.length > 0 || validateFailed ? EXIT.FAILED : EXIT.OK;
+    await output.finish(errors, targets);
+    return errors.length > 0 || output.validateFailed ? EXIT.FAILED : EXIT.OK;
   } finally {
     await ledger?.close();
     await polaris.close();
@@ -103,67 +108,131 @@ function selectConfigs(sources: readonly SourceConfig[], names: string[] | undef
   });
 }
 
-async function planSource(
-  config: SourceConfig,
-  ledger: Ledger | undefined,
-  allowMassDrop: boolean,
-  report: PlanReport,
-  context: AdapterContext,
-): Promise<void> {
+interface PlanSink {
+  readonly output: PlanOutput;
+  readonly errors: PlanReport['errors'];
+}
+
+async function planSource(config: SourceConfig, ledger: Ledger | undefined, allowMassDrop: boolean, sink: PlanSink, context: AdapterContext): Promise<void> {
   // With a ledger, the source's loads are conditional on what it stored (REST ETags); plan writes none.
   const adapter = createSourceAdapter(config, ledger ? { ...context, storedVersions: (tables) => ledger.sourceVersions(config.name, tables) } : context);
   const normalizer = new Normalizer(config);
-  const rows = (await ledger?.rowsOfSource(config.name)) ?? [];
   const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable' | 'polaris'> & { polaris?: string }): void => {
     const polarisTable = partial.target ? polarisDisplayName(partial.target) : null;
-    report.entries.push({ source: config.name, validate: null, polarisTable, ...partial, polaris: partial.polaris ?? null });
+    sink.output.add({ source: config.name, validate: null, polarisTable, ...partial, polaris: partial.polaris ?? null });
   };
+  const listed = new ListedTables();
   try {
     if (!adapter.list) {
       // A source that cannot be listed (HTTP ingest): what is waiting in the ledger is the plan.
-      for (const row of rows.filter((r) => r.status !== 'in_sync')) {
-        entry({ table: dottedName(row.table), polaris: row.polaris, target: row.target, action: 'pending', detail: row.lastError, metadataLocation: row.desired.metadataLocation });
+      if (!ledger) return;
+      for await (const rows of pagedRows(ledger, { source: config.name, namespace: [], limit: ROWS_PAGE })) {
+        for (const row of rows.filter((r) => r.status !== 'in_sync')) {
+          entry({ table: dottedName(row.table), polaris: row.polaris, target: row.target, action: 'pending', detail: row.lastError, metadataLocation: row.desired.metadataLocation });
+        }
+        await sink.output.flush();
       }
       return;
     }
-    // Per target: each listed table is planned on every target, against that target's row.
-    const targetKey = (polaris: string, catalog: string, table: { namespace: readonly string[]; name: string }) => `${polaris}\u0000${catalog}\u0000${rowKey(table)}`;
-    const byKey = new Map(rows.map((row) => [targetKey(row.polaris, row.target.catalog, row.table), row]));
-    const listed = new Set<string>();
-    for await (const item of adapter.list(new AbortController().signal)) {
-      const table = item.kind === 'skipped' ? item.skipped.table : item.observation.table;
-      listed.add(rowKey(table));
-      if (item.kind === 'skipped') {
-        entry({ table: dottedName(table), target: null, action: 'skip', detail: `${item.skipped.reason}${item.skipped.detail ? `: ${item.skipped.detail}` : ''}`, metadataLocation: null });
-        continue;
+    const planBatch = async (items: readonly ListedItem[]): Promise<void> => {
+      await planListed(items, { config, ledger, normalizer, listed, entry });
+      await sink.output.flush();
+    };
+    let batch: ListedItem[] = [];
+    try {
+      for await (const item of adapter.list(new AbortController().signal)) {
+        batch.push(item);
+        if (batch.length >= PLAN_BATCH) await planBatch(batch.splice(0));
       }
-      const outOfScope = normalizer.check(table);
-      if (outOfScope) {
-        entry({ table: dottedName(table), target: null, action: 'skip', detail: `${outOfScope.reason}: ${outOfScope.detail ?? ''}`, metadataLocation: null });
-        continue;
-      }
-      const location = item.observation.metadataLocation;
-      for (const { polaris, table: target } of normalizer.targetedTables(table)) {
-        const row = byKey.get(targetKey(polaris, target.catalog, table));
-        const action = actionFor(row, location);
-        entry({
-          table: dottedName(table),
-          polaris,
-          target,
-          action,
-          detail: row?.ownerConflict ? row.lastError : action === 'update' ? `from ${row!.applied.metadataLocation}` : null,
-          metadataLocation: location,
-        });
-      }
+    } finally {
+      // What was listed before a failure is planned all the same (and reported with the failure).
+      await planBatch(batch);
+      batch = [];
     }
-    // Drops follow the same checks per target; a DROP decided earlier is listed as such, not counted again.
-    for (const t of normalizer.targets) {
-      const ofTarget = rows.filter((r) => r.polaris === t.polaris && r.target.catalog === t.catalog);
-      for (const row of pendingDropRows(ofTarget).filter((r) => !listed.has(rowKey(r.table)))) {
+    if (ledger) await planDrops({ config, ledger, normalizer, listed, entry }, allowMassDrop, sink.output);
+  } catch (error) {
+    sink.errors.push({ source: config.name, message: `the listing failed: ${messageOf(error)}` });
+  } finally {
+    listed.close();
+    await adapter.close?.();
+  }
+}
+
+interface SourcePlan {
+  readonly config: SourceConfig;
+  readonly ledger: Ledger | undefined;
+  readonly normalizer: Normalizer;
+  readonly listed: ListedTables;
+  readonly entry: (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable' | 'polaris'> & { polaris?: string }) => void;
+}
+
+/** A batch of the listing: each listed table is planned on every target, against that target's row. */
+async function planListed(items: readonly ListedItem[], plan: SourcePlan): Promise<void> {
+  const { normalizer, entry } = plan;
+  const tables = items.map((item) => (item.kind === 'skipped' ? item.skipped.table : item.observation.table));
+  plan.listed.add(tables);
+  const outOfScope = items.map((item) => (item.kind === 'skipped' ? undefined : normalizer.check(item.observation.table)));
+  const planned = items.flatMap((item, i) => (item.kind === 'skipped' || outOfScope[i] ? [] : [item.observation.table]));
+  const rows = plan.ledger && planned.length > 0 ? await plan.ledger.rowsOfTables(plan.config.name, planned) : [];
+  const targetKey = (polaris: string, catalog: string, table: { namespace: readonly string[]; name: string }) => `${polaris}\u0000${catalog}\u0000${rowKey(table)}`;
+  const byKey = new Map(rows.map((row) => [targetKey(row.polaris, row.target.catalog, row.table), row]));
+  items.forEach((item, i) => {
+    const table = tables[i]!;
+    if (item.kind === 'skipped') {
+      entry({ table: dottedName(table), target: null, action: 'skip', detail: `${item.skipped.reason}${item.skipped.detail ? `: ${item.skipped.detail}` : ''}`, metadataLocation: null });
+      return;
+    }
+    const skip = outOfScope[i];
+    if (skip) {
+      entry({ table: dottedName(table), target: null, action: 'skip', detail: `${skip.reason}: ${skip.detail ?? ''}`, metadataLocation: null });
+      return;
+    }
+    const location = item.observation.metadataLocation;
+    for (const { polaris, table: target } of normalizer.targetedTables(table)) {
+      const row = byKey.get(targetKey(polaris, target.catalog, table));
+      const action = actionFor(row, location);
+      entry({
+        table: dottedName(table),
+        polaris,
+        target,
+        action,
+        detail: row?.ownerConflict ? row.lastError : action === 'update' ? `from ${row!.applied.metadataLocation}` : null,
+        metadataLocation: location,
+      });
+    }
+  });
+}
+
+/**
+ * Drops follow the same checks per target; a DROP decided earlier is listed as such, not counted again.
+ * The source's rows are paged twice per target: once to list the DROPs decided earlier and count the
+ * brake's figures (wanted rows, and those the listing did not return), once more for the candidates,
+ * now that the brake has decided (the same decision as decideDrops on the whole set).
+ */
+async function planDrops(plan: SourcePlan & { ledger: Ledger }, allowMassDrop: boolean, output: PlanOutput): Promise<void> {
+  const { config, ledger, listed, entry } = plan;
+  for (const t of plan.normalizer.targets) {
+    const ofTarget = async function* (): AsyncGenerator<{ rows: MirrorRow[]; listedKeys: Set<string> }> {
+      for await (const page of pagedRows(ledger, { source: config.name, namespace: [], limit: ROWS_PAGE })) {
+        const rows = page.filter((r) => r.polaris === t.polaris && r.target.catalog === t.catalog);
+        yield { rows, listedKeys: listed.listed(rows.map((r) => r.table)) };
+      }
+    };
+    let mirrored = 0;
+    let unseen = 0;
+    for await (const { rows, listedKeys } of ofTarget()) {
+      for (const row of pendingDropRows(rows).filter((r) => !listedKeys.has(rowKey(r.table)))) {
         entry({ table: dottedName(row.table), polaris: row.polaris, target: row.target, action: 'drop', detail: 'a DROP decided earlier, not applied yet', metadataLocation: row.applied.metadataLocation });
       }
-      const drops = decideDrops(wantedRows(ofTarget), listed, config.maxDropFraction, allowMassDrop);
-      for (const row of drops.candidates) {
+      const wanted = wantedRows(rows);
+      mirrored += wanted.length;
+      unseen += wanted.filter((r) => !listedKeys.has(rowKey(r.table))).length;
+      await output.flush();
+    }
+    if (unseen === 0) continue;
+    const drops = brake(unseen, mirrored, config.maxDropFraction, allowMassDrop);
+    for await (const { rows, listedKeys } of ofTarget()) {
+      for (const row of wantedRows(rows).filter((r) => !listedKeys.has(rowKey(r.table)))) {
         entry({
           table: dottedName(row.table),
           polaris: row.polaris,
@@ -173,11 +242,8 @@ async function planSource(
           metadataLocation: row.applied.metadataLocation,
         });
       }
+      await output.flush();
     }
-  } catch (error) {
-    report.errors.push({ source: config.name, message: `the listing failed: ${messageOf(error)}` });
-  } finally {
-    await adapter.close?.();
   }
 }
 
@@ -186,68 +252,3 @@ function actionFor(row: MirrorRow | undefined, location: string): PlanAction {
   return row.applied.metadataLocation === location ? 'unchanged' : 'update';
 }
 
-/** VALIDATE each distinct table location of the planned creates (a dry run: Polaris stores nothing). */
-async function validateCreates(entries: PlanEntry[], polaris: PolarisInstances): Promise<void> {
-  const queue = new PQueue({ concurrency: 8 });
-  const byLocation = new Map<string, Promise<PlanEntry['validate']>>();
-  const creates = entries.filter((e) => e.action === 'create' && e.metadataLocation && e.target);
-  const keyOf = (entry: PlanEntry) => `${entry.polaris ?? DEFAULT_POLARIS}\u0000${entry.target!.catalog}\u0000${tableLocationOf(entry.metadataLocation!)}`;
-  for (const entry of creates) {
-    const target = entry.target!;
-    const client = polaris.get(entry.polaris ?? DEFAULT_POLARIS)?.client;
-    if (!client) continue;
-    if (!byLocation.has(keyOf(entry))) byLocation.set(keyOf(entry), queue.add(() => validate(client, target, entry.metadataLocation!)) as Promise<PlanEntry['validate']>);
-  }
-  for (const entry of creates) entry.validate = (await byLocation.get(keyOf(entry))) ?? null;
-}
-
-async function validate(client: PolarisClient, target: PolarisTable, location: string): Promise<PlanEntry['validate']> {
-  try {
-    const response = await client.notify(target, notificationBody('VALIDATE', { name: target.name, timestamp: Date.now(), tableUuid: null, metadataLocation: location }));
-    const verdict = await verdictOf(client, response, { catalog: target.catalog, location: tableLocationOf(location) });
-    if (verdict.kind === 'ok') return { ok: true, message: 'ok' };
-    return { ok: false, message: verdict.message, hint: 'hint' in verdict ? verdict.hint : undefined };
-  } catch (error) {
-    const verdict = classifyError(error);
-    return { ok: false, message: verdict.kind === 'ok' ? 'ok' : verdict.message, hint: 'hint' in verdict ? verdict.hint : undefined };
-  }
-}
-
-function emptyCounts(): Record<PlanAction, number> {
-  return { create: 0, update: 0, drop: 0, 'drop-refused': 0, unchanged: 0, skip: 0, pending: 0 };
-}
-
-function renderPlan(report: PlanReport): string {
-  const shown = report.entries.filter((e) => e.action !== 'unchanged');
-  const lines: string[] = [];
-  if (shown.length > 0) {
-    lines.push(
-      formatTable(
-        ['ACTION', 'SOURCE', 'TABLE', 'POLARIS TABLE', 'VALIDATE', 'DETAIL'],
-        shown.map((e) => [
-          e.action,
-          e.source,
-          e.table,
-          e.polarisTable === null ? '-' : e.polaris && e.polaris !== DEFAULT_POLARIS ? `${e.polaris}: ${e.polarisTable}` : e.polarisTable,
-          e.validate ? (e.validate.ok ? 'ok' : 'FAILED') : '-',
-          e.validate && !e.validate.ok ? `${e.validate.message}${e.validate.hint ? ` (hint: ${e.validate.hint})` : ''}` : (e.detail ?? ''),
-        ]),
-      ),
-      '',
-    );
-  }
-  const c = report.counts;
-  lines.push(
-    `plan: ${c.create} to create, ${c.update} to update, ${c.drop} to drop, ${c.unchanged} unchanged, ${c.skip} skipped` +
-      (c['drop-refused'] ? `, ${c['drop-refused']} drops refused by the mass-drop brake` : '') +
-      (c.pending ? `, ${c.pending} pending from ingest` : ''),
-  );
-  for (const e of report.errors) lines.push(`${e.source}: ${e.message}`);
-  for (const t of report.targets) {
-    const label = `target ${t.polaris}/${t.catalog}`;
-    if (!t.complete) lines.push(`${label}: not checked (${t.reason ?? 'the listing was incomplete'})`);
-    if (t.refill.length > 0) lines.push(`${label}: ${t.refill.length} table(s) the ledger says were applied are missing and would be sent again: ${t.refill.slice(0, 20).join(', ')}`);
-    if (t.orphanCount > 0) lines.push(`${label}: ${t.orphanCount} orphan(s) no source has (reported, never dropped): ${t.orphans.slice(0, 20).join(', ')}`);
-  }
-  return lines.join('\n');
-}
