@@ -1,0 +1,99 @@
+// Benchmark: peak RSS of `plan` and of a scoped `refresh` of one namespace while the ledger holds
+// 100,000 and then 1,000,000 rows of the source, side by side (the issue's target: ≤ 1.5× from the one to
+// the other). The source is a files source of 1,000 tables in one namespace, mirrored by a real first
+// `sync` into the Polaris emulator (its own process); the rest of the rows are seeded through the
+// Ledger API in 200 other namespaces as tombstones (tables whose DROP was applied: desired and applied
+// absent), so every command must page through them but none is planned, sent or printed: what is
+// measured is what the command holds because of the ledger's size, not the size of its output.
+//   node dist/test/bench/plan-memory.js [rows ...]      (default: 100000 1000000)
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
+import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
+import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, timeCli, type TimedRun } from './bench-kit.js';
+
+const LISTED = 1_000;
+const SEED_NAMESPACES = 200;
+const SEED_BATCH = 5_000;
+
+export interface PlanMemoryRun {
+  rows: number;
+  plan: Figures;
+  refresh: Figures;
+}
+
+interface Figures {
+  seconds: number;
+  rssMb: number | undefined;
+  cpuSeconds: number | undefined;
+  loadAverage: number;
+}
+
+export async function benchPlanMemory(rows: number): Promise<PlanMemoryRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-plan-'));
+  const warehouse = join(dir, 'warehouse');
+  await generateWarehouse(warehouse, LISTED, 1);
+  const emulator = await startRemoteEmulator({ catalogs: [{ name: 'lake_mirror', allowedLocations: [dirUri(warehouse)] }] });
+  try {
+    const configFile = join(dir, 'config.yaml');
+    const statePath = join(dir, 'state.db');
+    await writeFile(
+      configFile,
+      configYaml({ uri: emulator.url, statePath, concurrency: 16, sources: ['  - name: lake', '    type: files', `    root: ${warehouse}`, '    target: { catalog: lake_mirror }'] }),
+    );
+    check('sync', await timeCli(['sync', '--config', configFile, '--no-progress']));
+    await seedTombstones(statePath, rows - LISTED);
+    const plan = check('plan', await timeCli(['plan', '--config', configFile]));
+    const refresh = check('refresh', await timeCli(['refresh', '--config', configFile, '--source', 'lake', '--namespace', 'ns0']));
+    return { rows, plan: figures(plan), refresh: figures(refresh) };
+  } finally {
+    await emulator.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Rows of the source whose DROP was applied long ago (a first-seen absence is stored as such a tombstone). */
+async function seedTombstones(statePath: string, count: number): Promise<void> {
+  const ledger = SqliteLedger.open(statePath);
+  try {
+    for (let start = 0; start < count; start += SEED_BATCH) {
+      const observations: NormalizedObservation[] = [];
+      for (let i = start; i < Math.min(count, start + SEED_BATCH); i++) {
+        const namespace = [`old${String(i % SEED_NAMESPACES).padStart(3, '0')}`];
+        const table = { namespace, name: `t${i}` };
+        observations.push({ source: 'lake', target: { catalog: 'lake_mirror', ...table }, observation: { table, state: 'absent', order: 1, sourceTimeMs: 1 } });
+      }
+      await ledger.commit({ observations });
+    }
+  } finally {
+    await ledger.close();
+  }
+}
+
+function check(what: string, run: TimedRun): TimedRun {
+  if (run.code !== 0) throw new Error(`${what} exited ${run.code}: ${run.stdout.slice(0, 2000)}\n${run.stderr.slice(0, 2000)}`);
+  return run;
+}
+
+function figures(run: TimedRun): Figures {
+  return { seconds: run.seconds, rssMb: run.maxRssMb, cpuSeconds: run.cpuSeconds, loadAverage: loadavg()[0]! };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv.slice(2).map(Number);
+  const results: PlanMemoryRun[] = [];
+  for (const rows of sizes.length > 0 ? sizes : [100_000, 1_000_000]) {
+    const result = await benchPlanMemory(rows);
+    results.push(result);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
+  const mb = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(0));
+  for (const r of results) {
+    process.stdout.write(
+      `${r.rows} rows: plan ${mb(r.plan.rssMb)} MB ${r.plan.seconds.toFixed(1)} s (CPU ${r.plan.cpuSeconds?.toFixed(1)} s, load ${r.plan.loadAverage.toFixed(1)}); ` +
+        `refresh of one namespace ${mb(r.refresh.rssMb)} MB ${r.refresh.seconds.toFixed(1)} s (CPU ${r.refresh.cpuSeconds?.toFixed(1)} s, load ${r.refresh.loadAverage.toFixed(1)})\n`,
+    );
+  }
+}
