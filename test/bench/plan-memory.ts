@@ -5,7 +5,7 @@
 // Ledger API in 200 other namespaces as tombstones (tables whose DROP was applied: desired and applied
 // absent), so every command must page through them but none is planned, sent or printed: what is
 // measured is what the command holds because of the ledger's size, not the size of its output.
-//   node dist/test/bench/plan-memory.js [rows ...]      (default: 100000 1000000)
+//   npm run bench -- plan-memory [rows ...]      (default: 100000 1000000)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,19 +81,21 @@ function figures(run: TimedRun): Figures {
   return { seconds: run.seconds, rssMb: run.maxRssMb, cpuSeconds: run.cpuSeconds, loadAverage: loadavg()[0]! };
 }
 
+/** The runs side by side, each with the load average it was taken under. */
+export function formatPlanMemory(runs: readonly PlanMemoryRun[]): string {
+  const mb = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(0)} MB`);
+  const line = (what: string, f: Figures) => `${what} ${mb(f.rssMb)}, ${f.seconds.toFixed(1)} s, CPU ${f.cpuSeconds?.toFixed(1) ?? 'n/a'} s (load average ${f.loadAverage.toFixed(1)})`;
+  const lines = runs.map((r) => `  ${r.rows} rows: ${line('plan', r.plan)}; ${line('refresh of one namespace', r.refresh)}`);
+  const [small, large] = [runs[0], runs[runs.length - 1]];
+  if (runs.length > 1 && small?.plan.rssMb && large?.plan.rssMb && small.refresh.rssMb && large.refresh.rssMb) {
+    lines.push(`  peak RSS ${large.rows} / ${small.rows} rows: plan ${(large.plan.rssMb / small.plan.rssMb).toFixed(2)}×, refresh ${(large.refresh.rssMb / small.refresh.rssMb).toFixed(2)}×   (target ≤ 1.5×)`);
+  }
+  return lines.join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = process.argv.slice(2).map(Number);
-  const results: PlanMemoryRun[] = [];
-  for (const rows of sizes.length > 0 ? sizes : [100_000, 1_000_000]) {
-    const result = await benchPlanMemory(rows);
-    results.push(result);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  }
-  const mb = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(0));
-  for (const r of results) {
-    process.stdout.write(
-      `${r.rows} rows: plan ${mb(r.plan.rssMb)} MB ${r.plan.seconds.toFixed(1)} s (CPU ${r.plan.cpuSeconds?.toFixed(1)} s, load ${r.plan.loadAverage.toFixed(1)}); ` +
-        `refresh of one namespace ${mb(r.refresh.rssMb)} MB ${r.refresh.seconds.toFixed(1)} s (CPU ${r.refresh.cpuSeconds?.toFixed(1)} s, load ${r.refresh.loadAverage.toFixed(1)})\n`,
-    );
-  }
+  const runs: PlanMemoryRun[] = [];
+  for (const rows of sizes.length > 0 ? sizes : [100_000, 1_000_000]) runs.push(await benchPlanMemory(rows));
+  process.stdout.write(`${formatPlanMemory(runs)}\n`);
 }

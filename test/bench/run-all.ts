@@ -8,6 +8,7 @@ import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
 import { benchLedgerCommit } from './ledger-commit.js';
+import { benchPlanMemory, formatPlanMemory, type PlanMemoryRun } from './plan-memory.js';
 import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
 
@@ -63,6 +64,13 @@ if (only === 'glue-scale') {
   const runs = await benchGlueSideBySide(Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 1_000_000));
   console.log(`\nglue scan side by side (Glue + SQS and Polaris emulators in their own processes)`);
   console.log(formatSideBySide(runs));
+}
+if (only === 'plan-memory') {
+  // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).
+  const runs: PlanMemoryRun[] = [];
+  for (const rows of process.argv.length > 3 ? process.argv.slice(3).map(Number) : [100_000, 1_000_000]) runs.push(await benchPlanMemory(rows));
+  console.log(`\nplan and scoped refresh with the ledger's rows (a files source of 1,000 tables; the rest tombstones)`);
+  console.log(formatPlanMemory(runs));
 }
 if (!only || only === 'rest') {
   // `npm run bench -- rest 100000`: another catalog size.
