@@ -104,12 +104,19 @@ export class ScopedRefresh {
   }
 
   async report(): Promise<RefreshReport> {
-    const rows: MirrorRow[] = [];
+    // Counted as read, one row at a time: a refresh of a whole source of 1,000,000 tables keeps its ids
+    // and the rows it lists, never every row.
+    const tables = { total: 0, inSync: 0, pending: 0, failed: 0 };
+    const results: RefreshTableResult[] = [];
     for (const id of this.ids) {
       const row = await this.mirror.ledger.get(id);
-      if (row !== undefined) rows.push(row);
+      if (row === undefined) continue;
+      tables.total++;
+      if (row.status === 'in_sync' && row.desired.state !== 'absent') tables.inSync++;
+      else if (row.status === 'pending') tables.pending++;
+      else if (row.status === 'failed') tables.failed++;
+      if (results.length < MAX_RESULTS_LISTED) results.push(resultOf(row));
     }
-    const count = (status: MirrorRow['status']) => rows.filter((row) => row.status === status && !(status === 'in_sync' && row.desired.state === 'absent')).length;
     return {
       id: this.id,
       scope: { source: this.scope.source, namespace: this.scope.namespace?.length ? [...this.scope.namespace] : null, table: this.scope.table ?? null },
@@ -117,9 +124,9 @@ export class ScopedRefresh {
       startedAt: timeText(this.startedAt),
       endedAt: this.endedAt === undefined ? null : timeText(this.endedAt),
       read: { ...this.read },
-      tables: { total: rows.length, inSync: count('in_sync'), pending: count('pending'), failed: count('failed') },
-      results: rows.slice(0, MAX_RESULTS_LISTED).map(resultOf),
-      resultsTruncated: rows.length > MAX_RESULTS_LISTED,
+      tables,
+      results,
+      resultsTruncated: tables.total > MAX_RESULTS_LISTED,
       error: this.error?.message ?? null,
       hint: this.error?.hint ?? null,
     };
