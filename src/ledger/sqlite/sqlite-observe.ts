@@ -3,6 +3,7 @@ import { joinNamespace } from '../../model/table.js';
 import type { ObserveResult } from '../ledger.js';
 import { OBSERVED_COLUMNS, ownerCheckNeeded, planObservation, type ChangeValues, type ObservedRecord, type ObservePlan, type TargetObservation } from '../observe-plan.js';
 import { changeDesiredSql } from './change-desired-sql.js';
+import { rawRecords } from './raw-records.js';
 import type { Statements } from './statements.js';
 
 /** A row's key within one source: the source table on one target (instance and catalog). */
@@ -22,8 +23,8 @@ const itemOwnerKey = (item: TargetObservation) => ownerKey(item.polaris, item.ta
  * plans are the same as one by one (observe-plan.ts), and so are the writes.
  */
 export class SqliteObserver {
-  private readonly rowsOfKeys: Database.Statement;
-  private readonly rowOfKey: Database.Statement;
+  private readonly rowsOfKeys: (params: { keys: string; source: string }) => Array<ObservedRecord & { item: number }>;
+  private readonly rowOfKey: (...key: string[]) => ObservedRecord[];
   private readonly ownersOfTargets: Database.Statement;
   private readonly otherSource: Database.Statement;
   /** changeDesiredSql's variants, prepared on first use. */
@@ -34,11 +35,13 @@ export class SqliteObserver {
     private readonly statements: Statements,
   ) {
     // CROSS JOIN keeps json_each outside: one seek of the (source, …) key per item.
-    this.rowsOfKeys = db.prepare(`SELECT j.key AS item, ${columns} FROM json_each(@keys) AS j CROSS JOIN tables AS t
+    // Read raw and built as fixed-shape records (rawRecords): better-sqlite3's own row objects cost
+    // about three times as much, and these reads run for every observation of a batch.
+    this.rowsOfKeys = rawRecords(db.prepare(`SELECT j.key AS item, ${columns} FROM json_each(@keys) AS j CROSS JOIN tables AS t
       WHERE t.source = @source AND t.src_namespace = j.value ->> 0 AND t.src_name = j.value ->> 1
-        AND t.polaris = j.value ->> 2 AND t.catalog = j.value ->> 3`);
-    this.rowOfKey = db.prepare(`SELECT ${columns} FROM tables AS t
-      WHERE t.source = ? AND t.src_namespace = ? AND t.src_name = ? AND t.polaris = ? AND t.catalog = ?`);
+        AND t.polaris = j.value ->> 2 AND t.catalog = j.value ->> 3`));
+    this.rowOfKey = rawRecords(db.prepare(`SELECT ${columns} FROM tables AS t
+      WHERE t.source = ? AND t.src_namespace = ? AND t.src_name = ? AND t.polaris = ? AND t.catalog = ?`));
     this.ownersOfTargets = db.prepare(`SELECT t.polaris, t.catalog, t.namespace, t.name, t.source FROM json_each(@targets) AS j CROSS JOIN tables AS t
       WHERE t.catalog = j.value ->> 1 AND t.namespace = j.value ->> 2 AND t.name = j.value ->> 3 AND t.polaris = j.value ->> 0
         AND t.source <> @source AND t.owner_conflict IS NULL AND (t.desired_state = 'present' OR t.applied_state = 'present')`);
@@ -70,7 +73,7 @@ export class SqliteObserver {
   /** Each item's stored row (by position in the batch), as the batch found them. */
   private existingRows(source: string, items: readonly TargetObservation[]): Array<ObservedRecord | undefined> {
     const keys = items.map((i) => [joinNamespace(i.observation.table.namespace), i.observation.table.name, i.polaris, i.target.catalog]);
-    const rows = this.rowsOfKeys.all({ keys: JSON.stringify(keys), source }) as Array<ObservedRecord & { item: number }>;
+    const rows = this.rowsOfKeys({ keys: JSON.stringify(keys), source });
     const byItem = new Array<ObservedRecord | undefined>(items.length);
     for (const row of rows) byItem[row.item] = row;
     return byItem;
@@ -101,7 +104,7 @@ export class SqliteObserver {
 
   private readRow(item: TargetObservation): ObservedRecord | undefined {
     const { source, target, polaris, observation: obs } = item;
-    return this.rowOfKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as ObservedRecord | undefined;
+    return this.rowOfKey(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog)[0];
   }
 }
 
