@@ -28,7 +28,7 @@ export class SqliteObserver {
   private readonly ownersOfTargets: Database.Statement;
   private readonly otherSource: Database.Statement;
   /** changeDesiredSql's variants, prepared on first use. */
-  private readonly changes: Array<Database.Statement | undefined> = [];
+  private readonly changes: Array<((values: ChangeValues) => void) | undefined> = [];
 
   constructor(
     private readonly db: Database.Database,
@@ -66,7 +66,7 @@ export class SqliteObserver {
       written.add(key);
       const owner = ownerCheckNeeded(row, item) ? owners.get(itemOwnerKey(item)) : undefined;
       const plan = planObservation(item, row, owner, now);
-      return writePlan(this.statements, plan, owner, now, (values) => this.changeStatement(row!, values));
+      return writePlan(this.statements, plan, owner, now, (values) => this.changeStatement(row!, values)(values));
     });
   }
 
@@ -94,11 +94,11 @@ export class SqliteObserver {
   }
 
   /** The narrowest UPDATE for this change (see changeDesiredSql). */
-  private changeStatement(row: ObservedRecord, values: ChangeValues): Database.Statement {
+  private changeStatement(row: ObservedRecord, values: ChangeValues): (values: ChangeValues) => void {
     const setUuid = values.desired_uuid !== row.desired_uuid;
     const setDue = !(values.status === row.status && row.next_attempt_at === 0);
     const variant = (setUuid ? 1 : 0) + (setDue ? 2 : 0);
-    this.changes[variant] ??= this.db.prepare(changeDesiredSql({ setUuid, setDue }));
+    this.changes[variant] ??= positionalChange(this.db, { setUuid, setDue });
     return this.changes[variant];
   }
 
@@ -109,10 +109,28 @@ export class SqliteObserver {
 }
 
 /**
- * Writes one observation's plan (both paths: one at a time and batched). `changeStatement` picks the
- * UPDATE of a changed desired state (the batched path narrows it to the columns that change).
+ * changeDesiredSql bound by position: better-sqlite3 looks each named parameter up on the values
+ * object through V8's C++ API, which cost about as much as SQLite's own work on the row. The
+ * parameter order is read back from the SQL as it is written, so the two cannot drift apart.
  */
-export function writePlan(s: Statements, plan: ObservePlan, owner: string | undefined, now: number, changeStatement: (values: ChangeValues) => Database.Statement): ObserveResult {
+function positionalChange(db: Database.Database, options: { readonly setUuid: boolean; readonly setDue: boolean }): (values: ChangeValues) => void {
+  const names: Array<keyof ChangeValues> = [];
+  const statement = db.prepare(
+    changeDesiredSql(options, (name) => {
+      names.push(name);
+      return '?';
+    }),
+  );
+  return (values) => {
+    statement.run(names.map((name) => values[name]));
+  };
+}
+
+/**
+ * Writes one observation's plan (both paths: one at a time and batched). `change` runs the UPDATE of
+ * a changed desired state (the batched path narrows it to the columns that change).
+ */
+export function writePlan(s: Statements, plan: ObservePlan, owner: string | undefined, now: number, change: (values: ChangeValues) => void): ObserveResult {
   switch (plan.kind) {
     case 'stale':
       return 'stale';
@@ -120,7 +138,7 @@ export function writePlan(s: Statements, plan: ObservePlan, owner: string | unde
       s.insert.run(plan.values);
       return plan.result;
     case 'change':
-      changeStatement(plan.values).run(plan.values);
+      change(plan.values);
       return plan.result;
     case 'touch':
       (plan.uuidChanged ? s.touchDesired : s.touchKeepingUuid).run(plan.values);
