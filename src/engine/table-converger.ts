@@ -80,6 +80,30 @@ export class TableConverger {
     this.validations = new ValidatedMemo(deps.ledger);
   }
 
+  /** Sending records started by prepare, by table id, each taken by the table's next upsert. */
+  private readonly earlyMarks = new Map<number, { readonly location: string; readonly written: Promise<void> }>();
+
+  /**
+   * Called as the dispatcher queues a row for a concurrency slot. A table whose next step is its CREATE
+   * (its directory's VALIDATE already known to have passed) records the CREATE it is about to send now:
+   * the record commits with the rest of its batch while the row waits for a slot, instead of the slot
+   * waiting for a commit of its own before each CREATE. The upsert still awaits the record before it
+   * sends, so a crash leaves the ledger saying the CREATE may have been sent, exactly as before.
+   */
+  prepare(row: MirrorRow): void {
+    const location = row.desired.metadataLocation;
+    if (row.desired.state !== 'present' || location === null || row.applied.state === 'present' || row.sentLocation === location) return;
+    if (this.deps.readBackBeforeFirstUpsert || !this.deps.polaris.get(row.polaris)) return;
+    const cacheScope = validationCacheScope(row);
+    const scope = validationScope(row.target.namespace, location);
+    const validated = (scope !== undefined && this.validations.knows(cacheScope, scope.key)) || this.validations.knows(cacheScope, tableLocationOf(location));
+    if (!validated) return;
+    const written = this.deps.ledger.markSending(row.id, location);
+    // Awaited (and its failure handled) by the upsert; this only keeps a failure from going unhandled meanwhile.
+    written.catch(() => undefined);
+    this.earlyMarks.set(row.id, { location, written });
+  }
+
   /** One operation on the table: every Polaris request in it carries the same X-Request-ID. */
   converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
     const { tracing } = this.deps;
@@ -127,6 +151,8 @@ export class TableConverger {
 
   private async upsert(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
     const location = row.desired.metadataLocation!;
+    const earlyMark = this.earlyMarks.get(row.id);
+    this.earlyMarks.delete(row.id);
     if (this.deps.readBackBeforeFirstUpsert && row.applied.state === null) {
       const loaded = await this.load(row, signal);
       if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
@@ -142,7 +168,7 @@ export class TableConverger {
     if (type === 'CREATE' && row.sentLocation !== location) {
       // Recorded before sending: should the process die between Polaris applying the CREATE and the
       // outcome being recorded, a later DROP still knows the table may be there and is ours.
-      await this.deps.ledger.markSending(row.id, location);
+      await (earlyMark?.location === location ? earlyMark.written : this.deps.ledger.markSending(row.id, location));
     }
     const verdict = await this.notify(type, row, location, row.desired.timestamp, signal);
     if (verdict.kind === 'ok') return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
