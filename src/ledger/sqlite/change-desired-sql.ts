@@ -1,16 +1,19 @@
+import type { ChangeValues } from '../observe-plan.js';
+
 /**
  * The UPDATE that stores a changed desired state. SQLite rewrites an index entry whenever one of its
  * columns is SET, even to the value it had, so the batch path leaves out what it knows is unchanged:
  * the UUID (tables_uuid) and, for a row already due now, its status and attempt time (tables_due).
- * On a stream of commits to tables that wait for their update, that is most rows.
+ * On a stream of commits to tables that wait for their update, that is most rows. `param` writes each
+ * value's placeholder (named by default; the batch path binds by position, see positionalChange).
  */
-export function changeDesiredSql(options: { readonly setUuid: boolean; readonly setDue: boolean }): string {
-  return `UPDATE tables SET desired_state = @desired_state, desired_location = @desired_location,
-        ${options.setUuid ? 'desired_uuid = @desired_uuid, ' : ''}desired_order = @desired_order, desired_source_time = @desired_source_time,
-        desired_timestamp = @desired_timestamp, desired_confirmed = @desired_confirmed, source_version = @source_version,
-        last_present_location = @last_present_location, last_timestamp = @last_timestamp, rev = rev + 1,
-        ${options.setDue ? 'status = @status, next_attempt_at = 0, ' : ''}attempts = 0, last_error = @last_error, last_hint = @last_hint,
-        owner_conflict = @owner_conflict, updated_at = @updated_at WHERE id = @id`;
+export function changeDesiredSql(options: { readonly setUuid: boolean; readonly setDue: boolean }, param: (name: keyof ChangeValues) => string = (name) => `@${name}`): string {
+  return `UPDATE tables SET desired_state = ${param('desired_state')}, desired_location = ${param('desired_location')},
+        ${options.setUuid ? `desired_uuid = ${param('desired_uuid')}, ` : ''}desired_order = ${param('desired_order')}, desired_source_time = ${param('desired_source_time')},
+        desired_timestamp = ${param('desired_timestamp')}, desired_confirmed = ${param('desired_confirmed')}, source_version = ${param('source_version')},
+        last_present_location = ${param('last_present_location')}, last_timestamp = ${param('last_timestamp')}, rev = rev + 1,
+        ${options.setDue ? `status = ${param('status')}, next_attempt_at = 0, ` : ''}attempts = 0, last_error = ${param('last_error')}, last_hint = ${param('last_hint')},
+        owner_conflict = ${param('owner_conflict')}, updated_at = ${param('updated_at')} WHERE id = ${param('id')}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { joinNamespace } from '../../model/table.js';
 import type { ObserveResult } from '../ledger.js';
 import { OBSERVED_COLUMNS, ownerCheckNeeded, planObservation, type ChangeValues, type ObservedRecord, type ObservePlan, type TargetObservation } from '../observe-plan.js';
 import { changeDesiredSql } from './change-desired-sql.js';
+import { rawRecords } from './raw-records.js';
 import type { Statements } from './statements.js';
 
 /** A row's key within one source: the source table on one target (instance and catalog). */
@@ -22,23 +23,25 @@ const itemOwnerKey = (item: TargetObservation) => ownerKey(item.polaris, item.ta
  * plans are the same as one by one (observe-plan.ts), and so are the writes.
  */
 export class SqliteObserver {
-  private readonly rowsOfKeys: Database.Statement;
-  private readonly rowOfKey: Database.Statement;
+  private readonly rowsOfKeys: (params: { keys: string; source: string }) => Array<ObservedRecord & { item: number }>;
+  private readonly rowOfKey: (...key: string[]) => ObservedRecord[];
   private readonly ownersOfTargets: Database.Statement;
   private readonly otherSource: Database.Statement;
   /** changeDesiredSql's variants, prepared on first use. */
-  private readonly changes: Array<Database.Statement | undefined> = [];
+  private readonly changes: Array<((values: ChangeValues) => void) | undefined> = [];
 
   constructor(
     private readonly db: Database.Database,
     private readonly statements: Statements,
   ) {
     // CROSS JOIN keeps json_each outside: one seek of the (source, …) key per item.
-    this.rowsOfKeys = db.prepare(`SELECT j.key AS item, ${columns} FROM json_each(@keys) AS j CROSS JOIN tables AS t
+    // Read raw and built as fixed-shape records (rawRecords): better-sqlite3's own row objects cost
+    // about three times as much, and these reads run for every observation of a batch.
+    this.rowsOfKeys = rawRecords(db.prepare(`SELECT j.key AS item, ${columns} FROM json_each(@keys) AS j CROSS JOIN tables AS t
       WHERE t.source = @source AND t.src_namespace = j.value ->> 0 AND t.src_name = j.value ->> 1
-        AND t.polaris = j.value ->> 2 AND t.catalog = j.value ->> 3`);
-    this.rowOfKey = db.prepare(`SELECT ${columns} FROM tables AS t
-      WHERE t.source = ? AND t.src_namespace = ? AND t.src_name = ? AND t.polaris = ? AND t.catalog = ?`);
+        AND t.polaris = j.value ->> 2 AND t.catalog = j.value ->> 3`));
+    this.rowOfKey = rawRecords(db.prepare(`SELECT ${columns} FROM tables AS t
+      WHERE t.source = ? AND t.src_namespace = ? AND t.src_name = ? AND t.polaris = ? AND t.catalog = ?`));
     this.ownersOfTargets = db.prepare(`SELECT t.polaris, t.catalog, t.namespace, t.name, t.source FROM json_each(@targets) AS j CROSS JOIN tables AS t
       WHERE t.catalog = j.value ->> 1 AND t.namespace = j.value ->> 2 AND t.name = j.value ->> 3 AND t.polaris = j.value ->> 0
         AND t.source <> @source AND t.owner_conflict IS NULL AND (t.desired_state = 'present' OR t.applied_state = 'present')`);
@@ -63,14 +66,14 @@ export class SqliteObserver {
       written.add(key);
       const owner = ownerCheckNeeded(row, item) ? owners.get(itemOwnerKey(item)) : undefined;
       const plan = planObservation(item, row, owner, now);
-      return writePlan(this.statements, plan, owner, now, (values) => this.changeStatement(row!, values));
+      return writePlan(this.statements, plan, owner, now, (values) => this.changeStatement(row!, values)(values));
     });
   }
 
   /** Each item's stored row (by position in the batch), as the batch found them. */
   private existingRows(source: string, items: readonly TargetObservation[]): Array<ObservedRecord | undefined> {
     const keys = items.map((i) => [joinNamespace(i.observation.table.namespace), i.observation.table.name, i.polaris, i.target.catalog]);
-    const rows = this.rowsOfKeys.all({ keys: JSON.stringify(keys), source }) as Array<ObservedRecord & { item: number }>;
+    const rows = this.rowsOfKeys({ keys: JSON.stringify(keys), source });
     const byItem = new Array<ObservedRecord | undefined>(items.length);
     for (const row of rows) byItem[row.item] = row;
     return byItem;
@@ -91,25 +94,43 @@ export class SqliteObserver {
   }
 
   /** The narrowest UPDATE for this change (see changeDesiredSql). */
-  private changeStatement(row: ObservedRecord, values: ChangeValues): Database.Statement {
+  private changeStatement(row: ObservedRecord, values: ChangeValues): (values: ChangeValues) => void {
     const setUuid = values.desired_uuid !== row.desired_uuid;
     const setDue = !(values.status === row.status && row.next_attempt_at === 0);
     const variant = (setUuid ? 1 : 0) + (setDue ? 2 : 0);
-    this.changes[variant] ??= this.db.prepare(changeDesiredSql({ setUuid, setDue }));
+    this.changes[variant] ??= positionalChange(this.db, { setUuid, setDue });
     return this.changes[variant];
   }
 
   private readRow(item: TargetObservation): ObservedRecord | undefined {
     const { source, target, polaris, observation: obs } = item;
-    return this.rowOfKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as ObservedRecord | undefined;
+    return this.rowOfKey(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog)[0];
   }
 }
 
 /**
- * Writes one observation's plan (both paths: one at a time and batched). `changeStatement` picks the
- * UPDATE of a changed desired state (the batched path narrows it to the columns that change).
+ * changeDesiredSql bound by position: better-sqlite3 looks each named parameter up on the values
+ * object through V8's C++ API, which cost about as much as SQLite's own work on the row. The
+ * parameter order is read back from the SQL as it is written, so the two cannot drift apart.
  */
-export function writePlan(s: Statements, plan: ObservePlan, owner: string | undefined, now: number, changeStatement: (values: ChangeValues) => Database.Statement): ObserveResult {
+function positionalChange(db: Database.Database, options: { readonly setUuid: boolean; readonly setDue: boolean }): (values: ChangeValues) => void {
+  const names: Array<keyof ChangeValues> = [];
+  const statement = db.prepare(
+    changeDesiredSql(options, (name) => {
+      names.push(name);
+      return '?';
+    }),
+  );
+  return (values) => {
+    statement.run(names.map((name) => values[name]));
+  };
+}
+
+/**
+ * Writes one observation's plan (both paths: one at a time and batched). `change` runs the UPDATE of
+ * a changed desired state (the batched path narrows it to the columns that change).
+ */
+export function writePlan(s: Statements, plan: ObservePlan, owner: string | undefined, now: number, change: (values: ChangeValues) => void): ObserveResult {
   switch (plan.kind) {
     case 'stale':
       return 'stale';
@@ -117,7 +138,7 @@ export function writePlan(s: Statements, plan: ObservePlan, owner: string | unde
       s.insert.run(plan.values);
       return plan.result;
     case 'change':
-      changeStatement(plan.values).run(plan.values);
+      change(plan.values);
       return plan.result;
     case 'touch':
       (plan.uuidChanged ? s.touchDesired : s.touchKeepingUuid).run(plan.values);

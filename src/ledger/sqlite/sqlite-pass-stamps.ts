@@ -14,9 +14,13 @@ export class SqlitePassStamps {
   private readonly page: Database.Statement;
 
   constructor(db: Database.Database) {
-    // Only rows stamped lower are written: a second listing of the same table costs a read, not a write.
-    this.mark = db.prepare(`UPDATE tables SET seen_pass = @stamp
-      WHERE source = @source AND src_namespace = @ns AND src_name = @name AND ${UNSEEN}`);
+    // One statement per batch (a pass batch is hundreds of tables): each listed table is a seek of the
+    // (source, src_namespace, src_name, …) key, covering every target's row. Only rows stamped lower
+    // are written: a second listing of the same table costs a read, not a write.
+    this.mark = db.prepare(`UPDATE tables SET seen_pass = @stamp WHERE id IN (
+        SELECT t.id FROM json_each(@keys) AS j CROSS JOIN tables AS t
+        WHERE t.source = @source AND t.src_namespace = j.value ->> 0 AND t.src_name = j.value ->> 1)
+      AND ${UNSEEN}`);
     this.counts = db.prepare(`SELECT COUNT(*) AS mirrored, COALESCE(SUM(${UNSEEN}), 0) AS unseen
       FROM tables WHERE source = @source AND ${WANTED}`);
     // `+source` keeps SQLite off the (source, …) index: walking rowids from afterId makes every page
@@ -26,7 +30,9 @@ export class SqlitePassStamps {
   }
 
   markSeen(source: string, tables: readonly SourceTable[], stamp: number): void {
-    for (const table of tables) this.mark.run({ stamp, source, ns: joinNamespace(table.namespace), name: table.name });
+    if (tables.length === 0) return;
+    const keys = JSON.stringify(tables.map((table) => [joinNamespace(table.namespace), table.name]));
+    this.mark.run({ stamp, source, keys });
   }
 
   unseenCounts(source: string, stamp: number): UnseenCounts {

@@ -157,7 +157,7 @@ export class SqliteStore {
     const existing = s.byKey.get(source, joinNamespace(obs.table.namespace), obs.table.name, polaris, target.catalog) as TableRecord | undefined;
     const owner = ownerCheckNeeded(existing, item) ? this.ownerOf(target, source, polaris) : undefined;
     const plan = planObservation(item, existing, owner, now);
-    return writePlan(s, plan, owner, now, () => s.changeDesired);
+    return writePlan(s, plan, owner, now, (values) => s.changeDesired.run(values));
   }
 
   /** Another source whose row mirrors (or is about to mirror) this Polaris table on this instance. */

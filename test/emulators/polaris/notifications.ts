@@ -25,7 +25,7 @@ import { badRequest, forbidden, PolarisError } from './errors.js';
 import { disallowed, isChildOf } from './locations.js';
 import type { MetadataFiles } from './metadata-files.js';
 import type { OpenApiValidator } from './openapi-validator.js';
-import { type Catalog, type EmulatorState, identifier, tableKey } from './state.js';
+import { type Catalog, type EmulatorState, identifier, putTable, removeTable, tableKey } from './state.js';
 import type { Auth } from './auth.js';
 import { stsDenied } from './storage.js';
 import type { HistoryEntry } from './types.js';
@@ -130,7 +130,7 @@ async function process(
       const key = tableKey(req.namespace, req.table);
       if (catalog.locks.has(key)) deps.state.countConcurrentViolation();
       await req.delay();
-      catalog.tables.delete(key);
+      removeTable(catalog, req.namespace, req.table);
       return NO_CONTENT;
     }
     default:
@@ -169,7 +169,7 @@ async function upsert(deps: NotificationDeps, catalog: Catalog, req: Notificatio
   }
   if (catalog.views.has(key)) throw new PolarisError(409, 'AlreadyExistsException', `View already exists: ${id}`);
   if (catalog.genericTables.has(key)) throw new PolarisError(409, 'AlreadyExistsException', `Generic table already exists: ${id}`);
-  catalog.tables.set(key, { namespace: [...req.namespace], name: req.table, metadataLocation: location, timestamp });
+  putTable(catalog, { namespace: [...req.namespace], name: req.table, metadataLocation: location, timestamp });
   return NO_CONTENT;
 }
 

@@ -77,12 +77,7 @@ export function listTables(deps: ReadDeps, authorization: string | undefined, ca
   const catalog = findCatalog(deps, catalogName);
   deps.auth.requireAny(token, catalog.name, ['TABLE_LIST'], 'LIST_TABLES');
   requireNamespace(catalog, namespace);
-  const key = nsKey(namespace);
-  const identifiers = deps.state
-    .tables(catalog.name)
-    .filter((t) => nsKey(t.namespace) === key)
-    .map((t) => ({ namespace: t.namespace, name: t.name }));
-  return { status: 200, body: { identifiers } };
+  return { status: 200, body: { identifiers: deps.state.tablesIn(catalog.name, namespace) } };
 }
 
 /**
