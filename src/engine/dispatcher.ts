@@ -275,6 +275,7 @@ export class Dispatcher {
       this.inFlight.set(row.id, lane);
       lane.inFlight.add(row.id);
       lane.converging++;
+      this.options.converger.prepare(row);
       const done = this.work(row, lane);
       this.working.add(done);
       void done.finally(() => this.working.delete(done));

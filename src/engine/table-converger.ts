@@ -14,7 +14,7 @@ import { verdictOf } from '../polaris/answer-verdict.js';
 import { classifyError, isUnreadableMetadata, type Verdict } from '../polaris/classify.js';
 import type { HttpResponse } from '../polaris/http.js';
 import { notificationBody, type NotificationType } from '../polaris/notification.js';
-import { currentOperation, withOperation, type PolarisCall } from '../polaris/operation-context.js';
+import { startOperation, type OperationContext, type PolarisCall } from '../polaris/operation-context.js';
 import { loadedTable, type PolarisClient } from '../polaris/polaris-client.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Tracing } from '../telemetry/tracing.js';
@@ -62,6 +62,12 @@ type LoadResult =
   | { readonly kind: 'absent' }
   | { readonly kind: 'verdict'; readonly verdict: Verdict };
 
+/** What every step of one operation carries: its abort signal and the operation its Polaris requests belong to. */
+interface OperationScope {
+  readonly signal: AbortSignal | undefined;
+  readonly operation: OperationContext;
+}
+
 /** A rename's DROP waits this long between checks for its CREATE. */
 const RENAME_WAIT_MS = 250;
 /** How soon a DROP held back by a rename that failed to be created is looked at again (a source read each time). */
@@ -80,8 +86,36 @@ export class TableConverger {
     this.validations = new ValidatedMemo(deps.ledger);
   }
 
-  /** One operation on the table: every Polaris request in it carries the same X-Request-ID. */
-  converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+  /** Sending records started by prepare, by table id, each taken by the table's next upsert. */
+  private readonly earlyMarks = new Map<number, { readonly location: string; readonly written: Promise<void> }>();
+
+  /**
+   * Called as the dispatcher queues a row for a concurrency slot. A table whose next step is its CREATE
+   * (its directory's VALIDATE already known to have passed) records the CREATE it is about to send now:
+   * the record commits with the rest of its batch while the row waits for a slot, instead of the slot
+   * waiting for a commit of its own before each CREATE. The upsert still awaits the record before it
+   * sends, so a crash leaves the ledger saying the CREATE may have been sent, exactly as before.
+   */
+  prepare(row: MirrorRow): void {
+    const location = row.desired.metadataLocation;
+    if (row.desired.state !== 'present' || location === null || row.applied.state === 'present' || row.sentLocation === location) return;
+    if (this.deps.readBackBeforeFirstUpsert || !this.deps.polaris.get(row.polaris)) return;
+    const cacheScope = validationCacheScope(row);
+    const scope = validationScope(row.target.namespace, location);
+    const validated = (scope !== undefined && this.validations.knows(cacheScope, scope.key)) || this.validations.knows(cacheScope, tableLocationOf(location));
+    if (!validated) return;
+    const written = this.deps.ledger.markSending(row.id, location);
+    // Awaited (and its failure handled) by the upsert; this only keeps a failure from going unhandled meanwhile.
+    written.catch(() => undefined);
+    this.earlyMarks.set(row.id, { location, written });
+  }
+
+  /**
+   * One operation on the table: every Polaris request in it carries the same X-Request-ID. The operation
+   * is handed down explicitly rather than through an AsyncLocalStorage, whose hooks every promise of the
+   * process pays once one is in use.
+   */
+  async converge(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
     const { tracing } = this.deps;
     const startSpan = tracing
       ? (requestId: string) =>
@@ -93,19 +127,18 @@ export class TableConverger {
             'polaris_mirror.request_id': requestId,
           })
       : undefined;
-    return withOperation(async (operation) => {
-      const result = await this.attempt(row, operation.requestId, signal);
-      const outcome = result.outcome;
-      if (operation.span) {
-        operation.span.set({ 'polaris_mirror.action': result.action, 'polaris_mirror.outcome': outcome.kind });
-        if (outcome.kind === 'failed' || outcome.kind === 'retry') operation.span.fail(outcome.error);
-        operation.span.end();
-      }
-      return { ...result, outcome: { ...outcome, requestId: operation.requestId }, calls: operation.calls };
-    }, startSpan);
+    const operation = startOperation(startSpan);
+    const result = await this.attempt(row, { signal, operation });
+    const outcome = result.outcome;
+    if (operation.span) {
+      operation.span.set({ 'polaris_mirror.action': result.action, 'polaris_mirror.outcome': outcome.kind });
+      if (outcome.kind === 'failed' || outcome.kind === 'retry') operation.span.fail(outcome.error);
+      operation.span.end();
+    }
+    return { ...result, outcome: { ...outcome, requestId: operation.requestId }, calls: operation.calls };
   }
 
-  private async attempt(row: MirrorRow, requestId: string, signal?: AbortSignal): Promise<ConvergeResult> {
+  private async attempt(row: MirrorRow, scope: OperationScope): Promise<ConvergeResult> {
     if (!this.deps.polaris.get(row.polaris)) {
       const outcome = this.failed(
         row,
@@ -115,26 +148,28 @@ export class TableConverger {
       return { outcome, action: 'none' };
     }
     try {
-      return row.desired.state === 'present' ? await this.upsert(row, signal) : await this.drop(row, signal);
+      return row.desired.state === 'present' ? await this.upsert(row, scope) : await this.drop(row, scope);
     } catch (error) {
       // Anything unexpected (a bug, a disk error) must not kill the dispatcher: the table retries later.
-      this.deps.logger.error({ err: error, table: polarisDisplayName(row.target), requestId }, 'unexpected error while mirroring a table');
+      this.deps.logger.error({ err: error, table: polarisDisplayName(row.target), requestId: scope.operation.requestId }, 'unexpected error while mirroring a table');
       return { outcome: this.setback(row, classifyError(error)), action: 'none' };
     }
   }
 
   // ---- CREATE / UPDATE ----------------------------------------------------------------------------
 
-  private async upsert(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+  private async upsert(row: MirrorRow, scope: OperationScope): Promise<ConvergeResult> {
     const location = row.desired.metadataLocation!;
+    const earlyMark = this.earlyMarks.get(row.id);
+    this.earlyMarks.delete(row.id);
     if (this.deps.readBackBeforeFirstUpsert && row.applied.state === null) {
-      const loaded = await this.load(row, signal);
+      const loaded = await this.load(row, scope);
       if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
       if (loaded.kind === 'present' && loaded.metadataLocation === location) {
         return { outcome: this.appliedPresent(row, null), action: 'recovered' };
       }
     }
-    const validation = await this.validateOnce(row, location, signal);
+    const validation = await this.validateOnce(row, location, scope);
     if (validation) return { outcome: validation, action: 'none' };
 
     const type: NotificationType = row.applied.state === 'present' ? 'UPDATE' : 'CREATE';
@@ -142,19 +177,19 @@ export class TableConverger {
     if (type === 'CREATE' && row.sentLocation !== location) {
       // Recorded before sending: should the process die between Polaris applying the CREATE and the
       // outcome being recorded, a later DROP still knows the table may be there and is ours.
-      await this.deps.ledger.markSending(row.id, location);
+      await (earlyMark?.location === location ? earlyMark.written : this.deps.ledger.markSending(row.id, location));
     }
-    const verdict = await this.notify(type, row, location, row.desired.timestamp, signal);
+    const verdict = await this.notify(type, row, location, row.desired.timestamp, scope);
     if (verdict.kind === 'ok') return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
     if (verdict.kind !== 'stale') return { outcome: this.setback(row, verdict), action: 'none' };
-    return this.reconcileStale(row, location, action, signal);
+    return this.reconcileStale(row, location, action, scope);
   }
 
   /**
    * VALIDATE once per directory of tables within a Polaris namespace (validation-scope.ts), else once
    * per table location; undefined when the upsert may go ahead.
    */
-  private async validateOnce(row: MirrorRow, location: string, signal?: AbortSignal): Promise<Outcome | undefined> {
+  private async validateOnce(row: MirrorRow, location: string, operationScope: OperationScope): Promise<Outcome | undefined> {
     // The cache's scope: instance and catalog (a location validated on one Polaris is not on another).
     const cacheScope = validationCacheScope(row);
     // The directory first: where it is validated (nearly every table after the first of a directory),
@@ -164,13 +199,13 @@ export class TableConverger {
     const tableLocation = tableLocationOf(location);
     if (await this.validations.isValidated(cacheScope, tableLocation)) return undefined;
     if (scope) {
-      const verdict = await this.validateShared(cacheScope, scope.key, () => this.notify('VALIDATE', row, scope.directory, row.desired.timestamp, signal));
+      const verdict = await this.validateShared(cacheScope, scope.key, () => this.notify('VALIDATE', row, scope.directory, row.desired.timestamp, operationScope));
       if (verdict.kind === 'ok') return undefined;
       // Refused for the directory may still be allowed for the table (an allowed location below the
       // directory): only then is the table's own location asked about.
       if (!(verdict.kind === 'fail' && verdict.status === 403 && /allowed locations|invalid location/i.test(verdict.message))) return this.setback(row, verdict);
     }
-    const verdict = await this.notify('VALIDATE', row, location, row.desired.timestamp, signal);
+    const verdict = await this.notify('VALIDATE', row, location, row.desired.timestamp, operationScope);
     if (verdict.kind !== 'ok') return this.setback(row, verdict);
     return this.validated(cacheScope, tableLocation);
   }
@@ -205,21 +240,21 @@ export class TableConverger {
    * a crash). Otherwise re-read the source, and resend once with max(now, last + 1); refused again →
    * another writer owns this table.
    */
-  private async reconcileStale(row: MirrorRow, location: string, action: Action, signal?: AbortSignal): Promise<ConvergeResult> {
+  private async reconcileStale(row: MirrorRow, location: string, action: Action, scope: OperationScope): Promise<ConvergeResult> {
     const { metrics, ledger } = this.deps;
-    const loaded = await this.load(row, signal);
+    const loaded = await this.load(row, scope);
     if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
     if (loaded.kind === 'present' && loaded.metadataLocation === location) {
       metrics.reconciliations.inc({ kind: 'same_location' });
       return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
     }
 
-    const reread = await this.rereadChanged(row, signal);
+    const reread = await this.rereadChanged(row, scope);
     if (reread) return { outcome: reread, action: 'none' };
 
     const timestamp = timestampAfterStale(Date.now(), row.lastTimestamp);
     await ledger.raiseTimestamp(row.id, timestamp); // durable before it is sent: timestamps never go back
-    const verdict = await this.notify(row.applied.state === 'present' ? 'UPDATE' : 'CREATE', row, location, timestamp, signal);
+    const verdict = await this.notify(row.applied.state === 'present' ? 'UPDATE' : 'CREATE', row, location, timestamp, scope);
     if (verdict.kind === 'ok') {
       metrics.reconciliations.inc({ kind: 'resent' });
       return { outcome: this.appliedPresent(row, timestamp), action };
@@ -240,10 +275,10 @@ export class TableConverger {
   }
 
   /** Re-reads the table from its source; an Outcome when the source changed (the new state is recorded). */
-  private async rereadChanged(row: MirrorRow, signal?: AbortSignal): Promise<Outcome | undefined> {
+  private async rereadChanged(row: MirrorRow, scope: OperationScope): Promise<Outcome | undefined> {
     const source = this.deps.sources.get(row.source);
     if (!source?.adapter.read) return undefined;
-    const fresh = await source.adapter.read(row.table, signal);
+    const fresh = await source.adapter.read(row.table, scope.signal);
     const same =
       fresh.state === row.desired.state && (fresh.state === 'absent' || fresh.metadataLocation === row.desired.metadataLocation);
     if (same) return undefined;
@@ -253,12 +288,12 @@ export class TableConverger {
 
   // ---- DROP ---------------------------------------------------------------------------------------
 
-  private async drop(row: MirrorRow, signal?: AbortSignal): Promise<ConvergeResult> {
+  private async drop(row: MirrorRow, scope: OperationScope): Promise<ConvergeResult> {
     const source = this.deps.sources.get(row.source);
     if (!row.desired.confirmed && source?.adapter.read) {
       let fresh;
       try {
-        fresh = await source.adapter.read(row.table, signal);
+        fresh = await source.adapter.read(row.table, scope.signal);
       } catch (error) {
         const verdict = classifyError(error);
         const message = `could not confirm that the table is gone from source ${row.source}, so it was not dropped: ${messageOf(error)}`;
@@ -301,7 +336,7 @@ export class TableConverger {
       return { outcome, action: 'none' };
     }
 
-    const loaded = await this.load(row, signal);
+    const loaded = await this.load(row, scope);
     if (loaded.kind === 'verdict') return { outcome: this.setback(row, loaded.verdict), action: 'none' };
     if (loaded.kind === 'absent') return { outcome: this.appliedAbsent(row), action: 'none' };
 
@@ -329,14 +364,14 @@ export class TableConverger {
 
     const location =
       (loaded.kind === 'present' ? loaded.metadataLocation : undefined) ?? row.applied.metadataLocation ?? row.sentLocation ?? row.lastPresentLocation ?? '';
-    const verdict = await this.notify('DROP', row, location, row.desired.timestamp, signal);
+    const verdict = await this.notify('DROP', row, location, row.desired.timestamp, scope);
     if (verdict.kind === 'ok') return { outcome: this.appliedAbsent(row), action: 'drop' };
     return { outcome: this.setback(row, verdict.kind === 'stale' ? { kind: 'retry', reason: 'conflict', message: verdict.message } : verdict), action: 'none' };
   }
 
   // ---- Polaris calls ------------------------------------------------------------------------------
 
-  private async notify(type: NotificationType, row: MirrorRow, location: string, timestamp: number, signal?: AbortSignal): Promise<Verdict> {
+  private async notify(type: NotificationType, row: MirrorRow, location: string, timestamp: number, scope: OperationScope): Promise<Verdict> {
     const body = notificationBody(type, {
       name: row.target.name,
       timestamp,
@@ -346,13 +381,13 @@ export class TableConverger {
     let verdict: Verdict;
     try {
       const client = this.clientOf(row);
-      const response = await client.notify(row.target, body, signal);
-      verdict = await verdictOf(client, response, { catalog: row.target.catalog, location: tableLocationOf(location) }, signal);
+      const response = await client.notify(row.target, body, scope.signal, scope.operation);
+      verdict = await verdictOf(client, response, { catalog: row.target.catalog, location: tableLocationOf(location) }, scope.signal, scope.operation);
     } catch (error) {
       verdict = classifyError(error);
     }
     this.deps.metrics.notifications.inc({ type, outcome: verdict.kind, target: targetLabel({ polaris: row.polaris, catalog: row.target.catalog }) });
-    this.deps.logger.debug({ table: polarisDisplayName(row.target), type, timestamp, verdict: verdict.kind, requestId: currentOperation()?.requestId }, 'notification');
+    this.deps.logger.debug({ table: polarisDisplayName(row.target), type, timestamp, verdict: verdict.kind, requestId: scope.operation.requestId }, 'notification');
     return verdict;
   }
 
@@ -361,10 +396,10 @@ export class TableConverger {
    * file (typically purged along with the table at the source: 400 on object stores, 404 on FILE), so
    * its location is unknown. A missing table, namespace or catalog is 'absent'.
    */
-  private async load(row: MirrorRow, signal?: AbortSignal): Promise<LoadResult> {
+  private async load(row: MirrorRow, scope: OperationScope): Promise<LoadResult> {
     let response: HttpResponse;
     try {
-      response = await this.clientOf(row).loadTable(row.target, signal);
+      response = await this.clientOf(row).loadTable(row.target, scope.signal, scope.operation);
     } catch (error) {
       return { kind: 'verdict', verdict: classifyError(error) };
     }
@@ -372,7 +407,7 @@ export class TableConverger {
     const error = (response.body as { error?: { type?: unknown } } | undefined)?.error;
     if (response.status === 404 && (error?.type === 'NoSuchTableException' || error?.type === 'NoSuchNamespaceException')) return { kind: 'absent' };
     if (isUnreadableMetadata(response)) return { kind: 'unreadable' };
-    return { kind: 'verdict', verdict: await verdictOf(this.clientOf(row), response, { catalog: row.target.catalog }, signal) };
+    return { kind: 'verdict', verdict: await verdictOf(this.clientOf(row), response, { catalog: row.target.catalog }, scope.signal, scope.operation) };
   }
 
   private clientOf(row: MirrorRow): PolarisClient {

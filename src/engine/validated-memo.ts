@@ -22,6 +22,11 @@ export class ValidatedMemo {
     return validated;
   }
 
+  /** Whether a yes is remembered, without asking the ledger (see TableConverger.prepare). */
+  knows(cacheScope: string, key: string): boolean {
+    return this.known.has(`${cacheScope}\u0000${key}`);
+  }
+
   async markValidated(cacheScope: string, key: string): Promise<void> {
     await this.ledger.markValidated(cacheScope, key);
     this.remember(`${cacheScope}\u0000${key}`);

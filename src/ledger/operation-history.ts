@@ -32,24 +32,16 @@ export class OperationHistory {
 
   record(outcome: Outcome, action: string, calls: readonly PolarisCall[], now: number): void {
     this.insertStatement ??= this.db.prepare(
-      `INSERT INTO table_operations (table_id, at, request_id, action, outcome, detail, calls)
-       VALUES (@table_id, @at, @request_id, @action, @outcome, @detail, @calls)`,
+      // Bound by position, like the outcome's UPDATE: both run once per notification.
+      'INSERT INTO table_operations (table_id, at, request_id, action, outcome, detail, calls) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.pruneStatement ??= this.db.prepare(
-      `DELETE FROM table_operations WHERE table_id = @table_id AND id <= (
-         SELECT id FROM table_operations WHERE table_id = @table_id ORDER BY id DESC LIMIT 1 OFFSET ${OPERATIONS_KEPT_PER_TABLE})`,
+      `DELETE FROM table_operations WHERE table_id = ? AND id <= (
+         SELECT id FROM table_operations WHERE table_id = ? ORDER BY id DESC LIMIT 1 OFFSET ${OPERATIONS_KEPT_PER_TABLE})`,
     );
     const detail = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : outcome.kind === 'deferred' ? outcome.reason : null;
-    this.insertStatement.run({
-      table_id: outcome.id,
-      at: now,
-      request_id: outcome.requestId ?? null,
-      action,
-      outcome: outcome.kind,
-      detail,
-      calls: JSON.stringify(calls.map(describeCall)),
-    });
-    this.pruneStatement.run({ table_id: outcome.id });
+    this.insertStatement.run(outcome.id, now, outcome.requestId ?? null, action, outcome.kind, detail, JSON.stringify(calls.map(describeCall)));
+    this.pruneStatement.run(outcome.id, outcome.id);
   }
 
   /** The table's last operations, newest first. */

@@ -1,5 +1,6 @@
 import { classifyResponse, mayBeMissingCatalog, type ClassifyContext, type Verdict } from './classify.js';
 import type { HttpResponse } from './http.js';
+import type { OperationContext } from './operation-context.js';
 import type { PolarisClient } from './polaris-client.js';
 
 /**
@@ -13,7 +14,8 @@ export async function verdictOf(
   response: HttpResponse,
   context: Pick<ClassifyContext, 'catalog' | 'location'>,
   signal?: AbortSignal,
+  operation?: OperationContext,
 ): Promise<Verdict> {
-  const catalogExists = mayBeMissingCatalog(response) ? await client.catalogExists(context.catalog, signal) : undefined;
+  const catalogExists = mayBeMissingCatalog(response) ? await client.catalogExists(context.catalog, signal, operation) : undefined;
   return classifyResponse(response, { ...context, auth: client.authMode, ...(catalogExists === undefined ? {} : { catalogExists }) });
 }

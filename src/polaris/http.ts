@@ -76,62 +76,72 @@ export interface HttpRequestInit {
 /**
  * One HTTP exchange with a deadline on the whole of it: undici's own timeouts only bound the wait for
  * headers and each gap between body chunks, so a body trickled one byte a second never timed out.
+ *
+ * It runs once per notification, so it keeps its bookkeeping to one promise, one timer and one
+ * listener: whichever comes first — the answer, the deadline, the caller's abort — settles it.
  */
-export async function httpRequest(dispatcher: Dispatcher, url: string, init: HttpRequestInit): Promise<HttpResponse> {
+export function httpRequest(dispatcher: Dispatcher, url: string, init: HttpRequestInit): Promise<HttpResponse> {
   const limit = init.maxBodyBytes ?? RESPONSE_LIMITS.small;
+  const where = () => `${init.method} ${new URL(url).pathname}`;
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), init.timeoutMs);
-  const cancel = () => deadline.abort();
-  init.signal?.addEventListener('abort', cancel, { once: true });
-  const where = `${init.method} ${new URL(url).pathname}`;
-  try {
-    const exchange = (async () => {
-      const response = await request(url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        dispatcher,
-        signal: deadline.signal,
-        headersTimeout: init.timeoutMs,
-        bodyTimeout: init.timeoutMs,
-      });
-      const text = await readBodyText(response.body, limit, response.headers['content-length'], where);
-      return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers['content-type']) };
-    })();
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      init.signal?.removeEventListener('abort', cancel);
+      return true;
+    };
+    const fail = (error: unknown) => {
+      if (settle()) reject(networkError(error, init, deadline.signal, where));
+    };
     // undici only rejects an aborted request once a connection took it: a request left queued in a
     // pool that was closed (undici's Agent closed an origin's pool when its socket count reached zero,
     // see origin-pools.ts) never settles. The deadline settles it anyway.
-    return await Promise.race([exchange, abandoned(deadline.signal, exchange)]);
-  } catch (error) {
-    if (init.signal?.aborted || error instanceof ResponseTooLargeError) throw error;
-    const raw = (error as { code?: string }).code;
-    const timedOut = deadline.signal.aborted || raw === 'UND_ERR_HEADERS_TIMEOUT' || raw === 'UND_ERR_BODY_TIMEOUT';
-    const code = timedOut ? 'TIMEOUT' : (raw ?? 'NETWORK');
-    const what = timedOut ? `no complete answer within ${init.timeoutMs} ms` : (error as Error).message;
-    throw new NetworkError(code, `${where} failed: ${what} (${code})`, error);
-  } finally {
-    clearTimeout(timer);
-    init.signal?.removeEventListener('abort', cancel);
-  }
-}
-
-/** Rejects once the signal aborts; the exchange given is left to settle (or not) on its own, its result ignored. */
-function abandoned(signal: AbortSignal, exchange: Promise<unknown>): Promise<never> {
-  return new Promise<never>((_resolve, reject) => {
-    const fail = () => reject(signal.reason ?? new Error('aborted'));
-    if (signal.aborted) return fail();
-    signal.addEventListener('abort', fail, { once: true });
-    // Once the exchange settled, the listener has nothing left to do.
-    exchange.then(
-      () => signal.removeEventListener('abort', fail),
-      () => signal.removeEventListener('abort', fail),
-    );
+    const timer = setTimeout(() => {
+      deadline.abort();
+      fail(deadline.signal.reason);
+    }, init.timeoutMs);
+    const cancel = () => {
+      deadline.abort();
+      fail(deadline.signal.reason);
+    };
+    if (init.signal?.aborted) return cancel();
+    init.signal?.addEventListener('abort', cancel, { once: true });
+    exchange(dispatcher, url, init, deadline.signal, limit, where).then((response) => {
+      if (settle()) resolve(response);
+    }, fail);
   });
 }
 
+async function exchange(dispatcher: Dispatcher, url: string, init: HttpRequestInit, signal: AbortSignal, limit: number, where: () => string): Promise<HttpResponse> {
+  const response = await request(url, {
+    method: init.method,
+    headers: init.headers,
+    body: init.body,
+    dispatcher,
+    signal,
+    headersTimeout: init.timeoutMs,
+    bodyTimeout: init.timeoutMs,
+  });
+  const text = await readBodyText(response.body, limit, response.headers['content-length'], where);
+  return { status: response.statusCode, headers: response.headers, body: parseBody(text, response.headers['content-type']) };
+}
+
+/** What a failed exchange is thrown as: the caller's abort and a refused body as they are, anything else a NetworkError. */
+function networkError(error: unknown, init: HttpRequestInit, deadline: AbortSignal, where: () => string): unknown {
+  if (init.signal?.aborted || error instanceof ResponseTooLargeError) return error;
+  const raw = (error as { code?: string }).code;
+  const timedOut = deadline.aborted || raw === 'UND_ERR_HEADERS_TIMEOUT' || raw === 'UND_ERR_BODY_TIMEOUT';
+  const code = timedOut ? 'TIMEOUT' : (raw ?? 'NETWORK');
+  const what = timedOut ? `no complete answer within ${init.timeoutMs} ms` : (error as Error).message;
+  return new NetworkError(code, `${where()} failed: ${what} (${code})`, error);
+}
+
 /** The body as text, refused (and the connection dropped) as soon as it exceeds limit bytes. */
-async function readBodyText(body: Dispatcher.ResponseData['body'], limit: number, declared: string | string[] | undefined, where: string): Promise<string> {
-  const tooLarge = () => new ResponseTooLargeError(limit, `${where}: the answer is larger than ${limit} bytes, the limit for this call`);
+async function readBodyText(body: Dispatcher.ResponseData['body'], limit: number, declared: string | string[] | undefined, where: () => string): Promise<string> {
+  const tooLarge = () => new ResponseTooLargeError(limit, `${where()}: the answer is larger than ${limit} bytes, the limit for this call`);
   const length = Number(Array.isArray(declared) ? declared[0] : declared);
   if (Number.isFinite(length) && length > limit) {
     body.destroy();

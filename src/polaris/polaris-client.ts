@@ -4,7 +4,7 @@ import type { PolarisTable } from '../model/table.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { httpRequest, type HttpResponse, NetworkError, RESPONSE_LIMITS } from './http.js';
 import type { NotificationRequest } from './notification.js';
-import { currentOperation, newRequestId, recordCall, type PolarisCall } from './operation-context.js';
+import { newRequestId, recordCall, type OperationContext, type PolarisCall } from './operation-context.js';
 import { joinUri, managementBase, notificationPath, pathSegment, tablePath } from './paths.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TokenProvider } from './token-provider.js';
@@ -40,25 +40,26 @@ export class PolarisClient {
     private readonly metrics: Metrics,
   ) {}
 
-  async notify(target: PolarisTable, body: NotificationRequest, signal?: AbortSignal): Promise<HttpResponse> {
-    const prefix = await this.prefix(target.catalog, signal);
-    return this.send('POST', notificationPath(prefix, target.namespace, target.name), signal, JSON.stringify(body), undefined, `notification ${body['notification-type']}`);
+  /** `operation`: the table operation the request belongs to (its X-Request-ID, its recorded calls). */
+  async notify(target: PolarisTable, body: NotificationRequest, signal?: AbortSignal, operation?: OperationContext): Promise<HttpResponse> {
+    const prefix = await this.prefix(target.catalog, signal, operation);
+    return this.send('POST', notificationPath(prefix, target.namespace, target.name), signal, JSON.stringify(body), undefined, `notification ${body['notification-type']}`, operation);
   }
 
-  async loadTable(target: PolarisTable, signal?: AbortSignal): Promise<HttpResponse> {
-    const prefix = await this.prefix(target.catalog, signal);
-    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal, undefined, RESPONSE_LIMITS.table, 'loadTable');
+  async loadTable(target: PolarisTable, signal?: AbortSignal, operation?: OperationContext): Promise<HttpResponse> {
+    const prefix = await this.prefix(target.catalog, signal, operation);
+    return this.send('GET', tablePath(prefix, target.namespace, target.name), signal, undefined, RESPONSE_LIMITS.table, 'loadTable', operation);
   }
 
   /** GET /v1/config?warehouse=<catalog>: 200 when the catalog exists and the principal may see it. */
-  catalogConfig(catalog: string, signal?: AbortSignal): Promise<HttpResponse> {
-    return this.send('GET', `/v1/config?warehouse=${encodeURIComponent(catalog)}`, signal);
+  catalogConfig(catalog: string, signal?: AbortSignal, operation?: OperationContext): Promise<HttpResponse> {
+    return this.send('GET', `/v1/config?warehouse=${encodeURIComponent(catalog)}`, signal, undefined, undefined, undefined, operation);
   }
 
   /** Whether the catalog exists, from /v1/config: undefined when that cannot tell (no answer, 403, 5xx). */
-  async catalogExists(catalog: string, signal?: AbortSignal): Promise<boolean | undefined> {
+  async catalogExists(catalog: string, signal?: AbortSignal, operation?: OperationContext): Promise<boolean | undefined> {
     try {
-      const { status } = await this.catalogConfig(catalog, signal);
+      const { status } = await this.catalogConfig(catalog, signal, operation);
       return status === 200 ? true : status === 404 ? false : undefined;
     } catch {
       return undefined;
@@ -91,10 +92,10 @@ export class PolarisClient {
    * catalog name is the default. Looked up once per catalog; a failed lookup falls back to the name and
    * is tried again next time, so the notification itself reports what is wrong (404 catalog, 403, ...).
    */
-  async prefix(catalog: string, signal?: AbortSignal): Promise<string> {
+  async prefix(catalog: string, signal?: AbortSignal, operation?: OperationContext): Promise<string> {
     const known = this.prefixes.get(catalog);
     if (known !== undefined) return known;
-    const response = await this.catalogConfig(catalog, signal);
+    const response = await this.catalogConfig(catalog, signal, operation);
     if (response.status !== 200) return catalog;
     const overrides = (response.body as { overrides?: { prefix?: unknown } } | undefined)?.overrides;
     const prefix = typeof overrides?.prefix === 'string' && overrides.prefix !== '' ? overrides.prefix : catalog;
@@ -102,15 +103,31 @@ export class PolarisClient {
     return prefix;
   }
 
-  private send(method: 'GET' | 'POST', path: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number, label?: string): Promise<HttpResponse> {
-    return this.sendTo(method, joinUri(this.config.uri, path), signal, body, maxBodyBytes, label);
+  private send(
+    method: 'GET' | 'POST',
+    path: string,
+    signal?: AbortSignal,
+    body?: string,
+    maxBodyBytes?: number,
+    label?: string,
+    operation?: OperationContext,
+  ): Promise<HttpResponse> {
+    return this.sendTo(method, joinUri(this.config.uri, path), signal, body, maxBodyBytes, label, operation);
   }
 
-  private async sendTo(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string, maxBodyBytes?: number, label?: string): Promise<HttpResponse> {
-    let response = await this.attempt(method, url, signal, body, maxBodyBytes, label);
+  private async sendTo(
+    method: 'GET' | 'POST',
+    url: string,
+    signal?: AbortSignal,
+    body?: string,
+    maxBodyBytes?: number,
+    label?: string,
+    operation?: OperationContext,
+  ): Promise<HttpResponse> {
+    let response = await this.attempt(method, url, signal, body, maxBodyBytes, label, operation);
     if (response.status === 401 || response.status === 419) {
       // The token expired or was revoked early: renew it once and repeat the request.
-      response = await this.attempt(method, url, signal, body, maxBodyBytes, label);
+      response = await this.attempt(method, url, signal, body, maxBodyBytes, label, operation);
     }
     return response;
   }
@@ -122,9 +139,9 @@ export class PolarisClient {
     body: string | undefined,
     maxBodyBytes: number | undefined,
     label = `${method} request`,
+    operation?: OperationContext,
   ): Promise<HttpResponse> {
     // Polaris logs X-Request-ID with every line of the request (its default request-id header).
-    const operation = currentOperation();
     const requestId = operation?.requestId ?? newRequestId();
     const call: PolarisCall = { method, path: new URL(url).pathname, status: 'network', startedAt: Date.now(), durationMs: 0 };
     const span = operation?.span?.child(`polaris ${label}`, { 'http.request.method': method, 'url.path': call.path, 'polaris_mirror.request_id': requestId });
@@ -157,7 +174,7 @@ export class PolarisClient {
       throw error;
     } finally {
       call.durationMs = Date.now() - call.startedAt;
-      recordCall(call);
+      recordCall(operation, call);
       if (span) {
         if (call.status === 'network') span.fail('no answer from Polaris');
         else {

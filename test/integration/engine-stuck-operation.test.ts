@@ -31,6 +31,7 @@ describe('a stuck operation', () => {
       // The real converger, except that the first attempt at "stuck" never settles (whatever its signal says).
       let stuckAttempts = 0;
       const converger = {
+        prepare: (row: MirrorRow) => mirror.converger.prepare(row),
         converge(row: MirrorRow, signal?: AbortSignal) {
           if (row.table.name === 'stuck' && ++stuckAttempts === 1) return new Promise(() => undefined);
           return mirror.converger.converge(row, signal);

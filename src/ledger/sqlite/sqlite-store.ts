@@ -24,6 +24,7 @@ import { prepareStatements, type Statements } from './statements.js';
 import { SqliteObserver, writePlan } from './sqlite-observe.js';
 import { dueRowsSql } from './due-rows-sql.js';
 import { rawRecords } from './raw-records.js';
+import { outcomeUpdateParams } from './outcome-sql.js';
 
 export interface LedgerOptions {
   readonly readonly?: boolean;
@@ -305,7 +306,7 @@ export class SqliteStore {
   markSending(id: number, location: string, now = Date.now()): void {
     // Inside a group commit, the batch has chosen the level already.
     if (!this.db.inTransaction) this.setSynchronous('NORMAL');
-    this.statements.markSending.run({ id, sent_location: location, updated_at: now });
+    this.statements.markSending.run(location, now, id);
   }
 
   /** Persists a higher timestamp before it is sent, so timestamps never go back across restarts. */
@@ -319,13 +320,18 @@ export class SqliteStore {
    * the table's history in the same transaction.
    */
   applyOutcome(outcome: Outcome, now = Date.now(), operation?: OperationNote): void {
-    this.transaction(() => {
-      const current = this.statements.outcomeOf.get(outcome.id) as Pick<TableRecord, (typeof OUTCOME_COLUMNS)[number]> | undefined;
-      if (!current) return;
-      const plan = planOutcome(outcome, current, now);
-      this.statements[plan.kind].run(plan.values);
-      if (operation) this.history.record(outcome, operation.action, operation.calls, now);
-    });
+    // Inside a transaction (GroupCommit's, which gives each write a savepoint of its own) the statements
+    // run as they are: a second savepoint per outcome cost about as much as the outcome's UPDATE.
+    if (this.db.inTransaction) this.writeOutcome(outcome, now, operation);
+    else this.transaction(() => this.writeOutcome(outcome, now, operation));
+  }
+
+  private writeOutcome(outcome: Outcome, now: number, operation: OperationNote | undefined): void {
+    const current = this.statements.outcomeOf.get(outcome.id) as Pick<TableRecord, (typeof OUTCOME_COLUMNS)[number]> | undefined;
+    if (!current) return;
+    const plan = planOutcome(outcome, current, now);
+    this.statements[plan.kind].run(...outcomeUpdateParams(plan));
+    if (operation) this.history.record(outcome, operation.action, operation.calls, now);
   }
 
   // ---- reads for reconciliation, status and retry -------------------------------------------------

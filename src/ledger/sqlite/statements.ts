@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { WriteHealth } from '../write-health.js';
 import { changeDesiredSql, touchDesiredSql } from './change-desired-sql.js';
 import { OUTCOME_COLUMNS } from '../outcome-plan.js';
+import { outcomeUpdateSql } from './outcome-sql.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD } from '../target-sql.js';
 
 export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
@@ -87,16 +88,11 @@ function statementSql() {
         ORDER BY status = 'failed' LIMIT 1`,
     raiseTimestamp: `UPDATE tables SET desired_timestamp = MAX(desired_timestamp, @timestamp),
         last_timestamp = MAX(last_timestamp, @timestamp), updated_at = @updated_at WHERE id = @id`,
-    markSending: `UPDATE tables SET sent_location = @sent_location, updated_at = @updated_at WHERE id = @id`,
-    applied: `UPDATE tables SET applied_state = @applied_state, applied_location = @applied_location, sent_location = NULL,
-        applied_uuid = @applied_uuid, applied_timestamp = @applied_timestamp, applied_at = @applied_at, status = @status,
-        attempts = 0, next_attempt_at = 0, last_error = NULL, last_hint = NULL, last_request_id = @last_request_id,
-        failure_transient = 0, updated_at = @updated_at WHERE id = @id`,
-    attemptFailed: `UPDATE tables SET attempts = @attempts, status = @status, next_attempt_at = @next_attempt_at,
-        last_error = @last_error, last_hint = @last_hint, last_request_id = @last_request_id, failure_transient = @failure_transient,
-        updated_at = @updated_at WHERE id = @id`,
-    defer: `UPDATE tables SET next_attempt_at = @next_attempt_at, last_error = @last_error, last_hint = NULL,
-        last_request_id = @last_request_id, updated_at = @updated_at WHERE id = @id`,
+    markSending: 'UPDATE tables SET sent_location = ?, updated_at = ? WHERE id = ?',
+    // An outcome's UPDATE, one per plan kind, bound by position (see outcome-sql.ts).
+    applied: outcomeUpdateSql('applied'),
+    attemptFailed: outcomeUpdateSql('attemptFailed'),
+    defer: outcomeUpdateSql('defer'),
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
     allRows: 'SELECT * FROM tables',
     resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',
