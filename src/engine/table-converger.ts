@@ -128,7 +128,8 @@ export class TableConverger {
           })
       : undefined;
     const operation = startOperation(startSpan);
-    const result = await this.attempt(row, { signal, operation });
+    // An operation that ended before its upsert (a setback, an abort) leaves no record of its prepare behind.
+    const result = await this.attempt(row, { signal, operation }).finally(() => this.earlyMarks.delete(row.id));
     const outcome = result.outcome;
     if (operation.span) {
       operation.span.set({ 'polaris_mirror.action': result.action, 'polaris_mirror.outcome': outcome.kind });
