@@ -128,7 +128,8 @@ export class TableConverger {
           })
       : undefined;
     const operation = startOperation(startSpan);
-    const result = await this.attempt(row, { signal, operation });
+    // An operation that ended before its upsert (a setback, an abort) leaves no record of its prepare behind.
+    const result = await this.attempt(row, { signal, operation }).finally(() => this.earlyMarks.delete(row.id));
     const outcome = result.outcome;
     if (operation.span) {
       operation.span.set({ 'polaris_mirror.action': result.action, 'polaris_mirror.outcome': outcome.kind });
@@ -216,6 +217,9 @@ export class TableConverger {
   private async validateShared(cacheScope: string, key: string, send: () => Promise<Verdict>): Promise<Verdict> {
     const id = `${cacheScope} ${key}`;
     let pending = this.sharedValidations.get(id);
+    // The directory's VALIDATE may have passed (and stopped being shared) while this table was asking
+    // the ledger whether it had: the memo knows by then, so no second VALIDATE is sent.
+    if (!pending && this.validations.knows(cacheScope, key)) return { kind: 'ok' };
     if (!pending) {
       // Cached (the write awaited) before it stops being shared, so no table starts another VALIDATE in between.
       pending = send()

@@ -2,7 +2,9 @@
 // a first sync of many tables in one database sends one VALIDATE, and a catalog that allows only the
 // tables' own locations still gets each table through (the directory refused, then the table asked).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { syncWith } from '../support/engine.js';
+import { openMirror, syncWith } from '../support/engine.js';
+import { runSync } from '../../src/cli/commands/sync.js';
+import { waitFor } from '../support/ingest-client.js';
 import { CATALOG, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -20,6 +22,32 @@ const validates = (catalog = CATALOG) =>
   TABLES.flatMap(([namespace, name]) => h.emulator.history(catalog, namespace, name)).filter((e) => e.type === 'VALIDATE');
 
 describe('VALIDATE per directory and namespace', () => {
+  it('a table that asked the ledger before the directory\'s VALIDATE passed, and acts after, sends no second VALIDATE', async () => {
+    for (const name of ['a', 'b', 'c']) await h.writeTable(['sales'], name);
+    const mirror = openMirror(h);
+    try {
+      // The race, made certain: every question after the first about a key gets the answer read at the
+      // time (not validated), but only once the ledger says the key is validated (the shared VALIDATE
+      // has passed and been recorded), as a slow ledger read would deliver it.
+      const ledger = mirror.ledger;
+      const ask = ledger.isValidated.bind(ledger);
+      const asked = new Set<string>();
+      ledger.isValidated = async (scope: string, key: string) => {
+        const answer = await ask(scope, key);
+        const first = !asked.has(key);
+        asked.add(key);
+        if (!first && !answer) await waitFor(`the VALIDATE of ${key} recorded`, () => ask(scope, key));
+        return answer;
+      };
+      const summary = await runSync(mirror, { progress: false });
+      expect(summary.converged).toBe(true);
+    } finally {
+      await mirror.close();
+    }
+    expect(h.polarisState().size).toBe(3);
+    expect(validates().map((r) => `${r.status} ${r.metadataLocation}`)).toEqual([`204 ${h.warehouseUri}/sales/`]);
+  });
+
   it('tables of one directory and namespace share one VALIDATE of the directory; another namespace gets its own', async () => {
     for (const name of ['a', 'b', 'c', 'd', 'e']) await h.writeTable(['sales'], name);
     await h.writeTable(['stock'], 'f');
