@@ -13,6 +13,11 @@ import type { WriteHealth } from '../write-health.js';
 import { GroupCommit } from './group-commit.js';
 import { SqliteStore, type LedgerOptions } from './sqlite-store.js';
 
+
+/** Rows per read of a walk over the whole table (about 25 ms each). */
+const ROWID_SPAN = 50_000;
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * The embedded ledger for one process: the Ledger interface over SqliteStore. Observations and outcomes
  * go through GroupCommit (one transaction per event-loop turn); the rest are single statements, answered
@@ -99,12 +104,32 @@ export class SqliteLedger implements Ledger {
     return this.group.write(() => this.passStamps().markSeen(source, tables, stamp), 'relaxed');
   }
 
+  /**
+   * Read a span of rowids at a time, with the event loop given back in between: one statement over
+   * 1,000,000 rows holds the loop for about half a second, which a running daemon's events would wait out.
+   */
   async unseenCounts(source: string, stamp: number): Promise<UnseenCounts> {
-    return this.passStamps().unseenCounts(source, stamp);
+    const stamps = this.passStamps();
+    const last = stamps.maxId();
+    const total = { mirrored: 0, unseen: 0 };
+    for (let after = 0; after < last; after += ROWID_SPAN) {
+      if (after > 0) await yieldToEvents();
+      const span = stamps.unseenCounts(source, stamp, after, after + ROWID_SPAN);
+      total.mirrored += span.mirrored;
+      total.unseen += span.unseen;
+    }
+    return total;
   }
 
   async unseenTables(source: string, stamp: number, afterId: number, limit: number): Promise<UnseenTable[]> {
-    return this.passStamps().unseenTables(source, stamp, afterId, limit);
+    const stamps = this.passStamps();
+    const last = stamps.maxId();
+    const found: UnseenTable[] = [];
+    for (let after = afterId; found.length < limit && after < last; after += ROWID_SPAN) {
+      if (after > afterId) await yieldToEvents();
+      found.push(...stamps.unseenTables(source, stamp, after, after + ROWID_SPAN, limit - found.length));
+    }
+    return found;
   }
 
   /** Prepared on first use: a read-only open of an older ledger must not need the newer column. */

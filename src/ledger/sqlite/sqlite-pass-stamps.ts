@@ -12,6 +12,7 @@ export class SqlitePassStamps {
   private readonly mark: Database.Statement;
   private readonly counts: Database.Statement;
   private readonly page: Database.Statement;
+  private readonly lastId: Database.Statement;
 
   constructor(db: Database.Database) {
     // One statement per batch (a pass batch is hundreds of tables): each listed table is a seek of the
@@ -21,12 +22,13 @@ export class SqlitePassStamps {
         SELECT t.id FROM json_each(@keys) AS j CROSS JOIN tables AS t
         WHERE t.source = @source AND t.src_namespace = j.value ->> 0 AND t.src_name = j.value ->> 1)
       AND ${UNSEEN}`);
+    // Both walk a span of rowids (`+source` keeps SQLite off the (source, …) index), so the caller
+    // can read 1,000,000 rows a span at a time and give the event loop back in between.
     this.counts = db.prepare(`SELECT COUNT(*) AS mirrored, COALESCE(SUM(${UNSEEN}), 0) AS unseen
-      FROM tables WHERE source = @source AND ${WANTED}`);
-    // `+source` keeps SQLite off the (source, …) index: walking rowids from afterId makes every page
-    // cost its own rows, not the whole source again.
+      FROM tables WHERE +source = @source AND ${WANTED} AND id > @after AND id <= @until`);
     this.page = db.prepare(`SELECT id, src_namespace, src_name FROM tables
-      WHERE +source = @source AND ${WANTED} AND ${UNSEEN} AND id > @after ORDER BY id LIMIT @limit`);
+      WHERE +source = @source AND ${WANTED} AND ${UNSEEN} AND id > @after AND id <= @until ORDER BY id LIMIT @limit`);
+    this.lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM tables').pluck();
   }
 
   markSeen(source: string, tables: readonly SourceTable[], stamp: number): void {
@@ -35,13 +37,20 @@ export class SqlitePassStamps {
     this.mark.run({ stamp, source, keys });
   }
 
-  unseenCounts(source: string, stamp: number): UnseenCounts {
-    const row = this.counts.get({ source, stamp }) as { mirrored: number; unseen: number };
+  /** The highest row id: where a walk over the rowid spans ends. */
+  maxId(): number {
+    return this.lastId.get() as number;
+  }
+
+  /** The counts over rows with afterId < id <= untilId. */
+  unseenCounts(source: string, stamp: number, afterId: number, untilId: number): UnseenCounts {
+    const row = this.counts.get({ source, stamp, after: afterId, until: untilId }) as { mirrored: number; unseen: number };
     return { mirrored: row.mirrored, unseen: row.unseen };
   }
 
-  unseenTables(source: string, stamp: number, afterId: number, limit: number): UnseenTable[] {
-    const rows = this.page.all({ source, stamp, after: afterId, limit }) as Array<{ id: number; src_namespace: string; src_name: string }>;
+  /** Up to limit unseen rows with afterId < id <= untilId, by id. */
+  unseenTables(source: string, stamp: number, afterId: number, untilId: number, limit: number): UnseenTable[] {
+    const rows = this.page.all({ source, stamp, after: afterId, until: untilId, limit }) as Array<{ id: number; src_namespace: string; src_name: string }>;
     return rows.map((r) => ({ id: r.id, table: { namespace: splitNamespace(r.src_namespace), name: r.src_name } }));
   }
 }
