@@ -64,6 +64,12 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     const applied = rows.find((r) => r.table.name === 'B' && r.table.namespace[0] === 'db')!;
     await ledger.applyOutcome({ kind: 'applied', id: applied.id, rev: applied.rev, applied: { state: 'present', metadataLocation: applied.desired.metadataLocation, tableUuid: null, timestamp: applied.desired.timestamp } });
     expect((await ledger.targetNamespaces({ polaris: 'default', catalog: 'lake' }, ['src'])).sort()).toEqual(['db', 'other']);
+    // A namespace only another source has is not the source's; each source sees its own, whichever rows come first.
+    await ledger.commit({ observations: [present(LOC1, { name: 'z', namespace: ['zz'], source: 'else', order: 1 })] });
+    expect((await ledger.targetNamespaces({ polaris: 'default', catalog: 'lake' }, ['src'])).sort()).toEqual(['db', 'other']);
+    expect((await ledger.targetNamespaces({ polaris: 'default', catalog: 'lake' }, ['else'])).sort()).toEqual(['db', 'zz']);
+    expect((await ledger.targetNamespaces({ polaris: 'default', catalog: 'lake' }, ['src', 'else'])).sort()).toEqual(['db', 'other', 'zz']);
+    expect(await ledger.targetNamespaces({ polaris: 'elsewhere', catalog: 'lake' }, ['src'])).toEqual([]);
     const seen: Array<{ name: string; held: boolean }> = [];
     let after: { name: string; id: number } | undefined;
     for (;;) {

@@ -359,7 +359,14 @@ export class SqliteStore {
   }
 
   targetNamespaces(target: { polaris: string; catalog: string }, sources: readonly string[]): string[] {
-    return (this.statements.targetNamespaces.all(target.polaris, target.catalog, JSON.stringify(sources)) as Array<{ namespace: string }>).map((r) => r.namespace);
+    const sourceList = JSON.stringify(sources);
+    const namespaces: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const next = (after === undefined ? this.statements.firstTargetNamespace.pluck().get(target.catalog) : this.statements.nextTargetNamespace.pluck().get(target.catalog, after)) as string | null;
+      if (next === null) return namespaces;
+      if (this.statements.targetNamespaceHeld.pluck().get(target.catalog, next, target.polaris, sourceList) === 1) namespaces.push(next);
+      after = next;
+    }
   }
 
   targetPage(q: TargetPageQuery): TargetPageRow[] {
