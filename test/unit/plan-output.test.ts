@@ -62,6 +62,33 @@ describe('plan output', () => {
     });
   }
 
+  it('--json abandoned after 2 chunks were written ends the document: it parses, with the entries written, their counts and the error', async () => {
+    const printed: string[] = [];
+    const output = new PlanOutput(true, (text) => printed.push(`${text}\n`), noPolaris);
+    const entries = Array.from({ length: 2500 }, (_, i) => entryOf(i));
+    for (const entry of entries.slice(0, 2000)) output.add({ ...entry });
+    await output.flush();
+    // A batch added but never flushed (plan failed while deciding it) is in neither the entries nor the counts.
+    for (const entry of entries.slice(2000)) output.add({ ...entry });
+    expect(printed.length).toBeGreaterThan(0);
+    output.abandon({ message: 'the ledger cannot be read: connection refused', hint: null }, [{ source: 'lake', message: 'the listing failed: boom' }], []);
+    const document = JSON.parse(printed.join(''));
+    expect(document.entries).toEqual(entries.slice(0, 2000));
+    expect(Object.values(document.counts).reduce((a: number, b) => a + (b as number), 0)).toBe(2000);
+    expect(document.errors).toEqual([{ source: 'lake', message: 'the listing failed: boom' }]);
+    expect(document.targets).toEqual([]);
+    expect(document.error).toEqual({ message: 'the ledger cannot be read: connection refused', hint: null });
+  });
+
+  it('--json abandoned before anything was written prints nothing (the failure goes to stderr alone)', async () => {
+    const printed: string[] = [];
+    const output = new PlanOutput(true, (text) => printed.push(text), noPolaris);
+    output.add(entryOf(0));
+    await output.flush();
+    output.abandon({ message: 'boom', hint: 'try again' }, [], []);
+    expect(printed).toEqual([]);
+  });
+
   it('the text report shows every entry but the unchanged ones, which it counts', async () => {
     const { text } = await written(Array.from({ length: 14 }, (_, i) => entryOf(i)), 4, false);
     expect(text).toContain('plan: 2 to create, 2 to update, 2 to drop, 2 unchanged, 2 skipped, 2 drops refused by the mass-drop brake, 2 pending from ingest');

@@ -8,7 +8,7 @@ import { notificationBody } from '../../polaris/notification.js';
 import type { PolarisClient } from '../../polaris/polaris-client.js';
 import type { PolarisInstances } from '../../polaris/polaris-instances.js';
 import { formatTable } from '../table-format.js';
-import type { PlanAction, PlanEntry, PlanReport, PlanTarget } from './plan.js';
+import type { PlanAction, PlanEntry, PlanFailure, PlanReport, PlanTarget } from './plan.js';
 
 /** VALIDATE answers remembered per location (a dry run: forgetting one costs a repeated VALIDATE, never a wrong answer). */
 const VALIDATED_KEPT = 10_000;
@@ -64,8 +64,25 @@ export class PlanOutput {
       this.print(renderPlan(this.shown, this.counts, errors, targets));
       return;
     }
+    this.endJson({ counts: this.counts, errors, targets });
+  }
+
+  /**
+   * After plan failed: a JSON document already begun on stdout is ended so that it still parses (CI
+   * jobs parse it), with `error` saying what failed. It holds the entries written so far and their
+   * counts (a batch still being planned is left out of both), and the errors and targets found so far.
+   * Before the document was begun nothing is printed: the failure goes to stderr alone, as for any
+   * command that fails.
+   */
+  abandon(failure: PlanFailure, errors: PlanReport['errors'], targets: PlanTarget[]): void {
+    if (!this.json || !this.started) return;
+    this.endJson({ counts: this.counts, errors, targets, error: failure });
+  }
+
+  /** Writes the document's members after its entries (closing the entries array first). */
+  private endJson(members: Omit<PlanReport, 'entries'>): void {
     // The document without its entries, from its second line on: `  "counts": …`.
-    const tail = JSON.stringify({ counts: this.counts, errors, targets }, null, 2).slice(2);
+    const tail = JSON.stringify(members, null, 2).slice(2);
     if (this.held === undefined) this.print(`{\n  "entries": [],\n${tail}`);
     else this.print(`${this.started ? '' : '{\n  "entries": [\n'}${this.held}\n  ],\n${tail}`);
   }

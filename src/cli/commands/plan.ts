@@ -14,7 +14,8 @@ import { Normalizer } from '../../normalizer/normalize.js';
 import { PolarisInstances } from '../../polaris/polaris-instances.js';
 import { commandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { messageOf } from '../../util/errors.js';
+import { messageOf, MirrorError } from '../../util/errors.js';
+import { scrubProcessSecrets } from '../../telemetry/redactor.js';
 import { ListedTables } from './plan-listed-tables.js';
 import { PlanOutput } from './plan-output.js';
 
@@ -55,6 +56,17 @@ export interface PlanReport {
   errors: Array<{ source: string; message: string }>;
   /** Added with several targets: each target's listing against the ledger. */
   targets: PlanTarget[];
+  /**
+   * Only when plan failed after `--json` output began (the ledger, a target or the output itself
+   * failing midway): what failed, the same message stderr gives. The entries, counts, errors and targets
+   * then cover only what was decided before the failure.
+   */
+  error?: PlanFailure;
+}
+
+export interface PlanFailure {
+  message: string;
+  hint: string | null;
 }
 
 /** Listed tables planned at once: their rows are read in one query. */
@@ -74,11 +86,11 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const selected = selectConfigs(config.sources, options.source);
   const ledger = await openLedgerForReading(config.state);
   const polaris = new PolarisInstances(config, context);
+  const output = new PlanOutput(options.json ?? false, context.print, polaris);
+  const errors: PlanReport['errors'] = [];
+  const targets: PlanTarget[] = [];
   try {
-    const output = new PlanOutput(options.json ?? false, context.print, polaris);
-    const errors: PlanReport['errors'] = [];
     for (const source of selected) await planSource(source, ledger, options.allowMassDrop ?? false, { output, errors }, context);
-    const targets: PlanTarget[] = [];
     for (const target of targetsOf(selected)) {
       const found = await compareTarget({ config, polaris, ledger }, target);
       targets.push({
@@ -93,10 +105,24 @@ export async function planCommand(options: { config: string; json?: boolean; sou
     }
     await output.finish(errors, targets);
     return errors.length > 0 || output.validateFailed ? EXIT.FAILED : EXIT.OK;
+  } catch (error) {
+    try {
+      output.abandon(failureOf(error), errors, targets);
+    } catch {
+      // The output itself failing (stdout gone): the error below is what matters.
+    }
+    // Rethrown: stderr and the exit code stay those of any command that fails this way.
+    throw error;
   } finally {
     await ledger?.close();
     await polaris.close();
   }
+}
+
+/** What failed, as stderr reports it (main's reportError): its message and hint, scrubbed the same way. */
+function failureOf(error: unknown): PlanFailure {
+  const hint = error instanceof MirrorError ? error.hint : undefined;
+  return { message: scrubProcessSecrets(messageOf(error)), hint: hint === undefined ? null : scrubProcessSecrets(hint) };
 }
 
 function selectConfigs(sources: readonly SourceConfig[], names: string[] | undefined): SourceConfig[] {

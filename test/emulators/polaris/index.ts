@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Auth, ROOT_PRINCIPAL } from './auth.js';
 import { Faults } from './faults.js';
+import { Holds } from './holds.js';
 import { MetadataFiles } from './metadata-files.js';
 import { RequestRateLimiter } from './ratelimit.js';
 import { OpenApiValidator } from './openapi-validator.js';
@@ -37,6 +38,7 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
   const files = new MetadataFiles(storage);
   const faults = new Faults(opts.faults, opts.seed ?? 1);
   const sleeper = new Sleeper();
+  const holds = new Holds();
   const server = createEmulatorServer({
     realm: opts.realm ?? 'POLARIS',
     state,
@@ -46,6 +48,7 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     validator: opts.validateBodies === false ? null : notificationValidator(),
     faults,
     sleeper,
+    holds,
     authentication: opts.authentication ?? 'internal',
     rateLimiter: opts.rateLimit ? new RequestRateLimiter(opts.rateLimit) : null,
   });
@@ -69,11 +72,13 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         sleeper.wakeAll();
+        holds.releaseAll();
         server.close(() => resolve());
         server.closeAllConnections();
       })),
     setFaults: (f) => faults.set(f),
     failNext: (n, response) => faults.failNext(n, response),
+    hold: (kind) => holds.hold(kind),
     createCatalog: (c) => {
       state.createCatalog(c);
       auth.addCatalog(c.name);

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Auth } from './auth.js';
 import { errorBody, PolarisError } from './errors.js';
 import type { Faults } from './faults.js';
+import type { Holds } from './holds.js';
 import type { MetadataFiles } from './metadata-files.js';
 import { managementRoute } from './management.js';
 import { handleNotification, type Reply } from './notifications.js';
@@ -27,6 +28,8 @@ export interface ServerDeps {
   validator: OpenApiValidator | null;
   faults: Faults;
   sleeper: Sleeper;
+  /** Requests a test holds before they are handled (see holds.ts). */
+  holds: Holds;
   /** 'external': tokens come from an identity provider, the token endpoint answers 501 with no body. */
   authentication: 'internal' | 'external';
   rateLimiter: RequestRateLimiter | null;
@@ -77,6 +80,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const kind = route.kind;
+  await deps.holds.pass(kind);
   if (deps.rateLimiter && kind !== 'other') {
     try {
       deps.rateLimiter.take();

@@ -49,6 +49,14 @@ export interface PolarisEmulatorOptions {
   rateLimit?: { requestsPerSecond: number; burst?: number };
 }
 
+/** A hold on the requests of one kind: those arriving while it is on wait for release(). */
+export interface RequestHold {
+  /** Resolves when the first held request has arrived. */
+  readonly arrived: Promise<void>;
+  /** Lets every held request (and later ones) through. */
+  release(): void;
+}
+
 export interface FailNextResponse {
   status: number;
   body?: unknown;
@@ -145,6 +153,8 @@ export interface PolarisEmulator {
   close(): Promise<void>;
   setFaults(f: FaultOptions): void;
   failNext(n: number, response: FailNextResponse): void;
+  /** Holds the requests of this kind before they are handled, until release() (see holds.ts). */
+  hold(kind: RequestKind): RequestHold;
   createCatalog(c: CatalogSpec): void;
   createPrincipal(p: PrincipalSpec): void;
   issueToken(clientId: string): string;

@@ -1,0 +1,63 @@
+// `plan --json` streams its entries as they are decided; CI jobs parse what it prints. When plan fails
+// after entries went out (here the PostgreSQL ledger crashing while plan compares the target), stdout
+// must still be one well-formed document that says what failed, with the exit code and stderr any
+// failing command gives.
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, startHarness, type Harness } from '../support/harness.js';
+import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+
+/** More than two of plan's JSON chunks (1000 entries each), so the document was begun well before the failure. */
+const SCRATCH_TABLES = 2100;
+
+let h: Harness | undefined;
+let postgres: PostgresServer | undefined;
+
+afterEach(async () => {
+  await h?.close();
+  postgres?.stop();
+  h = undefined;
+  postgres = undefined;
+});
+
+describe('plan --json failing midway', () => {
+  it('ends the document it began: it parses, holds the entries written and the error, exit 1 and the error on stderr', async () => {
+    // A cluster of its own: crashing the test run's shared one would disturb other tests.
+    postgres = await startPostgres();
+    h = await startHarness();
+    const env = { PLAN_PG_PASSWORD: postgres.password };
+    await h.writeConfig((c) => {
+      c.state = { url: `postgresql://postgres:\${PLAN_PG_PASSWORD}@127.0.0.1:${postgres!.port}/postgres`, schema: 'mirror' };
+      // Excluded tables are plan entries (skip) that need neither a VALIDATE nor the ledger.
+      c.sources[0].exclude = ['scratch.*'];
+    });
+    await h.writeTable(['sales'], 'kept');
+    const sync = await runCli(['sync', '--config', h.configFile], env);
+    expect(sync.code, sync.stderr).toBe(0);
+    for (let i = 0; i < SCRATCH_TABLES; i += 100) {
+      await Promise.all(Array.from({ length: Math.min(100, SCRATCH_TABLES - i) }, (_, j) => h!.writeTable(['scratch'], `t${String(i + j).padStart(5, '0')}`)));
+    }
+
+    // Plan lists the target only once every source's entries are out: held there, the ledger goes away.
+    const listing = h.emulator.hold('list');
+    const plan = runCli(['plan', '--json', '--config', h.configFile], env);
+    const first = await Promise.race([listing.arrived.then(() => 'held' as const), plan.then((r) => r)]);
+    expect(first, 'plan ended before it listed the target').toBe('held');
+    postgres.crash();
+    listing.release();
+    const result = await plan;
+
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/^error: \S/m);
+    const document = JSON.parse(result.stdout);
+    expect(Object.keys(document.error)).toEqual(['message', 'hint']);
+    expect(document.error.message).toMatch(/\S/);
+    expect(result.stderr).toContain(`error: ${document.error.message}`);
+    expect(document.entries).toHaveLength(SCRATCH_TABLES + 1);
+    expect(document.entries.filter((e: { action: string }) => e.action === 'skip')).toHaveLength(SCRATCH_TABLES);
+    expect(document.entries.find((e: { table: string }) => e.table === 'sales.kept')).toMatchObject({ action: 'unchanged' });
+    expect(document.counts).toMatchObject({ skip: SCRATCH_TABLES, unchanged: 1, create: 0 });
+    expect(document.errors).toEqual([]);
+    expect(document.targets).toEqual([]);
+    expect(result.stdout + result.stderr).not.toContain(postgres.password);
+  }, 240_000);
+});
