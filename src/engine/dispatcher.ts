@@ -29,7 +29,20 @@ export interface DispatcherOptions {
    * for that long at most, never the whole sync.
    */
   readonly operationDeadlineMs?: number;
+  /**
+   * Arms an operation's deadline: `expire` is called once `ms` have passed, unless the returned function
+   * disarms it first. A timer by default; a test passes its own so that a deadline expires when the test
+   * says, whatever the speed of the machine.
+   */
+  readonly deadlineTimer?: DeadlineTimer;
 }
+
+export type DeadlineTimer = (ms: number, expire: () => void) => () => void;
+
+const realTimer: DeadlineTimer = (ms, expire) => {
+  const timer = setTimeout(expire, ms);
+  return () => clearTimeout(timer);
+};
 
 /** The default operation deadline: well above an operation's few requests, each bounded by requestTimeoutMs. */
 export const OPERATION_DEADLINE_MS = 300_000;
@@ -333,17 +346,17 @@ export class Dispatcher {
   private async convergeWithin(row: MirrorRow): Promise<ConvergeResult> {
     const deadlineMs = this.options.operationDeadlineMs ?? OPERATION_DEADLINE_MS;
     const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    let disarm: (() => void) | undefined;
     const expired = new Promise<ConvergeResult>((resolve) => {
-      timer = setTimeout(() => {
+      disarm = (this.options.deadlineTimer ?? realTimer)(deadlineMs, () => {
         abort.abort(new Error(`the operation took longer than ${deadlineMs} ms`));
         resolve(abandonedResult(row, deadlineMs));
-      }, deadlineMs);
+      });
     });
     try {
       return await Promise.race([this.options.converger.converge(row, abort.signal), expired]);
     } finally {
-      clearTimeout(timer);
+      disarm?.();
     }
   }
 }
