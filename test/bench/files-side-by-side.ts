@@ -5,7 +5,7 @@
 // real warehouse grows by adding namespaces. Each figure carries the 1-minute load average when it was
 // taken: the times are inflated by whatever else runs on the machine, the memory and the counts are not.
 import { benchFilesSync, type FilesSyncResult } from './files-sync.js';
-import { eachSize, figure as fmt, formatSideBySideTable, ratio, rssRatio, smallAndLarge, type SideBySideRow } from './side-by-side-table.js';
+import { eachSize, fmt, formatSideBySide, ratio, rssRatio, smallAndLarge, type SideBySideRow } from './side-by-side.js';
 
 const TABLES_PER_NAMESPACE = 5_000;
 
@@ -27,5 +27,5 @@ export function formatFilesSideBySide(runs: FilesSyncResult[]): string {
     ['no-change sync, notifications', String(a.secondNotifications), String(b.secondNotifications), 'target 0'],
     ['no-change sync, load average', fmt(a.secondLoadAverage, 2), fmt(b.secondLoadAverage, 2), ''],
   ];
-  return formatSideBySideTable(['', `${a.tables} tables (${a.namespaces} namespaces)`, `${b.tables} tables (${b.namespaces} namespaces)`, 'large / small'], rows);
+  return formatSideBySide(['', `${a.tables} tables (${a.namespaces} namespaces)`, `${b.tables} tables (${b.namespaces} namespaces)`, 'large / small'], rows);
 }
