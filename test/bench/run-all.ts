@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark and prints the figures the README records.
 import { readFileSync } from 'node:fs';
+import { benchFilesSideBySide, formatFilesSideBySide } from './files-side-by-side.js';
 import { benchFilesSync } from './files-sync.js';
 import { benchGlueScan } from './glue-scan.js';
 import { benchGlueSideBySide, formatSideBySide } from './glue-side-by-side.js';
@@ -47,6 +48,12 @@ if (!only || only === 'files') {
   console.log(`  first sync                 ${fmt(r.firstSeconds)} s, peak RSS ${fmt(r.firstRssMb, 0)} MB, ${r.firstNotifications} notifications   (target ${r.tables > 10_000 ? '100,000 tables ≤ 90 s, ≤ 300 MB' : '≤ 30 s, ≤ 250 MB'})`);
   console.log(`  second sync, no change     ${fmt(r.secondSeconds)} s, peak RSS ${fmt(r.secondRssMb, 0)} MB, ${r.secondNotifications} notifications   (target 0)`);
   console.log(`  load average at the end    ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+}
+if (only === 'files-scale') {
+  // `npm run bench -- files-scale [small] [large]`: not part of the default run (1,000,000 tables take long).
+  const runs = await benchFilesSideBySide(Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 1_000_000));
+  console.log(`\nfiles sync side by side (Polaris emulator in its own process)`);
+  console.log(formatFilesSideBySide(runs));
 }
 if (!only || only === 'glue') {
   // `npm run bench -- glue 1000000 200`: another catalog size (tables, databases).

@@ -21,3 +21,22 @@ export function formatSideBySide(head: SideBySideRow, rows: readonly SideBySideR
   const width = [0, 1, 2, 3].map((i) => all.reduce((widest, row) => Math.max(widest, row[i]!.length), 0));
   return all.map((row) => `  ${row.map((cell, i) => cell.padEnd(width[i]!)).join('   ')}`.trimEnd()).join('\n');
 }
+
+/** The benchmark at each size in turn: two runs at once would share the machine's cores and skew both. */
+export async function eachSize<T>(sizes: readonly number[], run: (tables: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (const tables of sizes) results.push(await run(tables));
+  return results;
+}
+
+/** The small and the large run of a side-by-side table. */
+export function smallAndLarge<T>(runs: readonly T[]): [T, T] {
+  const [small, large] = runs;
+  if (small === undefined || large === undefined) throw new Error('two runs are needed side by side');
+  return [small, large];
+}
+
+/** The peak RSS row's note: the ratio with the target beside it. */
+export function rssRatio(small: number | undefined, large: number | undefined): string {
+  return `${ratio(small, large)} (target ≤ 1.5×)`;
+}

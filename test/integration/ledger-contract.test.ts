@@ -207,6 +207,31 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.targetPage({ polaris: 'default', catalog: 'elsewhere', namespace: 'db', sources: ['src'], limit: 10 })).toEqual([]);
   });
 
+  it("a sync's redrive makes only failed tables due: a pending table keeps its retry time", async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const names = ['failing', 'retrying', 'other_source'];
+    await ledger.commit({ observations: names.slice(0, 2).map((name) => present(`${LOC1}-${name}`, { order: 1, name })) });
+    await ledger.commit({ observations: [present(`${LOC1}-other`, { order: 1, name: 'other_source', source: 'elsewhere' })] });
+    const byName = new Map([...(await ledger.rowsOfSource('src')), ...(await ledger.rowsOfSource('elsewhere'))].map((row) => [row.table.name, row]));
+    for (const name of ['failing', 'other_source']) {
+      const row = byName.get(name)!;
+      await ledger.applyOutcome({ kind: 'failed', id: row.id, rev: row.rev, error: 'refused', delayMs: 60_000 });
+    }
+    const retrying = byName.get('retrying')!;
+    await ledger.applyOutcome({ kind: 'retry', id: retrying.id, rev: retrying.rev, error: 'busy', delayMs: 60_000 });
+    const retryAt = (await ledger.get(retrying.id))!.nextAttemptAt;
+    expect(retryAt).toBeGreaterThan(Date.now());
+
+    expect(await ledger.redrive({ source: 'src' })).toEqual([byName.get('failing')!.id]);
+    expect(await ledger.get(byName.get('failing')!.id)).toMatchObject({ status: 'pending', nextAttemptAt: 0 });
+    expect(await ledger.get(retrying.id)).toMatchObject({ status: 'pending', nextAttemptAt: retryAt });
+    expect(await ledger.get(byName.get('other_source')!.id)).toMatchObject({ status: 'failed' });
+    // Naming a table still reaches a pending one (retry --table).
+    expect(await ledger.redrive({ source: 'src', table: 'db.retrying' })).toEqual([retrying.id]);
+    expect(await ledger.get(retrying.id)).toMatchObject({ status: 'pending', nextAttemptAt: 0 });
+  });
+
   it('an outcome with its operation: the last request id, and the table history bounded per table', async () => {
     place = ledgerPlace(backend);
     const ledger = open();

@@ -403,7 +403,7 @@ export class PostgresLedger implements Ledger {
 
   redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {
     return this.transaction(async (client) => {
-      const rows = (await client.query<TableRecord>(SQL.notInSyncForUpdate)).rows
+      const rows = (await client.query<TableRecord>(filter.table === undefined ? SQL.failedForUpdate : SQL.notInSyncForUpdate)).rows
         .map(toMirrorRow)
         .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));

@@ -79,6 +79,9 @@ export const SQL = {
   failedOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' ORDER BY updated_at DESC LIMIT $2`,
   pendingOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT $2`,
   notInSyncForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' ORDER BY id FOR UPDATE`,
+  // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
+  // sync would also read (and lock) the pending ones — a whole catalog when a first sync was interrupted.
+  failedForUpdate: `SELECT * FROM tables WHERE status = 'failed' ORDER BY id FOR UPDATE`,
   redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = $2 WHERE id = $1`,
   recordOperation: `INSERT INTO table_operations (table_id, at, request_id, action, outcome, detail, calls) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   pruneOperations: `DELETE FROM table_operations WHERE table_id = $1 AND id <= (

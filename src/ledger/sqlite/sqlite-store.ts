@@ -392,7 +392,8 @@ export class SqliteStore {
   /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */
   redrive(filter: { source?: string; table?: string; allFailed?: boolean }, now = Date.now()): number[] {
     return this.transaction(() => {
-      const rows = (this.statements.notInSync.all() as TableRecord[])
+      const candidates = filter.table === undefined ? this.statements.failedRows : this.statements.notInSync;
+      const rows = (candidates.all() as TableRecord[])
         .map(toMirrorRow)
         .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));

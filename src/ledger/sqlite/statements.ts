@@ -104,6 +104,9 @@ function statementSql() {
     failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
     pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
     notInSync: `SELECT * FROM tables WHERE status <> 'in_sync'`,
+    // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
+    // sync would also read the pending ones — a whole catalog when a first sync was interrupted.
+    failedRows: `SELECT * FROM tables WHERE status = 'failed'`,
     redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
     redriveTransient: `${REDRIVE_TRANSIENT_SQL.replace(/\$1/g, '@polaris').replace(/\$2/g, '@now')}`,
     targetCounts: TARGET_COUNTS_SQL,
