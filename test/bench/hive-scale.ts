@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startHiveMetastoreEmulator } from '../emulators/hive/index.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli } from './bench-kit.js';
-import { fmt, formatSideBySide, ratio, type SideBySideRow } from './side-by-side.js';
+import { fmt, formatSideBySide, ratio, rssRatio, smallAndLarge, type SideBySideRow } from './side-by-side.js';
 
 const TABLES_PER_DATABASE = 5_000;
 const NOTIFICATIONS = /^(CREATE|UPDATE|VALIDATE|DROP):/;
@@ -83,13 +83,13 @@ export async function benchHiveScale(tables: number): Promise<HiveScaleResult> {
   }
 }
 
-export function formatHiveScale([a, b]: readonly HiveScaleResult[]): string {
-  if (!a || !b) throw new Error('two runs are needed side by side');
+export function formatHiveScale(runs: readonly HiveScaleResult[]): string {
+  const [a, b] = smallAndLarge(runs);
   const calls = (c: Record<string, number>) => Object.values(c).reduce((n, v) => n + v, 0);
   const phase = (name: string, x: HiveSyncRun, y: HiveSyncRun, notificationsNote: string): SideBySideRow[] => [
     [`${name}, seconds`, fmt(x.seconds), fmt(y.seconds), ratio(x.seconds, y.seconds)],
     [`${name}, connector CPU s`, fmt(x.cpuSeconds), fmt(y.cpuSeconds), ratio(x.cpuSeconds, y.cpuSeconds)],
-    [`${name}, peak RSS MB`, fmt(x.rssMb, 0), fmt(y.rssMb, 0), `${ratio(x.rssMb, y.rssMb)} (target ≤ 1.5×)`],
+    [`${name}, peak RSS MB`, fmt(x.rssMb, 0), fmt(y.rssMb, 0), rssRatio(x.rssMb, y.rssMb)],
     [`${name}, metastore calls`, String(calls(x.calls)), String(calls(y.calls)), ratio(calls(x.calls), calls(y.calls))],
     [`${name}, notifications`, String(x.notifications), String(y.notifications), notificationsNote],
     [`${name}, load average`, fmt(x.loadAverage, 2), fmt(y.loadAverage, 2), ''],
