@@ -4,6 +4,7 @@
 // the tables. Each figure carries the 1-minute load average when it was taken: on a shared machine the
 // times are inflated by whatever else runs, the memory and the counts are not.
 import { benchGlueScan, type GlueBenchResult } from './glue-scan.js';
+import { fmt, ratio, sideBySideTable, type SideBySideRow } from './side-by-side.js';
 
 const TABLES_PER_DATABASE = 5_000;
 
@@ -15,10 +16,8 @@ export async function benchGlueSideBySide(small = 100_000, large = 1_000_000): P
 
 export function formatSideBySide([a, b]: GlueBenchResult[]): string {
   if (!a || !b) throw new Error('two runs are needed side by side');
-  const fmt = (n: number | undefined, digits = 1) => (n === undefined ? 'n/a' : n.toFixed(digits));
-  const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined || x === 0 ? 'n/a' : `${(y / x).toFixed(2)}×`);
   const calls = (c: Record<string, number>) => Object.values(c).reduce((n, v) => n + v, 0);
-  const rows: Array<[string, string, string, string]> = [
+  const rows: SideBySideRow[] = [
     ['first sync, seconds', fmt(a.first.seconds), fmt(b.first.seconds), ratio(a.first.seconds, b.first.seconds)],
     ['first sync, peak RSS MB', fmt(a.first.rssMb, 0), fmt(b.first.rssMb, 0), `${ratio(a.first.rssMb, b.first.rssMb)} (target ≤ 1.5×)`],
     ['first sync, Glue calls', String(calls(a.first.glueCalls)), String(calls(b.first.glueCalls)), ratio(calls(a.first.glueCalls), calls(b.first.glueCalls))],
@@ -34,7 +33,5 @@ export function formatSideBySide([a, b]: GlueBenchResult[]): string {
     ['events during the start-up pass', a.events.duringStartupPass ? 'all' : 'not all', b.events.duringStartupPass ? 'all' : 'not all', ''],
     ['event phase, load average', fmt(a.events.loadAverage, 2), fmt(b.events.loadAverage, 2), ''],
   ];
-  const head: [string, string, string, string] = ['', `${a.tables} tables (${a.databases} dbs)`, `${b.tables} tables (${b.databases} dbs)`, 'large / small'];
-  const width = [0, 1, 2, 3].map((i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => `  ${r.map((cell, i) => cell.padEnd(width[i]!)).join('   ')}`.trimEnd()).join('\n');
+  return sideBySideTable(['', `${a.tables} tables (${a.databases} dbs)`, `${b.tables} tables (${b.databases} dbs)`, 'large / small'], rows);
 }
