@@ -60,13 +60,19 @@ const liveHeap = (() => {
 
 const FANOUT = [10, 10, 2];
 
+const phaseLine = (seconds: number, cpu: number, rssMb: number, heapMb: number): string =>
+  `${seconds.toFixed(1)} s, connector CPU ${cpu.toFixed(1)} s, peak RSS ${rssMb.toFixed(0)} MB, live heap after GC ${heapMb.toFixed(0)} MB`;
+
 /** CPU seconds this process has used so far. */
 const cpuSeconds = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 };
 
-/** A line on stderr as each phase ends: a run of 1,000,000 tables takes long, and this says where it is. */
+/**
+ * A line on stderr as each phase ends, with its figures: a run of 1,000,000 tables takes long on a
+ * shared machine, and this says where it is — and what the phases it finished measured, should it not end.
+ */
 const progress = (tables: number, what: string): void => void process.stderr.write(`rest poll, ${tables} tables: ${what} at ${new Date().toISOString()} (load average ${loadavg()[0]!.toFixed(2)})\n`);
 
 export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
@@ -112,7 +118,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     const firstPollRss = phasePeak();
     const firstPollLoad = loadavg()[0]!;
     const firstPollHeap = liveHeap();
-    progress(tables, 'first poll done');
+    progress(tables, `first poll done: ${phaseLine(firstPollSeconds, firstPollCpu, firstPollRss, firstPollHeap)}`);
     const firstStats = await rest.stats();
     phaseCpu();
     started = performance.now();
@@ -122,7 +128,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     const sendRss = phasePeak();
     const sendLoad = loadavg()[0]!;
     const sendHeap = liveHeap();
-    progress(tables, 'sending done');
+    progress(tables, `sending done: ${phaseLine(firstSendSeconds, sendCpu, sendRss, sendHeap)}`);
     const afterFirst = await polaris.stats();
 
     await rest.resetStats();
@@ -134,7 +140,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     const noChangeRss = phasePeak();
     const noChangeLoad = loadavg()[0]!;
     const noChangeHeap = liveHeap();
-    progress(tables, 'no-change poll done');
+    progress(tables, `no-change poll done: ${phaseLine(noChangePollSeconds, noChangeCpu, noChangeRss, noChangeHeap)}`);
     const noChange = await rest.stats();
     await mirror.createDispatcher().runUntilSettled();
     const afterSecond = await polaris.stats();
