@@ -4,7 +4,7 @@
 // the tables. Each figure carries the 1-minute load average when it was taken: on a shared machine the
 // times are inflated by whatever else runs, the memory and the counts are not.
 import { benchGlueScan, type GlueBenchResult } from './glue-scan.js';
-import { fmt, ratio, sideBySideTable, type SideBySideRow } from './side-by-side.js';
+import { fmt, formatSideBySide as formatRows, ratio, type SideBySideRow } from './side-by-side.js';
 
 const TABLES_PER_DATABASE = 5_000;
 
@@ -33,5 +33,5 @@ export function formatSideBySide([a, b]: GlueBenchResult[]): string {
     ['events during the start-up pass', a.events.duringStartupPass ? 'all' : 'not all', b.events.duringStartupPass ? 'all' : 'not all', ''],
     ['event phase, load average', fmt(a.events.loadAverage, 2), fmt(b.events.loadAverage, 2), ''],
   ];
-  return sideBySideTable(['', `${a.tables} tables (${a.databases} dbs)`, `${b.tables} tables (${b.databases} dbs)`, 'large / small'], rows);
+  return formatRows(['', `${a.tables} tables (${a.databases} dbs)`, `${b.tables} tables (${b.databases} dbs)`, 'large / small'], rows);
 }

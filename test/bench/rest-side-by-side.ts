@@ -5,7 +5,7 @@
 // their own; each phase carries its load average and the connector's CPU seconds, which a shared
 // machine inflates less than wall time.
 import { benchRestPoll, type RestPollResult } from './rest-poll.js';
-import { fmt, ratio, sideBySideTable, type SideBySideRow } from './side-by-side.js';
+import { fmt, formatSideBySide, ratio, type SideBySideRow } from './side-by-side.js';
 
 export async function benchRestSideBySide(small = 100_000, large = 1_000_000): Promise<RestPollResult[]> {
   const results: RestPollResult[] = [];
@@ -38,5 +38,5 @@ export function formatRestSideBySide([a, b]: RestPollResult[]): string {
     ['no-change poll, requests per table', fmt(a.requestsPerTable, 3), fmt(b.requestsPerTable, 3), 'target ≈ 1 (a 304)'],
     ['no-change poll, notifications', String(a.noChangeNotifications), String(b.noChangeNotifications), 'target 0'],
   );
-  return sideBySideTable(['', `${a.tables} tables (${a.namespaces} namespaces)`, `${b.tables} tables (${b.namespaces} namespaces)`, 'large / small'], rows);
+  return formatSideBySide(['', `${a.tables} tables (${a.namespaces} namespaces)`, `${b.tables} tables (${b.namespaces} namespaces)`, 'large / small'], rows);
 }

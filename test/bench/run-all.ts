@@ -4,6 +4,7 @@ import { benchFilesSync } from './files-sync.js';
 import { benchGlueScan } from './glue-scan.js';
 import { benchGlueSideBySide, formatSideBySide } from './glue-side-by-side.js';
 import { benchHiveEvents } from './hive-events.js';
+import { benchHiveScale, formatHiveScale } from './hive-scale.js';
 import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
@@ -65,6 +66,14 @@ if (only === 'glue-scale') {
   const runs = await benchGlueSideBySide(Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 1_000_000));
   console.log(`\nglue scan side by side (Glue + SQS and Polaris emulators in their own processes)`);
   console.log(formatSideBySide(runs));
+}
+if (only === 'hive-scale') {
+  // `npm run bench -- hive-scale [small] [large]`: not part of the default run (1,000,000 tables take long).
+  const sizes = [Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 1_000_000)];
+  const runs = [];
+  for (const tables of sizes) runs.push(await benchHiveScale(tables));
+  console.log(`\nhive metastore listing side by side (sync; the metastore emulator in the benchmark process, Polaris in its own)`);
+  console.log(formatHiveScale(runs));
 }
 if (only === 'plan-memory') {
   // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).

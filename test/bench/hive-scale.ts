@@ -1,0 +1,101 @@
+// `npm run bench -- hive-scale [small] [large]`: a Hive Metastore listed by the real `sync` at two
+// catalog sizes (100,000 and 1,000,000 Iceberg tables by default, 5,000 per database), printed side by
+// side with the ratio of the large run to the small one. The memory target is peak RSS ≤ 1.5× at 10×
+// the tables: the listing holds one database's table names and one get_table_objects_by_name batch at a
+// time, the ledger holds the rest. The metastore emulator runs in this process (its notification log is
+// emptied once the tables exist, as the TTL cleaner would), Polaris in its own, the connector in a third
+// under GNU time, so the connector's figures are its own. Each figure carries the 1-minute load average.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHiveMetastoreEmulator } from '../emulators/hive/index.js';
+import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli } from './bench-kit.js';
+import { fmt, formatSideBySide, ratio, type SideBySideRow } from './side-by-side.js';
+
+const TABLES_PER_DATABASE = 5_000;
+const NOTIFICATIONS = /^(CREATE|UPDATE|VALIDATE|DROP):/;
+
+export interface HiveSyncRun {
+  readonly seconds: number;
+  readonly cpuSeconds: number | undefined;
+  readonly rssMb: number | undefined;
+  readonly notifications: number;
+  /** Metastore calls during this sync, by Thrift method. */
+  readonly calls: Record<string, number>;
+  readonly loadAverage: number;
+}
+
+export interface HiveScaleResult {
+  readonly tables: number;
+  readonly databases: number;
+  readonly first: HiveSyncRun;
+  readonly second: HiveSyncRun;
+}
+
+export async function benchHiveScale(tables: number): Promise<HiveScaleResult> {
+  const databases = Math.max(1, Math.round(tables / TABLES_PER_DATABASE));
+  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-hive-scale-'));
+  const warehouse = join(dir, 'warehouse');
+  try {
+    const locations = await generateWarehouse(warehouse, tables, databases);
+    const hms = await startHiveMetastoreEmulator({ metastoreOptions: { version: '3' } });
+    const metastore = hms.metastore;
+    for (let n = 0; n < databases; n++) metastore.createDatabase(`ns${n}`);
+    locations.forEach((metadataLocation, i) => metastore.createIcebergTable(`ns${i % databases}`, `t${i}`, { metadataLocation }));
+    metastore.expireThrough(metastore.currentEventId);
+    const polaris = await startRemoteEmulator({ catalogs: [{ name: 'hive_mirror', allowedLocations: [dirUri(warehouse)] }] });
+    try {
+      const configFile = join(dir, 'config.yaml');
+      await writeFile(
+        configFile,
+        configYaml({
+          uri: polaris.url,
+          statePath: join(dir, 'state.db'),
+          concurrency: 16,
+          sources: ['  - name: hms', '    type: hive', `    uris: ["${hms.uri}"]`, '    target: { catalog: hive_mirror }'],
+        }),
+      );
+      const sync = async (): Promise<HiveSyncRun> => {
+        const notificationsBefore = sum(await polaris.stats(), NOTIFICATIONS);
+        const callsBefore = { ...hms.stats.calls };
+        const run = await timeCli(['sync', '--config', configFile], { LOG_LEVEL: 'warn' });
+        if (run.code !== 0) throw new Error(`sync exited ${run.code}: ${run.stderr.slice(-2000)}`);
+        const calls = Object.fromEntries(Object.entries(hms.stats.calls).map(([method, n]) => [method, n - (callsBefore[method] ?? 0)]).filter(([, n]) => (n as number) > 0));
+        return {
+          seconds: run.seconds,
+          cpuSeconds: run.cpuSeconds,
+          rssMb: run.maxRssMb,
+          notifications: sum(await polaris.stats(), NOTIFICATIONS) - notificationsBefore,
+          calls,
+          loadAverage: loadavg()[0]!,
+        };
+      };
+      const first = await sync();
+      const second = await sync();
+      return { tables, databases, first, second };
+    } finally {
+      await polaris.stop();
+      await hms.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatHiveScale([a, b]: readonly HiveScaleResult[]): string {
+  if (!a || !b) throw new Error('two runs are needed side by side');
+  const calls = (c: Record<string, number>) => Object.values(c).reduce((n, v) => n + v, 0);
+  const phase = (name: string, x: HiveSyncRun, y: HiveSyncRun, notificationsNote: string): SideBySideRow[] => [
+    [`${name}, seconds`, fmt(x.seconds), fmt(y.seconds), ratio(x.seconds, y.seconds)],
+    [`${name}, connector CPU s`, fmt(x.cpuSeconds), fmt(y.cpuSeconds), ratio(x.cpuSeconds, y.cpuSeconds)],
+    [`${name}, peak RSS MB`, fmt(x.rssMb, 0), fmt(y.rssMb, 0), `${ratio(x.rssMb, y.rssMb)} (target ≤ 1.5×)`],
+    [`${name}, metastore calls`, String(calls(x.calls)), String(calls(y.calls)), ratio(calls(x.calls), calls(y.calls))],
+    [`${name}, notifications`, String(x.notifications), String(y.notifications), notificationsNote],
+    [`${name}, load average`, fmt(x.loadAverage, 2), fmt(y.loadAverage, 2), ''],
+  ];
+  return formatSideBySide(['', `${a.tables} tables (${a.databases} dbs)`, `${b.tables} tables (${b.databases} dbs)`, 'large / small'], [
+    ...phase('first sync', a.first, b.first, ratio(a.first.notifications, b.first.notifications)),
+    ...phase('no-change sync', a.second, b.second, 'target 0'),
+  ]);
+}
