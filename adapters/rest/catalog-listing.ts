@@ -99,7 +99,9 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
     namespaces.add(key);
     pool.spawn(() => namespacePage(namespace, '', new PageChain(`namespaces under ${namespace.join('.') || 'the root'}`, limits.maxPages)));
     // The names already listed in this namespace (a server may repeat one across pages): held only
-    // while its table pages are read, so the listing's memory follows the largest namespace, not the catalog.
+    // while its table pages are read — and its next page goes ahead of namespaces not begun yet, so
+    // only the few namespaces being read hold theirs: the listing's memory follows the largest
+    // namespace, not the catalog.
     const listed = new Set<string>();
     pool.spawn(() => tablePage(namespace, '', new PageChain(`tables of ${namespace.join('.')}`, limits.maxPages), listed), { gated: true });
   };
@@ -134,7 +136,7 @@ export async function* listCatalog(deps: ListingDeps): AsyncGenerator<ListedItem
       else inScope.push(table);
     }
     const next = chain.next(page);
-    if (next !== undefined) pool.spawn(() => tablePage(namespace, next, chain, listed), { gated: true });
+    if (next !== undefined) pool.spawn(() => tablePage(namespace, next, chain, listed), { gated: true, ahead: true });
     const stored = inScope.length > 0 && deps.storedVersions ? await deps.storedVersions(inScope) : [];
     inScope.forEach((table, i) => {
       const entry = decodeEntry(stored[i]);

@@ -9,6 +9,10 @@ import { MirrorError } from '../../src/util/errors.js';
  * Table pages are "gated": one is started only while fewer than `backlog` tasks wait and few gated
  * tasks run, so a catalog of 100,000 tables does not queue 100,000 loads (and hold their closures)
  * before the first one is read. Gated tasks wait outside the queue, holding no concurrency slot.
+ * A gated task spawned `ahead` (the next page of a namespace already being read) starts before those
+ * waiting: a namespace's pages are read to the end before another namespace is begun, so what is held
+ * per namespace while its pages are read (the names already listed) is held for a few namespaces at
+ * a time, not for every namespace of the catalog.
  */
 export class WorkPool {
   private readonly queue: PQueue;
@@ -29,11 +33,13 @@ export class WorkPool {
     this.queue = new PQueue({ concurrency: options.concurrency });
   }
 
-  spawn(task: () => Promise<void>, options: { gated?: boolean } = {}): void {
+  spawn(task: () => Promise<void>, options: { gated?: boolean; ahead?: boolean } = {}): void {
     if (this.failure) return;
     this.outstanding++;
     if (!options.gated) return this.start(task, false);
-    this.gated.push(() => this.start(task, true));
+    const start = () => this.start(task, true);
+    if (options.ahead) this.gated.unshift(start);
+    else this.gated.push(start);
     this.releaseGated();
   }
 

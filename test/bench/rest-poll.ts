@@ -7,7 +7,7 @@
 // poll its `run` watch does every pollIntervalSeconds (RestSource.pollOnce), with default concurrency.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
@@ -42,6 +42,10 @@ export interface RestPollResult {
    * connector holds, as opposed to the garbage V8 has not collected yet that peak RSS also counts.
    */
   liveHeapMb: { firstPoll: number; send: number; noChangePoll: number };
+  /** CPU seconds (user + system) of this process — the connector — in each phase: less inflated by other load than wall time. */
+  cpuSeconds: { firstPoll: number; send: number; noChangePoll: number };
+  /** The 1-minute load average at the end of each phase. */
+  loadAverage: { firstPoll: number; send: number; noChangePoll: number };
 }
 
 /** A full garbage collection, then the heap in use (MB). */
@@ -55,6 +59,21 @@ const liveHeap = (() => {
 })();
 
 const FANOUT = [10, 10, 2];
+
+const phaseLine = (seconds: number, cpu: number, rssMb: number, heapMb: number): string =>
+  `${seconds.toFixed(1)} s, connector CPU ${cpu.toFixed(1)} s, peak RSS ${rssMb.toFixed(0)} MB, live heap after GC ${heapMb.toFixed(0)} MB`;
+
+/** CPU seconds this process has used so far. */
+const cpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/**
+ * A line on stderr as each phase ends, with its figures: a run of 1,000,000 tables takes long on a
+ * shared machine, and this says where it is — and what the phases it finished measured, should it not end.
+ */
+const progress = (tables: number, what: string): void => void process.stderr.write(`rest poll, ${tables} tables: ${what} at ${new Date().toISOString()} (load average ${loadavg()[0]!.toFixed(2)})\n`);
 
 export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-rest-'));
@@ -87,26 +106,41 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     const adapter = runtime.adapter as RestSource;
     const notifications = /^(CREATE|UPDATE|DROP|VALIDATE):/;
 
+    progress(tables, 'emulators ready');
     phasePeak();
+    let cpu = cpuSeconds();
+    /** CPU seconds since the last call. */
+    const phaseCpu = (): number => -cpu + (cpu = cpuSeconds());
     let started = performance.now();
     if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the first poll was not complete');
     const firstPollSeconds = (performance.now() - started) / 1000;
+    const firstPollCpu = phaseCpu();
     const firstPollRss = phasePeak();
+    const firstPollLoad = loadavg()[0]!;
     const firstPollHeap = liveHeap();
+    progress(tables, `first poll done: ${phaseLine(firstPollSeconds, firstPollCpu, firstPollRss, firstPollHeap)}`);
     const firstStats = await rest.stats();
+    phaseCpu();
     started = performance.now();
     await mirror.createDispatcher().runUntilSettled();
     const firstSendSeconds = (performance.now() - started) / 1000;
+    const sendCpu = phaseCpu();
     const sendRss = phasePeak();
+    const sendLoad = loadavg()[0]!;
     const sendHeap = liveHeap();
+    progress(tables, `sending done: ${phaseLine(firstSendSeconds, sendCpu, sendRss, sendHeap)}`);
     const afterFirst = await polaris.stats();
 
     await rest.resetStats();
+    phaseCpu();
     started = performance.now();
     if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the no-change poll was not complete');
     const noChangePollSeconds = (performance.now() - started) / 1000;
+    const noChangeCpu = phaseCpu();
     const noChangeRss = phasePeak();
+    const noChangeLoad = loadavg()[0]!;
     const noChangeHeap = liveHeap();
+    progress(tables, `no-change poll done: ${phaseLine(noChangePollSeconds, noChangeCpu, noChangeRss, noChangeHeap)}`);
     const noChange = await rest.stats();
     await mirror.createDispatcher().runUntilSettled();
     const afterSecond = await polaris.stats();
@@ -125,6 +159,8 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
       requestsPerTable: noChange.requests / tables,
       peakRssMb: { firstPoll: firstPollRss, send: sendRss, noChangePoll: noChangeRss },
       liveHeapMb: { firstPoll: firstPollHeap, send: sendHeap, noChangePoll: noChangeHeap },
+      cpuSeconds: { firstPoll: firstPollCpu, send: sendCpu, noChangePoll: noChangeCpu },
+      loadAverage: { firstPoll: firstPollLoad, send: sendLoad, noChangePoll: noChangeLoad },
     };
   } finally {
     clearInterval(sampler);
@@ -142,9 +178,15 @@ interface RemoteRest {
   stop(): Promise<void>;
 }
 
-/** The REST emulator's CLI in its own process, populated before it prints its URL. */
+/**
+ * The REST emulator's CLI in its own process, populated before it prints its URL. It holds every
+ * table's metadata text: 1,000,000 tables take about 2 GB, so its heap may grow past V8's default limit.
+ */
 async function startRemoteRestEmulator(config: Record<string, unknown>): Promise<RemoteRest> {
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'test', 'emulators', 'rest', 'cli.js'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const cli = join(packageRoot(), 'dist', 'test', 'emulators', 'rest', 'cli.js');
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', cli, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A benchmark that dies of an uncaught error must not leave its emulator running.
+  process.once('exit', () => child.kill('SIGKILL'));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the REST emulator exited with ${code}`)));

@@ -13,6 +13,7 @@ import { benchLedgerCommit } from './ledger-commit.js';
 import { benchPlanMemory, formatPlanMemory, type PlanMemoryRun } from './plan-memory.js';
 import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
+import { benchRestSideBySide, formatRestSideBySide } from './rest-side-by-side.js';
 
 const only = process.argv[2];
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -102,6 +103,12 @@ if (!only || only === 'rest') {
   console.log(`  requests per table         ${fmt(r.requestsPerTable, 3)} (${r.noChangeRequests} requests; loads: ${loads})   (target ≈ 1, a 304)`);
   console.log(`  peak RSS (connector)       first poll ${fmt(r.peakRssMb.firstPoll, 0)} MB, sending ${fmt(r.peakRssMb.send, 0)} MB, no-change poll ${fmt(r.peakRssMb.noChangePoll, 0)} MB   (target first poll of 100,000 ≤ 300 MB)`);
   console.log(`  live heap after GC         first poll ${fmt(r.liveHeapMb.firstPoll, 0)} MB, sending ${fmt(r.liveHeapMb.send, 0)} MB, no-change poll ${fmt(r.liveHeapMb.noChangePoll, 0)} MB   (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+}
+if (only === 'rest-scale') {
+  // `npm run bench -- rest-scale [small] [large]`: not part of the default run (1,000,000 tables take long).
+  const runs = await benchRestSideBySide(Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 1_000_000));
+  console.log(`\nrest poll side by side (the connector in this process; REST and Polaris emulators in their own processes)`);
+  console.log(formatRestSideBySide(runs));
 }
 for (const security of ['plain', 'kerberos'] as const) {
   // `hive` measures the plain socket; `hive-kerberos` the same over SASL GSSAPI with privacy (auth-conf).

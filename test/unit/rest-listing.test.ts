@@ -50,6 +50,30 @@ describe('list()', () => {
     expect(emu.stats().byOperation.listTables!['200']).toBe(spots.length * 3 + 1 + 2); // 3 pages per 5 tables; a.b.c.d, empty, empty.deeper: 1
   });
 
+  it('reads a namespace\'s table pages to the end before beginning more namespaces than it has requests in flight', async () => {
+    // What a listing holds per namespace while reading its pages (the names listed so far) must be held
+    // for the few namespaces being read, not for every namespace of the catalog.
+    const concurrency = 2;
+    await setup({ maxPageSize: 2 }, { concurrency });
+    const namespaces = Array.from({ length: 20 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+    for (const ns of namespaces) for (let i = 0; i < 6; i++) await emu.createTable([ns], `t${i}`);
+    const items = await collect(source!.list(signal()));
+    expect(items).toHaveLength(namespaces.length * 6);
+    const pages = emu.requests().filter((r) => r.operation === 'listTables');
+    expect(pages).toHaveLength(namespaces.length * 3);
+    // In the order answered: a namespace is open from its first table page to its third (last) one.
+    const read = new Map<string, number>();
+    let open = 0;
+    let mostOpen = 0;
+    for (const { path } of pages) {
+      const count = (read.get(path) ?? 0) + 1;
+      read.set(path, count);
+      if (count === 1) mostOpen = Math.max(mostOpen, ++open);
+      if (count === 3) open--;
+    }
+    expect(mostOpen).toBeLessThanOrEqual(concurrency);
+  });
+
   it('names that are URL path steps ("." and "..") never change a request\'s route: such tables are skipped, such namespaces not entered', async () => {
     await setup();
     const kept = await emu.createTable(['sales'], 'orders');

@@ -1,5 +1,6 @@
 // The listing's task pool: completion only when every spawned task (and what it spawned) finished,
-// the first failure stops everything, and gated table pages keep the queued loads bounded.
+// the first failure stops everything, gated table pages keep the queued loads bounded, and a
+// namespace's next page goes ahead of namespaces not begun.
 import { describe, expect, it } from 'vitest';
 import { WorkPool } from '../../adapters/rest/work-pool.js';
 
@@ -64,6 +65,19 @@ describe('WorkPool', () => {
     expect(waiting).toBe(0);
     // backlog + one page of loads per gated task allowed at once (concurrency), never all 1,000.
     expect(maxWaiting).toBeLessThanOrEqual(10 + 2 * 20);
+  });
+
+  it('a gated task spawned ahead starts before the gated tasks waiting: one chain of pages ends before the next begins', async () => {
+    const { p, events, ended } = pool({ concurrency: 1, backlog: 100 });
+    const started: string[] = [];
+    const page = (chain: string, n: number) => async () => {
+      started.push(`${chain}${n}`);
+      await tick();
+      if (n < 3) p.spawn(page(chain, n + 1), { gated: true, ahead: true });
+    };
+    for (const chain of ['a', 'b', 'c']) p.spawn(page(chain, 1), { gated: true });
+    await ended;
+    expect([started, events]).toEqual([['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'c1', 'c2', 'c3'], ['done']]);
   });
 
   it('the first failure is reported once; nothing more runs and it is never done', async () => {

@@ -91,10 +91,10 @@ export function loadTable(catalog: CatalogState, settings: RouteSettings, namesp
   if (snapshots !== 'all' && snapshots !== 'refs') throw new RestError(400, 'BadRequestException', `Invalid snapshots mode: ${snapshots}`);
   const record = catalog.get(namespace, name);
   if (!record) throw noSuchTable(namespace, name);
-  const answer = catalog.answer(record, snapshots);
-  if (!settings.etags) return { status: 200, body: answer.body };
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, answer.etag)) return { status: 304, headers: { etag: answer.etag } };
-  return { status: 200, body: answer.body, headers: { etag: answer.etag } };
+  if (!settings.etags) return { status: 200, body: catalog.body(record, snapshots) };
+  const etag = catalog.etag(record, snapshots);
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { status: 304, headers: { etag } };
+  return { status: 200, body: catalog.body(record, snapshots), headers: { etag } };
 }
 
 export function headTable(catalog: CatalogState, namespace: string[], name: string): Reply {
