@@ -8,7 +8,9 @@ import { startPostgres } from '../support/postgres-server.js';
 
 describe('chaos, shortened', () => {
   it('converges after SIGKILLs under 503/429/resets/slow answers/expiring tokens', async () => {
-    const report = await runChaos({ tables: 60, changes: 1_200, kills: 3, changeSeconds: 15, latencyMs: 40, convergeTimeoutSeconds: 90 });
+    // Convergence is waited for, not timed: a table that meets several faults in a row backs off for tens
+    // of seconds, and a loaded machine (load average 20+) stretches every step, so the wait is generous.
+    const report = await runChaos({ tables: 60, changes: 1_200, kills: 3, changeSeconds: 15, latencyMs: 40, convergeTimeoutSeconds: 180 });
     expect(report.killsSurvived).toBe(3);
     // Faults did happen (about 17% of requests; how many requests a run makes varies with the machine).
     expect(report.faultsInjected).toBeGreaterThan(10);
@@ -17,7 +19,7 @@ describe('chaos, shortened', () => {
     expect(report.converged).toBe(true);
     expect(report.failed.filter((f) => !f.message || !f.hint)).toEqual([]);
     expect(report.exitCode).toBe(0);
-  }, 300_000);
+  }, 420_000);
 
   it('three replicas on PostgreSQL converge after SIGKILLs of random replicas and an abrupt database stop', async () => {
     const postgres = await startPostgres();
