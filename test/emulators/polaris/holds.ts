@@ -24,12 +24,12 @@ export class Holds {
     return { arrived, release: entry.release };
   }
 
-  /** Resolves at once unless requests of this kind are held. */
-  async pass(kind: RequestKind | 'other'): Promise<void> {
+  /** Undefined unless requests of this kind are held; then a promise that resolves once they are released. */
+  pass(kind: RequestKind | 'other'): Promise<void> | undefined {
     const entry = kind === 'other' ? undefined : this.holds.get(kind);
-    if (!entry) return;
+    if (!entry) return undefined;
     entry.arrivedNow();
-    await entry.released;
+    return entry.released;
   }
 
   /** Lets everything through (the emulator closing). */

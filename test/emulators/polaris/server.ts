@@ -80,7 +80,10 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const kind = route.kind;
-  await deps.holds.pass(kind);
+  // Awaited only when held: an await on every request would change the order in which the emulator
+  // handles concurrent requests (its per-table lock and arrival history depend on it).
+  const held = deps.holds.pass(kind);
+  if (held) await held;
   if (deps.rateLimiter && kind !== 'other') {
     try {
       deps.rateLimiter.take();
