@@ -232,6 +232,38 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.get(retrying.id)).toMatchObject({ status: 'pending', nextAttemptAt: 0 });
   });
 
+  it('a table named by its source or Polaris name, dots in names and nested namespaces included; a redrive by ids takes only those', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({
+      observations: [
+        present(`${LOC1}-1`, { order: 1, namespace: ['sales', 'eu'], name: 'orders' }),
+        present(`${LOC1}-2`, { order: 1, namespace: ['sales'], name: 'eu.orders' }),
+        present(`${LOC1}-3`, { order: 1, namespace: ['hr'], name: 'people', catalog: 'cat.two', targetNamespace: ['m', 'hr'] }),
+        present(`${LOC1}-4`, { order: 1, namespace: ['sales', 'eu'], name: 'orders', source: 'other' }),
+        present(`${LOC1}-5`, { order: 1, namespace: ['db'], name: 'orders' }),
+      ],
+    });
+    const idsNamed = async (name: string, source?: string) => (await ledger.rowsNamed(name, source)).map((r) => `${r.source}:${r.table.namespace.join('/')}:${r.table.name}`).sort();
+    // "sales.eu.orders" is both the three-level name and the table "eu.orders" in "sales".
+    expect(await idsNamed('sales.eu.orders')).toEqual(['other:sales/eu:orders', 'src:sales/eu:orders', 'src:sales:eu.orders']);
+    expect(await idsNamed('sales.eu.orders', 'src')).toEqual(['src:sales/eu:orders', 'src:sales:eu.orders']);
+    expect(await idsNamed('cat.two.m.hr.people')).toEqual(['src:hr:people']);
+    expect(await idsNamed('hr.people')).toEqual(['src:hr:people']);
+    expect(await idsNamed('orders')).toEqual([]);
+    expect(await idsNamed('eu.orders')).toEqual([]);
+
+    const rows = await ledger.rowsOfSource('src');
+    for (const row of rows) await ledger.applyOutcome({ kind: 'failed', id: row.id, rev: row.rev, error: 'refused', delayMs: 60_000 });
+    const byLocation = new Map(rows.map((row) => [row.desired.metadataLocation, row.id]));
+    expect((await ledger.redrive({ table: 'sales.eu.orders' })).sort()).toEqual([byLocation.get(`${LOC1}-1`)!, byLocation.get(`${LOC1}-2`)!].sort());
+    const chosen = [byLocation.get(`${LOC1}-3`)!, byLocation.get(`${LOC1}-5`)!];
+    expect((await ledger.redriveIds(chosen)).sort()).toEqual([...chosen].sort());
+    expect((await ledger.rowsOfSource('src')).filter((row) => row.status === 'failed')).toEqual([]);
+    // Already due (pending) or unknown ids: nothing to make due twice, nothing invented.
+    expect(await ledger.redriveIds([999_999])).toEqual([]);
+  });
+
   it('an outcome with its operation: the last request id, and the table history bounded per table', async () => {
     place = ledgerPlace(backend);
     const ledger = open();
@@ -467,6 +499,35 @@ describe('the PostgreSQL ledger shared by replicas', () => {
     await Promise.all(replicas.map((r) => r.ready()));
     await replicas[0]!.commit({ observations: [present(LOC1, { order: 1 })] });
     for (const r of replicas) expect(await r.rowsOfSource('src')).toHaveLength(1);
+  });
+
+  it('retry --table locks only the named table: a row another replica holds locked does not make it wait', async () => {
+    place = ledgerPlace('postgres');
+    const ledger = open();
+    await ledger.commit({ observations: ['wanted', 'busy'].map((name) => present(`s3://lake/db/${name}/metadata/1.json`, { order: 1, name })) });
+    const rows = new Map((await ledger.rowsOfSource('src')).map((row) => [row.table.name, row]));
+    const schema = (place.state as { schema: string }).schema;
+    // Another replica's transaction holds the other pending row (as a commit of its outcome does).
+    const other = new pg.Client({ connectionString: sharedPostgresUrl() });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT id FROM ${schema}.tables WHERE id = $1 FOR UPDATE`, [rows.get('busy')!.id]);
+      // Either the retry finishes, or PostgreSQL shows a backend waiting for this transaction to end.
+      const waitingForLock = async (): Promise<'waiting'> => {
+        for (;;) {
+          const found = await other.query(`SELECT 1 FROM pg_locks waiter JOIN pg_locks holder ON holder.transactionid = waiter.transactionid
+            WHERE NOT waiter.granted AND holder.granted AND holder.pid = pg_backend_pid()`);
+          if (found.rowCount! > 0) return 'waiting';
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const retried = Promise.all([ledger.redrive({ table: 'db.wanted' }), ledger.redriveIds([rows.get('wanted')!.id])]).then(() => 'done' as const);
+      expect(await Promise.race([retried, waitingForLock()])).toBe('done');
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
   });
 
   it('a due table is claimed by one replica at a time, and free again once its outcome is recorded', async () => {

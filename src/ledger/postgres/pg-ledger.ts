@@ -25,7 +25,7 @@ import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '.
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
-import { matchesTableName } from '../table-ownership.js';
+import { matchesTableName, tableNameCandidates } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD, toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
@@ -403,7 +403,8 @@ export class PostgresLedger implements Ledger {
 
   redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {
     return this.transaction(async (client) => {
-      const rows = (await client.query<TableRecord>(filter.table === undefined ? SQL.failedForUpdate : SQL.notInSyncForUpdate)).rows
+      const query = filter.table === undefined ? client.query<TableRecord>(SQL.failedForUpdate) : client.query<TableRecord>(SQL.notInSyncNamedAnyForUpdate, [tableNameCandidates(filter.table)]);
+      const rows = (await query).rows
         .map(toMirrorRow)
         .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
@@ -413,8 +414,7 @@ export class PostgresLedger implements Ledger {
 
   redriveIds(ids: readonly number[], now = Date.now()): Promise<number[]> {
     return this.transaction(async (client) => {
-      const wanted = new Set(ids);
-      const rows = (await client.query<TableRecord>(SQL.notInSyncForUpdate)).rows.map(toMirrorRow).filter((row) => wanted.has(row.id));
+      const rows = (await client.query<TableRecord>(SQL.notInSyncByIdsForUpdate, [ids])).rows.map(toMirrorRow);
       return this.redriveRows(client, rows, now);
     });
   }
@@ -436,7 +436,8 @@ export class PostgresLedger implements Ledger {
 
 
   async rowsNamed(name: string, source?: string): Promise<MirrorRow[]> {
-    const records = source === undefined ? await this.read<TableRecord>(SQL.allRows, []) : await this.read<TableRecord>(SQL.rowsOfSource, [source]);
+    const names = tableNameCandidates(name);
+    const records = source === undefined ? await this.read<TableRecord>(SQL.rowsNamedAny, [names]) : await this.read<TableRecord>(SQL.rowsOfSourceNamedAny, [names, source]);
     return records.map(toMirrorRow).filter((row) => matchesTableName(row, name));
   }
 

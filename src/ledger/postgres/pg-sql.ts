@@ -8,6 +8,9 @@ const inSources = (n: number) => `($${n}::text[] IS NULL OR source = ANY($${n}::
 /** The database's clock in ms: claims and leases compare times from one clock, whatever the hosts' skew. */
 export const DB_NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
+/** A row whose source or Polaris table name is in the text array $1. */
+const NAMED_ANY = '(src_name = ANY($1::text[]) OR name = ANY($1::text[]))';
+
 export const SQL = {
   byKeyForUpdate: 'SELECT * FROM tables WHERE source = $1 AND src_namespace = $2 AND src_name = $3 AND polaris = $4 AND catalog = $5 FOR UPDATE',
   byId: 'SELECT * FROM tables WHERE id = $1',
@@ -69,7 +72,9 @@ export const SQL = {
       last_timestamp = GREATEST(last_timestamp, $2), updated_at = $3 WHERE id = $1`,
   markSending: 'UPDATE tables SET sent_location = $2, updated_at = $3 WHERE id = $1',
   rowsOfSource: 'SELECT * FROM tables WHERE source = $1',
-  allRows: 'SELECT * FROM tables',
+  // Rows whose source or Polaris table name is one of $1 (tableNameCandidates), optionally of source $2.
+  rowsNamedAny: `SELECT * FROM tables WHERE ${NAMED_ANY}`,
+  rowsOfSourceNamedAny: `SELECT * FROM tables WHERE ${NAMED_ANY} AND source = $2`,
   resetOrder: 'UPDATE tables SET desired_order = $2, updated_at = $3 WHERE id = $1',
   counts: `SELECT source,
       COUNT(*) FILTER (WHERE status = 'in_sync' AND desired_state = 'present')::bigint AS in_sync,
@@ -78,7 +83,9 @@ export const SQL = {
     FROM tables GROUP BY source ORDER BY source`,
   failedOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' ORDER BY updated_at DESC LIMIT $2`,
   pendingOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT $2`,
-  notInSyncForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' ORDER BY id FOR UPDATE`,
+  // `retry --table` and a refresh's redrive of chosen rows lock only those rows, not every row not in sync.
+  notInSyncNamedAnyForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' AND ${NAMED_ANY} ORDER BY id FOR UPDATE`,
+  notInSyncByIdsForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' AND id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
   // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
   // sync would also read (and lock) the pending ones — a whole catalog when a first sync was interrupted.
   failedForUpdate: `SELECT * FROM tables WHERE status = 'failed' ORDER BY id FOR UPDATE`,

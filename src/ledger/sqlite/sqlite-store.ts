@@ -17,7 +17,7 @@ import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
-import { matchesTableName } from '../table-ownership.js';
+import { matchesTableName, tableNameCandidates } from '../table-ownership.js';
 import { WriteHealth } from '../write-health.js';
 import { migrate } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -392,8 +392,8 @@ export class SqliteStore {
   /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */
   redrive(filter: { source?: string; table?: string; allFailed?: boolean }, now = Date.now()): number[] {
     return this.transaction(() => {
-      const candidates = filter.table === undefined ? this.statements.failedRows : this.statements.notInSync;
-      const rows = (candidates.all() as TableRecord[])
+      const records = filter.table === undefined ? this.statements.failedRows.all() : this.statements.notInSyncNamedAny.all({ names: JSON.stringify(tableNameCandidates(filter.table)) });
+      const rows = (records as TableRecord[])
         .map(toMirrorRow)
         .filter((row) => inRedriveScope(row, filter))
         .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
@@ -423,7 +423,8 @@ export class SqliteStore {
 
   /** Rows named "namespace.table" (the source's dotted name) or "catalog.namespace.table", optionally of one source. */
   rowsNamed(name: string, source?: string): MirrorRow[] {
-    const records = (source === undefined ? this.statements.allRows.all() : this.statements.rowsOfSource.all(source)) as TableRecord[];
+    const names = JSON.stringify(tableNameCandidates(name));
+    const records = (source === undefined ? this.statements.rowsNamedAny.all({ names }) : this.statements.rowsOfSourceNamedAny.all({ names, source })) as TableRecord[];
     return records.map(toMirrorRow).filter((row) => matchesTableName(row, name));
   }
 

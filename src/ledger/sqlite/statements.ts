@@ -48,6 +48,9 @@ function watchWrites(statement: Database.Statement, db: Database.Database, healt
   return statement;
 }
 
+/** A row whose source or Polaris table name is in the JSON array @names. */
+const NAMED_ANY = '(src_name IN (SELECT value FROM json_each(@names)) OR name IN (SELECT value FROM json_each(@names)))';
+
 function statementSql() {
   const notInSyncFilter = `status <> 'in_sync' AND owner_conflict IS NULL`;
   // The unary + keeps SQLite from choosing the (source, …) index for this filter: the due and
@@ -94,7 +97,9 @@ function statementSql() {
     attemptFailed: outcomeUpdateSql('attemptFailed'),
     defer: outcomeUpdateSql('defer'),
     rowsOfSource: 'SELECT * FROM tables WHERE source = ?',
-    allRows: 'SELECT * FROM tables',
+    // Rows whose source or Polaris table name is one of a JSON array of candidates (tableNameCandidates).
+    rowsNamedAny: `SELECT * FROM tables WHERE ${NAMED_ANY}`,
+    rowsOfSourceNamedAny: `SELECT * FROM tables WHERE source = @source AND ${NAMED_ANY}`,
     resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',
     counts: `SELECT source,
         SUM(status = 'in_sync' AND desired_state = 'present') AS in_sync,
@@ -103,7 +108,7 @@ function statementSql() {
       FROM tables GROUP BY source`,
     failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
     pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
-    notInSync: `SELECT * FROM tables WHERE status <> 'in_sync'`,
+    notInSyncNamedAny: `SELECT * FROM tables WHERE status <> 'in_sync' AND ${NAMED_ANY}`,
     // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
     // sync would also read the pending ones — a whole catalog when a first sync was interrupted.
     failedRows: `SELECT * FROM tables WHERE status = 'failed'`,
