@@ -11,6 +11,9 @@ export default defineConfig({
     // Generous bounds, not speed checks: many tests spawn the CLI several times, and on a busy 2-core
     // machine (CI, or a suite beside other work) each spawn can take seconds. A hung test still fails.
     testTimeout: 180_000,
+    // expect.poll waits for a condition (1 s by default, which a loaded machine or a browser's first start
+    // on a fresh one can exceed): a minute, like the suites' own waitFor helpers.
+    expect: { poll: { timeout: 60_000 } },
     hookTimeout: 180_000,
     // Several suites spawn the real CLI and run emulators: two workers match the 2-core CI machine.
     pool: 'forks',

@@ -86,7 +86,7 @@ describe.each(STORAGES)('events, metadata on %s storage', (kind) => {
     h.lake.drop('db', 'a', { purge: true });
     h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'a'));
 
-    await waitFor(() => queueEmpty() && !h.polarisState().has('db.a'), 10_000, 'the purged table to be dropped');
+    await waitFor(() => queueEmpty() && !h.polarisState().has('db.a'), 60_000, 'the purged table to be dropped');
 
     expect(history('db', 'a').map((e) => e.type)).toEqual(['CREATE', 'DROP']);
   });
@@ -230,7 +230,7 @@ describe('failures', () => {
     // answers "Value <handle> for parameter ReceiptHandle is invalid".
     h.glue.faults.set({ accessDenied: ['db.a'], latencyMs: 1_300 });
     h.glue.sqs.send(QUEUE, glueEvents.deleteTable('db', 'a'));
-    await waitFor(() => h.glue.sqs.messages(QUEUE).some((m) => !m.visible), 10_000, 'the message in flight');
+    await waitFor(() => h.glue.sqs.messages(QUEUE).some((m) => !m.visible), 60_000, 'the message in flight');
     h.glue.sqs.purge(QUEUE);
 
     await waitFor(() => (h.glue.calls()['ChangeMessageVisibility:MessageNotInflight'] ?? 0) >= 1, 60_000, 'the failed ChangeMessageVisibility');

@@ -619,7 +619,7 @@ describe('ingest while Polaris is unreachable', () => {
     lateEmulator.createCatalog({ name: CATALOG, allowedLocations: [dirUri(harness.warehouse)] });
     lateEmulator.createPrincipal({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { mirror: { [CATALOG]: ['CATALOG_MANAGE_CONTENT'] } } });
     await waitFor('the table in the late Polaris', () => lateEmulator!.tables(CATALOG).some((t) => t.metadataLocation === location));
-    const ready = await waitFor('/readyz 200', async () => (await fetch(`${daemon.baseUrl}/readyz`)).status === 200, 250);
+    const ready = await waitFor('/readyz 200', async () => (await fetch(`${daemon.baseUrl}/readyz`)).status === 200, 60_000, 250);
     expect(ready).toBe(true);
   });
 });

@@ -92,7 +92,7 @@ export async function startKdc(): Promise<TestKdc> {
   const start = async () => {
     const child = spawn(command('krb5kdc'), ['-n', '-r', REALM], { ...withEnv, stdio: 'ignore' });
     kdc = child;
-    await waitFor('the KDC to listen', () => accepts(port), 15_000, 50);
+    await waitFor('the KDC to listen', () => accepts(port), 60_000, 50);
   };
   const stop = async () => {
     const child = kdc;

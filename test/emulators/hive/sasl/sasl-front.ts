@@ -96,7 +96,7 @@ export async function startSaslFront(options: SaslFrontOptions): Promise<SaslFro
     async drop() {
       const before = ++commands;
       child.stdin!.write('drop\n');
-      await waitFor('the SASL front to drop its connections', () => events.filter((e) => e.event === 'done').length >= before, 10_000, 10);
+      await waitFor('the SASL front to drop its connections', () => events.filter((e) => e.event === 'done').length >= before, 60_000, 10);
     },
     async close() {
       if (child.exitCode !== null) return;
