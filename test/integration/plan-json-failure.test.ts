@@ -19,20 +19,29 @@ afterEach(async () => {
   postgres = undefined;
 });
 
+/**
+ * A harness whose ledger is a PostgreSQL cluster of its own (crashing the test run's shared one would
+ * disturb other tests), synced once with the table sales.kept; returns the env plan needs.
+ */
+async function syncedOnOwnPostgres(configure: (config: Record<string, any>) => void = () => undefined): Promise<Record<string, string>> {
+  postgres = await startPostgres();
+  h = await startHarness();
+  const env = { PLAN_PG_PASSWORD: postgres.password };
+  await h.writeConfig((c) => {
+    c.state = { url: `postgresql://postgres:\${PLAN_PG_PASSWORD}@127.0.0.1:${postgres!.port}/postgres`, schema: 'mirror' };
+    configure(c);
+  });
+  await h.writeTable(['sales'], 'kept');
+  const sync = await runCli(['sync', '--config', h.configFile], env);
+  expect(sync.code, sync.stderr).toBe(0);
+  return env;
+}
+
 describe('plan --json failing midway', () => {
   it('ends the document it began: it parses, holds the entries written and the error, exit 1 and the error on stderr', async () => {
-    // A cluster of its own: crashing the test run's shared one would disturb other tests.
-    postgres = await startPostgres();
-    h = await startHarness();
-    const env = { PLAN_PG_PASSWORD: postgres.password };
-    await h.writeConfig((c) => {
-      c.state = { url: `postgresql://postgres:\${PLAN_PG_PASSWORD}@127.0.0.1:${postgres!.port}/postgres`, schema: 'mirror' };
-      // Excluded tables are plan entries (skip) that need neither a VALIDATE nor the ledger.
-      c.sources[0].exclude = ['scratch.*'];
-    });
-    await h.writeTable(['sales'], 'kept');
-    const sync = await runCli(['sync', '--config', h.configFile], env);
-    expect(sync.code, sync.stderr).toBe(0);
+    // Excluded tables are plan entries (skip) that need neither a VALIDATE nor the ledger.
+    const env = await syncedOnOwnPostgres((c) => (c.sources[0].exclude = ['scratch.*']));
+    if (!h || !postgres) throw new Error('no harness');
     for (let i = 0; i < SCRATCH_TABLES; i += 100) {
       await Promise.all(Array.from({ length: Math.min(100, SCRATCH_TABLES - i) }, (_, j) => h!.writeTable(['scratch'], `t${String(i + j).padStart(5, '0')}`)));
     }
@@ -59,5 +68,27 @@ describe('plan --json failing midway', () => {
     expect(document.errors).toEqual([]);
     expect(document.targets).toEqual([]);
     expect(result.stdout + result.stderr).not.toContain(postgres.password);
+  }, 240_000);
+
+  it('the ledger failing while a source is planned fails the plan; it is not reported as the source listing failing', async () => {
+    const env = await syncedOnOwnPostgres();
+    if (!h || !postgres) throw new Error('no harness');
+    await h.writeTable(['sales'], 'fresh');
+    // The new table's VALIDATE is sent once its batch is planned, before plan reads the ledger for drops.
+    const validate = h.emulator.hold('notification');
+    const plan = runCli(['plan', '--json', '--config', h.configFile], env);
+    const first = await Promise.race([validate.arrived.then(() => 'held' as const), plan.then((r) => r)]);
+    expect(first, 'plan ended before it validated the new table').toBe('held');
+    postgres.crash();
+    validate.release();
+    const result = await plan;
+
+    expect(result.code, result.stderr).toBe(1);
+    const document = JSON.parse(result.stdout);
+    expect(document.error.message).toMatch(/\S/);
+    expect(result.stderr).toContain(`error: ${document.error.message}`);
+    expect(document.errors).toEqual([]);
+    expect(result.stdout + result.stderr).not.toContain('the listing failed');
+    expect(document.entries.map((e: { table: string; action: string }) => `${e.table} ${e.action}`).sort()).toEqual(['sales.fresh create', 'sales.kept unchanged']);
   }, 240_000);
 });

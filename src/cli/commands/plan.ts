@@ -141,7 +141,8 @@ interface PlanSink {
 
 async function planSource(config: SourceConfig, ledger: Ledger | undefined, allowMassDrop: boolean, sink: PlanSink, context: AdapterContext): Promise<void> {
   // With a ledger, the source's loads are conditional on what it stored (REST ETags); plan writes none.
-  const adapter = createSourceAdapter(config, ledger ? { ...context, storedVersions: (tables) => ledger.sourceVersions(config.name, tables) } : context);
+  const storedVersions: AdapterContext['storedVersions'] = (tables) => ledger!.sourceVersions(config.name, tables).catch((error: unknown) => Promise.reject(new LedgerFailed(error)));
+  const adapter = createSourceAdapter(config, ledger ? { ...context, storedVersions } : context);
   const normalizer = new Normalizer(config);
   const entry = (partial: Omit<PlanEntry, 'source' | 'validate' | 'polarisTable' | 'polaris'> & { polaris?: string }): void => {
     const polarisTable = partial.target ? polarisDisplayName(partial.target) : null;
@@ -166,7 +167,7 @@ async function planSource(config: SourceConfig, ledger: Ledger | undefined, allo
     };
     let batch: ListedItem[] = [];
     try {
-      for await (const item of adapter.list(new AbortController().signal)) {
+      for await (const item of listingOf(adapter.list(new AbortController().signal))) {
         batch.push(item);
         if (batch.length >= PLAN_BATCH) await planBatch(batch.splice(0));
       }
@@ -177,11 +178,45 @@ async function planSource(config: SourceConfig, ledger: Ledger | undefined, allo
     }
     if (ledger) await planDrops({ config, ledger, normalizer, listed, entry }, allowMassDrop, sink.output);
   } catch (error) {
-    sink.errors.push({ source: config.name, message: `the listing failed: ${messageOf(error)}` });
+    // The source failing is this source's error, and plan goes on with the others. Anything else (the
+    // ledger, the output) fails the plan itself: every later step would need it too.
+    if (!(error instanceof ListingFailed)) throw error;
+    sink.errors.push({ source: config.name, message: `the listing failed: ${messageOf(error.cause)}` });
   } finally {
     listed.close();
     await adapter.close?.();
   }
+}
+
+/** A failure of the source's listing itself, told apart from one of the ledger or the output. */
+class ListingFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(messageOf(cause));
+  }
+}
+
+/** The ledger failing while the listing asked it for stored versions: the ledger's failure, not the source's. */
+class LedgerFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(messageOf(cause));
+  }
+}
+
+/** The source's listing, its own failures marked as ListingFailed; the ledger's come out as they were. */
+async function* listingOf(items: AsyncIterable<ListedItem>): AsyncGenerator<ListedItem> {
+  try {
+    yield* items;
+  } catch (error) {
+    const ledgerFailure = causes(error).find((e) => e instanceof LedgerFailed);
+    throw ledgerFailure ? ledgerFailure.cause : new ListingFailed(error);
+  }
+}
+
+/** An error and the errors it names as its cause (an adapter may wrap what it met), a few levels deep. */
+function causes(error: unknown): unknown[] {
+  const found = [error];
+  for (let e = error; found.length < 8 && e instanceof Error && e.cause !== undefined; e = e.cause) found.push(e.cause);
+  return found;
 }
 
 interface SourcePlan {
