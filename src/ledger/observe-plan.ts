@@ -187,7 +187,12 @@ export function planObservation(item: TargetObservation, existing: ObservedRecor
       source_version: sourceVersion,
       last_present_location: lastPresentLocation,
       last_timestamp: timestamp,
-      status: owner ? 'failed' : matchesApplied ? 'in_sync' : 'pending',
+      // Applied is what Polaris last confirmed, and it is certain only while the table is in sync. Once an
+      // attempt has been sent, its answer may never have come (a timeout, a reset, a kill) while Polaris
+      // applied it: a desired state that comes back to the applied one is then converged again (an
+      // UPDATE with a newer timestamp, or a DROP that first reads what Polaris holds), not taken as done.
+      // (A row held by another source's claim never sent anything: its applied state stays certain.)
+      status: owner ? 'failed' : matchesApplied && (existing.status === 'in_sync' || existing.owner_conflict !== null) ? 'in_sync' : 'pending',
       ...conflict,
       updated_at: now,
     },

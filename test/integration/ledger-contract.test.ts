@@ -232,6 +232,42 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.get(retrying.id)).toMatchObject({ status: 'pending', nextAttemptAt: 0 });
   });
 
+  // The two divergences the chaos run met: an attempt whose answer never came (Polaris applied it, the
+  // client timed out), then a source state equal to what the ledger last saw applied.
+  it('a CREATE left unanswered, then the table dropped in the source: still a DROP to check, not in sync', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({ observations: [present(LOC1, { order: 1 })] });
+    const created = await only(ledger);
+    await ledger.applyOutcome({ kind: 'applied', id: created.id, rev: created.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: created.desired.timestamp } });
+    await ledger.commit({ observations: [absent({ order: 2 })] });
+    const dropped = await only(ledger);
+    await ledger.applyOutcome({ kind: 'applied', id: dropped.id, rev: dropped.rev, applied: { state: 'absent', metadataLocation: null, tableUuid: null, timestamp: dropped.desired.timestamp } });
+    // Re-created; its CREATE is recorded as sent, and its answer times out.
+    await ledger.commit({ observations: [present(LOC2, { order: 3 })] });
+    const recreated = await only(ledger);
+    await ledger.markSending(recreated.id, LOC2);
+    await ledger.applyOutcome({ kind: 'retry', id: recreated.id, rev: recreated.rev, error: 'the request timed out', delayMs: 60_000 });
+    await ledger.commit({ observations: [absent({ order: 4 })] });
+    expect(await only(ledger)).toMatchObject({ status: 'pending', desired: { state: 'absent' }, sentLocation: LOC2 });
+  });
+
+  it('an UPDATE left unanswered, then the source back at the applied location: sent again, not in sync', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    await ledger.commit({ observations: [present(LOC1, { order: 1 })] });
+    const first = await only(ledger);
+    await ledger.applyOutcome({ kind: 'applied', id: first.id, rev: first.rev, applied: { state: 'present', metadataLocation: LOC1, tableUuid: null, timestamp: first.desired.timestamp } });
+    await ledger.commit({ observations: [present(LOC2, { order: 2 })] });
+    const updated = await only(ledger);
+    await ledger.applyOutcome({ kind: 'retry', id: updated.id, rev: updated.rev, error: 'the request timed out', delayMs: 60_000 });
+    await ledger.commit({ observations: [present(LOC1, { order: 3 })] });
+    const back = await only(ledger);
+    expect(back).toMatchObject({ status: 'pending', desired: { metadataLocation: LOC1 }, applied: { metadataLocation: LOC1 } });
+    // Sent again with a newer timestamp than the unanswered one, so Polaris takes it over what it may hold.
+    expect(back.desired.timestamp).toBeGreaterThan(updated.desired.timestamp);
+  });
+
   it('a table named by its source or Polaris name, dots in names and nested namespaces included; a redrive by ids takes only those', async () => {
     place = ledgerPlace(backend);
     const ledger = open();

@@ -143,12 +143,14 @@ describe('observe', () => {
     expect(only()).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null });
   });
 
-  it('going back to the applied location makes the table in_sync again', () => {
+  it('going back to the applied location while not in sync converges again: an attempt may have reached Polaris unanswered', () => {
     ledger.observe([present(LOC1, { order: 1 })]);
     applyPresent(only());
     ledger.observe([present(LOC2, { order: 2 })]);
     expect(only().status).toBe('pending');
     expect(ledger.observe([present(LOC1, { order: 3 })])).toEqual(['accepted']);
+    expect(only()).toMatchObject({ status: 'pending', desired: { metadataLocation: LOC1 } });
+    applyPresent(only());
     expect(only().status).toBe('in_sync');
   });
 
