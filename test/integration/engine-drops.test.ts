@@ -38,6 +38,33 @@ describe.each(ENGINE_CASES)('on $storage storage, $ledger ledger', ({ storage, l
       expect(accepted[2]!.timestamp).toBeGreaterThan(accepted[1]!.timestamp);
     });
 
+    it('a re-created table whose CREATE Polaris applied but never answered, then dropped in the source: dropped in Polaris too', async () => {
+      // Other tables, so that dropping one is not a mass drop the brake questions.
+      for (const name of ['a', 'b', 'c', 'd', 'e']) await h.writeTable(['ns'], name);
+      await syncWith(h);
+      await h.dropTable(['ns'], 'a');
+      expect((await syncWith(h)).summary).toMatchObject({ converged: true, dropped: 1 });
+
+      // Re-created; Polaris applies its CREATE but the answer comes after the client gave up, and the
+      // sync makes no second attempt: the ledger cannot know whether Polaris holds the table.
+      const recreated = await h.writeTable(['ns'], 'a');
+      await h.writeConfig((c) => {
+        c.polaris.requestTimeoutMs = 300;
+        c.polaris.retry = { maxAttempts: 1, baseDelayMs: 20, maxDelayMs: 100 };
+      });
+      h.emulator.failNext(1, { status: 204, slowMs: 60_000, kinds: ['notification'] });
+      expect((await syncWith(h)).summary).toMatchObject({ converged: false });
+      expect(h.polarisState().get('ns.a')).toBe(recreated);
+
+      // Dropped in the source again: the sync must find out what Polaris holds, and drop it.
+      await h.writeConfig();
+      await h.dropTable(['ns'], 'a');
+      const { summary, rows } = await syncWith(h);
+      expect(summary).toMatchObject({ converged: true, dropped: 1 });
+      expect(findRow(rows, 'ns.a')).toMatchObject({ status: 'in_sync', applied: { state: 'absent' } });
+      expect(h.polarisState().has('ns.a')).toBe(false);
+    });
+
     it('a purged drop: Polaris cannot read the dropped table\'s metadata any more, and the DROP still reaches it', async () => {
       for (const name of ['a', 'b', 'c', 'd', 'e']) await h.writeTable(['ns'], name);
       const location = (await syncWith(h), h.polarisState().get('ns.a')!);

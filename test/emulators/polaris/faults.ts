@@ -6,8 +6,9 @@
 // - injected statuses (429/500/503, failNext) and resets are answered WITHOUT processing the request
 //   (a proxy or overloaded front end rejected it); a random 429 carries Retry-After (a gateway's), a
 //   failNext 429 only the headers it is given (Polaris's own rate limiter sends none: ratelimit.ts);
-// - a slow answer IS processed, then its response is held for slowMs: the effect happened but the
-//   client timed out — the ambiguous case a retrying client must cope with.
+// - a slow answer (random, or a failNext with slowMs) IS processed, then its response is held for
+//   slowMs: the effect happened but the client timed out — the ambiguous case a retrying client must
+//   cope with.
 import { defaultErrorBody } from './errors.js';
 import type { FailNextResponse, FaultOptions, RequestKind } from './types.js';
 
@@ -49,6 +50,7 @@ export class Faults {
       if (--q.remaining <= 0) this.queue.splice(i, 1);
       const r = q.response;
       if (r.reset) return { kind: 'reset' };
+      if (r.slowMs !== undefined) return { kind: 'slow', ms: r.slowMs };
       return { kind: 'reply', status: r.status, body: r.body === undefined ? defaultErrorBody(r.status) : r.body, headers: { ...r.headers } };
     }
     if (!this.applies(kind)) return NONE;

@@ -62,6 +62,11 @@ export interface FailNextResponse {
   body?: unknown;
   headers?: Record<string, string>;
   reset?: boolean;
+  /**
+   * Processed as usual, then its own answer held for this long (status and body are ignored): what a
+   * client that times out first cannot tell from a request that was never handled.
+   */
+  slowMs?: number;
   /** Which kinds the injection applies to; default: every kind but 'token'. */
   kinds?: RequestKind[];
 }
