@@ -22,6 +22,7 @@ import { packageRoot } from '../../src/util/package-info.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import type { RestEmulatorStats } from '../emulators/rest/types.js';
 import { configYaml, startRemoteEmulator, sum } from './bench-kit.js';
+import { describePeak, PeakMemory, type PeakMemoryFigures } from './peak-memory.js';
 
 export interface RestPollResult {
   tables: number;
@@ -60,8 +61,8 @@ const liveHeap = (() => {
 
 const FANOUT = [10, 10, 2];
 
-const phaseLine = (seconds: number, cpu: number, rssMb: number, heapMb: number): string =>
-  `${seconds.toFixed(1)} s, connector CPU ${cpu.toFixed(1)} s, peak RSS ${rssMb.toFixed(0)} MB, live heap after GC ${heapMb.toFixed(0)} MB`;
+const phaseLine = (seconds: number, cpu: number, peak: PeakMemoryFigures, heapMb: number): string =>
+  `${seconds.toFixed(1)} s, connector CPU ${cpu.toFixed(1)} s, ${describePeak(peak)}, live heap after GC ${heapMb.toFixed(0)} MB`;
 
 /** CPU seconds this process has used so far. */
 const cpuSeconds = (): number => {
@@ -80,14 +81,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
   const warehouse = join(dir, 'warehouse');
   const rest = await startRemoteRestEmulator({ metadataDir: warehouse, fixture: 'TableMetadataV2ValidMinimal.json', populate: { tables, fanout: FANOUT } });
   const polaris = await startRemoteEmulator({ catalogs: [{ name: 'lake_mirror', allowedLocations: [dirUri(warehouse)] }] });
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  /** The peak since the last call, in MB. */
-  const phasePeak = (): number => {
-    const peak = Math.max(peakRss, process.memoryUsage().rss) / 1024 / 1024;
-    peakRss = 0;
-    return peak;
-  };
+  const peakMemory = new PeakMemory();
   let mirror: Mirror | undefined;
   try {
     const configFile = join(dir, 'config.yaml');
@@ -107,7 +101,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     const notifications = /^(CREATE|UPDATE|DROP|VALIDATE):/;
 
     progress(tables, 'emulators ready');
-    phasePeak();
+    peakMemory.take();
     let cpu = cpuSeconds();
     /** CPU seconds since the last call. */
     const phaseCpu = (): number => -cpu + (cpu = cpuSeconds());
@@ -115,20 +109,22 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the first poll was not complete');
     const firstPollSeconds = (performance.now() - started) / 1000;
     const firstPollCpu = phaseCpu();
-    const firstPollRss = phasePeak();
+    const firstPollPeak = peakMemory.take();
+    const firstPollRss = firstPollPeak.rssMb;
     const firstPollLoad = loadavg()[0]!;
     const firstPollHeap = liveHeap();
-    progress(tables, `first poll done: ${phaseLine(firstPollSeconds, firstPollCpu, firstPollRss, firstPollHeap)}`);
+    progress(tables, `first poll done: ${phaseLine(firstPollSeconds, firstPollCpu, firstPollPeak, firstPollHeap)}`);
     const firstStats = await rest.stats();
     phaseCpu();
     started = performance.now();
     await mirror.createDispatcher().runUntilSettled();
     const firstSendSeconds = (performance.now() - started) / 1000;
     const sendCpu = phaseCpu();
-    const sendRss = phasePeak();
+    const sendPeak = peakMemory.take();
+    const sendRss = sendPeak.rssMb;
     const sendLoad = loadavg()[0]!;
     const sendHeap = liveHeap();
-    progress(tables, `sending done: ${phaseLine(firstSendSeconds, sendCpu, sendRss, sendHeap)}`);
+    progress(tables, `sending done: ${phaseLine(firstSendSeconds, sendCpu, sendPeak, sendHeap)}`);
     const afterFirst = await polaris.stats();
 
     await rest.resetStats();
@@ -137,10 +133,11 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     if (!(await adapter.pollOnce(runtime.sink))) throw new Error('the no-change poll was not complete');
     const noChangePollSeconds = (performance.now() - started) / 1000;
     const noChangeCpu = phaseCpu();
-    const noChangeRss = phasePeak();
+    const noChangePeak = peakMemory.take();
+    const noChangeRss = noChangePeak.rssMb;
     const noChangeLoad = loadavg()[0]!;
     const noChangeHeap = liveHeap();
-    progress(tables, `no-change poll done: ${phaseLine(noChangePollSeconds, noChangeCpu, noChangeRss, noChangeHeap)}`);
+    progress(tables, `no-change poll done: ${phaseLine(noChangePollSeconds, noChangeCpu, noChangePeak, noChangeHeap)}`);
     const noChange = await rest.stats();
     await mirror.createDispatcher().runUntilSettled();
     const afterSecond = await polaris.stats();
@@ -163,7 +160,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
       loadAverage: { firstPoll: firstPollLoad, send: sendLoad, noChangePoll: noChangeLoad },
     };
   } finally {
-    clearInterval(sampler);
+    peakMemory.stop();
     await mirror?.close();
     await rest.stop();
     await polaris.stop();
