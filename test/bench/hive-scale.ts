@@ -71,8 +71,12 @@ export async function benchHiveScale(tables: number): Promise<HiveScaleResult> {
           loadAverage: loadavg()[0]!,
         };
       };
+      // Each sync's figures go to stderr as it ends: at 1,000,000 tables removing the warehouse afterwards
+      // takes many minutes on a busy machine, and a run stopped then would otherwise have printed nothing.
       const first = await sync();
+      process.stderr.write(`hive-scale ${tables} tables: first sync ${JSON.stringify(first)}\n`);
       const second = await sync();
+      process.stderr.write(`hive-scale ${tables} tables: no-change sync ${JSON.stringify(second)}\n`);
       return { tables, databases, first, second };
     } finally {
       await polaris.stop();
