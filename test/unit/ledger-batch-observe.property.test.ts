@@ -54,9 +54,13 @@ function rows(store: SqliteStore): unknown[] {
 
 describe('batched observe', () => {
   let run = 0;
-  it('property: a batch stores what one-at-a-time stores', () => {
-    fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), fc.boolean(), (steps, otherSource) => {
+  it('property: a batch stores what one-at-a-time stores', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), fc.boolean(), async (steps, otherSource) => {
+        // Each run opens two ledgers and commits with fsync: on a machine busy with disk work the 150 runs
+        // took 100 s, and as one synchronous block they starved the test worker's own messages to vitest
+        // (it gives up after 60 s: "Timeout calling onTaskUpdate"). Yielding between runs keeps them flowing.
+        await new Promise((resolve) => setImmediate(resolve));
         run++;
         const batched = SqliteStore.open(join(dir, `batched-${run}.db`));
         const single = SqliteStore.open(join(dir, `single-${run}.db`));
