@@ -3,7 +3,7 @@
 // must still be one well-formed document that says what failed, with the exit code and stderr any
 // failing command gives.
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startHarness, type Harness } from '../support/harness.js';
+import { runCli, startHarness, type CliResult, type Harness } from '../support/harness.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 
 /** More than two of plan's JSON chunks (1000 entries each), so the document was begun well before the failure. */
@@ -37,6 +37,18 @@ async function syncedOnOwnPostgres(configure: (config: Record<string, any>) => v
   return env;
 }
 
+/** `plan --json`, with PostgreSQL crashed while plan's first request of this kind is held at Polaris. */
+async function planCrashingLedgerAt(kind: 'list' | 'notification', env: Record<string, string>): Promise<CliResult> {
+  if (!h || !postgres) throw new Error('no harness');
+  const held = h.emulator.hold(kind);
+  const plan = runCli(['plan', '--json', '--config', h.configFile], env);
+  const first = await Promise.race([held.arrived.then(() => 'held' as const), plan]);
+  expect(first, `plan ended before its first ${kind} request`).toBe('held');
+  postgres.crash();
+  held.release();
+  return plan;
+}
+
 describe('plan --json failing midway', () => {
   it('ends the document it began: it parses, holds the entries written and the error, exit 1 and the error on stderr', async () => {
     // Excluded tables are plan entries (skip) that need neither a VALIDATE nor the ledger.
@@ -47,13 +59,7 @@ describe('plan --json failing midway', () => {
     }
 
     // Plan lists the target only once every source's entries are out: held there, the ledger goes away.
-    const listing = h.emulator.hold('list');
-    const plan = runCli(['plan', '--json', '--config', h.configFile], env);
-    const first = await Promise.race([listing.arrived.then(() => 'held' as const), plan.then((r) => r)]);
-    expect(first, 'plan ended before it listed the target').toBe('held');
-    postgres.crash();
-    listing.release();
-    const result = await plan;
+    const result = await planCrashingLedgerAt('list', env);
 
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^error: \S/m);
@@ -75,13 +81,7 @@ describe('plan --json failing midway', () => {
     if (!h || !postgres) throw new Error('no harness');
     await h.writeTable(['sales'], 'fresh');
     // The new table's VALIDATE is sent once its batch is planned, before plan reads the ledger for drops.
-    const validate = h.emulator.hold('notification');
-    const plan = runCli(['plan', '--json', '--config', h.configFile], env);
-    const first = await Promise.race([validate.arrived.then(() => 'held' as const), plan.then((r) => r)]);
-    expect(first, 'plan ended before it validated the new table').toBe('held');
-    postgres.crash();
-    validate.release();
-    const result = await plan;
+    const result = await planCrashingLedgerAt('notification', env);
 
     expect(result.code, result.stderr).toBe(1);
     const document = JSON.parse(result.stdout);
