@@ -41,11 +41,11 @@ describe('hive source in the CLI', () => {
     await kit.configure({}, (c) => (c.server = { host: '127.0.0.1', port }));
     const a = await kit.createIceberg('sales', 'a');
     daemon = await startDaemon(kit.harness.configFile, port);
-    await kit.waitForPolaris('sales.a', a);
+    await daemon.explain(kit.waitForPolaris('sales.a', a));
     const a2 = await kit.commit('sales', 'a');
     const b = await kit.createIceberg('sales', 'b');
-    await kit.waitForPolaris('sales.a', a2);
-    await kit.waitForPolaris('sales.b', b);
+    await daemon.explain(kit.waitForPolaris('sales.a', a2));
+    await daemon.explain(kit.waitForPolaris('sales.b', b));
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/polaris_mirror_source_events_total\{source="hms",outcome="applied"\} 2/);
     expect(metrics).toMatch(/polaris_mirror_source_calls_total\{source="hms",operation="get_next_notification",outcome="ok"\} \d+/);

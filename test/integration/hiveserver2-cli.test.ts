@@ -49,11 +49,11 @@ describe('hiveserver2 source in the CLI', () => {
     });
     const a = await kit.createIceberg('sales', 'a');
     daemon = await startDaemon(kit.harness.configFile, port);
-    await kit.waitForPolaris('sales.a', a);
+    await daemon.explain(kit.waitForPolaris('sales.a', a));
     const a2 = await kit.commit('sales', 'a');
     const b = await kit.createIceberg('sales', 'b');
-    await kit.waitForPolaris('sales.a', a2);
-    await kit.waitForPolaris('sales.b', b);
+    await daemon.explain(kit.waitForPolaris('sales.a', a2));
+    await daemon.explain(kit.waitForPolaris('sales.b', b));
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
     const status = await runCli(['status', '--config', kit.harness.configFile, '--json']);
