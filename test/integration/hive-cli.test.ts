@@ -2,7 +2,7 @@
 // sample table) and the `run` daemon mirroring a metastore live.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/harness.js';
-import { freePort, startDaemon, type Daemon } from '../support/ingest-client.js';
+import { freePort, startDaemon, withDaemonLog, type Daemon } from '../support/ingest-client.js';
 import { startHiveKit, type HiveKit } from '../emulators/hive/test-kit.js';
 
 let kit: HiveKit;
@@ -41,11 +41,11 @@ describe('hive source in the CLI', () => {
     await kit.configure({}, (c) => (c.server = { host: '127.0.0.1', port }));
     const a = await kit.createIceberg('sales', 'a');
     daemon = await startDaemon(kit.harness.configFile, port);
-    await daemon.explain(kit.waitForPolaris('sales.a', a));
+    await withDaemonLog(daemon, kit.waitForPolaris('sales.a', a));
     const a2 = await kit.commit('sales', 'a');
     const b = await kit.createIceberg('sales', 'b');
-    await daemon.explain(kit.waitForPolaris('sales.a', a2));
-    await daemon.explain(kit.waitForPolaris('sales.b', b));
+    await withDaemonLog(daemon, kit.waitForPolaris('sales.a', a2));
+    await withDaemonLog(daemon, kit.waitForPolaris('sales.b', b));
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/polaris_mirror_source_events_total\{source="hms",outcome="applied"\} 2/);
     expect(metrics).toMatch(/polaris_mirror_source_calls_total\{source="hms",operation="get_next_notification",outcome="ok"\} \d+/);

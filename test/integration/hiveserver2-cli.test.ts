@@ -3,7 +3,7 @@
 // process), the `run` daemon mirroring live, and `status` saying how changes are captured.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/harness.js';
-import { freePort, startDaemon, type Daemon } from '../support/ingest-client.js';
+import { freePort, startDaemon, withDaemonLog, type Daemon } from '../support/ingest-client.js';
 import { startHs2Kit, type Hs2Kit } from '../emulators/hiveserver2/test-kit.js';
 
 let kit: Hs2Kit | undefined;
@@ -49,11 +49,11 @@ describe('hiveserver2 source in the CLI', () => {
     });
     const a = await kit.createIceberg('sales', 'a');
     daemon = await startDaemon(kit.harness.configFile, port);
-    await daemon.explain(kit.waitForPolaris('sales.a', a));
+    await withDaemonLog(daemon, kit.waitForPolaris('sales.a', a));
     const a2 = await kit.commit('sales', 'a');
     const b = await kit.createIceberg('sales', 'b');
-    await daemon.explain(kit.waitForPolaris('sales.a', a2));
-    await daemon.explain(kit.waitForPolaris('sales.b', b));
+    await withDaemonLog(daemon, kit.waitForPolaris('sales.a', a2));
+    await withDaemonLog(daemon, kit.waitForPolaris('sales.b', b));
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
     const status = await runCli(['status', '--config', kit.harness.configFile, '--json']);

@@ -32,15 +32,21 @@ export interface Daemon {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL when still running (cleanup). */
   kill(): Promise<void>;
-  /**
-   * `work`, which fails with the daemon's last log lines added to its error: when a test waits in vain
-   * for the daemon to do something, its log says why (a CI run keeps only the failure's message).
-   */
-  explain<T>(work: Promise<T>): Promise<T>;
 }
 
 /** Log lines a failed wait on the daemon carries. */
 const EXPLAIN_LOG_LINES = 30;
+
+/**
+ * `work`, which fails with the daemon's last log lines added to its error: when a test waits in vain
+ * for the daemon to do something, its log says why (a CI run keeps only the failure's message).
+ */
+export function withDaemonLog<T>(daemon: Daemon, work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    const lines = daemon.output().stderr.trimEnd().split('\n').slice(-EXPLAIN_LOG_LINES).join('\n');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- the daemon's last ${EXPLAIN_LOG_LINES} log lines:\n${lines}`);
+  });
+}
 
 /** Spawns `run --config file` and waits until GET /healthz answers 200. */
 export async function startDaemon(configFile: string, port: number, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<Daemon> {
@@ -68,11 +74,6 @@ export async function startDaemon(configFile: string, port: number, env: NodeJS.
         await exited;
       }
     },
-    explain: (work) =>
-      work.catch((error: unknown) => {
-        const lines = stderr.trimEnd().split('\n').slice(-EXPLAIN_LOG_LINES).join('\n');
-        throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- the daemon's last ${EXPLAIN_LOG_LINES} log lines:\n${lines}`);
-      }),
   };
   try {
     await waitFor(
