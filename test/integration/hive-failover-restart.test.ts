@@ -3,7 +3,7 @@
 // nothing lost, nothing older applied again), call timeouts, a refused notification API.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG } from '../support/harness.js';
-import { sleep, waitFor } from '../support/ingest-client.js';
+import { waitFor } from '../support/ingest-client.js';
 import { startHiveMetastoreEmulator, type HiveMetastoreEmulator } from '../emulators/hive/index.js';
 import { metricValue, startHiveKit, type HiveKit, type RunningMirror } from '../emulators/hive/test-kit.js';
 import { SqliteStore } from '../../src/ledger/sqlite/sqlite-store.js';
@@ -53,7 +53,7 @@ describe('fail-over and restarts', () => {
     await cursorAt(kit.metastore.currentEventId);
     await kit.hms.stop();
     const a = await kit.createIceberg('sales', 'a'); // written to the shared database while the server is down
-    await sleep(300);
+    await waitFor('the watcher to fail against the stopped metastore', () => kit.logs.some((l) => /reading the notification log of hms failed/.test(l.msg)));
     await kit.hms.start();
     await kit.waitForPolaris('sales.a', a);
     expect(kit.harness.emulator.history(CATALOG, ['sales'], 'a').filter((e) => e.type === 'CREATE')).toHaveLength(1);

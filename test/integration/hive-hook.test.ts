@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { signBody } from '../../src/server/signature.js';
 import { CATALOG } from '../support/harness.js';
-import { readResponse, sleep, waitFor, type JsonResponse } from '../support/ingest-client.js';
+import { readResponse, waitFor, type JsonResponse } from '../support/ingest-client.js';
+import { waitForNothingPending } from '../support/settled.js';
 import { HiveMetastore } from '../emulators/hive/metastore.js';
 import { hookBody, startHiveKit, type HiveKit, type RunningMirror } from '../emulators/hive/test-kit.js';
 
@@ -54,7 +55,7 @@ describe('hook-only (no uris): trusted, ordered by event id', () => {
     await kit.waitForPolaris('sales.orders', v3);
     // The older commit arrives late: acknowledged, never applied.
     expect(await post(commit2)).toMatchObject({ status: 202, json: { stored: 0, stale: 1 } });
-    await sleep(300);
+    await waitForNothingPending(running!.mirror.ledger, 'hms');
     expect(kit.harness.polarisState().get('sales.orders')).toBe(v3);
     expect(v2).not.toBe(v3);
 
@@ -94,7 +95,7 @@ describe('hook-only (no uris): trusted, ordered by event id', () => {
     expect(missing.status).toBe(400);
     expect(missing.json.details.map((d: { path: string }) => d.path)).toEqual(['eventType', 'message']);
     expect((await post('{not json')).status).toBe(400);
-    await sleep(200);
+    await waitForNothingPending(running!.mirror.ledger, 'hms');
     expect(kit.harness.polarisState().size).toBe(0); // nothing stored from a 400
 
     expect((await post(create, { token: 'wrong-token' })).status).toBe(401);
@@ -207,7 +208,7 @@ describe('with uris: hook events are triggers', () => {
     const reads = kit.hms.stats.calls.get_table_req ?? 0;
     expect(await post(drop)).toMatchObject({ status: 202, json: { stored: 1 } });
     await waitFor('the re-read', () => (kit.hms.stats.calls.get_table_req ?? 0) > reads);
-    await sleep(300);
+    await waitForNothingPending(running!.mirror.ledger, 'hms');
     expect(kit.harness.polarisState().get('sales.orders')).toBe(loc);
     expect(kit.harness.emulator.history(CATALOG, ['sales'], 'orders').map((e) => e.type)).not.toContain('DROP');
   });

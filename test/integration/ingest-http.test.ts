@@ -9,6 +9,7 @@ import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import { notification, notify } from '../emulators/polaris/test-kit.js';
 import { CATALOG, CLIENT_ID, CLIENT_SECRET, runCli, startHarness, STORAGES, type Harness } from '../support/harness.js';
 import { freePort, postEvents, readResponse, sleep, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
+import { waitForDaemonNothingPending } from '../support/settled.js';
 
 const INGEST_TOKEN = 'ingest-token-7f3a9c2e11';
 const T0 = 1_732_500_000_000;
@@ -52,6 +53,8 @@ describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s sto
   const waitForLocation = (table: string, expected: string | undefined) =>
     waitFor(`${table} → ${expected ?? '(absent)'} in Polaris`, () => locationOf(table) === expected);
   const historyOf = (namespace: string[], name: string) => harness.emulator.history(CATALOG, namespace, name);
+  /** Before checking that an event changed nothing: the daemon has nothing left to send. */
+  const nothingPending = () => waitForDaemonNothingPending(harness.configFile, 'hooks', { INGEST_TOKEN });
 
   beforeAll(async () => {
     harness = await startHarness({ storage });
@@ -114,7 +117,7 @@ describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s sto
     const late = await post({ events: [{ namespace: ns, table: 'cycle', operation: 'update', metadataLocation: v1, tableUuid: uuid, sourceTimestampMs: T0 + 1000 }] });
     expect(late.status).toBe(202);
     expect(late.json).toMatchObject({ accepted: 1, stored: 0, stale: 1 });
-    await sleep(700);
+    await nothingPending();
     expect(locationOf('life.cycle')).toBe(v2);
     expect(historyOf(ns, 'cycle').length).toBe(historyBefore);
 
@@ -128,7 +131,7 @@ describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s sto
     const resurrect = await post({ events: [{ namespace: ns, table: 'cycle', operation: 'create', metadataLocation: v2, tableUuid: uuid, sourceTimestampMs: T0 + 2500 }] });
     expect(resurrect.status).toBe(202);
     expect(resurrect.json).toMatchObject({ accepted: 1, stored: 0, stale: 1 });
-    await sleep(700);
+    await nothingPending();
     expect(locationOf('life.cycle')).toBeUndefined();
     expect(historyOf(ns, 'cycle').at(-1)).toMatchObject({ type: 'DROP' });
   });
@@ -176,7 +179,7 @@ describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s sto
     const create = await post({ events: [{ namespace: ['tomb'], table: 'stone', operation: 'create', metadataLocation: loc, sourceTimestampMs: T0 + 4000 }] });
     expect(create.status).toBe(202);
     expect(create.json).toMatchObject({ stale: 1 });
-    await sleep(500);
+    await nothingPending();
     expect(locationOf('tomb.stone')).toBeUndefined();
   });
 
@@ -189,7 +192,7 @@ describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s sto
     const again = await post({ events: [event] });
     expect(again.status).toBe(202);
     expect(again.json).toMatchObject({ accepted: 1, stored: 0, unchanged: 1 });
-    await sleep(500);
+    await nothingPending();
     expect(historyOf(['dup'], 't').length).toBe(history);
   });
 
@@ -205,7 +208,7 @@ describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s sto
     expect(response.status).toBe(202);
     expect(response.json).toMatchObject({ accepted: 2, stored: 1, stale: 1 });
     await waitForLocation('order.same', newer);
-    await sleep(300);
+    await nothingPending();
     expect(locationOf('order.same')).toBe(newer);
   });
 
@@ -220,7 +223,7 @@ describe.each(STORAGES)('webhook ingest through the run daemon, tables on %s sto
     );
     expect(responses.map((r) => r.status)).toEqual(order.map(() => 202));
     await waitForLocation('race.hot', versions.at(-1));
-    await sleep(500);
+    await nothingPending();
     expect(locationOf('race.hot')).toBe(versions.at(-1));
     const accepted = historyOf(['race'], 'hot').filter((h) => h.status === 204 && h.type !== 'VALIDATE');
     const stamps = accepted.map((h) => h.timestamp);

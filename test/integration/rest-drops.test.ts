@@ -4,6 +4,7 @@
 // on S3, a purged drop among them.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STORAGES, type HarnessStorage } from '../support/harness.js';
+import { waitFor } from '../support/ingest-client.js';
 import { accepted, pollAndSettle, SOURCE, startRestScenario, storedEtags, type RestScenario } from './rest-support.js';
 
 let s: RestScenario;
@@ -172,7 +173,8 @@ describe('listings that do not finish', () => {
       await runtime.sink.reconcile();
       const dispatcher = mirror.createDispatcher({ sources: [SOURCE] });
       const running = dispatcher.run();
-      await new Promise((r) => setTimeout(r, 300));
+      // Two attempts recorded: the drop was tried, refused for want of a confirmation, and tried again.
+      await waitFor('two attempts at the drop of sales.d', async () => ((await mirror.ledger.rowsOfSource(SOURCE)).find((r) => r.table.name === 'd')?.attempts ?? 0) >= 2);
       await dispatcher.stop();
       await running;
       expect(s.h.polarisState().has('sales.d')).toBe(true);
