@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli, type TimedRun } from './bench-kit.js';
 
 export interface FilesSyncResult {
   tables: number;
@@ -43,10 +43,14 @@ export async function benchFilesSync(tables = 10_000, namespaces = 20): Promise<
     const first = await timeCli(['sync', '--config', configFile, '--no-progress']);
     if (first.code !== 0) throw new Error(`first sync exited ${first.code}: ${first.stdout}\n${first.stderr}`);
     const firstLoadAverage = loadavg()[0]!;
+    // Each sync's figures go to stderr as it ends: removing a 1,000,000-table warehouse afterwards takes
+    // many minutes on a busy machine, and a run stopped then would otherwise have printed nothing.
+    printSync(tables, 'first sync', first, firstLoadAverage);
     const afterFirst = await emulator.stats();
     const second = await timeCli(['sync', '--config', configFile, '--no-progress']);
     if (second.code !== 0) throw new Error(`second sync exited ${second.code}: ${second.stdout}\n${second.stderr}`);
     const secondLoadAverage = loadavg()[0]!;
+    printSync(tables, 'no-change sync', second, secondLoadAverage);
     const afterSecond = await emulator.stats();
     const notifications = /^(CREATE|UPDATE|DROP|VALIDATE):/;
     return {
@@ -67,4 +71,9 @@ export async function benchFilesSync(tables = 10_000, namespaces = 20): Promise<
     await emulator.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function printSync(tables: number, what: string, run: TimedRun, loadAverage: number): void {
+  const { seconds, maxRssMb, cpuSeconds } = run;
+  process.stderr.write(`files bench ${tables} tables: ${what} ${JSON.stringify({ seconds, maxRssMb, cpuSeconds, loadAverage })}\n`);
 }

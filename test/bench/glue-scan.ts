@@ -115,11 +115,11 @@ export async function benchGlueScan(
     const phase = (what: string) => process.stderr.write(`glue bench: ${what} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     phase(`${tables} tables created in the emulators`);
     const first = await scan(setup);
-    phase(`first sync done (${first.seconds.toFixed(1)} s)`);
+    phase(`first sync done: ${JSON.stringify(first)}`);
     const second = await scan(setup);
-    phase(`second sync done (${second.seconds.toFixed(1)} s)`);
+    phase(`second sync done: ${JSON.stringify(second)}`);
     const latency = await measureEventLatency(setup, events.rate, events.seconds);
-    phase('event latency measured');
+    phase(`event latency measured: ${JSON.stringify(latency)}`);
     return { tables, databases, requestsPerSecond, first, second, events: latency };
   } finally {
     await glue?.stop();
