@@ -48,7 +48,7 @@ export function withDaemonLog<T>(daemon: Daemon, work: Promise<T>): Promise<T> {
   });
 }
 
-/** Spawns `run --config file` and waits until GET /healthz answers 200. */
+/** Spawns `run --config file` and waits until it says it is listening and GET /healthz answers 200. */
 export async function startDaemon(configFile: string, port: number, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<Daemon> {
   const child = spawnCli(['run', '--config', configFile], env);
   let stdout = '';
@@ -80,6 +80,9 @@ export async function startDaemon(configFile: string, port: number, env: NodeJS.
       'the daemon to answer /healthz',
       async () => {
         if (done) throw new Error(`the daemon exited early\nstdout: ${stdout}\nstderr: ${stderr}`);
+        // Its own server first: another process on the port would answer /healthz for a daemon that
+        // could not bind it.
+        if (!/listening on https?:\/\//.test(stderr)) return false;
         const response = await fetch(`${baseUrl}/healthz`);
         return response.status === 200;
       },
