@@ -11,6 +11,7 @@ import { moveLedgerAside } from '../../ledger/sqlite/move-aside.js';
 import { SqliteLedger } from '../../ledger/sqlite/sqlite-ledger.js';
 import { permanentTokenRefusal } from '../../polaris/token-provider.js';
 import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
+import { BacklogCount } from '../backlog-count.js';
 import { startProgress } from '../progress.js';
 import { plural } from '../table-format.js';
 
@@ -77,8 +78,7 @@ export async function runSync(
   const checks: TargetCheck[] = [];
   let listedSoFar = 0;
   // Progress lines are drawn synchronously: they show the backlog as last read, refreshed as they go.
-  let pendingSoFar = 0;
-  const refreshPending = () => void mirror.ledger.unfinished(names).then((u) => (pendingSoFar = u.pending), () => undefined);
+  const backlog = new BacklogCount(async () => (await mirror.ledger.unfinished(names)).pending);
   const stopProgress =
     options.progress === false
       ? () => undefined
@@ -87,7 +87,7 @@ export async function runSync(
             listed: listedSoFar,
             sent: dispatcher.stats.sent,
             failed: dispatcher.stats.failed,
-            pending: (refreshPending(), pendingSoFar),
+            pending: backlog.current(),
           }),
           { intervalMs: options.progressInterval === undefined ? undefined : Number(options.progressInterval) * 1000 },
         );
