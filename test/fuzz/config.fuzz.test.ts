@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import fc from 'fast-check';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,18 +52,14 @@ const almostValid = fc.record({
   ),
 });
 
-/**
- * Yields to the event loop before each run: 500 runs writing and reading config files took 38 s on a
- * busy machine, and as one synchronous block they starve the worker's messages to vitest (it gives up
- * after 60 s).
- */
-const yielding = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 describe('loadConfig (fuzz)', () => {
   it('random text: a config or a ConfigError, nothing else', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: 'binary' })), async (text) => {
-        await yielding();
+        // Yields to the event loop before each run: 500 runs writing and reading config files took 38 s on
+        // a busy machine, and as one synchronous block they starve the worker's messages to vitest (it
+        // gives up after 60 s).
+        await yieldToEventLoop();
         load(text);
       }),
       { numRuns: fuzzRuns(500) },
@@ -72,7 +69,7 @@ describe('loadConfig (fuzz)', () => {
   it('random objects near the real shape (as YAML and as JSON)', async () => {
     await fc.assert(
       fc.asyncProperty(almostValid, fc.boolean(), async (object, asJson) => {
-        await yielding();
+        await yieldToEventLoop();
         load(asJson ? JSON.stringify(object) : YAML.stringify(object));
       }),
       { numRuns: fuzzRuns(500) },
