@@ -117,6 +117,7 @@ for (const security of ['plain', 'kerberos'] as const) {
   console.log(`\nhive notification log → Polaris (${r.events} ALTER_TABLE events over ${r.tables} tables, ${r.messageFormat}, batches of ${r.batchSize}, ${r.latencyMs} ms added latency${security === 'kerberos' ? ', Kerberos auth-conf' : ''})`);
   console.log(`  events read and committed  ${fmt(r.eventSeconds, 2)} s = ${fmt(r.eventsPerSecond, 0)} events/s   (target ≥ 20000/s)`);
   console.log(`  daemon CPU meanwhile       ${fmt(r.daemonCpuSeconds, 2)} s = ${fmt(r.daemonCpuSeconds === undefined ? undefined : r.events / r.daemonCpuSeconds, 0)} events per CPU second   (load average ${loadAverage()})`);
+  console.log(`  metastore emulator's CPU   ${fmt(r.metastoreCpuSeconds, 2)} s (this process, serving the log on the same two cores)`);
   console.log(`  Polaris converged          ${fmt(r.convergedSeconds, 2)} s after the append; ${r.updates} UPDATE notifications for ${r.events} commits (${r.tableBatches} table×batch pairs)`);
 }
 if (!only || only === 'hiveserver2') {

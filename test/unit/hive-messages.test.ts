@@ -14,7 +14,10 @@ const LOC2 = 's3://lake/sales/orders/metadata/00002-b.metadata.json';
 const UUID = '6f0c3f55-1d1e-4a8e-9a53-6a4c2c5e2b10';
 
 /** The events a metastore writes for `ddl`, as the connector receives them. */
-function eventsOf(ddl: (m: HiveMetastore) => void, options: { version?: HiveVersion; messageFormat?: MessageFormat; excludeParameters?: RegExp } = {}): HiveEvent[] {
+function eventsOf(
+  ddl: (m: HiveMetastore) => void,
+  options: { version?: HiveVersion; messageFormat?: MessageFormat; excludeParameters?: RegExp; renderMessagesAtAppend?: boolean; now?: () => number } = {},
+): HiveEvent[] {
   const metastore = new HiveMetastore(options);
   metastore.createDatabase('sales');
   const from = metastore.currentEventId;
@@ -96,6 +99,30 @@ describe('interpretEvent', () => {
       kind: 'changes',
       changes: [{ kind: 'present', table: { namespace: ['sales'], name: 'orders' }, metadataLocation: LOC1, tableUuid: UUID }],
     });
+  });
+
+  it.each<[HiveVersion, MessageFormat]>([
+    ['3', 'json-0.2'],
+    ['4', 'gzip(json-2.0)'],
+  ])('Hive %s (%s): the emulator renders the same messages at append (benchmarks) as when served', (version, messageFormat) => {
+    const ddl = (m: HiveMetastore) => {
+      m.createIcebergTable('sales', 'orders', { metadataLocation: LOC1, uuid: UUID });
+      m.commitIceberg('sales', 'orders', LOC2);
+      m.dropTable('sales', 'orders');
+    };
+    // The rows as served, without the emulator's own render function.
+    const served = (events: HiveEvent[]) => events.map(({ render: _, ...row }: HiveEvent & { render?: unknown }) => row);
+    // One clock for both logs: event times and message timestamps are whole seconds of it.
+    const now = () => 1_700_000_000_000;
+    const atAppend = served(eventsOf(ddl, { version, messageFormat, renderMessagesAtAppend: true, now }));
+    expect(atAppend.map((e) => e.eventType)).toEqual(['CREATE_TABLE', 'ALTER_TABLE', 'DROP_TABLE']);
+    expect(atAppend).toEqual(served(eventsOf(ddl, { version, messageFormat, now })));
+    // Rendered once: serving an event again hands out the very same message.
+    const metastore = new HiveMetastore({ version, messageFormat, renderMessagesAtAppend: true });
+    metastore.createDatabase('sales');
+    metastore.createIcebergTable('sales', 'orders', { metadataLocation: LOC1 });
+    const [event] = metastore.eventsAfter(1n, 0);
+    expect(event!.render()).toBe(event!.render());
   });
 
   it('ALTER_TABLE of an Iceberg commit → present at the new location', () => {
