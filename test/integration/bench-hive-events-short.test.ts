@@ -17,7 +17,6 @@ describe('the hive events benchmark, shortened', () => {
     // batch it was in (a send carries the table's latest state).
     expect(r.updates).toBeGreaterThanOrEqual(r.tables);
     expect(r.updates).toBeLessThanOrEqual(r.tableBatches);
-    expect(r.convergedSeconds).toBeGreaterThanOrEqual(r.eventSeconds);
     expect(r.daemonCpuSeconds).toBeGreaterThan(0);
     expect(r.metastoreCpuSeconds).toBeGreaterThan(0);
   }, 300_000);

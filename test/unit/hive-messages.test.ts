@@ -7,17 +7,14 @@ import { interpretEvent, type HiveEvent } from '../../adapters/hive-log/messages
 import { parseTjsonTable } from '../../adapters/hive-log/messages/tjson-table.js';
 import { HiveMetastore } from '../emulators/hive/metastore.js';
 import { tableToTjson } from '../emulators/hive/tjson.js';
-import type { HiveVersion, MessageFormat } from '../emulators/hive/types.js';
+import type { HiveVersion, MessageFormat, MetastoreOptions } from '../emulators/hive/types.js';
 
 const LOC1 = 's3://lake/sales/orders/metadata/00001-a.metadata.json';
 const LOC2 = 's3://lake/sales/orders/metadata/00002-b.metadata.json';
 const UUID = '6f0c3f55-1d1e-4a8e-9a53-6a4c2c5e2b10';
 
 /** The events a metastore writes for `ddl`, as the connector receives them. */
-function eventsOf(
-  ddl: (m: HiveMetastore) => void,
-  options: { version?: HiveVersion; messageFormat?: MessageFormat; excludeParameters?: RegExp; renderMessagesAtAppend?: boolean; now?: () => number } = {},
-): HiveEvent[] {
+function eventsOf(ddl: (m: HiveMetastore) => void, options: MetastoreOptions = {}): HiveEvent[] {
   const metastore = new HiveMetastore(options);
   metastore.createDatabase('sales');
   const from = metastore.currentEventId;
