@@ -141,6 +141,35 @@ describe('reading metastore structs', () => {
     expect([lastEvent, maxEvents]).toEqual([2n ** 63n - 2n, 500]);
   });
 
+  it("an event's message is kept as bytes and decoded as UTF-8 when read (multi-byte text and an empty message included)", () => {
+    const messages = ['{"table":"bestellungen_ü","comment":"売上 🚀"}', ''];
+    const events: LogEvent[] = messages.map((message, i) => ({
+      eventId: BigInt(i + 1),
+      eventTime: 1_700_000_000,
+      eventType: 'ALTER_TABLE',
+      dbName: 'sales',
+      tableName: 'orders',
+      catName: 'hive',
+      render: () => ({ message, messageFormat: 'json-0.2' }),
+    }));
+    const bytes = encode((p) => {
+      p.writeStructBegin('');
+      p.writeFieldBegin('', TType.LIST as never, 1);
+      p.writeListBegin(TType.STRUCT as never, events.length);
+      for (const event of events) writeNotificationEvent(p, event, '4');
+      p.writeListEnd();
+      p.writeFieldEnd();
+      p.writeFieldStop();
+      p.writeStructEnd();
+    });
+    const read = readNotificationEventResponse(reader(bytes));
+    // Not a string field: a batch's messages stay out of the JS heap until each is interpreted.
+    expect(typeof Object.getOwnPropertyDescriptor(read[0], 'message')?.get).toBe('function');
+    expect(read.map((e) => e.message)).toEqual(messages);
+    expect(read[0]!.message).toBe(messages[0]); // read again: the same text
+    expect({ ...read[0] }).toMatchObject({ message: messages[0], eventType: 'ALTER_TABLE' });
+  });
+
   it('parseEventId takes decimal i64 strings only', () => {
     expect(parseEventId('9223372036854775807')).toBe(2n ** 63n - 1n);
     expect(parseEventId('9223372036854775808')).toBeUndefined();
