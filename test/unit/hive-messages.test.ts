@@ -108,7 +108,7 @@ describe('interpretEvent', () => {
       m.dropTable('sales', 'orders');
     };
     // The rows as served, without the emulator's own render function.
-    const served = (events: HiveEvent[]) => events.map(({ render: _, ...row }: HiveEvent & { render?: unknown }) => row);
+    const served = (events: HiveEvent[]) => events.map(({ render: _, messageBytes: __, ...row }: HiveEvent & { render?: unknown; messageBytes?: Buffer }) => row);
     // One clock for both logs: event times and message timestamps are whole seconds of it.
     const now = () => 1_700_000_000_000;
     const atAppend = served(eventsOf(ddl, { version, messageFormat, renderMessagesAtAppend: true, now }));
@@ -120,6 +120,8 @@ describe('interpretEvent', () => {
     metastore.createIcebergTable('sales', 'orders', { metadataLocation: LOC1 });
     const [event] = metastore.eventsAfter(1n, 0);
     expect(event!.render()).toBe(event!.render());
+    // What is served on the wire: the same message, as UTF-8 bytes.
+    expect(event!.messageBytes?.toString('utf8')).toBe(event!.render().message);
   });
 
   it('ALTER_TABLE of an Iceberg commit → present at the new location', () => {

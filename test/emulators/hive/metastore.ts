@@ -220,14 +220,14 @@ export class HiveMetastore {
     const render = () => ({ message: encodeMessage(build(context), format), messageFormat: format });
     if (this.renderAtAppend) {
       const rendered = render();
-      return this.push({ eventType, dbName, tableName, render: () => rendered });
+      return this.push({ eventType, dbName, tableName, render: () => rendered, messageBytes: Buffer.from(rendered.message) });
     }
     // Rendered each time it is served (from snapshots, so always the same): a log of a million listed
     // tables' CREATE events (hive-scale) stays small in memory.
     return this.push({ eventType, dbName, tableName, render });
   }
 
-  private push(event: Pick<LogEvent, 'eventType' | 'dbName' | 'tableName' | 'render'>): bigint {
+  private push(event: Pick<LogEvent, 'eventType' | 'dbName' | 'tableName' | 'render' | 'messageBytes'>): bigint {
     const eventId = this.nextEventId++;
     this.log.push({ ...event, eventId, eventTime: this.seconds(), catName: this.catalog });
     return eventId;

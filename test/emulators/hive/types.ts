@@ -30,6 +30,11 @@ export interface LogEvent {
   readonly tableName: string | undefined;
   readonly catName: string;
   render(): { message: string; messageFormat: string };
+  /**
+   * The message as UTF-8, kept when it is rendered at the append (renderMessagesAtAppend): serving
+   * it is then a copy of bytes, as reading a NOTIFICATION_LOG row is for a metastore.
+   */
+  readonly messageBytes?: Buffer;
 }
 
 export interface MetastoreOptions {

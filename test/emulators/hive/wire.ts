@@ -141,7 +141,8 @@ export function writeNotificationEvent(p: TProtocol, event: LogEvent, version: H
     string(p, 3, event.eventType);
     if (event.dbName !== undefined) string(p, 4, event.dbName);
     if (event.tableName !== undefined) string(p, 5, event.tableName);
-    string(p, 6, message);
+    // thrift writes a Buffer's bytes as they are: no UTF-8 length to compute, no encoding.
+    field(p, T.STRING, 6, () => p.writeString(event.messageBytes ?? message));
     string(p, 7, messageFormat);
     if (version !== '2.3') string(p, 8, event.catName);
   });
