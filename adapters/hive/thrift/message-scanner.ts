@@ -115,8 +115,10 @@ export class ReplyReader {
       return reply;
     }
     // A large reply keeps the buffer it was read into; only what follows it is copied to a new one.
+    // That one is as large as this reply was: the next reply of a stream of full batches is about as
+    // large, and growing to it by doubling from 64 KiB copied it once more on the way.
     const reply = this.buffer.subarray(start, end);
-    const next = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER_BYTES, rest));
+    const next = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER_BYTES, rest, end));
     this.buffer.copy(next, 0, end, this.length);
     this.buffer = next;
     this.length = rest;
