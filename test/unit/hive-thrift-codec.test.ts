@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HmsException, readResult } from '../../adapters/hive/metastore/results.js';
 import { readNotificationEventResponse, readTable, writeNotificationEventRequest } from '../../adapters/hive/metastore/structs.js';
 import { parseEventId, readI64 } from '../../adapters/hive/thrift/i64.js';
-import { binaryMessageLength, ThriftProtocolError } from '../../adapters/hive/thrift/message-scanner.js';
+import { binaryMessageLength, ReplyReader, ThriftProtocolError } from '../../adapters/hive/thrift/message-scanner.js';
 import { TType } from '../../adapters/hive/thrift/wire-types.js';
 import type { EmulatedTable, HiveVersion, LogEvent } from '../emulators/hive/types.js';
 import { readFields, writeNotificationEvent, writeTable } from '../emulators/hive/wire.js';
@@ -168,6 +168,30 @@ describe('reading metastore structs', () => {
     expect(read.map((e) => e.message)).toEqual(messages);
     expect(read[0]!.message).toBe(messages[0]); // read again: the same text
     expect({ ...read[0] }).toMatchObject({ message: messages[0], eventType: 'ALTER_TABLE' });
+  });
+
+  it("events keep their messages after the connection's receive buffer is reused for the next reply", () => {
+    const responseOf = (messages: string[]) =>
+      encode((p) => {
+        p.writeStructBegin('');
+        p.writeFieldBegin('', TType.LIST as never, 1);
+        p.writeListBegin(TType.STRUCT as never, messages.length);
+        messages.forEach((message, i) =>
+          writeNotificationEvent(p, { eventId: BigInt(i + 1), eventTime: 1, eventType: 'ALTER_TABLE', dbName: 'd', tableName: 't', catName: 'hive', render: () => ({ message, messageFormat: 'json-0.2' }) }, '4'),
+        );
+        p.writeListEnd();
+        p.writeFieldEnd();
+        p.writeFieldStop();
+        p.writeStructEnd();
+      });
+    const frame = (bytes: Buffer) => Buffer.concat([Buffer.from(new Uint32Array([bytes.length]).buffer).reverse(), bytes]);
+    const first = ['{"a":"first batch, first message"}', '{"a":"first batch, second message"}'];
+    const second = ['{"b":"SECOND BATCH, FIRST MESSAGE!"}', '{"b":"SECOND BATCH, SECOND MESSAGE"}'];
+    const replies = new ReplyReader('framed', 1 << 20);
+    const batches: Array<ReturnType<typeof readNotificationEventResponse>> = [];
+    // Each reply is a view of the same buffer, decoded while it is handed over (as the connection does).
+    for (const messages of [first, second]) replies.push(frame(responseOf(messages)), (view) => batches.push(readNotificationEventResponse(reader(view))));
+    expect(batches.map((events) => events.map((e) => e.message))).toEqual([first, second]);
   });
 
   it('parseEventId takes decimal i64 strings only', () => {

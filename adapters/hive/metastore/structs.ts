@@ -68,7 +68,8 @@ export function readNotificationEvent(protocol: TProtocol): NotificationEvent {
     else if (id === 3) eventType = protocol.readString();
     else if (id === 4) dbName = protocol.readString();
     else if (id === 5) tableName = protocol.readString();
-    else if (id === 6) messageBytes = protocol.readBinary();
+    // A copy: the reply's bytes are a view of the connection's receive buffer, reused for the next reply.
+    else if (id === 6) messageBytes = Buffer.from(protocol.readBinary());
     else if (id === 7) messageFormat = protocol.readString();
     else if (id === 8) catName = protocol.readString();
     else return false;
@@ -82,8 +83,8 @@ export function readNotificationEvent(protocol: TProtocol): NotificationEvent {
     eventType,
     dbName,
     tableName,
-    // The message stays as its UTF-8 bytes in the reply's buffer (outside the JS heap) and is decoded
-    // when read, as readString would have. A batch of ~3 KB messages lives on while it is parsed and
+    // The message stays as its UTF-8 bytes (outside the JS heap) and is decoded when read, as
+    // readString would have. A batch of ~3 KB messages lives on while it is parsed and
     // committed and the next batch is fetched: as strings, every young-generation GC meanwhile copied
     // them and then moved them to the old generation (~13% of the daemon's CPU on the Hive events
     // benchmark). Decoded on use, each string dies once its event is interpreted, and the events

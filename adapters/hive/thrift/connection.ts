@@ -98,7 +98,7 @@ export class ThriftConnection implements MetastoreConnection {
 
   private onData(chunk: Buffer): void {
     try {
-      for (const message of this.replies.push(chunk)) this.dispatch(message);
+      this.replies.push(chunk, (message) => this.dispatch(message));
     } catch (error) {
       this.fail((error instanceof ThriftProtocolError && this.peerMismatch()) || describeReplyError(error, this.address));
     }

@@ -51,8 +51,12 @@ export type TransportFraming = 'buffered' | 'framed';
 export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
 const INITIAL_BUFFER_BYTES = 64 * 1024;
-/** Replies from this size on are handed over in the buffer they were read into rather than copied. */
-const LARGE_REPLY_BYTES = 1024 * 1024;
+/**
+ * The receive buffer is kept between replies up to this size (a batch of the notification log is
+ * 1-2 MiB): writing into memory already in use is cheaper than into a fresh allocation, whose pages
+ * the kernel maps in on first touch. A buffer grown beyond it for a rare huge reply is let go.
+ */
+const KEPT_BUFFER_BYTES = 16 * 1024 * 1024;
 
 export class ReplyReader {
   /** Bytes received and not yet returned: buffer[0, length), grown by doubling up to the limit. */
@@ -70,59 +74,58 @@ export class ReplyReader {
     return this.buffer.subarray(0, this.length);
   }
 
-  /** The replies completed by this chunk (copies), in order. Throws ThriftProtocolError. */
-  push(chunk: Buffer): Buffer[] {
+  /**
+   * Hands each reply this chunk completes to `each`, in order. A reply is a view of the receive
+   * buffer, valid only during that call: `each` decodes it at once (what it keeps, it copies), and the
+   * buffer is reused for the next replies. Throws ThriftProtocolError.
+   */
+  push(chunk: Buffer, each: (reply: Buffer) => void): void {
     this.append(chunk);
-    const replies: Buffer[] = [];
-    for (;;) {
-      const reply = this.next();
-      if (!reply) break;
-      replies.push(reply);
+    let consumed = 0;
+    try {
+      for (;;) {
+        const reply = this.next(consumed);
+        if (!reply) break;
+        consumed = reply.end;
+        each(this.buffer.subarray(reply.start, reply.end));
+      }
+    } finally {
+      this.drop(consumed);
     }
     // Whatever is left is the start of one reply: it may not grow past the limit (plus a frame prefix).
     if (this.length > this.maxReplyBytes + 4) throw new ThriftReplyTooLargeError(`a reply larger than the ${this.maxReplyBytes}-byte limit`);
-    return replies;
   }
 
-  private next(): Buffer | undefined {
-    const bytes = this.buffer.subarray(0, this.length);
-    let start: number;
-    let end: number;
+  /** Where the reply starting at buffer[from] lies, once all of it is buffered. */
+  private next(from: number): { start: number; end: number } | undefined {
+    const bytes = this.buffer.subarray(from, this.length);
     if (this.framing === 'framed') {
       if (bytes.length < 4) return undefined;
       const size = bytes.readInt32BE(0);
       if (size < 0) throw new ThriftProtocolError(`negative frame size ${size}`);
       if (size > this.maxReplyBytes) throw new ThriftReplyTooLargeError(`frame size ${size} exceeds the ${this.maxReplyBytes}-byte reply limit`);
       if (bytes.length < 4 + size) return undefined;
-      [start, end] = [4, 4 + size];
-    } else {
-      this.scanner ??= new BinaryMessageScanner(this.maxReplyBytes);
-      const length = this.scanner.scan(bytes);
-      if (length === undefined) return undefined;
-      this.scanner = undefined;
-      [start, end] = [0, length];
+      return { start: from + 4, end: from + 4 + size };
     }
-    return this.take(start, end);
+    this.scanner ??= new BinaryMessageScanner(this.maxReplyBytes);
+    const length = this.scanner.scan(bytes);
+    if (length === undefined) return undefined;
+    this.scanner = undefined;
+    return { start: from, end: from + length };
   }
 
-  /** Removes buffer[0, end) and returns [start, end) of it, unshared with what is buffered later. */
-  private take(start: number, end: number): Buffer {
+  /** Removes buffer[0, end): the rest moves to the front, into a smaller buffer after a rare huge reply. */
+  private drop(end: number): void {
+    if (end === 0) return;
     const rest = this.length - end;
-    if (end < LARGE_REPLY_BYTES) {
-      const reply = Buffer.from(this.buffer.subarray(start, end));
+    if (this.buffer.length > KEPT_BUFFER_BYTES) {
+      const next = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER_BYTES, rest));
+      this.buffer.copy(next, 0, end, this.length);
+      this.buffer = next;
+    } else {
       this.buffer.copy(this.buffer, 0, end, this.length);
-      this.length = rest;
-      return reply;
     }
-    // A large reply keeps the buffer it was read into; only what follows it is copied to a new one.
-    // That one is as large as this reply was: the next reply of a stream of full batches is about as
-    // large, and growing to it by doubling from 64 KiB copied it once more on the way.
-    const reply = this.buffer.subarray(start, end);
-    const next = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER_BYTES, rest, end));
-    this.buffer.copy(next, 0, end, this.length);
-    this.buffer = next;
     this.length = rest;
-    return reply;
   }
 
   /** Appends without re-copying what is buffered more than a logarithmic number of times. */
