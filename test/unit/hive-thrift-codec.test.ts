@@ -23,6 +23,31 @@ function encode(write: (p: TProtocol) => void): Buffer {
 
 const reader = (bytes: Buffer) => new thrift.TBinaryProtocol(new thrift.TFramedTransport(bytes));
 
+/** An ALTER_TABLE event of sales.orders as the emulator logs it. */
+const alterEvent = (eventId: bigint, message: string): LogEvent => ({
+  eventId,
+  eventTime: 1_700_000_000,
+  eventType: 'ALTER_TABLE',
+  dbName: 'sales',
+  tableName: 'orders',
+  catName: 'hive',
+  render: () => ({ message, messageFormat: 'json-0.2' }),
+});
+
+/** A NotificationEventResponse (1: list<NotificationEvent>) holding `events`, as Hive 4 writes it. */
+function responseBytes(events: readonly LogEvent[]): Buffer {
+  return encode((p) => {
+    p.writeStructBegin('');
+    p.writeFieldBegin('', TType.LIST as never, 1);
+    p.writeListBegin(TType.STRUCT as never, events.length);
+    for (const event of events) writeNotificationEvent(p, event, '4');
+    p.writeListEnd();
+    p.writeFieldEnd();
+    p.writeFieldStop();
+    p.writeStructEnd();
+  });
+}
+
 /** A `<method>_result` reply message with field 0 (or an exception field) written by `body`. */
 function reply(method: string, body: (p: TProtocol) => void): Buffer {
   return encode((p) => {
@@ -105,26 +130,7 @@ describe('reading metastore structs', () => {
 
   it('event ids beyond 2^53 are exact (i64 as bigint), in both directions', () => {
     const ids = [1n, 2n ** 53n + 1n, 2n ** 63n - 1n];
-    const events: LogEvent[] = ids.map((eventId) => ({
-      eventId,
-      eventTime: 1_700_000_000,
-      eventType: 'ALTER_TABLE',
-      dbName: 'sales',
-      tableName: 'orders',
-      catName: 'hive',
-      render: () => ({ message: '{}', messageFormat: 'json-0.2' }),
-    }));
-    const bytes = encode((p) => {
-      p.writeStructBegin('');
-      p.writeFieldBegin('', TType.LIST as never, 1);
-      p.writeListBegin(TType.STRUCT as never, events.length);
-      for (const event of events) writeNotificationEvent(p, event, '4');
-      p.writeListEnd();
-      p.writeFieldEnd();
-      p.writeFieldStop();
-      p.writeStructEnd();
-    });
-    const read = readNotificationEventResponse(reader(bytes));
+    const read = readNotificationEventResponse(reader(responseBytes(ids.map((eventId) => alterEvent(eventId, '{}')))));
     expect(read.map((e) => e.eventId)).toEqual(ids);
     expect(read[1]).toMatchObject({ eventTime: 1_700_000_000, eventType: 'ALTER_TABLE', dbName: 'sales', tableName: 'orders', message: '{}', messageFormat: 'json-0.2', catName: 'hive' });
 
@@ -143,26 +149,7 @@ describe('reading metastore structs', () => {
 
   it("an event's message is kept as bytes and decoded as UTF-8 when read (multi-byte text and an empty message included)", () => {
     const messages = ['{"table":"bestellungen_ü","comment":"売上 🚀"}', ''];
-    const events: LogEvent[] = messages.map((message, i) => ({
-      eventId: BigInt(i + 1),
-      eventTime: 1_700_000_000,
-      eventType: 'ALTER_TABLE',
-      dbName: 'sales',
-      tableName: 'orders',
-      catName: 'hive',
-      render: () => ({ message, messageFormat: 'json-0.2' }),
-    }));
-    const bytes = encode((p) => {
-      p.writeStructBegin('');
-      p.writeFieldBegin('', TType.LIST as never, 1);
-      p.writeListBegin(TType.STRUCT as never, events.length);
-      for (const event of events) writeNotificationEvent(p, event, '4');
-      p.writeListEnd();
-      p.writeFieldEnd();
-      p.writeFieldStop();
-      p.writeStructEnd();
-    });
-    const read = readNotificationEventResponse(reader(bytes));
+    const read = readNotificationEventResponse(reader(responseBytes(messages.map((message, i) => alterEvent(BigInt(i + 1), message)))));
     // Not a string field: a batch's messages stay out of the JS heap until each is interpreted.
     expect(typeof Object.getOwnPropertyDescriptor(read[0], 'message')?.get).toBe('function');
     expect(read.map((e) => e.message)).toEqual(messages);
@@ -171,26 +158,19 @@ describe('reading metastore structs', () => {
   });
 
   it("events keep their messages after the connection's receive buffer is reused for the next reply", () => {
-    const responseOf = (messages: string[]) =>
-      encode((p) => {
-        p.writeStructBegin('');
-        p.writeFieldBegin('', TType.LIST as never, 1);
-        p.writeListBegin(TType.STRUCT as never, messages.length);
-        messages.forEach((message, i) =>
-          writeNotificationEvent(p, { eventId: BigInt(i + 1), eventTime: 1, eventType: 'ALTER_TABLE', dbName: 'd', tableName: 't', catName: 'hive', render: () => ({ message, messageFormat: 'json-0.2' }) }, '4'),
-        );
-        p.writeListEnd();
-        p.writeFieldEnd();
-        p.writeFieldStop();
-        p.writeStructEnd();
-      });
-    const frame = (bytes: Buffer) => Buffer.concat([Buffer.from(new Uint32Array([bytes.length]).buffer).reverse(), bytes]);
+    // A framed reply: a 4-byte big-endian length, then the response.
+    const frame = (messages: string[]) => {
+      const body = responseBytes(messages.map((message, i) => alterEvent(BigInt(i + 1), message)));
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(body.length);
+      return Buffer.concat([length, body]);
+    };
     const first = ['{"a":"first batch, first message"}', '{"a":"first batch, second message"}'];
     const second = ['{"b":"SECOND BATCH, FIRST MESSAGE!"}', '{"b":"SECOND BATCH, SECOND MESSAGE"}'];
     const replies = new ReplyReader('framed', 1 << 20);
     const batches: Array<ReturnType<typeof readNotificationEventResponse>> = [];
     // Each reply is a view of the same buffer, decoded while it is handed over (as the connection does).
-    for (const messages of [first, second]) replies.push(frame(responseOf(messages)), (view) => batches.push(readNotificationEventResponse(reader(view))));
+    for (const messages of [first, second]) replies.push(frame(messages), (view) => batches.push(readNotificationEventResponse(reader(view))));
     expect(batches.map((events) => events.map((e) => e.message))).toEqual([first, second]);
   });
 
