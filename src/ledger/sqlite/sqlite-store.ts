@@ -320,8 +320,8 @@ export class SqliteStore {
    * the table's history in the same transaction.
    */
   applyOutcome(outcome: Outcome, now = Date.now(), operation?: OperationNote): void {
-    // Inside a transaction (GroupCommit's, which gives each write a savepoint of its own) the statements
-    // run as they are: a second savepoint per outcome cost about as much as the outcome's UPDATE.
+    // Inside a transaction (GroupCommit's) the statements run as they are: a savepoint per outcome cost
+    // about as much as the outcome's UPDATE.
     if (this.db.inTransaction) this.writeOutcome(outcome, now, operation);
     else this.transaction(() => this.writeOutcome(outcome, now, operation));
   }
