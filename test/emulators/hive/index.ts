@@ -5,6 +5,7 @@ import type { Server, Socket } from 'node:net';
 import thrift from 'thrift';
 import { HiveMetastore } from './metastore.js';
 import { MetastoreProcessor, type CallStats, type FaultRule } from './processor.js';
+import { corkWhileProcessing, StreamingBufferedTransport } from './streaming-transport.js';
 import type { EmulatorOptions, MetastoreOptions } from './types.js';
 
 export { HiveMetastore, MetastoreError } from './metastore.js';
@@ -55,12 +56,13 @@ export async function startHiveMetastoreEmulator(
         return processor;
       } as never,
       {},
-      { transport: options.transport === 'framed' ? thrift.TFramedTransport : thrift.TBufferedTransport, protocol: StrictBinaryProtocol as never },
+      { transport: options.transport === 'framed' ? thrift.TFramedTransport : StreamingBufferedTransport, protocol: StrictBinaryProtocol as never },
     ) as Server;
     // Connection resets are part of the tests; the server must not crash on them.
     created.on('error', () => undefined);
     created.on('connection', (socket: Socket) => {
       sockets.add(socket);
+      corkWhileProcessing(socket);
       socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
     });
