@@ -34,12 +34,13 @@ type At = { readonly order: number; readonly sourceTimeMs: number };
  * last one per table, so a table committed five times in a batch costs one notification). Each event
  * is ordered by EventClock and timed by its event time. Never throws for one bad event: an unreadable
  * message is logged with its event id and reason and the table it names is read instead; only a
- * metastore outage throws (the batch is then fetched again).
+ * metastore outage throws (the batch is then fetched again). `observations` holds what earlier batches
+ * of the same commit produced (a dropped database takes the tables they created): this batch's are
+ * added to it.
  */
-export async function observeBatch(events: readonly NotificationEvent[], sink: ObservationSink, deps: BatchDeps): Promise<BatchResult> {
+export async function observeBatch(events: readonly NotificationEvent[], sink: ObservationSink, deps: BatchDeps, observations: Observation[] = []): Promise<BatchResult> {
   const { clock, metrics, source, catalogName, logger } = deps;
   clock.cover(events.at(-1)!.eventId);
-  const observations: Observation[] = [];
   const counts = { applied: 0, ignored: 0, unparseable: 0 };
   for (const event of events) {
     const at: At = { order: clock.orderOfEvent(event.eventId), sourceTimeMs: event.eventTime > 0 ? event.eventTime * 1000 : Date.now() };
