@@ -102,7 +102,7 @@ export class LogWatcher {
     }
   }
 
-  /** One fetch: applies the events after `cursor` (or recovers from a gap); returns the new cursor. */
+  /** Applies the events after `cursor` (one batch, or several while the log is behind: see apply()) or recovers from a gap; returns the new cursor. */
   private async step(sink: ObservationSink, cursor: bigint, signal: AbortSignal): Promise<{ cursor: bigint; caughtUp: boolean }> {
     const { client, batchSize, metrics, source } = this.options;
     let events = await this.fetch(cursor);
