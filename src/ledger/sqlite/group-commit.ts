@@ -98,22 +98,12 @@ export class GroupCommit {
    * each page a write first changes into a sub-journal, so that it can be rolled back alone: that
    * doubled the cost of a row's UPDATE (a log batch's 500 UPDATEs, a notification's outcome). Writes
    * almost never throw, so the batch runs bare; when one does, the whole transaction is rolled back and
-   * undefined says to run the batch again with a savepoint each (runIsolated). A batch of one write
-   * needs no second run: its error is its own.
+   * undefined says to run the batch again with a savepoint each. A batch of one write needs no second
+   * run: its error is its own.
    */
   private runTogether(batch: readonly Queued[]): Settled[] | undefined {
-    const results: Settled[] = [];
     try {
-      this.ledger.transaction(() => {
-        for (const item of batch) {
-          try {
-            results.push({ ok: true, value: item.run() });
-          } catch (error) {
-            throw new WriteThrew(error);
-          }
-        }
-      });
-      return results;
+      return this.runBatch(batch, false);
     } catch (error) {
       if (!(error instanceof WriteThrew)) throw error;
       return batch.length === 1 ? [{ ok: false, error: error.cause }] : undefined;
@@ -122,12 +112,18 @@ export class GroupCommit {
 
   /** Each write in a savepoint of its own: one that throws is rolled back and rejects only its caller. */
   private runIsolated(batch: readonly Queued[]): Settled[] {
+    return this.runBatch(batch, true);
+  }
+
+  /** The batch in one transaction; without savepoints, the first write that throws ends it (WriteThrew). */
+  private runBatch(batch: readonly Queued[], savepoints: boolean): Settled[] {
     const results: Settled[] = [];
     this.ledger.transaction(() => {
       for (const item of batch) {
         try {
-          results.push({ ok: true, value: this.ledger.transaction(item.run) });
+          results.push({ ok: true, value: savepoints ? this.ledger.transaction(item.run) : item.run() });
         } catch (error) {
+          if (!savepoints) throw new WriteThrew(error);
           results.push({ ok: false, error });
         }
       }
