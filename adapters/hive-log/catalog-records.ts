@@ -24,4 +24,9 @@ export interface NotificationEvent {
   readonly message: string;
   readonly messageFormat: string | undefined;
   readonly catName: string | undefined;
+  /**
+   * The caller has read the message (of this event and of every other event of its batch): a reader
+   * that lends the batch's messages memory it reuses takes it back. The messages cannot be read after.
+   */
+  readonly releaseMessage?: () => void;
 }

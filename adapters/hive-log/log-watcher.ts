@@ -222,6 +222,8 @@ export class LogWatcher {
     let taken = 0;
     for (;;) {
       const batch = await observeBatch(run.events, sink, this.options, observations);
+      // Every message of the run has been read: the memory holding them goes to the next batch.
+      run.events[0]!.releaseMessage?.();
       for (const outcome of OUTCOMES) counts[outcome] += batch.counts[outcome];
       batches++;
       taken += run.events.length;

@@ -20,14 +20,31 @@ interface Commit {
   readonly observations: readonly Observation[];
 }
 
-function reader(metastore: HiveMetastore, requests: bigint[]): NotificationLogReader {
+/** A batch as the reader lent it: its messages cannot be read once it is released (as MessagePool's). */
+interface Lent {
+  readonly after: bigint;
+  releases: number;
+}
+
+function reader(metastore: HiveMetastore, requests: bigint[], lent: Lent[] = []): NotificationLogReader {
   return {
     currentNotificationEventId: async () => metastore.currentEventId,
     nextNotifications: async (lastEvent, maxEvents) => {
       requests.push(lastEvent);
+      const batch: Lent = { after: lastEvent, releases: 0 };
+      lent.push(batch);
+      const releaseMessage = () => void batch.releases++;
       return metastore.eventsAfter(lastEvent, maxEvents).map((e): NotificationEvent => {
         const { message, messageFormat } = e.render();
-        return { eventId: e.eventId, eventTime: e.eventTime, eventType: e.eventType, dbName: e.dbName, tableName: e.tableName, message, messageFormat, catName: e.catName };
+        const fields = { eventId: e.eventId, eventTime: e.eventTime, eventType: e.eventType, dbName: e.dbName, tableName: e.tableName, messageFormat, catName: e.catName };
+        return {
+          ...fields,
+          get message() {
+            if (batch.releases > 0) throw new Error(`event ${e.eventId}'s message read after its batch was released`);
+            return message;
+          },
+          releaseMessage,
+        };
       });
     },
     table: async () => undefined,
@@ -37,9 +54,10 @@ function reader(metastore: HiveMetastore, requests: bigint[]): NotificationLogRe
 }
 
 /** Runs the watcher from cursor `from` until it has committed `until`, and returns its commits. */
-async function watch(metastore: HiveMetastore, from: bigint, until: bigint, batchSize: number): Promise<{ commits: Commit[]; requests: bigint[] }> {
+async function watch(metastore: HiveMetastore, from: bigint, until: bigint, batchSize: number): Promise<{ commits: Commit[]; requests: bigint[]; lent: Lent[] }> {
   const commits: Commit[] = [];
   const requests: bigint[] = [];
+  const lent: Lent[] = [];
   const controller = new AbortController();
   const sink: ObservationSink = {
     commit: async (observations: readonly Observation[], options?: CommitOptions) => {
@@ -54,7 +72,7 @@ async function watch(metastore: HiveMetastore, from: bigint, until: bigint, batc
   };
   const watcher = new LogWatcher({
     source: 'hms',
-    client: reader(metastore, requests),
+    client: reader(metastore, requests, lent),
     clock: new EventClock(),
     filter: new TableFilter([], []),
     batchSize,
@@ -64,7 +82,7 @@ async function watch(metastore: HiveMetastore, from: bigint, until: bigint, batc
     metrics: new Metrics(),
   });
   await watcher.run(sink, controller.signal);
-  return { commits, requests };
+  return { commits, requests, lent };
 }
 
 const location = (db: string, name: string, version: number) => `s3://warehouse/${db}/${name}/metadata/0000${version}.metadata.json`;
@@ -86,6 +104,23 @@ describe('hive log watcher: commits while the log is behind', () => {
     // Each batch was asked for once (the run at the end may poll again once caught up).
     const asked = requests.filter((after) => after < end);
     expect(asked).toEqual(Array.from({ length: 10 }, (_, i) => start + BigInt(i * 10)));
+  });
+
+  it("gives each batch's messages back once they are read, and reads none after", async () => {
+    const metastore = new HiveMetastore();
+    metastore.createDatabase('lake');
+    const start = metastore.currentEventId;
+    for (let i = 0; i < 95; i++) metastore.createIcebergTable('lake', `t${i}`, { metadataLocation: location('lake', `t${i}`, i % 3) });
+    const end = metastore.currentEventId;
+    const { commits, lent } = await watch(metastore, start, end, 10);
+
+    // A message read after its release would have thrown: every table is observed at its location.
+    const observed = commits.flatMap((c) => c.observations);
+    expect(observed.map((o) => (o.state === 'present' ? o.metadataLocation : o.state))).toEqual(Array.from({ length: 95 }, (_, i) => location('lake', `t${i}`, i % 3)));
+    // Each batch applied was given back, once (a batch asked for after the end may still be waiting).
+    const applied = lent.filter((batch) => batch.after < end);
+    expect(applied).toHaveLength(10);
+    expect(applied.map((batch) => batch.releases)).toEqual(Array.from({ length: 10 }, () => 1));
   });
 
   it('a batch that is not full ends the commit: a log that keeps up commits each batch as it comes', async () => {

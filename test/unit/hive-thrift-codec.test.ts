@@ -5,6 +5,7 @@ import thrift from 'thrift';
 import type { TProtocol } from 'thrift';
 import { describe, expect, it } from 'vitest';
 import { HmsException, readResult } from '../../adapters/hive/metastore/results.js';
+import { MessagePool } from '../../adapters/hive/metastore/message-pool.js';
 import { readNotificationEventResponse, readTable, writeNotificationEventRequest } from '../../adapters/hive/metastore/structs.js';
 import { parseEventId, readI64 } from '../../adapters/hive/thrift/i64.js';
 import { binaryMessageLength, ReplyReader, ThriftProtocolError } from '../../adapters/hive/thrift/message-scanner.js';
@@ -172,6 +173,47 @@ describe('reading metastore structs', () => {
     // Each reply is a view of the same buffer, decoded while it is handed over (as the connection does).
     for (const messages of [first, second]) replies.push(frame(messages), (view) => batches.push(readNotificationEventResponse(reader(view))));
     expect(batches.map((events) => events.map((e) => e.message))).toEqual([first, second]);
+  });
+
+  it('a batch lent memory by the pool keeps its messages until released; the next batch then reuses that memory', () => {
+    const pool = new MessagePool();
+    const replies = new ReplyReader('framed', 1 << 20);
+    const read = (messages: string[]) => {
+      const body = responseBytes(messages.map((message, i) => alterEvent(BigInt(i + 1), message)));
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(body.length);
+      let events: ReturnType<typeof readNotificationEventResponse> = [];
+      replies.push(Buffer.concat([length, body]), (view) => (events = readNotificationEventResponse(reader(view), pool)));
+      return events;
+    };
+    const first = read(['{"a":"first batch, first message"}', '{"a":"first batch, second message"}']);
+    // Not released yet: the second batch gets memory of its own.
+    const second = read(['{"b":"SECOND BATCH, FIRST MESSAGE!"}', '{"b":"SECOND BATCH, SECOND MESSAGE"}']);
+    expect(first.map((e) => e.message)).toEqual(['{"a":"first batch, first message"}', '{"a":"first batch, second message"}']);
+    expect(pool.kept).toBe(0);
+
+    first[1]!.releaseMessage!();
+    first[0]!.releaseMessage!(); // any event of the batch releases it, once
+    expect(pool.kept).toBe(1);
+    expect(() => first[0]!.message).toThrow(/read after its batch gave its memory back/);
+
+    const third = read(['{"c":"third batch overwrites the first one\'s memory"}']);
+    expect(pool.kept).toBe(0);
+    expect(third.map((e) => e.message)).toEqual(['{"c":"third batch overwrites the first one\'s memory"}']);
+    expect(second.map((e) => e.message)).toEqual(['{"b":"SECOND BATCH, FIRST MESSAGE!"}', '{"b":"SECOND BATCH, SECOND MESSAGE"}']);
+  });
+
+  it('the pool keeps at most its limit in bytes between batches', () => {
+    // Leases are at least 64 KiB, rounded up to a power of two: 64 + 64 KiB fit in 160 KiB, a third does not, nor 2 MiB.
+    const pool = new MessagePool(160 * 1024);
+    const leases = [pool.lease(100), pool.lease(100), pool.lease(100), pool.lease(2 << 20)];
+    for (const lease of leases) lease.release();
+    expect(pool.kept).toBe(2);
+    // A released lease given back twice is kept once: one buffer is never lent to two batches.
+    const again = pool.lease(100);
+    again.release();
+    again.release();
+    expect(pool.kept).toBe(2);
   });
 
   it('parseEventId takes decimal i64 strings only', () => {

@@ -11,6 +11,7 @@ import type { MetastoreTransport } from '../transport/metastore-transport.js';
 import { readStringList, writeStringField } from '../thrift/struct-reader.js';
 import { ApplicationErrorType, TType } from '../thrift/wire-types.js';
 import type { HmsAddress } from './hms-uri.js';
+import { MessagePool } from './message-pool.js';
 import { HmsException, readResult } from './results.js';
 import {
   readCurrentEventId,
@@ -66,6 +67,8 @@ export class HmsClient implements NotificationLogReader {
   private current = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Where the notification log's messages wait until their batch is applied (see MessagePool). */
+  private readonly messages = new MessagePool();
 
   constructor(private readonly options: HmsClientOptions) {
     if (options.addresses.length === 0) throw new Error('HmsClient needs at least one address');
@@ -94,7 +97,7 @@ export class HmsClient implements NotificationLogReader {
         writeNotificationEventRequest(p, lastEvent, maxEvents);
         p.writeFieldEnd();
       },
-      (p) => readResult(p, 'get_next_notification', { type: TType.STRUCT, read: readNotificationEventResponse }, {}),
+      (p) => readResult(p, 'get_next_notification', { type: TType.STRUCT, read: (p) => readNotificationEventResponse(p, this.messages) }, {}),
     );
   }
 

@@ -11,6 +11,7 @@ import { TType } from '../thrift/wire-types.js';
 
 export type { HmsTable, NotificationEvent } from '../../hive-log/catalog-records.js';
 import type { HmsTable, NotificationEvent } from '../../hive-log/catalog-records.js';
+import { MessagePool } from './message-pool.js';
 
 export function readTable(protocol: TProtocol): HmsTable {
   let tableName = '';
@@ -52,13 +53,19 @@ function readStorageLocation(protocol: TProtocol): string | undefined {
   return location;
 }
 
-export function readNotificationEvent(protocol: TProtocol): NotificationEvent {
+/** A NotificationEvent as it is read: its message still a view of the reply, valid until the next reply. */
+interface ReadEvent {
+  readonly fields: Omit<NotificationEvent, 'message' | 'releaseMessage'>;
+  readonly message: Buffer | undefined;
+}
+
+function readNotificationEvent(protocol: TProtocol): ReadEvent {
   let eventId: bigint | undefined;
   let eventTime = 0;
   let eventType = '';
   let dbName: string | undefined;
   let tableName: string | undefined;
-  let messageBytes: Buffer | undefined;
+  let message: Buffer | undefined;
   let messageFormat: string | undefined;
   let catName: string | undefined;
   readStruct(protocol, (id, type) => {
@@ -68,43 +75,57 @@ export function readNotificationEvent(protocol: TProtocol): NotificationEvent {
     else if (id === 3) eventType = protocol.readString();
     else if (id === 4) dbName = protocol.readString();
     else if (id === 5) tableName = protocol.readString();
-    // A copy: the reply's bytes are a view of the connection's receive buffer, reused for the next reply.
-    else if (id === 6) messageBytes = Buffer.from(protocol.readBinary());
+    else if (id === 6) message = protocol.readBinary();
     else if (id === 7) messageFormat = protocol.readString();
     else if (id === 8) catName = protocol.readString();
     else return false;
     return true;
   });
   if (eventId === undefined) throw new Error('a NotificationEvent without eventId');
-  const bytes = messageBytes;
-  return {
-    eventId,
-    eventTime,
-    eventType,
-    dbName,
-    tableName,
-    // The message stays as its UTF-8 bytes (outside the JS heap) and is decoded when read, as
-    // readString would have. A batch of ~3 KB messages lives on while it is parsed and
-    // committed and the next batch is fetched: as strings, every young-generation GC meanwhile copied
-    // them and then moved them to the old generation (~13% of the daemon's CPU on the Hive events
-    // benchmark). Decoded on use, each string dies once its event is interpreted, and the events
-    // interpretEvent ignores by type (most of a real log: partitions, transactions) are never decoded.
-    get message() {
-      return bytes === undefined ? '' : bytes.toString('utf8');
-    },
-    messageFormat,
-    catName,
-  };
+  return { fields: { eventId, eventTime, eventType, dbName, tableName, messageFormat, catName }, message };
 }
 
-/** NotificationEventResponse: 1 list<NotificationEvent> events. */
-export function readNotificationEventResponse(protocol: TProtocol): NotificationEvent[] {
-  let events: NotificationEvent[] = [];
+/**
+ * NotificationEventResponse: 1 list<NotificationEvent> events. The messages are copied out of the
+ * reply into one buffer lent by `pool` (see MessagePool); `releaseMessage` on any event of the batch
+ * gives it back.
+ */
+export function readNotificationEventResponse(protocol: TProtocol, pool: MessagePool = new MessagePool(0)): NotificationEvent[] {
+  let read: ReadEvent[] = [];
   readStruct(protocol, (id, type) => {
     if (id !== 1 || type !== TType.LIST) return false;
-    events = readStructList(protocol, readNotificationEvent);
+    read = readStructList(protocol, readNotificationEvent);
     return true;
   });
+  let bytes = 0;
+  for (const event of read) bytes += event.message?.length ?? 0;
+  const lease = pool.lease(bytes);
+  const releaseMessage = () => lease.release();
+  const events = new Array<NotificationEvent>(read.length);
+  for (let i = 0; i < read.length; i++) {
+    const { fields: f, message } = read[i]!;
+    const start = lease.used;
+    const end = message === undefined ? start : lease.add(message);
+    events[i] = {
+      eventId: f.eventId,
+      eventTime: f.eventTime,
+      eventType: f.eventType,
+      dbName: f.dbName,
+      tableName: f.tableName,
+      messageFormat: f.messageFormat,
+      catName: f.catName,
+      // The message stays as its UTF-8 bytes (outside the JS heap) and is decoded when read, as
+      // readString would have. A batch of ~3 KB messages lives on while it is parsed and
+      // committed and the next batch is fetched: as strings, every young-generation GC meanwhile copied
+      // them and then moved them to the old generation (~13% of the daemon's CPU on the Hive events
+      // benchmark). Decoded on use, each string dies once its event is interpreted, and the events
+      // interpretEvent ignores by type (most of a real log: partitions, transactions) are never decoded.
+      get message() {
+        return lease.text(start, end);
+      },
+      releaseMessage,
+    };
+  }
   return events;
 }
 
