@@ -203,6 +203,14 @@ describe('reading metastore structs', () => {
     expect(second.map((e) => e.message)).toEqual(['{"b":"SECOND BATCH, FIRST MESSAGE!"}', '{"b":"SECOND BATCH, SECOND MESSAGE"}']);
   });
 
+  it('a reply without messages (a caught-up log) takes no memory from the pool', () => {
+    const pool = new MessagePool();
+    pool.lease(100).release();
+    expect(readNotificationEventResponse(reader(responseBytes([])), pool)).toEqual([]);
+    expect(readNotificationEventResponse(reader(responseBytes([alterEvent(1n, '')])), pool).map((e) => e.message)).toEqual(['']);
+    expect(pool.kept).toBe(1);
+  });
+
   it('the pool keeps at most its limit in bytes between batches', () => {
     // Leases are at least 64 KiB, rounded up to a power of two: 64 + 64 KiB fit in 160 KiB, a third does not, nor 2 MiB.
     const pool = new MessagePool(160 * 1024);

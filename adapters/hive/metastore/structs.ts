@@ -99,6 +99,8 @@ export function readNotificationEventResponse(protocol: TProtocol, pool: Message
   });
   let bytes = 0;
   for (const event of read) bytes += event.message?.length ?? 0;
+  // A caught-up log answers with no events, at every poll: such a reply takes nothing from the pool.
+  if (bytes === 0) return read.map(({ fields }) => ({ ...fields, message: '' }));
   const lease = pool.lease(bytes);
   const releaseMessage = () => lease.release();
   const events = new Array<NotificationEvent>(read.length);
