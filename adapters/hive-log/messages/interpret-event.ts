@@ -5,6 +5,7 @@ import { classifyTable } from '../iceberg-table.js';
 import type { HmsTable } from '../catalog-records.js';
 import { decodeMessage, type InflateBudget, UnparseableMessage } from './decode-message.js';
 import { alterTableMessageSchema, dropDatabaseMessageSchema, firstIssue, tableMessageSchema } from './message-schemas.js';
+import { RecentTjsonTables } from './recent-tjson-tables.js';
 import { parseTjsonTable } from './tjson-table.js';
 
 /** A notification event as the metastore records it (the log and the hook both deliver this shape). */
@@ -34,12 +35,18 @@ export type Interpretation =
    */
   | { readonly kind: 'unparseable'; readonly reason: string; readonly fallback: readonly TableChange[] };
 
+/**
+ * The tables of recent CREATE and ALTER messages, shared by every Hive source and hook of the process
+ * (bounded, 8 MB): a table's next commit is read from its last one (exactly, see RecentTjsonTables).
+ */
+export const recentTables = new RecentTjsonTables();
+
 /** Events about other objects (partitions, functions, transactions, statistics…) are not interesting. */
 const TABLE_EVENTS = new Set(['CREATE_TABLE', 'ALTER_TABLE', 'DROP_TABLE', 'DROP_DATABASE']);
 
 /**
- * Turns a notification event into table changes. Pure: reading the metastore (for `read` changes)
- * and ordering are the caller's. `catalogName`, when set, ignores events of other Hive 3+ catalogs.
+ * Turns a notification event into table changes. Pure (recentTables changes how fast, never what):
+ * reading the metastore (for `read` changes) and ordering are the caller's. `catalogName`, when set, ignores events of other Hive 3+ catalogs.
  * `budget` bounds what the messages of one hook request may inflate to (InflateBudgetExceeded).
  */
 export function interpretEvent(event: HiveEvent, catalogName: string | undefined, budget?: InflateBudget): Interpretation {
@@ -73,13 +80,13 @@ function createTable(event: HiveEvent, json: unknown): Interpretation {
     const table = namedTable(message.db ?? event.dbName, message.table ?? event.tableName);
     return { kind: 'changes', changes: [{ kind: 'read', table }] };
   }
-  const result = changeFor(parseTjsonTable(message.tableObjJson, 'tableObjJson'));
+  const result = changeFor(parseTjsonTable(message.tableObjJson, 'tableObjJson', recentTables));
   return 'ignored' in result ? result.ignored : { kind: 'changes', changes: [result.change] };
 }
 
 function alterTable(json: unknown): Interpretation {
   const message = parse(alterTableMessageSchema, json);
-  const after = parseTjsonTable(message.tableObjAfterJson, 'tableObjAfterJson');
+  const after = parseTjsonTable(message.tableObjAfterJson, 'tableObjAfterJson', recentTables);
   // Hive writes the before-names into the message's db/table; older messages only in the before object.
   const before =
     message.db !== undefined && message.table !== undefined

@@ -1,5 +1,6 @@
 import type { HmsTable } from '../catalog-records.js';
 import { UnparseableMessage } from './decode-message.js';
+import type { RecentTjsonTables } from './recent-tjson-tables.js';
 
 /**
  * A Table serialized with Thrift's TJSONProtocol, as the metastore puts it in notification messages
@@ -16,8 +17,19 @@ const FIELD_NAMES: Record<string, string> = { '1': 'tableName', '2': 'dbName', '
 /** A field that is not what the TJSON Table says it is; the message says what it should be. */
 class FieldProblem extends Error {}
 
-/** Throws UnparseableMessage saying which field is wrong. */
-export function parseTjsonTable(text: string, what: string): HmsTable {
+/**
+ * Throws UnparseableMessage saying which field is wrong. With `recent`, a table that differs from a
+ * remembered one only in its parameters is read from it (the same result, see RecentTjsonTables).
+ */
+export function parseTjsonTable(text: string, what: string, recent?: RecentTjsonTables): HmsTable {
+  const remembered = recent?.lookup(text, parameterMap);
+  if (remembered) return remembered;
+  const table = parseWhole(text, what);
+  recent?.remember(text, table);
+  return table;
+}
+
+function parseWhole(text: string, what: string): HmsTable {
   let json: unknown;
   try {
     json = JSON.parse(text);
