@@ -1,7 +1,6 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Observation } from '../../src/model/observation.js';
 import type { ObservationSink } from '../../src/model/source-adapter.js';
-import { dottedName } from '../../src/model/table.js';
 import type { TableFilter } from '../../src/normalizer/glob.js';
 import type { Logger } from '../../src/telemetry/logger.js';
 import type { Metrics } from '../../src/telemetry/metrics.js';
@@ -199,7 +198,7 @@ export class SqsWatcher {
         return { observations: [], failure: asMirrorError(error), work: true };
       }
     }
-    const tables = change.tables.map((name) => CatalogSet.tableName(where.catalog, change.database, name)).filter((t) => this.deps.filter.accepts(dottedName(t)));
+    const tables = change.tables.map((name) => CatalogSet.tableName(where.catalog, change.database, name)).filter((t) => this.deps.filter.acceptsTable(t));
     const results = await Promise.allSettled(tables.map((table) => reads.table(messageId, where, table)));
     const observations: Observation[] = [];
     let failure: MirrorError | undefined;

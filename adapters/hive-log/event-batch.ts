@@ -52,7 +52,7 @@ export async function observeBatch(events: readonly NotificationEvent[], sink: O
         break;
       case 'drop-database': {
         const tables = await tablesOfDatabase(sink, result.db, observations, deps.filter);
-        for (const table of tables) observations.push({ table, state: 'absent', ...at });
+        for (const table of tables) observations.push({ table, state: 'absent', order: at.order, sourceTimeMs: at.sourceTimeMs });
         counts[tables.length > 0 ? 'applied' : 'ignored']++;
         break;
       }
@@ -81,18 +81,18 @@ async function observeChanges(changes: readonly TableChange[], at: At, into: Obs
   let added = 0;
   for (const change of changes) {
     // Out-of-scope tables are left out here, before any metastore read is spent on them.
-    if (!deps.filter.accepts(dottedName(change.table))) continue;
+    if (!deps.filter.acceptsTable(change.table)) continue;
     if (change.kind === 'present') {
-      into.push({ table: change.table, state: 'present', metadataLocation: change.metadataLocation, tableUuid: change.tableUuid, ...at });
+      into.push({ table: change.table, state: 'present', metadataLocation: change.metadataLocation, tableUuid: change.tableUuid, order: at.order, sourceTimeMs: at.sourceTimeMs });
     } else if (change.kind === 'absent') {
       // Unconfirmed: the engine re-reads the table right before any DROP.
-      into.push({ table: change.table, state: 'absent', ...at });
+      into.push({ table: change.table, state: 'absent', order: at.order, sourceTimeMs: at.sourceTimeMs });
     } else {
       // The table as it is now: at least as new as the event, so the event's order fits it.
       const read = await readForEvent(change.table, deps);
       if (!read) continue;
-      if (read.kind === 'iceberg') into.push({ table: change.table, state: 'present', metadataLocation: read.metadataLocation, tableUuid: read.tableUuid, ...at });
-      else if (read.kind === 'absent') into.push({ table: change.table, state: 'absent', ...at });
+      if (read.kind === 'iceberg') into.push({ table: change.table, state: 'present', metadataLocation: read.metadataLocation, tableUuid: read.tableUuid, order: at.order, sourceTimeMs: at.sourceTimeMs });
+      else if (read.kind === 'absent') into.push({ table: change.table, state: 'absent', order: at.order, sourceTimeMs: at.sourceTimeMs });
       else {
         deps.metrics.skipped.inc({ source: deps.source, reason: read.kind === 'skip' ? read.reason : 'no-metadata-location' });
         continue;
@@ -123,7 +123,7 @@ async function tablesOfDatabase(sink: ObservationSink, db: string, batch: readon
   const tables = new Map<string, SourceTable>();
   for (const table of await sink.knownTables([db])) if (table.namespace.length === 1) tables.set(table.name, table);
   for (const o of batch) if (o.state === 'present' && o.table.namespace.length === 1 && o.table.namespace[0] === db) tables.set(o.table.name, o.table);
-  return [...tables.values()].filter((t) => filter.accepts(dottedName(t)));
+  return [...tables.values()].filter((t) => filter.acceptsTable(t));
 }
 
 /** interpretEvent, with any unexpected failure treated like an unreadable message (never a stalled log). */

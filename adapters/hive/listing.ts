@@ -25,7 +25,7 @@ export async function* listMetastore(client: HmsClient, clock: EventClock, filte
     const wanted: string[] = [];
     for (const name of await tablesOf(client, db, signal)) {
       const table = { namespace: [db], name };
-      if (filter.accepts(dottedName(table))) wanted.push(name);
+      if (filter.acceptsTable(table)) wanted.push(name);
       else yield { kind: 'skipped', skipped: { table, reason: 'filtered', detail: `"${dottedName(table)}" is not matched by the include/exclude globs` } };
     }
     for (let start = 0; start < wanted.length; start += TABLES_PER_CALL) {

@@ -1,5 +1,4 @@
 import type { SourceCheck } from '../../src/model/source-adapter.js';
-import { dottedName } from '../../src/model/table.js';
 import type { TableFilter } from '../../src/normalizer/glob.js';
 import { MirrorError, messageOf } from '../../src/util/errors.js';
 import { classifyTable } from '../hive-log/iceberg-table.js';
@@ -42,7 +41,7 @@ export async function checkMetastores(addresses: readonly HmsAddress[], clientFo
 async function sampleLocations(client: HmsClient, databases: readonly string[], filter: TableFilter): Promise<string[]> {
   const locations: string[] = [];
   for (const db of [...databases].sort().slice(0, SAMPLE_DATABASES)) {
-    const names = (await client.allTables(db)).filter((name) => filter.accepts(dottedName({ namespace: [db], name }))).slice(0, SAMPLE_TABLES_PER_DATABASE);
+    const names = (await client.allTables(db)).filter((name) => filter.acceptsTable({ namespace: [db], name })).slice(0, SAMPLE_TABLES_PER_DATABASE);
     if (names.length === 0) continue;
     for (const table of await client.tablesByName(db, names)) {
       const kind = classifyTable(table);

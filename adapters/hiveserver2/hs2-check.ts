@@ -1,5 +1,4 @@
 import type { SourceCheck } from '../../src/model/source-adapter.js';
-import { dottedName } from '../../src/model/table.js';
 import type { TableFilter } from '../../src/normalizer/glob.js';
 import { classifyTable } from '../hive-log/iceberg-table.js';
 import type { Hs2Catalog } from './hs2-catalog.js';
@@ -65,7 +64,7 @@ export async function probeChangeLog(catalog: Hs2Catalog, signal?: AbortSignal):
 async function sampleLocations(catalog: Hs2Catalog, databases: readonly string[], filter: TableFilter, signal?: AbortSignal): Promise<string[]> {
   const locations: string[] = [];
   for (const db of [...databases].sort().slice(0, SAMPLE_DATABASES)) {
-    const names = (await catalog.tables(db, signal)).filter((name) => filter.accepts(dottedName({ namespace: [db], name }))).slice(0, SAMPLE_TABLES_PER_DATABASE);
+    const names = (await catalog.tables(db, signal)).filter((name) => filter.acceptsTable({ namespace: [db], name })).slice(0, SAMPLE_TABLES_PER_DATABASE);
     for (const name of names) {
       const table = await catalog.table(db, name, signal);
       const kind = table ? classifyTable(table) : undefined;

@@ -20,7 +20,7 @@ export async function* listHiveServer2(catalog: Hs2Catalog, orderNow: () => Prom
     const wanted: string[] = [];
     for (const name of [...(await catalog.tables(db, signal))].sort()) {
       const table = { namespace: [db], name };
-      if (filter.accepts(dottedName(table))) wanted.push(name);
+      if (filter.acceptsTable(table)) wanted.push(name);
       else yield { kind: 'skipped', skipped: { table, reason: 'filtered', detail: `"${dottedName(table)}" is not matched by the include/exclude globs` } };
     }
     // A window of reads in flight keeps every session busy while memory stays bounded.

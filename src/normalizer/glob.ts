@@ -1,3 +1,5 @@
+import { dottedName, type SourceTable } from '../model/table.js';
+
 /**
  * Include/exclude globs on "namespace.table": `*` matches any run of characters (dots included, so
  * "sales.*" covers nested namespaces too), `?` one character; everything else is literal.
@@ -55,9 +57,18 @@ export class TableFilter {
   private readonly include: Glob[];
   private readonly exclude: Glob[];
 
+  /** No globs at all (the common case): every table passes, and its dotted name need not be built. */
+  private readonly everything: boolean;
+
   constructor(include: readonly string[], exclude: readonly string[]) {
     this.include = include.map((glob) => new Glob(glob));
     this.exclude = exclude.map((glob) => new Glob(glob));
+    this.everything = include.length === 0 && exclude.length === 0;
+  }
+
+  /** accepts() for a table (its dotted name): for every event of a log, so no name is built without globs. */
+  acceptsTable(table: SourceTable): boolean {
+    return this.everything || this.accepts(dottedName(table));
   }
 
   accepts(dottedName: string): boolean {

@@ -18,12 +18,22 @@ export function unrepresentableReason(table: SourceTable, prefix: readonly strin
   if (table.name === '') return 'the table name is empty';
   if (isDotSegment(table.name)) return `the table name "${table.name}" is a URL path step, which would address another route`;
   if (table.name.includes(NAMESPACE_SEPARATOR)) return 'the table name contains U+001F, which Polaris uses between namespace levels';
-  const levels = [...prefix, ...table.namespace];
-  if (levels.length === 0) return 'the table has no namespace; Polaris tables live in a namespace';
-  for (const level of levels) {
-    if (level === '') return 'a namespace level is empty';
-    if (isDotSegment(level)) return `namespace level "${level}" is a URL path step, which would address another route`;
-    if (level.includes(NAMESPACE_SEPARATOR)) return `namespace level ${JSON.stringify(level)} contains U+001F, which Polaris uses between namespace levels`;
+  if (prefix.length + table.namespace.length === 0) return 'the table has no namespace; Polaris tables live in a namespace';
+  // Checked in place (no joined copy of the levels): this runs for every observation.
+  for (const level of prefix) {
+    const problem = levelProblem(level);
+    if (problem) return problem;
   }
+  for (const level of table.namespace) {
+    const problem = levelProblem(level);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function levelProblem(level: string): string | undefined {
+  if (level === '') return 'a namespace level is empty';
+  if (isDotSegment(level)) return `namespace level "${level}" is a URL path step, which would address another route`;
+  if (level.includes(NAMESPACE_SEPARATOR)) return `namespace level ${JSON.stringify(level)} contains U+001F, which Polaris uses between namespace levels`;
   return undefined;
 }

@@ -59,10 +59,11 @@ export class Normalizer {
 
   /** Whether the table is in scope (filters and identifiers); listings use it to find skipped tables. */
   check(table: SourceTable): SkippedTable | undefined {
-    const name = dottedName(table);
-    if (!this.filter.accepts(name)) return { table, reason: 'filtered', detail: `"${name}" is not matched by the include/exclude globs` };
-    const unrepresentable = this.targets.map((t) => unrepresentableReason(table, t.namespacePrefix)).find((reason) => reason !== undefined);
-    if (unrepresentable) return { table, reason: 'invalid-identifier', detail: unrepresentable };
+    if (!this.filter.acceptsTable(table)) return { table, reason: 'filtered', detail: `"${dottedName(table)}" is not matched by the include/exclude globs` };
+    for (const target of this.targets) {
+      const unrepresentable = unrepresentableReason(table, target.namespacePrefix);
+      if (unrepresentable) return { table, reason: 'invalid-identifier', detail: unrepresentable };
+    }
     return undefined;
   }
 
@@ -93,7 +94,8 @@ export class Normalizer {
   targetedTables(table: SourceTable): TargetedTable[] {
     return this.targets.map((t) => ({
       polaris: t.polaris,
-      table: { catalog: t.catalog, namespace: [...t.namespacePrefix, ...table.namespace], name: table.name },
+      // Without a prefix the source's levels are the target's (both read-only): no copy per observation.
+      table: { catalog: t.catalog, namespace: t.namespacePrefix.length === 0 ? table.namespace : [...t.namespacePrefix, ...table.namespace], name: table.name },
     }));
   }
 

@@ -131,6 +131,15 @@ describe('TableFilter', () => {
 
   it('an empty filter accepts everything', () => {
     expect(new TableFilter([], []).accepts('anything.at.all')).toBe(true);
+    expect(new TableFilter([], []).acceptsTable({ namespace: ['any', 'thing'], name: 'at_all' })).toBe(true);
+  });
+
+  it('acceptsTable matches the dotted name, nested levels included', () => {
+    const f = new TableFilter(['sales.*'], ['sales.eu.tmp_*']);
+    expect(f.acceptsTable({ namespace: ['sales', 'eu'], name: 'orders' })).toBe(true);
+    expect(f.acceptsTable({ namespace: ['sales', 'eu'], name: 'tmp_1' })).toBe(false);
+    expect(f.acceptsTable({ namespace: ['hr'], name: 'people' })).toBe(false);
+    expect(new TableFilter([], ['hr.*']).acceptsTable({ namespace: ['hr'], name: 'people' })).toBe(false);
   });
 });
 
