@@ -7,6 +7,7 @@ import { interpretEvent, type HiveEvent } from '../../adapters/hive-log/messages
 import { parseTjsonTable } from '../../adapters/hive-log/messages/tjson-table.js';
 import { HiveMetastore } from '../emulators/hive/metastore.js';
 import { tableToTjson } from '../emulators/hive/tjson.js';
+import { encodeNotificationEvent } from '../emulators/hive/wire.js';
 import type { HiveVersion, MessageFormat, MetastoreOptions } from '../emulators/hive/types.js';
 
 const LOC1 = 's3://lake/sales/orders/metadata/00001-a.metadata.json';
@@ -108,7 +109,7 @@ describe('interpretEvent', () => {
       m.dropTable('sales', 'orders');
     };
     // The rows as served, without the emulator's own render function.
-    const served = (events: HiveEvent[]) => events.map(({ render: _, messageBytes: __, ...row }: HiveEvent & { render?: unknown; messageBytes?: Buffer }) => row);
+    const served = (events: HiveEvent[]) => events.map(({ render: _, wire: __, ...row }: HiveEvent & { render?: unknown; wire?: Buffer }) => row);
     // One clock for both logs: event times and message timestamps are whole seconds of it.
     const now = () => 1_700_000_000_000;
     const atAppend = served(eventsOf(ddl, { version, messageFormat, renderMessagesAtAppend: true, now }));
@@ -120,8 +121,10 @@ describe('interpretEvent', () => {
     metastore.createIcebergTable('sales', 'orders', { metadataLocation: LOC1 });
     const [event] = metastore.eventsAfter(1n, 0);
     expect(event!.render()).toBe(event!.render());
-    // What is served on the wire: the same message, as UTF-8 bytes.
-    expect(event!.messageBytes?.toString('utf8')).toBe(event!.render().message);
+    // What is served on the wire: the event encoded once, byte for byte what serving it unencoded writes.
+    const { wire, ...row } = event!;
+    expect(wire).toEqual(encodeNotificationEvent(row, version));
+    expect(wire!.includes(Buffer.from(event!.render().message))).toBe(true);
   });
 
   it('ALTER_TABLE of an Iceberg commit → present at the new location', () => {

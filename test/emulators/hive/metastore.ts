@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { alterTableMessage, createTableMessage, databaseMessage, dropTableMessage, encodeMessage, type MessageContext } from './messages.js';
 import type { EmulatedTable, HiveVersion, LogEvent, MessageFormat, MetastoreOptions } from './types.js';
+import { encodeNotificationEvent } from './wire.js';
 
 export class MetastoreError extends Error {
   constructor(
@@ -220,16 +221,17 @@ export class HiveMetastore {
     const render = () => ({ message: encodeMessage(build(context), format), messageFormat: format });
     if (this.renderAtAppend) {
       const rendered = render();
-      return this.push({ eventType, dbName, tableName, render: () => rendered, messageBytes: Buffer.from(rendered.message) });
+      return this.push({ eventType, dbName, tableName, render: () => rendered }, { encode: true });
     }
     // Rendered each time it is served (from snapshots, so always the same): a log of a million listed
     // tables' CREATE events (hive-scale) stays small in memory.
     return this.push({ eventType, dbName, tableName, render });
   }
 
-  private push(event: Pick<LogEvent, 'eventType' | 'dbName' | 'tableName' | 'render' | 'messageBytes'>): bigint {
+  private push(event: Pick<LogEvent, 'eventType' | 'dbName' | 'tableName' | 'render'>, options: { encode?: boolean } = {}): bigint {
     const eventId = this.nextEventId++;
-    this.log.push({ ...event, eventId, eventTime: this.seconds(), catName: this.catalog });
+    const row: LogEvent = { ...event, eventId, eventTime: this.seconds(), catName: this.catalog };
+    this.log.push(options.encode ? { ...row, wire: encodeNotificationEvent(row, this.version) } : row);
     return eventId;
   }
 

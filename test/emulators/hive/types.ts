@@ -31,10 +31,11 @@ export interface LogEvent {
   readonly catName: string;
   render(): { message: string; messageFormat: string };
   /**
-   * The message as UTF-8, kept when it is rendered at the append (renderMessagesAtAppend): serving
-   * it is then a copy of bytes, as reading a NOTIFICATION_LOG row is for a metastore.
+   * The whole NotificationEvent struct as the binary protocol writes it, kept when the message is
+   * rendered at the append (renderMessagesAtAppend): serving the event is then one copy of bytes, as
+   * reading a NOTIFICATION_LOG row is for a metastore.
    */
-  readonly messageBytes?: Buffer;
+  readonly wire?: Buffer;
 }
 
 export interface MetastoreOptions {

@@ -134,6 +134,9 @@ export function writeTable(p: TProtocol, table: EmulatedTable, version: HiveVers
 }
 
 export function writeNotificationEvent(p: TProtocol, event: LogEvent, version: HiveVersion): void {
+  // Encoded at the append: the binary protocol is the concatenation of what it writes, so the bytes go
+  // out as they are (thrift writes each header byte and integer as a new Buffer of its own).
+  if (event.wire) return (p as unknown as { trans: { write(bytes: Buffer): void } }).trans.write(event.wire);
   const { message, messageFormat } = event.render();
   struct(p, () => {
     field(p, T.I64, 1, () => writeI64(p, event.eventId));
@@ -141,11 +144,21 @@ export function writeNotificationEvent(p: TProtocol, event: LogEvent, version: H
     string(p, 3, event.eventType);
     if (event.dbName !== undefined) string(p, 4, event.dbName);
     if (event.tableName !== undefined) string(p, 5, event.tableName);
-    // thrift writes a Buffer's bytes as they are: no UTF-8 length to compute, no encoding.
-    field(p, T.STRING, 6, () => p.writeString(event.messageBytes ?? message));
+    string(p, 6, message);
     string(p, 7, messageFormat);
     if (version !== '2.3') string(p, 8, event.catName);
   });
+}
+
+/** The NotificationEvent struct's bytes, as writeNotificationEvent puts them on the wire. */
+export function encodeNotificationEvent(event: LogEvent, version: HiveVersion): Buffer {
+  const parts: Buffer[] = [];
+  const transport = new thrift.TBufferedTransport(undefined, (bytes?: Buffer) => {
+    if (bytes) parts.push(bytes);
+  });
+  writeNotificationEvent(new thrift.TBinaryProtocol(transport), event, version);
+  transport.flush();
+  return Buffer.concat(parts);
 }
 
 /** Reads a struct, handing each field to `read` (return false to skip it). */
