@@ -30,7 +30,9 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
   const principals: PrincipalSpec[] = [
     { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { bench: Object.fromEntries(options.catalogs.map((c) => [c.name, ['CATALOG_MANAGE_CONTENT']])) } },
   ];
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
+  // BENCH_POLARIS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-polaris" profiles the emulator (written when it stops).
+  const nodeArgs = process.env.BENCH_POLARIS_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // A benchmark that dies of an uncaught error must not leave its emulator running.

@@ -5,6 +5,7 @@ import { benchFilesSync } from './files-sync.js';
 import { benchGlueScan } from './glue-scan.js';
 import { benchGlueSideBySide, formatSideBySide } from './glue-side-by-side.js';
 import { benchHiveEvents } from './hive-events.js';
+import { benchHiveMessages } from './hive-messages.js';
 import { benchHiveScale, formatHiveScale } from './hive-scale.js';
 import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHostileInputs } from './hostile-inputs.js';
@@ -119,6 +120,12 @@ for (const security of ['plain', 'kerberos'] as const) {
   console.log(`  daemon CPU meanwhile       ${fmt(r.daemonCpuSeconds, 2)} s = ${fmt(r.daemonCpuSeconds === undefined ? undefined : r.events / r.daemonCpuSeconds, 0)} events per CPU second   (load average ${loadAverage()})`);
   console.log(`  metastore emulator's CPU   ${fmt(r.metastoreCpuSeconds, 2)} s (this process, serving the log on the same two cores)`);
   console.log(`  Polaris converged          ${fmt(r.convergedSeconds, 2)} s after the append; ${r.updates} UPDATE notifications for ${r.events} commits (${r.tableBatches} table×batch pairs)`);
+}
+if (!only || only === 'hive-messages') {
+  const r = benchHiveMessages();
+  console.log(`\nhive messages interpreted in this process (${r.events} ALTER_TABLE events over ${r.tables} tables, json-0.2; best of 3 rounds)`);
+  console.log(`  interpretEvent             ${fmt(r.interpretMicros, 2)} µs per event (the shared memo: ${r.memoHits} hits, ${r.memoMisses} misses)`);
+  console.log(`  the after-table's TJSON    ${fmt(r.tableFullMicros, 2)} µs parsed in full, ${fmt(r.tableMemoMicros, 2)} µs through RecentTjsonTables   (load average ${loadAverage()})`);
 }
 if (!only || only === 'hiveserver2') {
   const r = await benchHiveServer2Reads();
