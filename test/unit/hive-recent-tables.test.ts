@@ -37,10 +37,10 @@ describe('RecentTjsonTables', () => {
     const recent = new RecentTjsonTables();
     const [first, second, third] = commits(3);
     expect(outcome(first!, recent)).toEqual(outcome(first!));
-    expect(recent.counts).toEqual({ hits: 0, misses: 1 });
+    expect(recent.counts).toEqual({ hits: 0, misses: 1, remembered: 1 });
     expect(outcome(second!, recent)).toEqual(outcome(second!));
     expect(outcome(third!, recent)).toEqual(outcome(third!));
-    expect(recent.counts).toEqual({ hits: 2, misses: 1 });
+    expect(recent.counts).toEqual({ hits: 2, misses: 1, remembered: 1 });
     expect(Object.fromEntries(parseTjsonTable(third!, 'x', recent).parameters)).toMatchObject({ metadata_location: LOC(2), previous_metadata_location: LOC(1) });
   });
 
@@ -96,6 +96,27 @@ describe('RecentTjsonTables', () => {
     expect(text.slice(range.start, range.end)).toBe('{"map":["str","str",1,{"k":"}],"}]}');
     expect(topLevelValueRange('{"1":{"str":"t"}}', '9')).toBeUndefined();
     expect(topLevelValueRange('{"1":{"str":"t"},"9":{}}', '9')).toEqual({ start: 21, end: 23 });
+  });
+
+  it('a table whose every commit changes more than its parameters is scanned again only every 8th miss', () => {
+    const recent = new RecentTjsonTables();
+    const [first] = commits(1);
+    // A writer that bumps field 4 (createTime) with every commit: the text never matches the last one.
+    const churning = Array.from({ length: 20 }, (_, n) => first!.replace(/"4":\{"i32":\d+\}/, `"4":{"i32":${1_000 + n}}`));
+    for (const text of churning) expect(outcome(text, recent)).toEqual(outcome(text));
+    expect(recent.counts.hits).toBe(0);
+    expect(recent.counts.remembered).toBe(3); // the first text, then at the 8th miss of each entry
+    // A table read from its entry is remembered anew at its first change (a schema change), then hits.
+    const fresh = new RecentTjsonTables();
+    const [a, b, c] = commits(3);
+    const widened = (text: string) => text.replace('"bigint"', '"decimal(38,0)"');
+    parseTjsonTable(a!, 'x', fresh);
+    parseTjsonTable(b!, 'x', fresh);
+    expect(fresh.counts).toEqual({ hits: 1, misses: 1, remembered: 1 });
+    parseTjsonTable(widened(c!), 'x', fresh);
+    expect(fresh.counts).toEqual({ hits: 1, misses: 2, remembered: 2 });
+    expect(outcome(widened(b!), fresh)).toEqual(outcome(widened(b!)));
+    expect(fresh.counts.hits).toBe(2);
   });
 
   it('stays within its character budget, the oldest tables going first', () => {

@@ -19,8 +19,8 @@ import type { HmsTable } from '../catalog-records.js';
 export class RecentTjsonTables {
   private readonly entries = new Map<string, Entry>();
   private chars = 0;
-  /** Texts read from the memo, and texts parsed in full (for tests and benchmarks). */
-  readonly counts = { hits: 0, misses: 0 };
+  /** Texts read from the memo, parsed in full, and scanned to be remembered (for tests and benchmarks). */
+  readonly counts = { hits: 0, misses: 0, remembered: 0 };
 
   constructor(
     private readonly maxChars = 8 * 1024 * 1024,
@@ -36,18 +36,26 @@ export class RecentTjsonTables {
     const entry = this.entries.get(keyOf(text));
     const table = entry && readWithEntry(entry, text, readParameters);
     this.counts[table ? 'hits' : 'misses']++;
+    if (entry) entry[table ? 'hits' : 'misses']++;
     return table;
   }
 
   /** Remembers a fully parsed table (when its text has one plain top-level parameters field). */
   remember(text: string, table: HmsTable): void {
     if (text.length > this.maxEntryChars) return;
+    const key = keyOf(text);
+    // A table whose every commit changes more than its parameters (a writer that touches another field
+    // each time) would pay the scan below on every event for nothing: an entry never read from is
+    // replaced only at its REPLACE_UNREAD_AFTER-th miss. One that was read is replaced at once (the
+    // table's schema changed: its next commits will match the new text).
+    const old = this.entries.get(key);
+    if (old && old.hits === 0 && old.misses < REPLACE_UNREAD_AFTER) return;
     const range = topLevelValueRange(text, '9');
     if (!range) return;
-    const key = keyOf(text);
     this.forget(key);
-    this.entries.set(key, { prefix: text.slice(0, range.start), suffix: text.slice(range.end), chars: text.length, table });
+    this.entries.set(key, { prefix: text.slice(0, range.start), suffix: text.slice(range.end), chars: text.length, table, hits: 0, misses: 0 });
     this.chars += text.length;
+    this.counts.remembered++;
     for (const oldest of this.entries.keys()) {
       if (this.chars <= this.maxChars) break;
       this.forget(oldest);
@@ -72,14 +80,25 @@ interface Entry {
   readonly suffix: string;
   readonly chars: number;
   readonly table: HmsTable;
+  /** Texts read from this entry, and texts its key found that it could not read. */
+  hits: number;
+  misses: number;
 }
 
+/** How many misses an entry that was never read from waits before a new text replaces it (a scan). */
+const REPLACE_UNREAD_AFTER = 8;
+
 /**
- * Where to look: a table's TJSON starts with its name and database (fields 1 and 2, written first), so
- * the opening characters tell tables apart. Two tables that share them only take turns in one entry.
+ * Where to look: a table's TJSON starts with its name and database (fields 1 and 2, written first, then
+ * the owner, field 3), so the text before field 3 names the table, whatever else its commits change.
+ * Without a field 3 early enough, the opening characters. Two tables that share a key only take turns
+ * in one entry: the key never decides a result.
  */
-const KEY_CHARS = 128;
-const keyOf = (text: string) => text.slice(0, KEY_CHARS);
+const MAX_NAMES_CHARS = 512;
+function keyOf(text: string): string {
+  const owner = text.indexOf(',"3":');
+  return text.slice(0, owner > 0 && owner <= MAX_NAMES_CHARS ? owner : 128);
+}
 
 function readWithEntry(entry: Entry, text: string, readParameters: (value: unknown) => ReadonlyMap<string, string>): HmsTable | undefined {
   const { prefix, suffix } = entry;
