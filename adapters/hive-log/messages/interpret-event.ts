@@ -37,7 +37,8 @@ export type Interpretation =
 
 /**
  * The tables of recent CREATE and ALTER messages, shared by every Hive source and hook of the process
- * (bounded, 8 MB): a table's next commit is read from its last one (exactly, see RecentTjsonTables).
+ * (bounded, 8 Mi characters): a table's next commit is read from its last one (exactly, see
+ * RecentTjsonTables).
  */
 export const recentTables = new RecentTjsonTables();
 
@@ -46,8 +47,9 @@ const TABLE_EVENTS = new Set(['CREATE_TABLE', 'ALTER_TABLE', 'DROP_TABLE', 'DROP
 
 /**
  * Turns a notification event into table changes. Pure (recentTables changes how fast, never what):
- * reading the metastore (for `read` changes) and ordering are the caller's. `catalogName`, when set, ignores events of other Hive 3+ catalogs.
- * `budget` bounds what the messages of one hook request may inflate to (InflateBudgetExceeded).
+ * reading the metastore (for `read` changes) and ordering are the caller's. `catalogName`, when set,
+ * ignores events of other Hive 3+ catalogs. `budget` bounds what the messages of one hook request may
+ * inflate to (InflateBudgetExceeded).
  */
 export function interpretEvent(event: HiveEvent, catalogName: string | undefined, budget?: InflateBudget): Interpretation {
   if (!TABLE_EVENTS.has(event.eventType)) return { kind: 'ignored', reason: 'event-type' };

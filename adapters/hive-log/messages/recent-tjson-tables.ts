@@ -53,7 +53,10 @@ export class RecentTjsonTables {
     const range = topLevelValueRange(text, '9');
     if (!range) return;
     this.forget(key);
-    this.entries.set(key, { prefix: text.slice(0, range.start), suffix: text.slice(range.end), chars: text.length, table, hits: 0, misses: 0 });
+    // The parsed parameters are not kept: each hit parses its own, and the budget counts characters.
+    const { tableName, dbName, tableType, location, catName } = table;
+    const fields = { tableName, dbName, tableType, location, catName };
+    this.entries.set(key, { prefix: text.slice(0, range.start), suffix: text.slice(range.end), chars: text.length, fields, hits: 0, misses: 0 });
     this.chars += text.length;
     this.counts.remembered++;
     for (const oldest of this.entries.keys()) {
@@ -79,7 +82,8 @@ interface Entry {
   readonly prefix: string;
   readonly suffix: string;
   readonly chars: number;
-  readonly table: HmsTable;
+  /** Every field of the remembered table but its parameters. */
+  readonly fields: Omit<HmsTable, 'parameters'>;
   /** Texts read from this entry, and texts its key found that it could not read. */
   hits: number;
   misses: number;
@@ -110,7 +114,7 @@ function readWithEntry(entry: Entry, text: string, readParameters: (value: unkno
   } catch {
     return undefined; // the full parse says what is wrong
   }
-  const { tableName, dbName, tableType, location, catName } = entry.table;
+  const { tableName, dbName, tableType, location, catName } = entry.fields;
   return { tableName, dbName, tableType, location, parameters, catName };
 }
 
