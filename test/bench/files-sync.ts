@@ -1,11 +1,11 @@
 // Benchmark: `sync` of a files source (10,000 tables unless told, in 20 namespaces unless told) into the
 // Polaris emulator, then a second sync with no change. Targets: 10,000 tables ≤ 30 s and ≤ 250 MB peak RSS,
 // 100,000 tables ≤ 90 s and ≤ 300 MB; the second sync sends 0 notifications.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli, type TimedRun } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli, type TimedRun, removeBenchDir } from './bench-kit.js';
 
 export interface FilesSyncResult {
   tables: number;
@@ -69,7 +69,7 @@ export async function benchFilesSync(tables = 10_000, namespaces = 20): Promise<
     };
   } finally {
     await emulator.stop();
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

@@ -7,11 +7,11 @@
 // same ledger while `run`'s start-up pass lists the catalog.
 // Targets (1,000,000 tables): first sync ≤ 10 min, ≤ 400 MB, Glue calls ≈ databases + tables/100
 // (+ database pages); no-change sync ≤ 2 min with 0 notifications; p99 event latency ≤ 200 ms.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDatabaseOf } from '../emulators/glue/bench-lake.js';
-import { configYaml, startRemoteEmulator, sum, timeCli, type RemoteEmulator } from './bench-kit.js';
+import { configYaml, startRemoteEmulator, sum, timeCli, type RemoteEmulator, removeBenchDir } from './bench-kit.js';
 import { startRemoteGlue, type RemoteGlue } from './glue-remote.js';
 import { measureEventLatency, type EventLatency } from './glue-event-latency.js';
 
@@ -124,7 +124,7 @@ export async function benchGlueScan(
   } finally {
     await glue?.stop();
     await polaris.stop();
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

@@ -8,7 +8,7 @@
 // so serving the log costs it only the wire encoding; its CPU during the reading is printed too,
 // because on two cores it competes with the daemon for the machine.
 import { spawn } from 'node:child_process';
-import { link, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/ledger/sqlite/sqlite-store.js';
@@ -16,7 +16,7 @@ import { packageRoot } from '../../src/util/package-info.js';
 import { startHiveMetastoreEmulator } from '../emulators/hive/index.js';
 import type { MessageFormat } from '../emulators/hive/types.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, removeBenchDir } from './bench-kit.js';
 import { freePort } from '../support/free-port.js';
 import { processCpuSeconds } from './process-cpu.js';
 import { startKdc, type TestKdc } from '../support/kdc.js';
@@ -145,7 +145,7 @@ export async function benchHiveEvents(
       await hms.close();
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

@@ -5,12 +5,12 @@
 // time, the ledger holds the rest. The metastore emulator runs in this process (its notification log is
 // emptied once the tables exist, as the TTL cleaner would), Polaris in its own, the connector in a third
 // under GNU time, so the connector's figures are its own. Each figure carries the 1-minute load average.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHiveMetastoreEmulator } from '../emulators/hive/index.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli, removeBenchDir } from './bench-kit.js';
 import { fmt, formatSideBySide, ratio, rssRatio, smallAndLarge, type SideBySideRow } from './side-by-side.js';
 
 const TABLES_PER_DATABASE = 5_000;
@@ -83,7 +83,7 @@ export async function benchHiveScale(tables: number): Promise<HiveScaleResult> {
       await hms.close();
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

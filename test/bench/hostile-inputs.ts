@@ -3,7 +3,7 @@
 // decode-and-roll-back transport does). (2) `plan` over a files warehouse holding a gzip decompression
 // bomb: time and peak RSS stay those of an ordinary warehouse. (3) A long table name against an
 // exclude glob that a backtracking regular expression needed most of a minute for.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,7 +11,7 @@ import thrift from 'thrift';
 import { binaryMessageLength, ReplyReader } from '../../adapters/hive/thrift/message-scanner.js';
 import { Glob } from '../../src/normalizer/glob.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, timeCli } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, timeCli, removeBenchDir } from './bench-kit.js';
 
 export interface HostileInputsResult {
   thrift: { replyMb: number; chunkKb: number; incrementalMs: number; rescanMb: number; rescanMs: number; incrementalSameMs: number };
@@ -99,7 +99,7 @@ async function benchBomb(tables = 2_000): Promise<HostileInputsResult['bomb']> {
     return { compressedKb: bomb.length / 1024, inflatedMb: 1024, tables, seconds: run.seconds, rssMb: run.maxRssMb, plainSeconds: plain.seconds, plainRssMb: plain.maxRssMb };
   } finally {
     await emulator.stop();
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

@@ -4,13 +4,13 @@
 // share one directory here, so 20 in all) that the directory's first CREATEs wait for, as the
 // connector's do (src/engine/validation-scope.ts). Targets: ≥ 2,000 notifications/s and ≥ 0.9 of the ceiling.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
-import { CLIENT_ID, CLIENT_SECRET, configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
+import { CLIENT_ID, CLIENT_SECRET, configYaml, generateWarehouse, startRemoteEmulator, sum, removeBenchDir } from './bench-kit.js';
 import { freePort } from '../support/free-port.js';
 import { processCpuSeconds } from './process-cpu.js';
 
@@ -60,7 +60,7 @@ export async function benchIngest(tables = 20_000, concurrency = 16, latencyMs =
       ratio: connector.connectorNotifications / connector.connectorSeconds / (ceiling.ceilingNotifications / ceiling.ceilingSeconds),
     };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
+import { removeBenchDir } from './bench-kit.js';
 
 export interface LedgerCommitResult {
   observations: number;
@@ -51,6 +52,6 @@ export async function benchLedgerCommit(tables = 5_000, batches = 200, batchSize
     return { observations: batches * batchSize, batchSize, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     await ledger.close();
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }

@@ -6,13 +6,13 @@
 // absent), so every command must page through them but none is planned, sent or printed: what is
 // measured is what the command holds because of the ledger's size, not the size of its output.
 //   npm run bench -- plan-memory [rows ...]      (default: 100000 1000000)
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, timeCli, type TimedRun } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, timeCli, type TimedRun, removeBenchDir } from './bench-kit.js';
 
 const LISTED = 1_000;
 const SEED_NAMESPACES = 200;
@@ -50,7 +50,7 @@ export async function benchPlanMemory(rows: number): Promise<PlanMemoryRun> {
     return { rows, plan: figures(plan), refresh: figures(refresh) };
   } finally {
     await emulator.stop();
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

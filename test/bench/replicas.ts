@@ -3,14 +3,14 @@
 // one run on one machine; then the take-over time after a SIGKILL of the replica watching a files
 // source (a table written right after the kill, until it is in Polaris).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { freePort } from '../support/free-port.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, sum } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, removeBenchDir } from './bench-kit.js';
 
 const TOKEN = 'bench-ingest-token';
 const EVENTS_PER_REQUEST = 500;
@@ -42,7 +42,7 @@ export async function benchReplicas(tables = Number(process.env.BENCH_REPLICA_TA
     return { tables, cases, takeoverSeconds };
   } finally {
     postgres.stop();
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 

@@ -6,11 +6,11 @@
 // The REST and Polaris emulators run in their own processes; the connector runs here, driving the same
 // poll its `run` watch does every pollIntervalSeconds (RestSource.pollOnce), with default concurrency.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { RestSource } from '../../adapters/rest/rest-source.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -21,7 +21,7 @@ import { Redactor } from '../../src/telemetry/redactor.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import type { RestEmulatorStats } from '../emulators/rest/types.js';
-import { configYaml, startRemoteEmulator, sum } from './bench-kit.js';
+import { configYaml, startRemoteEmulator, sum, removeBenchDir } from './bench-kit.js';
 import { describePeak, PeakMemory, type PeakMemoryFigures } from './peak-memory.js';
 
 export interface RestPollResult {
@@ -100,7 +100,9 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     const adapter = runtime.adapter as RestSource;
     const notifications = /^(CREATE|UPDATE|DROP|VALIDATE):/;
 
-    progress(tables, 'emulators ready');
+    // Run as `node --max-old-space-size=128 dist/test/bench/run-all.js rest-scale` to bound the
+    // connector's heap: peak RSS then follows what it holds rather than when V8 chooses to collect.
+    progress(tables, `emulators ready; the connector's heap limit is ${(getHeapStatistics().heap_size_limit / 1024 / 1024).toFixed(0)} MB`);
     peakMemory.take();
     let cpu = cpuSeconds();
     /** CPU seconds since the last call. */
@@ -164,7 +166,7 @@ export async function benchRestPoll(tables = 20_000): Promise<RestPollResult> {
     await mirror?.close();
     await rest.stop();
     await polaris.stop();
-    await rm(dir, { recursive: true, force: true });
+    removeBenchDir(dir);
   }
 }
 
