@@ -55,8 +55,29 @@ describe('Kubernetes examples', () => {
         cleanup();
       }
     });
+
+    it(`${file} bounds the heap below the container's memory limit`, () => {
+      const deployment = docs(read(join(root, 'docs', file))).find((m) => m.kind === 'Deployment')!;
+      const container = deployment.spec.template.spec.containers[0];
+      const options = container.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value as string;
+      const heapMb = Number(/^--max-old-space-size=(\d+)$/.exec(options)?.[1]);
+      // Half the limit or less: SQLite's cache, sockets and code live outside the heap.
+      expect(heapMb).toBeGreaterThanOrEqual(64);
+      expect(heapMb * 2).toBeLessThanOrEqual(mebibytes(container.resources.limits.memory));
+    });
   }
+
+  it('the systemd unit bounds the heap', () => {
+    expect(read(join(root, 'docs', 'polaris-mirror.service'))).toMatch(/^Environment=NODE_OPTIONS=--max-old-space-size=\d+$/m);
+  });
 });
+
+/** A Kubernetes quantity in Mi or Gi, in MiB. */
+function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`not a quantity in Mi or Gi: ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
 
 describe('the Helm chart', () => {
   const schema = JSON.parse(read(join(chart, 'values.schema.json')));
@@ -89,6 +110,14 @@ describe('the Helm chart', () => {
     expect(validate(inline)).toBe(false);
     expect(validate(merged({ config: { state: { path: '/x' } } }))).toBe(false);
     expect(validate(merged({ ledger: { type: 'postgres' }, replicaCount: 3 }))).toBe(true);
+  });
+
+  it('sets the heap limit from heapLimitMb, which the schema wants as a number of MB or null', () => {
+    expect(values.heapLimitMb * 2).toBeLessThanOrEqual(mebibytes(values.resources.limits.memory));
+    expect(read(join(chart, 'templates', 'deployment.yaml'))).toContain('- name: NODE_OPTIONS\n              value: {{ printf "--max-old-space-size=%d" (int .Values.heapLimitMb) | quote }}');
+    expect(validate(merged({ heapLimitMb: null }))).toBe(true);
+    expect(validate(merged({ heapLimitMb: '256MB' }))).toBe(false);
+    expect(validate(merged({ heapLimitMb: 16 }))).toBe(false);
   });
 });
 
