@@ -11,6 +11,7 @@ import type { CatalogSpec, EmulatorStats, FaultOptions, HistoryEntry, PrincipalS
 import { packageRoot } from '../../src/util/package-info.js';
 
 export const CLIENT_ID = 'bench-client';
+export const CLIENT_SECRET = 'bench-secret-0f3a';
 
 /**
  * Removes a benchmark's directory one entry at a time. fs.promises.rm starts an unlink for every entry
@@ -18,7 +19,6 @@ export const CLIENT_ID = 'bench-client';
  * hosts the connector, and ran it out of heap under --max-old-space-size=128 after its last phase.
  */
 export const removeBenchDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
-export const CLIENT_SECRET = 'bench-secret-0f3a';
 
 export interface RemoteEmulator {
   readonly url: string;
