@@ -99,9 +99,10 @@ const REPLACE_UNREAD_AFTER = 8;
  * in one entry: the key never decides a result.
  */
 const MAX_NAMES_CHARS = 512;
+const OPENING_CHARS = 128;
 function keyOf(text: string): string {
   const owner = text.indexOf(',"3":');
-  return text.slice(0, owner > 0 && owner <= MAX_NAMES_CHARS ? owner : 128);
+  return text.slice(0, owner > 0 && owner <= MAX_NAMES_CHARS ? owner : OPENING_CHARS);
 }
 
 function readWithEntry(entry: Entry, text: string, readParameters: (value: unknown) => ReadonlyMap<string, string>): HmsTable | undefined {
