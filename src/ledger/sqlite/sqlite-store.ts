@@ -19,6 +19,7 @@ import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
 import { matchesTableName, tableNameCandidates } from '../table-ownership.js';
 import { WriteHealth } from '../write-health.js';
+import { BackgroundCheckpoint } from './background-checkpoint.js';
 import { migrate } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { SqliteObserver, writePlan } from './sqlite-observe.js';
@@ -49,8 +50,12 @@ export class SqliteStore {
   /** The due-rows statements by filter combination (a handful: see dueRowsSql). */
   private readonly dueStatements = new Map<string, (...params: unknown[]) => TableRecord[]>();
 
-  private constructor(db: Database.Database) {
+  /** The writer's checkpoints, run off the event loop (none for a read-only connection). */
+  private readonly checkpoints: BackgroundCheckpoint | undefined;
+
+  private constructor(db: Database.Database, checkpoints?: BackgroundCheckpoint) {
     this.db = db;
+    this.checkpoints = checkpoints;
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.statements = prepareStatements(db, this.writeHealth);
     this.history = new OperationHistory(db);
@@ -72,12 +77,14 @@ export class SqliteStore {
         const check = db.pragma('quick_check', { simple: true });
         if (check !== 'ok') throw new LedgerDamagedError(path, String(check));
         db.pragma('journal_mode = WAL');
-        // A checkpoint copies every page changed since the last one into the file and fsyncs it, while
-        // the event loop waits. At SQLite's default (1,000 pages, 4 MB) a stream of log batches checkpoints
-        // every other commit; 10,000 pages (a WAL of up to 40 MB) does it a tenth as often.
+        // A checkpoint copies every page changed since the last one into the file and fsyncs it. They
+        // run on a worker thread (BackgroundCheckpoint); the writer's own, on the event loop, is the
+        // backstop: at SQLite's default (1,000 pages, 4 MB) a stream of log batches would checkpoint
+        // every other commit, 10,000 pages (a WAL of up to 40 MB) does it a tenth as often.
         db.pragma('wal_autocheckpoint = 10000');
         db.pragma('synchronous = FULL');
         migrate(db);
+        return new SqliteStore(db, BackgroundCheckpoint.start(path));
       }
       return new SqliteStore(db);
     } catch (error) {
@@ -92,6 +99,8 @@ export class SqliteStore {
   }
 
   close(): void {
+    // The worker's connection first: the writer's close must be the last, which removes the WAL.
+    this.checkpoints?.close();
     if (this.db.open) this.db.close();
   }
 
