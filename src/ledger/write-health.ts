@@ -8,10 +8,11 @@ export type WriteState =
   | { readonly ok: false; readonly failingSince: number; readonly lastError: string; readonly code: string; readonly lastWriteAt: number | undefined };
 
 /**
- * SQLite result codes that mean the storage refuses writes (not a constraint, not a busy lock), and the
- * PostgreSQL ledger's "cannot reach or store" (src/ledger/postgres/pg-errors.ts).
+ * SQLite result codes that mean the storage refuses writes (not a constraint, not a busy lock), the
+ * PostgreSQL ledger's "cannot reach or store" (src/ledger/postgres/pg-errors.ts), and the system's own
+ * errors from the SQLite ledger's log fsync (GroupCommit).
  */
-const STORAGE_FAILURE = /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM|NOMEM|CORRUPT|NOTADB)|PG_UNAVAILABLE$)/;
+const STORAGE_FAILURE = /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM|NOMEM|CORRUPT|NOTADB)|(PG_UNAVAILABLE|EIO|ENOSPC|EDQUOT|EROFS)$)/;
 
 export function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

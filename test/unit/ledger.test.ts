@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GroupCommit } from '../../src/ledger/sqlite/group-commit.js';
 import { SqliteStore as Ledger } from '../../src/ledger/sqlite/sqlite-store.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
@@ -770,6 +770,52 @@ describe('GroupCommit', () => {
     expect(order[0]).toBe('a');
     expect(order).toContain('b');
     expect(order).toContain('drained');
+  });
+
+  it('acknowledges a durable write only once the log is fsynced (off the event loop), a relaxed one without it', async () => {
+    const group = new GroupCommit(ledger);
+    let release!: () => void;
+    let syncs = 0;
+    ledger.syncLog = () => {
+      syncs++;
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    expect(await group.write(() => ledger.setCursor('r', 'relaxed'), 'relaxed', true)).toBeUndefined();
+    expect(syncs).toBe(0);
+    let acknowledged = false;
+    const durable = group.write(() => ledger.setCursor('d', 'durable')).then(() => (acknowledged = true));
+    await vi.waitFor(() => expect(syncs).toBe(1));
+    // Committed (another connection sees it) but not yet acknowledged: the fsync has not returned.
+    const other = Ledger.open(path, { readonly: true });
+    try {
+      expect(other.cursor('d')).toBe('durable');
+    } finally {
+      other.close();
+    }
+    let drained = false;
+    const idle = group.drained().then(() => (drained = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(acknowledged).toBe(false);
+    expect(drained).toBe(false);
+    release();
+    await Promise.all([durable, idle]);
+    expect(acknowledged).toBe(true);
+  });
+
+  it('a failed log fsync rejects the durable writes of the batch and marks the ledger unable to store', async () => {
+    const group = new GroupCommit(ledger);
+    ledger.syncLog = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    const settled = await Promise.allSettled([group.write(() => 1), group.write(() => 2, 'relaxed')]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
+    expect(((settled[0] as PromiseRejectedResult).reason as Error).message).toMatch(/EIO/);
+    expect(ledger.writeHealth.state).toMatchObject({ ok: false, code: 'EIO' });
+  });
+
+  it('the real log fsync resolves, and a durable write is acknowledged after it', async () => {
+    const group = new GroupCommit(ledger);
+    await group.write(() => ledger.setCursor('s', 'synced'));
+    await expect(ledger.syncLog()).resolves.toBeUndefined();
+    expect(ledger.cursor('s')).toBe('synced');
   });
 
   it('a failed commit rejects every write of the batch', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { joinNamespace, splitNamespace, type PolarisTable, type SourceTable } from '../../model/table.js';
@@ -36,8 +36,9 @@ export interface LedgerOptions {
  * table with desired and applied state, each source's cursor and last pass, VALIDATE results and the
  * sender lease. SQLite in WAL mode with
  * synchronous=FULL: a commit survives a process kill *and* a power loss, which is what an HTTP 202 or a
- * deleted SQS message promise. Writes are batched by GroupCommit, which relaxes to NORMAL for batches
- * whose loss would only cause a resend (notification outcomes).
+ * deleted SQS message promise. Writes are batched by GroupCommit, which commits with NORMAL and, for
+ * batches with writes that must survive a power loss, syncs the log off the event loop (syncLog)
+ * before acknowledging them.
  */
 export class SqliteStore {
   readonly db: Database.Database;
@@ -53,7 +54,14 @@ export class SqliteStore {
   /** The writer's checkpoints, run off the event loop (none for a read-only connection). */
   private readonly checkpoints: BackgroundCheckpoint | undefined;
 
-  private constructor(db: Database.Database, checkpoints?: BackgroundCheckpoint) {
+  /** The write-ahead log, opened at the first syncLog(): what an fsync off the event loop flushes. */
+  private logFd: number | undefined;
+
+  private constructor(
+    db: Database.Database,
+    private readonly path: string,
+    checkpoints?: BackgroundCheckpoint,
+  ) {
     this.db = db;
     this.checkpoints = checkpoints;
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
@@ -84,9 +92,9 @@ export class SqliteStore {
         db.pragma('wal_autocheckpoint = 10000');
         db.pragma('synchronous = FULL');
         migrate(db);
-        return new SqliteStore(db, BackgroundCheckpoint.start(path));
+        return new SqliteStore(db, path, BackgroundCheckpoint.start(path));
       }
-      return new SqliteStore(db);
+      return new SqliteStore(db, path);
     } catch (error) {
       db?.close();
       if (error instanceof LedgerDamagedError) throw error;
@@ -101,6 +109,8 @@ export class SqliteStore {
   close(): void {
     // The worker's connection first: the writer's close must be the last, which removes the WAL.
     this.checkpoints?.close();
+    if (this.logFd !== undefined) closeSync(this.logFd);
+    this.logFd = undefined;
     if (this.db.open) this.db.close();
   }
 
@@ -114,6 +124,24 @@ export class SqliteStore {
     if (level === this.synchronous) return;
     this.db.pragma(`synchronous = ${level}`);
     this.synchronous = level;
+  }
+
+  /**
+   * Makes every commit so far survive a power loss: an fsync of the write-ahead log on libuv's thread
+   * pool, while the event loop goes on (GroupCommit commits with synchronous=NORMAL, which writes the
+   * log without syncing it, and acknowledges its durable writes once this resolves). An fsync flushes
+   * the file, whichever descriptor wrote it; SQLite keeps the same log file while the ledger is open.
+   */
+  syncLog(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.logFd ??= openSync(`${this.path}-wal`, 'r');
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      fsync(this.logFd, (error) => (error ? reject(error) : resolve()));
+    });
   }
 
   /**
