@@ -1,6 +1,7 @@
 // After a pass, the SQLite ledger counts and pages the rows the pass did not see a span of rowids at a
 // time, giving the event loop back in between (one statement over 1,000,000 rows held a daemon's events
-// for about half a second). The spans must add up to exactly what one statement over the table says.
+// for about half a second); so does the count of each source's tables that every /metrics scrape reads.
+// The spans must add up to exactly what one statement over the table says.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,5 +54,28 @@ describe('unseen rows on the SQLite ledger, read a span at a time', () => {
       }
       expect(names).toEqual(UNSEEN.map(name));
     }
+  });
+
+  // Last: it changes rows the tests above count.
+  it('counts each source\'s tables a span at a time, giving the loop back, adding up to one statement over the table', async () => {
+    ledger.store.db.prepare(`UPDATE tables SET status = 'failed' WHERE id IN (1, 50000, 50001, ${ROWS})`).run();
+    ledger.store.db.prepare(`UPDATE tables SET status = 'in_sync' WHERE id IN (2, 100000)`).run();
+    ledger.store.db.prepare(`UPDATE tables SET source = 'other' WHERE id IN (49999, 100001)`).run();
+    let turns = 0;
+    let counting = true;
+    const tick = (): void => {
+      if (!counting) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const counts = await ledger.counts();
+    counting = false;
+    expect(turns).toBeGreaterThanOrEqual(2);
+    expect(counts).toEqual([
+      { source: 'other', inSync: 0, pending: 2, failed: 0 },
+      { source: 'src', inSync: 2, pending: ROWS - 8, failed: 4 },
+    ]);
+    expect(counts).toEqual(ledger.store.counts());
   });
 });

@@ -378,13 +378,20 @@ export class SqliteStore {
     return (this.statements.rowsOfSource.all(source) as TableRecord[]).map(toMirrorRow);
   }
 
+  /** The highest row id: where a walk over rowid spans ends. */
+  maxId(): number {
+    return this.statements.maxId.pluck().get() as number;
+  }
+
+  /** Each source's counts over the rows with afterId < id <= untilId (SqliteLedger.counts adds the spans up). */
+  countsInSpan(afterId: number, untilId: number): SourceCounts[] {
+    const records = this.statements.countsInSpan.all({ after: afterId, until: untilId }) as Array<{ source: string; in_sync: number; pending: number; failed: number }>;
+    return records.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed }));
+  }
+
+  /** Every source's counts in one statement (a caller that may hold the loop: tests, one-shot commands). */
   counts(): SourceCounts[] {
-    return (this.statements.counts.all() as Array<{ source: string; in_sync: number; pending: number; failed: number }>).map((r) => ({
-      source: r.source,
-      inSync: r.in_sync,
-      pending: r.pending,
-      failed: r.failed,
-    }));
+    return addUpCounts(this.countsInSpan(0, Number.MAX_SAFE_INTEGER));
   }
 
   targetCounts(): TargetCounts[] {
@@ -518,4 +525,14 @@ export class SqliteStore {
   releaseLease(): void {
     this.statements.releaseLease.run({ pid: process.pid, host: hostname() });
   }
+}
+
+/** Adds up per-span counts by source, in source order (as one GROUP BY over the whole table gives them). */
+export function addUpCounts(spans: readonly SourceCounts[]): SourceCounts[] {
+  const bySource = new Map<string, SourceCounts>();
+  for (const c of spans) {
+    const sum = bySource.get(c.source);
+    bySource.set(c.source, sum ? { source: c.source, inSync: sum.inSync + c.inSync, pending: sum.pending + c.pending, failed: sum.failed + c.failed } : c);
+  }
+  return [...bySource.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }

@@ -101,11 +101,14 @@ function statementSql() {
     rowsNamedAny: `SELECT * FROM tables WHERE ${NAMED_ANY}`,
     rowsOfSourceNamedAny: `SELECT * FROM tables WHERE source = @source AND ${NAMED_ANY}`,
     resetOrder: 'UPDATE tables SET desired_order = @order, updated_at = @updated_at WHERE id = @id',
-    counts: `SELECT source,
+    // One span of rowids at a time (SqliteLedger.counts): a scrape of /metrics must not hold the event
+    // loop for a walk over every row of a large ledger.
+    countsInSpan: `SELECT source,
         SUM(status = 'in_sync' AND desired_state = 'present') AS in_sync,
         SUM(status = 'pending') AS pending,
         SUM(status = 'failed') AS failed
-      FROM tables GROUP BY source`,
+      FROM tables WHERE id > @after AND id <= @until GROUP BY source`,
+    maxId: 'SELECT COALESCE(MAX(id), 0) FROM tables',
     failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
     pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
     notInSyncNamedAny: `SELECT * FROM tables WHERE status <> 'in_sync' AND ${NAMED_ANY}`,
