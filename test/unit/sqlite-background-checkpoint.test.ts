@@ -63,6 +63,16 @@ describe('the SQLite ledger\'s background checkpoints', () => {
     await waitFor('the second ledger\'s rows in its file', () => rowsInFileAlone(second.path, 'second-copy.db') === 120, 30_000);
   });
 
+  it('one file opened twice in a process: closing one leaves the other\'s checkpoints running', async () => {
+    const first = open('shared.db');
+    const second = SqliteLedger.open(first.path);
+    ledgers.push(second);
+    await first.ledger.close();
+    ledgers = ledgers.filter((ledger) => ledger !== first.ledger);
+    await commitTables(second, 80);
+    await waitFor('the rows in the file', () => rowsInFileAlone(first.path, 'shared-copy.db') === 80, 30_000);
+  });
+
   it('close leaves no second connection behind: the log is removed as when the writer was alone', async () => {
     const { ledger, path } = open('state.db');
     await commitTables(ledger, 50);

@@ -32,7 +32,7 @@ const ledgers = new Map();
 parentPort.on('message', (message) => {
   if (message.open !== undefined) {
     try {
-      const db = new Database(message.open, { fileMustExist: true });
+      const db = new Database(message.path, { fileMustExist: true });
       db.pragma('synchronous = FULL');
       ledgers.set(message.open, { db, version: undefined });
     } catch {
@@ -62,6 +62,8 @@ setInterval(() => {
 `;
 
 let shared: Worker | undefined;
+/** Each open ledger's key in the worker (a path alone would not do: a process may open one file twice). */
+let nextId = 0;
 
 function worker(): Worker {
   if (!shared) {
@@ -83,7 +85,7 @@ export class BackgroundCheckpoint {
   private closed = false;
 
   private constructor(
-    private readonly path: string,
+    private readonly id: number,
     private readonly thread: Worker,
   ) {}
 
@@ -91,8 +93,9 @@ export class BackgroundCheckpoint {
   static start(path: string): BackgroundCheckpoint | undefined {
     try {
       const thread = worker();
-      thread.postMessage({ open: path });
-      return new BackgroundCheckpoint(path, thread);
+      const id = ++nextId;
+      thread.postMessage({ open: id, path });
+      return new BackgroundCheckpoint(id, thread);
     } catch {
       return undefined;
     }
@@ -107,7 +110,7 @@ export class BackgroundCheckpoint {
     if (this.closed) return;
     this.closed = true;
     const done = new Int32Array(new SharedArrayBuffer(4));
-    this.thread.postMessage({ close: this.path, done });
+    this.thread.postMessage({ close: this.id, done });
     // A worker that has exited answers nothing: its connection is gone with it.
     if (shared === this.thread) Atomics.wait(done, 0, 0, CLOSE_WAIT_MS);
   }
