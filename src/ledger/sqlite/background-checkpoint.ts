@@ -27,10 +27,13 @@ const CLOSE_WAIT_MS = 10_000;
 // path the process passes in (so it resolves the same whatever the working directory).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
+// A driver that cannot load here leaves the worker answering close() (the writers checkpoint themselves).
+let Database;
+try { Database = require(workerData.driver); } catch {}
 const ledgers = new Map();
 parentPort.on('message', (message) => {
   if (message.open !== undefined) {
+    if (!Database) return;
     try {
       const db = new Database(message.path, { fileMustExist: true });
       db.pragma('synchronous = FULL');
