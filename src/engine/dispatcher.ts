@@ -9,7 +9,6 @@ import type { Logger } from '../telemetry/logger.js';
 import { messageOf } from '../util/errors.js';
 import { RunStats } from './run-stats.js';
 import type { ConvergeResult, TableConverger } from './table-converger.js';
-import { CatchUp } from './catch-up.js';
 import { Wakeup } from './wakeup.js';
 
 export interface DispatcherOptions {
@@ -102,8 +101,6 @@ export class Dispatcher {
   private readFailures = 0;
   /** Every table being worked on, from the queue up to its committed outcome. */
   private readonly working = new Set<Promise<void>>();
-  /** Who waits for this dispatcher to have sent what is due now (an event's priority over a pass). */
-  private readonly catchUp = new CatchUp();
 
   constructor(private readonly options: DispatcherOptions) {
     const limits = typeof options.concurrency === 'number' ? new Map([['', options.concurrency]]) : options.concurrency;
@@ -180,7 +177,7 @@ export class Dispatcher {
     while (!this.stopping && !signal?.aborted) {
       let wait: number;
       try {
-        const { added, asked } = await this.look();
+        const { added, asked } = await this.fill();
         if (added > 0 && this.inFlight.size < this.capacity()) continue;
         if (added === 0 && this.inFlight.size === 0 && this.untilSettled && (await this.settled())) break;
         // Full, or nothing due now: sleep until an operation finishes or observations arrive (both ring
@@ -222,23 +219,6 @@ export class Dispatcher {
       return true;
     }
     return (await ledger.unfinished(sources)).pending === 0;
-  }
-
-  /**
-   * Resolves once this dispatcher has looked at the ledger after the call and finished every table it
-   * took (answered and recorded), or after maxWaitMs.
-   */
-  caughtUp(maxWaitMs: number): Promise<void> {
-    return this.catchUp.wait(maxWaitMs);
-  }
-
-  private async look(): Promise<{ added: number; asked: boolean }> {
-    this.catchUp.lookStarted();
-    try {
-      return await this.fill();
-    } finally {
-      this.catchUp.lookDone(this.working.size === 0);
-    }
   }
 
   /**
@@ -311,10 +291,7 @@ export class Dispatcher {
       this.options.converger.prepare(row);
       const done = this.work(row, lane);
       this.working.add(done);
-      void done.finally(() => {
-        this.working.delete(done);
-        this.catchUp.check(this.working.size === 0);
-      });
+      void done.finally(() => this.working.delete(done));
     }
     return rows.length;
   }

@@ -19,9 +19,6 @@ import { SourceSink } from './source-sink.js';
 import { TableConverger } from './table-converger.js';
 import { TargetHealth } from './target-health.js';
 
-/** The longest an event's priority over a pass outlasts its commit, waiting for its notification to be sent. */
-const EVENT_SEND_WAIT_MS = 250;
-
 /** A configured source with everything the engine needs to drive it. */
 export interface SourceRuntime {
   readonly config: SourceConfig;
@@ -80,7 +77,6 @@ export class Mirror {
         storedVersions: (tables) => this.ledger.sourceVersions(sourceConfig.name, tables),
       });
       sink.runPass = (signal) => this.reconciler.pass({ adapter, sink, maxDropFraction: sourceConfig.maxDropFraction }, { signal });
-      sink.eventsSent = () => this.dispatchersCaughtUp();
       sources.set(sourceConfig.name, { config: sourceConfig, adapter, normalizer, sink });
     }
     this.sources = sources;
@@ -120,14 +116,6 @@ export class Mirror {
   /** Observations arrived or tables were made due: the dispatchers look at the ledger now. */
   wakeDispatchers(): void {
     for (const dispatcher of this.dispatchers) dispatcher.wake();
-  }
-
-  /**
-   * Resolves once every dispatcher has sent what is due now, or after EVENT_SEND_WAIT_MS: how long an
-   * event keeps a full pass waiting after its commit (the pass's own wait is bounded too).
-   */
-  private async dispatchersCaughtUp(): Promise<void> {
-    await Promise.all([...this.dispatchers].map((dispatcher) => dispatcher.caughtUp(EVENT_SEND_WAIT_MS)));
   }
 
   /** Selected sources by name; unknown names are a usage error. */

@@ -18,11 +18,6 @@ export class SourceSink implements ObservationSink {
   runPass: ((signal?: AbortSignal) => Promise<PassSummary | undefined>) | undefined;
   /** Events of this source's watch being applied: its passes give way to them. */
   readonly events = new EventPriority();
-  /**
-   * Set by the Mirror: resolves once the dispatchers have sent what is due now (bounded). An event's
-   * priority lasts until then, so that its notification does not queue behind the pass either.
-   */
-  eventsSent: (() => Promise<void>) | undefined;
 
   constructor(
     readonly normalizer: Normalizer,
@@ -73,16 +68,8 @@ export class SourceSink implements ObservationSink {
     return this.ledger.liveTables(this.source, namespacePrefix);
   }
 
-  /** An event in the works, from its arrival until its notification is sent (see eventsSent). */
   eventStarted(): () => void {
-    const ended = this.events.started();
-    let committed = false;
-    return () => {
-      if (committed) return;
-      committed = true;
-      if (!this.eventsSent) ended();
-      else void this.eventsSent().then(ended, ended);
-    };
+    return this.events.started();
   }
 
   reconcile(signal?: AbortSignal): Promise<PassSummary | undefined> {

@@ -48,7 +48,7 @@ describe('a full pass gives way to events', () => {
     expect(await sink.knownTables()).toHaveLength(600);
   });
 
-  it('the SQS watch marks each message from its arrival until its notification is sent', async () => {
+  it('the SQS watch marks each message from its arrival to its commit', async () => {
     h.lake.commit('db', 'a');
     await h.sync();
     mirror = h.openMirror();
@@ -59,7 +59,6 @@ describe('a full pass gives way to events', () => {
     h.glue.sqs.send(QUEUE, glueEvents.updateTable('db', 'a'));
     await waitFor(() => h.polarisState().get('db.a') === location, 60_000, 'the event to reach Polaris');
     expect(started).toHaveBeenCalledTimes(1);
-    // The mark ends once the dispatcher has recorded the UPDATE's answer (at most 250 ms after the commit).
-    await vi.waitFor(() => expect(sink.events.busy).toBe(false), { timeout: 60_000 });
+    expect(sink.events.busy).toBe(false);
   });
 });
