@@ -110,7 +110,7 @@ export class SqliteLedger implements Ledger {
    */
   async unseenCounts(source: string, stamp: number): Promise<UnseenCounts> {
     const stamps = this.passStamps();
-    const last = stamps.maxId();
+    const last = this.store.maxId();
     const total = { mirrored: 0, unseen: 0 };
     for (let after = 0; after < last; after += ROWID_SPAN) {
       if (after > 0) await yieldToEvents();
@@ -123,7 +123,7 @@ export class SqliteLedger implements Ledger {
 
   async unseenTables(source: string, stamp: number, afterId: number, limit: number): Promise<UnseenTable[]> {
     const stamps = this.passStamps();
-    const last = stamps.maxId();
+    const last = this.store.maxId();
     const found: UnseenTable[] = [];
     for (let after = afterId; found.length < limit && after < last; after += ROWID_SPAN) {
       if (after > afterId) await yieldToEvents();

@@ -12,7 +12,6 @@ export class SqlitePassStamps {
   private readonly mark: Database.Statement;
   private readonly counts: Database.Statement;
   private readonly page: Database.Statement;
-  private readonly lastId: Database.Statement;
 
   constructor(db: Database.Database) {
     // One statement per batch (a pass batch is hundreds of tables): each listed table is a seek of the
@@ -28,18 +27,12 @@ export class SqlitePassStamps {
       FROM tables WHERE +source = @source AND ${WANTED} AND id > @after AND id <= @until`);
     this.page = db.prepare(`SELECT id, src_namespace, src_name FROM tables
       WHERE +source = @source AND ${WANTED} AND ${UNSEEN} AND id > @after AND id <= @until ORDER BY id LIMIT @limit`);
-    this.lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM tables').pluck();
   }
 
   markSeen(source: string, tables: readonly SourceTable[], stamp: number): void {
     if (tables.length === 0) return;
     const keys = JSON.stringify(tables.map((table) => [joinNamespace(table.namespace), table.name]));
     this.mark.run({ stamp, source, keys });
-  }
-
-  /** The highest row id: where a walk over the rowid spans ends. */
-  maxId(): number {
-    return this.lastId.get() as number;
   }
 
   /** The counts over rows with afterId < id <= untilId. */
