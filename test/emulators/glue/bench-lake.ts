@@ -12,7 +12,7 @@ export function benchDatabaseOf(i: number, databases: number): string {
 /**
  * An object store that forwards puts to a Polaris emulator's control endpoint in batches. Flushes are
  * chained, so once a flush resolves every object put before it is readable in Polaris (an event is
- * only sent after its metadata file is there).
+ * only sent after its metadata file is there). It cannot delete: the benchmark purges nothing.
  */
 export class ForwardingObjectStore implements ObjectStore {
   private pending: Record<string, string> = {};
@@ -28,10 +28,6 @@ export class ForwardingObjectStore implements ObjectStore {
   putObject(uri: string, content: string): void {
     this.pending[uri] = content;
     this.count++;
-  }
-
-  deleteObject(): void {
-    throw new Error('the benchmark lake does not purge tables');
   }
 
   flush(): Promise<void> {

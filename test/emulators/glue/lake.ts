@@ -10,7 +10,8 @@ import { icebergTable } from './glue-tables.js';
 
 export interface ObjectStore {
   putObject(uri: string, content: string): void;
-  deleteObject(uri: string): void;
+  /** Absent for a store that cannot delete (the benchmark's): the lake then keeps no file list for purges. */
+  deleteObject?(uri: string): void;
 }
 
 export interface WriteOptions {
@@ -23,7 +24,7 @@ export interface WriteOptions {
 export class GlueLake {
   private readonly uuids = new Map<string, string>();
   private readonly versions = new Map<string, number>();
-  /** Metadata files written per table location, for a purging drop. */
+  /** Metadata files written per table location, for a purging drop (kept only if the store can delete). */
   private readonly files = new Map<string, string[]>();
 
   private constructor(
@@ -92,7 +93,9 @@ export class GlueLake {
     this.uuids.delete(`${database}.${name}`);
     if (options.purge) {
       const location = this.tableLocation(database, name);
-      for (const uri of this.files.get(location) ?? []) this.store.deleteObject(uri);
+      const deleteObject = this.store.deleteObject?.bind(this.store);
+      if (!deleteObject) throw new Error('this lake\'s object store cannot delete: a purging drop needs one that can');
+      for (const uri of this.files.get(location) ?? []) deleteObject(uri);
       this.files.delete(location);
     }
   }
@@ -118,7 +121,8 @@ export class GlueLake {
     metadata['last-updated-ms'] = Date.now();
     const uri = `${location}/metadata/${String(version).padStart(5, '0')}-${randomUUID()}.metadata.json`;
     this.store.putObject(uri, JSON.stringify(metadata));
-    this.files.set(location, [...(this.files.get(location) ?? []), uri]);
+    // A million-table benchmark lake would keep a list per table for purges it never makes.
+    if (this.store.deleteObject) this.files.set(location, [...(this.files.get(location) ?? []), uri]);
     return uri;
   }
 }
