@@ -4,6 +4,7 @@
 // the Polaris emulator's process where it answers 204, minus the moment the message became visible,
 // taken in the Glue + SQS emulator's process (both Date.now() on the same machine).
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/package-info.js';
@@ -105,6 +106,12 @@ async function sendAndTime(setup: GlueBenchSetup, rate: number, seconds: number,
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const missing = sent.length - latencies.length;
+  // BENCH_EVENT_LOG=<file> appends each event's moments (JSON lines) to look at when the slow ones were.
+  if (process.env.BENCH_EVENT_LOG) {
+    const histories = await setup.polaris.history(setup.catalog, query);
+    const lines = sent.map((e, k) => JSON.stringify({ phase, table: `${e.database}.${e.table}`, visibleAt: e.at, arrivedAt: histories[k]!.find((h) => h.metadataLocation === e.location && h.status === 204)?.at }));
+    appendFileSync(process.env.BENCH_EVENT_LOG, lines.join('\n') + '\n');
+  }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.ceil((p / 100) * sent.length) - 1] ?? Number.POSITIVE_INFINITY;
   return { p50Ms: pct(50), p99Ms: pct(99), maxMs: missing > 0 ? Number.POSITIVE_INFINITY : latencies[latencies.length - 1]!, missing, loadAverage };
