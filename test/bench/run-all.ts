@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { benchFilesSideBySide, formatFilesSideBySide } from './files-side-by-side.js';
 import { benchFilesSync } from './files-sync.js';
+import { benchGlueEmulatorHeap } from './glue-emulator-heap.js';
 import { benchGlueScan } from './glue-scan.js';
 import { benchGlueSideBySide, formatSideBySide } from './glue-side-by-side.js';
 import { benchHiveEvents } from './hive-events.js';
@@ -68,6 +69,12 @@ if (!only || only === 'glue') {
   console.log(`  event latency              ${r.events.events} UpdateTable events at ${r.events.rate}/s: p50 ${r.events.p50Ms} ms, p99 ${r.events.p99Ms} ms, max ${r.events.maxMs} ms${r.events.missing > 0 ? ` (${r.events.missing} not applied within 180 s)` : ''}, ${r.events.getTableCalls} GetTable, load average ${fmt(r.events.loadAverage, 2)}${r.events.duringStartupPass ? ', all sent during the start-up pass' : ''}   (target p99 ≤ 200 ms)`);
   const after = r.events.afterPass;
   if (after) console.log(`  same, once the pass ended   p50 ${after.p50Ms} ms, p99 ${after.p99Ms} ms, max ${after.maxMs} ms${after.missing > 0 ? ` (${after.missing} not applied within 180 s)` : ''}, load average ${fmt(after.loadAverage, 2)}   (same run: what the pass adds)`);
+}
+if (only === 'glue-emulator-heap') {
+  // `npm run bench -- glue-emulator-heap 1000000 200`: the Glue benchmark's emulator, not the connector.
+  const r = await benchGlueEmulatorHeap(Number(process.argv[3] ?? 1_000_000), Number(process.argv[4] ?? 200));
+  console.log(`\nGlue emulator's lake (${r.tables} tables, in this process)`);
+  console.log(`  heap in use                ${fmt(r.heapUsedMb, 0)} MB; a forced full collection ${fmt(r.fullCollectionMs, 0)} ms   (load average ${loadAverage()})`);
 }
 if (only === 'glue-scale') {
   // `npm run bench -- glue-scale [small] [large]`: not part of the default run (1,000,000 tables take long).
