@@ -50,6 +50,34 @@ describe('Glue API', () => {
     await expect(glue.send(new GetTablesCommand({ DatabaseName: 'db', MaxResults: 500 }))).rejects.toMatchObject({ name: 'InvalidInputException' });
   });
 
+  it('GetTables paging sees tables created and deleted between its pages, in name order', async () => {
+    emu.catalog.createDatabase({ name: 'db' });
+    for (let i = 0; i < 150; i++) emu.catalog.createTable('db', table(`t${String(i).padStart(3, '0')}`));
+    const page = (NextToken?: string) => glue.send(new GetTablesCommand({ DatabaseName: 'db', MaxResults: 50, NextToken }));
+    const first = await page();
+    expect(first.TableList!.at(-1)!.Name).toBe('t049');
+    emu.catalog.createTable('db', table('t060a'));
+    const second = await page(first.NextToken);
+    expect(second.TableList!.map((t) => t.Name)).toContain('t060a');
+    expect(second.TableList!.at(-1)!.Name).toBe('t098');
+    emu.catalog.deleteTable('db', 't120');
+    const third = await page(second.NextToken);
+    const names = third.TableList!.map((t) => t.Name!);
+    expect(names).not.toContain('t120');
+    expect(names[0]).toBe('t099');
+    expect(names).toEqual([...names].sort());
+    expect(names).toHaveLength(50);
+    expect(third.NextToken).toBeUndefined();
+  });
+
+  it('a table read from the catalog is a copy: changing it changes nothing stored', () => {
+    emu.catalog.createDatabase({ name: 'db' });
+    emu.catalog.createTable('db', table('t'));
+    const spec = emu.catalog.tableSpec('db', 't');
+    spec.parameters!['metadata_location'] = 's3://elsewhere/1.json';
+    expect(emu.catalog.tableSpec('db', 't').parameters!['metadata_location']).toBe('s3://lake/db/t/metadata/1.json');
+  });
+
   it('GetDatabases pages too', async () => {
     for (let i = 0; i < 130; i++) emu.catalog.createDatabase({ name: `db${String(i).padStart(3, '0')}` });
     const names: string[] = [];
