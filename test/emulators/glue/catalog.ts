@@ -18,10 +18,10 @@ interface StoredDatabase {
   createTime: number;
   /**
    * Each table as one JSON string (a StoredTable), by name. The Glue benchmark keeps 1,000,000 tables in
-   * this process: as objects (the record, its spec, its parameters, their strings) they made each full
-   * garbage collection mark seconds' worth of objects, and the event latencies the benchmark measures
-   * carried those pauses, which a real Glue does not have. A string is one object the collector does
-   * not look into; a read parses about 300 bytes.
+   * this process: as objects (the record, its spec, its parameters, their strings) they made a full
+   * garbage collection take about 1.5 s, and the event latencies the benchmark measures carried those
+   * pauses, which a real Glue does not have (`npm run bench -- glue-emulator-heap`). A string is one
+   * object the collector does not look into; a read parses about 300 bytes.
    */
   tables: Map<string, string>;
   /** The names in order, kept until a table is created or deleted: paging walks names like Glue's opaque tokens. */
