@@ -12,6 +12,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hiveTable, icebergTable } from '../emulators/glue/glue-tables.js';
 import { startGlueEmulator, type GlueEmulator } from '../emulators/glue/index.js';
+import { GlueLake } from '../emulators/glue/lake.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -68,6 +69,17 @@ describe('Glue API', () => {
     expect(names).toEqual([...names].sort());
     expect(names).toHaveLength(50);
     expect(third.NextToken).toBeUndefined();
+  });
+
+  it('a lake whose store cannot delete refuses a purging drop before changing anything, and drops without purging', async () => {
+    const puts: string[] = [];
+    const lake = await GlueLake.create(emu.catalog, { putObject: (uri) => void puts.push(uri) });
+    lake.commit('db', 't');
+    expect(() => lake.drop('db', 't', { purge: true })).toThrow(/cannot delete/);
+    expect(emu.catalog.hasTable('db', 't')).toBe(true);
+    lake.drop('db', 't');
+    expect(emu.catalog.hasTable('db', 't')).toBe(false);
+    expect(puts).toHaveLength(1);
   });
 
   it('a table read from the catalog is a copy: changing it changes nothing stored', () => {

@@ -89,12 +89,13 @@ export class GlueLake {
    * (Athena's DROP TABLE, Spark's DROP TABLE … PURGE) deletes the metadata files too.
    */
   drop(database: string, name: string, options: { purge?: boolean } = {}): void {
+    const deleteObject = this.store.deleteObject?.bind(this.store);
+    // Refused before anything changes: a half-done drop would leave the table gone and its files kept.
+    if (options.purge && !deleteObject) throw new Error('this lake\'s object store cannot delete: a purging drop needs one that can');
     this.catalog.deleteTable(database, name);
     this.uuids.delete(`${database}.${name}`);
-    if (options.purge) {
+    if (options.purge && deleteObject) {
       const location = this.tableLocation(database, name);
-      const deleteObject = this.store.deleteObject?.bind(this.store);
-      if (!deleteObject) throw new Error('this lake\'s object store cannot delete: a purging drop needs one that can');
       for (const uri of this.files.get(location) ?? []) deleteObject(uri);
       this.files.delete(location);
     }
