@@ -92,24 +92,20 @@ async function sendAndTime(setup: GlueBenchSetup, rate: number, seconds: number,
 
   // Every event's arrival, or — after ARRIVAL_WAIT_MS — as many as arrived: the missing ones count
   // as later than any that arrived (a figure on a loaded machine rather than none).
-  let latencies: number[] = [];
+  let arrivals: Array<number | undefined> = [];
   const query = sent.map((e) => ({ namespace: [e.database], name: e.table }));
   const deadline = Date.now() + ARRIVAL_WAIT_MS;
   for (;;) {
     const histories = await setup.polaris.history(setup.catalog, query);
-    latencies = [];
-    for (const [k, e] of sent.entries()) {
-      const arrival = histories[k]!.find((h) => h.metadataLocation === e.location && h.status === 204);
-      if (arrival) latencies.push(arrival.at - e.at);
-    }
-    if (latencies.length === sent.length || Date.now() > deadline) break;
+    arrivals = sent.map((e, k) => histories[k]!.find((h) => h.metadataLocation === e.location && h.status === 204)?.at);
+    if (arrivals.every((at) => at !== undefined) || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const latencies = sent.flatMap((e, k) => (arrivals[k] === undefined ? [] : [arrivals[k]! - e.at]));
   const missing = sent.length - latencies.length;
   // BENCH_EVENT_LOG=<file> appends each event's moments (JSON lines) to look at when the slow ones were.
   if (process.env.BENCH_EVENT_LOG) {
-    const histories = await setup.polaris.history(setup.catalog, query);
-    const lines = sent.map((e, k) => JSON.stringify({ phase, table: `${e.database}.${e.table}`, visibleAt: e.at, arrivedAt: histories[k]!.find((h) => h.metadataLocation === e.location && h.status === 204)?.at }));
+    const lines = sent.map((e, k) => JSON.stringify({ phase, table: `${e.database}.${e.table}`, visibleAt: e.at, arrivedAt: arrivals[k] }));
     appendFileSync(process.env.BENCH_EVENT_LOG, lines.join('\n') + '\n');
   }
   latencies.sort((a, b) => a - b);
