@@ -91,10 +91,6 @@ export class GlueCatalog {
     return [...this.databases.keys()].sort();
   }
 
-  tableNames(database: string): string[] {
-    return [...this.sortedNames(this.database(database))];
-  }
-
   tableCount(): number {
     let n = 0;
     for (const db of this.databases.values()) n += db.tables.size;
