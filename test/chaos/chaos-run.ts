@@ -16,6 +16,7 @@ import { mulberry32 } from '../emulators/polaris/faults.js';
 import { startPolarisEmulator } from '../emulators/polaris/index.js';
 import { runCli, spawnCli } from '../support/harness.js';
 import { ChaosWarehouse, type ChangeKind } from './chaos-warehouse.js';
+import { diagnose } from './chaos-diagnosis.js';
 import { freePort } from '../support/free-port.js';
 
 export interface ChaosOptions {
@@ -30,6 +31,8 @@ export interface ChaosOptions {
   readonly latencyMs?: number;
   readonly seed?: number;
   readonly log?: (line: string) => void;
+  /** The daemons' log level (default warn; its lines name the tables in the diagnosis of a divergent run). */
+  readonly daemonLogLevel?: 'debug' | 'info' | 'warn';
   /**
    * A shared PostgreSQL ledger instead of a SQLite file: `replicas` daemons run at once (each SIGKILL
    * hits a random one), and the database is stopped abruptly (`pg_ctl stop -m immediate`) and restarted
@@ -50,6 +53,8 @@ export interface ChaosReport {
   readonly converged: boolean;
   /** Tables where Polaris and the source disagree at the end ("ns.t: polaris X, source Y"). */
   readonly divergent: string[];
+  /** For each divergent table: its source timeline, notification histories, ledger rows, daemon log lines. */
+  readonly diagnosis: string;
   /** Accepted DROPs of a table the source held the whole time around them. */
   readonly wrongDrops: string[];
   readonly failed: Array<{ table: string; message: string | null; hint: string | null }>;
@@ -102,6 +107,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (let i = 0; i < options.tables; i++) await source.create(source.nameFor(i));
     log(`warehouse: ${source.size} tables`);
 
+    const state = options.postgres ? { url: options.postgres.url, schema: options.postgres.schema } : { path: join(dir, 'state.db') };
     // One config per replica, the same but for server.port (as replicas are deployed).
     const configFile = join(dir, 'polaris-mirror.yaml');
     const configFiles: string[] = [];
@@ -130,9 +136,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             probeIntervalSeconds: 1,
           },
         },
-        state: options.postgres ? { url: options.postgres.url, schema: options.postgres.schema } : { path: join(dir, 'state.db') },
+        state,
         server: { host: '127.0.0.1', port: await freePort() },
-        log: { level: 'warn' },
+        log: { level: options.daemonLogLevel ?? 'warn' },
         sources: [
           {
             name: 'lake',
@@ -234,6 +240,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const stats = emulator.stats();
     const finalPolaris = polarisState(emulator);
     const finalSource = source.state();
+    const finalDr = polarisState(dr, DR_CATALOG);
+    const divergentKeys = [...new Set([...divergentTables(finalPolaris, finalSource), ...divergentTables(finalDr, finalSource)])];
+    await new Promise<void>((resolve) => daemonLog.write('', () => resolve()));
+    const diagnosis = await diagnose(
+      divergentKeys.map((key) => {
+        const [namespace, name] = key.split('.') as [string, string];
+        return {
+          key,
+          timeline: source.timeline.get(key) ?? [],
+          histories: { [CATALOG]: emulator.history(CATALOG, [namespace], name), [`dr/${DR_CATALOG}`]: dr.history(DR_CATALOG, [namespace], name) },
+        };
+      }),
+      state,
+      join(dir, 'daemon.log'),
+      started,
+    );
     return {
       changes: Object.values(source.changes).reduce((a, b) => a + b, 0),
       byKind: { ...source.changes },
@@ -242,7 +264,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       conflicts409: Object.entries(stats.notifications).filter(([k]) => k.endsWith(':409')).reduce((n, [, c]) => n + c, 0),
       killsSurvived: kills,
       converged,
-      divergent: [...divergence(finalPolaris, finalSource), ...divergence(polarisState(dr, DR_CATALOG), finalSource).map((d) => `dr: ${d}`)],
+      divergent: [...divergence(finalPolaris, finalSource), ...divergence(finalDr, finalSource).map((d) => `dr: ${d}`)],
+      diagnosis,
       wrongDrops: [...wrongDrops(emulator, source), ...wrongDrops(dr, source, DR_CATALOG).map((d) => `dr: ${d}`)],
       failed: status.sources.flatMap((s) => s.failed),
       sourceErrors: status.sources.flatMap((s) => (s.lastError ? [{ source: s.name, message: s.lastError, hint: s.lastHint }] : [])),
@@ -270,9 +293,12 @@ function sameState(a: Map<string, string>, b: Map<string, string>): boolean {
   return a.size === b.size && [...a].every(([key, location]) => b.get(key) === location);
 }
 
+function divergentTables(polaris: Map<string, string>, source: Map<string, string>): string[] {
+  return [...new Set([...polaris.keys(), ...source.keys()])].filter((k) => polaris.get(k) !== source.get(k));
+}
+
 function divergence(polaris: Map<string, string>, source: Map<string, string>): string[] {
-  const keys = new Set([...polaris.keys(), ...source.keys()]);
-  return [...keys].filter((k) => polaris.get(k) !== source.get(k)).map((k) => `${k}: polaris ${polaris.get(k) ?? 'absent'}, source ${source.get(k) ?? 'absent'}`);
+  return divergentTables(polaris, source).map((k) => `${k}: polaris ${polaris.get(k) ?? 'absent'}, source ${source.get(k) ?? 'absent'}`);
 }
 
 /**

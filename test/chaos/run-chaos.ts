@@ -1,6 +1,8 @@
 // `npm run chaos`: the full chaos run (5,000 tables, 20,000 changes, 10 SIGKILLs), then one table of figures.
 // CHAOS_LEDGER=postgres: the same on a PostgreSQL ledger with three replicas (CHAOS_REPLICAS), each SIGKILL
 // hitting a random one, and PostgreSQL stopped abruptly and restarted mid-run (CHAOS_DB_CRASHES).
+// A divergent run prints, per divergent table, what the source, both targets, the ledger and the daemon
+// log say of it; CHAOS_LOG_LEVEL=info puts more daemon lines there.
 import { startPostgres } from '../support/postgres-server.js';
 import { runChaos } from './chaos-run.js';
 
@@ -14,7 +16,8 @@ const report = await runChaos({
   kills: Number(process.env.CHAOS_KILLS ?? 10),
   changeSeconds: Number(process.env.CHAOS_SECONDS ?? 150),
   latencyMs: Number(process.env.CHAOS_LATENCY_MS ?? 5),
-  convergeTimeoutSeconds: 300,
+  convergeTimeoutSeconds: Number(process.env.CHAOS_CONVERGE_SECONDS ?? 300),
+  daemonLogLevel: process.env.CHAOS_LOG_LEVEL === 'info' || process.env.CHAOS_LOG_LEVEL === 'debug' ? process.env.CHAOS_LOG_LEVEL : 'warn',
   log: (line) => console.error(`chaos: ${line}`),
 });
 
@@ -40,6 +43,7 @@ for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
 for (const line of [...report.divergent, ...report.wrongDrops].slice(0, 20)) console.log(`  ! ${line}`);
 for (const e of report.sourceErrors) console.log(`  source ${e.source}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`);
 for (const f of report.failed.slice(0, 20)) console.log(`  failed ${f.table}: ${f.message} (hint: ${f.hint})`);
+if (report.diagnosis) console.log(`\n${report.diagnosis}`);
 const ok = report.converged && report.divergent.length === 0 && report.wrongDrops.length === 0 && report.failed.every((f) => f.message) && report.exitCode === 0;
 console.log(ok ? '\nresult: PASS' : '\nresult: FAIL');
 process.exitCode = ok ? 0 : 1;
