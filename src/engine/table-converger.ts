@@ -5,6 +5,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Outcome } from '../ledger/outcome.js';
 import type { MirrorRow } from '../ledger/rows.js';
 import { tableLocationOf } from '../model/locations.js';
+import { recreatedInPlace } from '../model/observation.js';
 import { validationScope } from './validation-scope.js';
 import { ValidatedMemo } from './validated-memo.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
@@ -182,8 +183,23 @@ export class TableConverger {
     }
     const verdict = await this.notify(type, row, location, row.desired.timestamp, scope);
     if (verdict.kind === 'ok') return { outcome: this.appliedPresent(row, row.desired.timestamp), action };
-    if (verdict.kind !== 'stale') return { outcome: this.setback(row, verdict), action: 'none' };
+    if (verdict.kind !== 'stale') return this.refused(row, verdict, scope);
     return this.reconcileStale(row, location, action, scope);
+  }
+
+  /**
+   * A CREATE/UPDATE Polaris refused. When it could not find the metadata file, the source has usually
+   * moved on since the table was read (dropped it, or committed again and expired that file): the
+   * source is read again and its current state goes next. Only a file the source still names is a
+   * failure (a failed table waits the failed-table delay, and a table re-created later at the same
+   * location would otherwise wait it out too).
+   */
+  private async refused(row: MirrorRow, verdict: Exclude<Verdict, { kind: 'ok' }>, scope: OperationScope): Promise<ConvergeResult> {
+    if (verdict.kind === 'fail' && verdict.metadataNotFound) {
+      const reread = await this.rereadChanged(row, scope).catch(() => undefined);
+      if (reread) return { outcome: reread, action: 'none' };
+    }
+    return { outcome: this.setback(row, verdict), action: 'none' };
   }
 
   /**
@@ -275,7 +291,7 @@ export class TableConverger {
         action: 'none',
       };
     }
-    return { outcome: this.setback(row, verdict), action: 'none' };
+    return this.refused(row, verdict, scope);
   }
 
   /** Re-reads the table from its source; an Outcome when the source changed (the new state is recorded). */
@@ -284,7 +300,8 @@ export class TableConverger {
     if (!source?.adapter.read) return undefined;
     const fresh = await source.adapter.read(row.table, scope.signal);
     const same =
-      fresh.state === row.desired.state && (fresh.state === 'absent' || fresh.metadataLocation === row.desired.metadataLocation);
+      fresh.state === row.desired.state &&
+      (fresh.state === 'absent' || (fresh.metadataLocation === row.desired.metadataLocation && !recreatedInPlace(row.desired.tableUuid, fresh.tableUuid)));
     if (same) return undefined;
     await source.sink.commit([fresh]);
     return { kind: 'deferred', id: row.id, delayMs: RENAME_WAIT_MS, reason: 'the source changed while it was being mirrored' };

@@ -1,4 +1,5 @@
 import { joinNamespace } from '../model/table.js';
+import { recreatedInPlace } from '../model/observation.js';
 import type { NormalizedObservation } from '../normalizer/normalize.js';
 
 /** An observation about the table on one target (see perTarget in the normalizer). */
@@ -81,9 +82,15 @@ export type ObservePlan =
   | { readonly kind: 'touch'; readonly values: TouchValues; readonly recheckOwner: boolean; readonly uuidChanged: boolean }
   | { readonly kind: 'change'; readonly result: ObserveResult; readonly values: ChangeValues };
 
+/**
+ * The state the row already wants: absent again, or present at the same metadata location and not
+ * re-created there meanwhile. A table re-created in place is a change: its row is converged again at
+ * once (a failure of the old table, such as its file vanishing before Polaris read it, says nothing
+ * of the new one, which would otherwise wait out the failed-table delay).
+ */
 function sameState(existing: ObservedRecord, obs: NormalizedObservation['observation']): boolean {
-  const location = obs.state === 'present' ? obs.metadataLocation : null;
-  return existing.desired_state === obs.state && (obs.state === 'absent' || existing.desired_location === location);
+  if (existing.desired_state !== obs.state) return false;
+  return obs.state === 'absent' || (existing.desired_location === obs.metadataLocation && !recreatedInPlace(existing.desired_uuid, obs.tableUuid));
 }
 
 /** Whether the plan needs to know which other source (if any) mirrors the same Polaris table. */

@@ -34,6 +34,15 @@ export interface PresentObservation extends ObservationBase {
   readonly sourceVersion?: string;
 }
 
+/**
+ * Whether a table seen at the metadata location stored for it is another table: re-created in place
+ * (dropped, then created again under the same name, writing the same file names: Hadoop-style
+ * `vN.metadata.json`). Told only by the Iceberg table UUID, so only when both sightings carry one.
+ */
+export function recreatedInPlace(storedUuid: string | null | undefined, seenUuid: string | null | undefined): boolean {
+  return !!storedUuid && !!seenUuid && storedUuid !== seenUuid;
+}
+
 export interface AbsentObservation extends ObservationBase {
   readonly state: 'absent';
   /**

@@ -13,8 +13,13 @@ export type Verdict =
   | { readonly kind: 'stale'; readonly message: string }
   /** Worth repeating after a delay: 408, 429, 5xx from a struggling Polaris or object store, 409 races, no answer. */
   | { readonly kind: 'retry'; readonly reason: RetryReason; readonly message: string; readonly retryAfterMs?: number; readonly hint?: string }
-  /** Needs an operator: the table is marked failed with Polaris's message and a hint naming the fix. */
-  | { readonly kind: 'fail'; readonly status: number | undefined; readonly message: string; readonly hint: string };
+  /**
+   * Needs an operator: the table is marked failed with Polaris's message and a hint naming the fix.
+   * `metadataNotFound`: Polaris could not find the metadata file it was told of (404 on file systems,
+   * 400 on object stores). The source has usually moved on since (dropped the table, or committed and
+   * expired that file): the engine reads the source again before calling it a failure.
+   */
+  | { readonly kind: 'fail'; readonly status: number | undefined; readonly message: string; readonly hint: string; readonly metadataNotFound?: true };
 
 export type RetryReason = 'rate_limited' | 'server_error' | 'network' | 'conflict' | 'transient';
 
@@ -41,7 +46,7 @@ export function classifyResponse(response: HttpResponse, context: ClassifyContex
   if (status >= 200 && status < 300) return { kind: 'ok' };
   const error = errorBody(response);
   const said = `Polaris answered ${status}${error.type ? ` ${error.type}` : ''}: ${error.message}`;
-  const fail = (hint: string): Verdict => ({ kind: 'fail', status, message: said, hint });
+  const fail = (hint: string): Extract<Verdict, { kind: 'fail' }> => ({ kind: 'fail', status, message: said, hint });
 
   if (status === 409) {
     if (/newer timestamp/i.test(error.message)) return { kind: 'stale', message: said };
@@ -77,6 +82,7 @@ export function classifyResponse(response: HttpResponse, context: ClassifyContex
   }
   if (status === 401 || status === 419) return fail(unauthorizedHint(context));
   if (status === 403) return fail(forbiddenHint(error, context));
+  if ((status === 404 || status === 400) && isMetadataNotFound(error)) return { ...fail(notFoundHintOf(status, error, context)), metadataNotFound: true };
   if (status === 404) return fail(notFoundHint(error, context));
   if (status === 400) return fail(badRequestHint(error, context));
   if (status === 422) {
@@ -102,8 +108,16 @@ export function classifyError(error: unknown): Verdict {
  * gone (typically purged with the table at the source). Object stores answer 400, FILE storage 404.
  */
 export function isUnreadableMetadata(response: HttpResponse): boolean {
-  const error = errorBody(response);
-  return (response.status === 400 || response.status === 404) && error.type === 'NotFoundException' && !isMissingCatalog(error.message);
+  return (response.status === 400 || response.status === 404) && isMetadataNotFound(errorBody(response));
+}
+
+/** Polaris's NotFoundException for a file it could not find (not a missing catalog, namespace or table). */
+function isMetadataNotFound(error: PolarisErrorBody): boolean {
+  return error.type === 'NotFoundException' && !isMissingCatalog(error.message);
+}
+
+function notFoundHintOf(status: number, error: PolarisErrorBody, context: ClassifyContext): string {
+  return status === 404 ? notFoundHint(error, context) : badRequestHint(error, context);
 }
 
 /**

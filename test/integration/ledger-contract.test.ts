@@ -148,23 +148,27 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
   });
 
 
-  it('the same state seen again: a newer order is kept, a new UUID replaces the stored one, no UUID keeps it', async () => {
+  it('the same state seen again: a newer order is kept, no UUID keeps the stored one, a first UUID is stored; a new UUID there is a table re-created in place (a change)', async () => {
     place = ledgerPlace(backend);
     const ledger = open();
     const loc = (name: string) => `s3://lake/db/${name}/metadata/1.json`;
     const names = ['same', 'changed', 'missing', 'gained'];
     const uuids: Record<string, string | undefined> = { same: 'u-same', changed: 'u-old', missing: 'u-missing', gained: undefined };
     await ledger.commit({ observations: names.map((name) => present(loc(name), { order: 10, name, uuid: uuids[name] })) });
+    const before = new Map((await ledger.rowsOfSource('src')).map((r) => [r.table.name, r]));
     const again = { same: 'u-same', changed: 'u-new', missing: undefined, gained: 'u-gained' } as Record<string, string | undefined>;
-    // A batch (the pass's path) and then one table alone (an event's path): both touch the rows.
+    // A batch (the pass's path) and then one table alone (an event's path).
     const results = await ledger.commit({ observations: names.map((name) => present(loc(name), { order: 11, name, uuid: again[name] })) });
-    expect(results).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
-    await ledger.commit({ observations: [present(loc('same'), { order: 12, name: 'same', uuid: 'u-alone' })] });
+    expect(results).toEqual(['unchanged', 'accepted', 'unchanged', 'unchanged']);
+    expect(await ledger.commit({ observations: [present(loc('same'), { order: 12, name: 'same', uuid: 'u-alone' })] })).toEqual(['accepted']);
     const rows = new Map((await ledger.rowsOfSource('src')).map((r) => [r.table.name, r]));
     expect(rows.get('same')!.desired).toMatchObject({ tableUuid: 'u-alone', order: 12 });
     expect(rows.get('changed')!.desired).toMatchObject({ tableUuid: 'u-new', order: 11 });
     expect(rows.get('missing')!.desired).toMatchObject({ tableUuid: 'u-missing', order: 11 });
     expect(rows.get('gained')!.desired).toMatchObject({ tableUuid: 'u-gained', order: 11 });
+    // The re-created tables got a new state to send (a higher timestamp); the others did not.
+    for (const name of ['same', 'changed']) expect(rows.get(name)!.desired.timestamp).toBeGreaterThan(before.get(name)!.desired.timestamp);
+    for (const name of ['missing', 'gained']) expect(rows.get(name)!.rev).toBe(before.get(name)!.rev);
   });
 
   it('hands the dispatcher whole due rows, oldest first, leaving out the tables it is working on', async () => {

@@ -22,6 +22,8 @@ interface Row {
   /** What the hint must say (the real fix), and what it must not. */
   readonly hint?: RegExp;
   readonly notHint?: RegExp;
+  /** Polaris could not find the metadata file: the engine reads the source again before failing the table. */
+  readonly metadataNotFound?: true;
 }
 
 const ROWS: Row[] = [
@@ -30,6 +32,7 @@ const ROWS: Row[] = [
     response: answer(400, 'NotFoundException', 'Location does not exist: s3://lake/wh/db/t/metadata/00002-a.metadata.json'),
     kind: 'fail',
     hint: /could not find the metadata file in object storage/,
+    metadataNotFound: true,
   },
   {
     situation: 'CREATE/UPDATE, metadata file missing on FILE storage: 404 NotFoundException',
@@ -37,6 +40,7 @@ const ROWS: Row[] = [
     kind: 'fail',
     hint: /could not read the metadata file/,
     notHint: /create catalog/,
+    metadataNotFound: true,
   },
   {
     situation: 'storage access denied reading the metadata: 403 S3Exception',
@@ -210,6 +214,7 @@ describe('classifyResponse: Polaris 1.7 answers, one row each', () => {
     if (verdict.kind !== 'ok') expect(verdict.message).toMatch(/^Polaris answered \d{3} /);
     if (row.hint) expect(hintOf(verdict)).toMatch(row.hint);
     if (row.notHint) expect(hintOf(verdict)).not.toMatch(row.notHint);
+    expect(verdict.kind === 'fail' && verdict.metadataNotFound === true).toBe(row.metadataNotFound === true);
   });
 
   it('429 without Retry-After leaves the delay to the backoff', () => {
