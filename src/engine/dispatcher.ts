@@ -320,6 +320,7 @@ export class Dispatcher {
       const { outcome, action, calls } = await lane.queue.add(() => this.convergeWithin(row));
       converged();
       await ledger.applyOutcome(outcome, Date.now(), { action, calls: calls ?? [] });
+      this.options.converger.recorded(row, outcome);
       this.stats.record(outcome, action);
       this.options.activity?.record(row.source, {
         notifications: (calls ?? []).filter((call) => call.path.endsWith('/notifications')).length,

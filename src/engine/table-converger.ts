@@ -91,6 +91,16 @@ export class TableConverger {
   private readonly earlyMarks = new Map<number, { readonly location: string; readonly written: Promise<void> }>();
 
   /**
+   * Called once an outcome is recorded. A failure that was the target's trouble marks that trouble
+   * again now: the probe may have found the target answering between the attempt and this record, and
+   * redriven its failed tables before this one was among them. Without the mark the table would wait
+   * out the failed-table delay (minutes) behind a target that answers.
+   */
+  recorded(row: MirrorRow, outcome: Outcome): void {
+    if (outcome.kind === 'failed' && outcome.transient === true) this.deps.health?.troubleOn(row.polaris);
+  }
+
+  /**
    * Called as the dispatcher queues a row for a concurrency slot. A table whose next step is its CREATE
    * (its directory's VALIDATE already known to have passed) records the CREATE it is about to send now:
    * the record commits with the rest of its batch while the row waits for a slot, instead of the slot

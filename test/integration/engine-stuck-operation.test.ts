@@ -41,6 +41,7 @@ describe('a stuck operation', () => {
       let armedWhenStuck = 0;
       const converger = {
         prepare: (row: MirrorRow) => mirror.converger.prepare(row),
+        recorded: (row: MirrorRow, outcome: Parameters<TableConverger['recorded']>[1]) => mirror.converger.recorded(row, outcome),
         converge(row: MirrorRow, signal?: AbortSignal) {
           if (row.table.name === 'stuck' && ++stuckAttempts === 1) {
             armedWhenStuck = armed.size;
