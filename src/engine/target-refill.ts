@@ -77,7 +77,7 @@ async function scanTarget(context: Context, target: { polaris: string; catalog: 
   const namespacesListedAt = Date.now();
   const listed = new Set<string>();
   for (const root of roots) {
-    const namespaces = await listTargetNamespaces(instance.client, target.catalog, root, signal);
+    const namespaces = await listTargetNamespaces(instance.client, target.catalog, root, instance.config.retry, signal);
     if (!namespaces.complete) return { complete: false, reason: namespaces.reason };
     for (const ns of namespaces.namespaces) listed.add(joinNamespace(ns));
   }
@@ -91,7 +91,7 @@ async function scanTarget(context: Context, target: { polaris: string; catalog: 
     const levels = splitNamespace(joined);
     // A table applied after this instant may be missing from the listing without having been lost.
     const listedAt = listed.has(joined) ? Date.now() : namespacesListedAt;
-    const tables = listed.has(joined) ? await listNamespaceTables(instance.client, target.catalog, levels, signal) : { complete: true as const, names: [] };
+    const tables = listed.has(joined) ? await listNamespaceTables(instance.client, target.catalog, levels, instance.config.retry, signal) : { complete: true as const, names: [] };
     if (!tables.complete) return { complete: false, reason: tables.reason };
     const names = [...new Set(tables.names)].sort(compareBytewise);
     const ledger = context.ledger;

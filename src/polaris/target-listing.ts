@@ -1,3 +1,8 @@
+import type { PolarisConfig } from '../config/schema.js';
+import { backoffDelay } from '../engine/backoff.js';
+import { sleep } from '../util/sleep.js';
+import { classifyError, classifyResponse } from './classify.js';
+import type { HttpResponse } from './http.js';
 import { namespaceSegment } from './paths.js';
 import type { PolarisClient } from './polaris-client.js';
 
@@ -6,8 +11,33 @@ export const TARGET_LISTING_LIMITS = { namespaces: 100_000, tables: 1_000_000, d
 
 type Page = (path: string, key: 'namespaces' | 'identifiers') => Promise<unknown[] | string>;
 
+/** How a listing asks again after a transient answer: the instance's retry policy (polaris.retry). */
+export type ListingRetry = PolarisConfig['retry'];
+
+/**
+ * One page, asked again after a transient answer (429, 5xx, a timeout, a reset) with the instance's
+ * backoff, as a notification would be. A check reads a page per namespace: without this, one 503
+ * among thousands of pages abandoned the whole check, and a target that answers 503 now and then was
+ * never checked to the end (its lost tables never refilled).
+ */
+async function pageWithRetry(client: PolarisClient, catalog: string, path: string, retry: ListingRetry, signal?: AbortSignal): Promise<HttpResponse> {
+  for (let attempt = 1; ; attempt++) {
+    let retryAfterMs: number | undefined;
+    try {
+      const response = await client.listPage(catalog, path, signal);
+      if (response.status === 200 || response.status === 404) return response;
+      const verdict = classifyResponse(response, { catalog });
+      if (verdict.kind !== 'retry' || attempt >= retry.maxAttempts || signal?.aborted) return response;
+      retryAfterMs = verdict.retryAfterMs;
+    } catch (error) {
+      if (classifyError(error).kind !== 'retry' || attempt >= retry.maxAttempts || signal?.aborted) throw error;
+    }
+    await sleep(backoffDelay(attempt - 1, { ...retry, retryAfterMs }), signal);
+  }
+}
+
 /** One listing's page reader: follows next-page-token, counts pages against the bound; a string is why it stopped. */
-function pager(client: PolarisClient, catalog: string, signal?: AbortSignal): Page {
+function pager(client: PolarisClient, catalog: string, retry: ListingRetry, signal?: AbortSignal): Page {
   let pages = 0;
   return async (path, key) => {
     const items: unknown[] = [];
@@ -15,7 +45,7 @@ function pager(client: PolarisClient, catalog: string, signal?: AbortSignal): Pa
     do {
       if (++pages > TARGET_LISTING_LIMITS.pages) return `more than ${TARGET_LISTING_LIMITS.pages} listing pages`;
       const separator = path.includes('?') ? '&' : '?';
-      const response = await client.listPage(catalog, token === undefined ? path : `${path}${separator}pageToken=${encodeURIComponent(token)}`, signal);
+      const response = await pageWithRetry(client, catalog, token === undefined ? path : `${path}${separator}pageToken=${encodeURIComponent(token)}`, retry, signal);
       if (response.status === 404 && items.length === 0) return [];
       if (response.status !== 200) return `listing ${path} answered HTTP ${response.status}`;
       const body = response.body as Record<string, unknown> | undefined;
@@ -35,8 +65,8 @@ export type NamespaceListing = { readonly complete: true; readonly namespaces: s
  * Every namespace of a Polaris catalog under a prefix (the prefix itself included when given), level by
  * level. Only names are held: at most TARGET_LISTING_LIMITS.namespaces of them.
  */
-export async function listTargetNamespaces(client: PolarisClient, catalog: string, under: readonly string[], signal?: AbortSignal): Promise<NamespaceListing> {
-  const page = pager(client, catalog, signal);
+export async function listTargetNamespaces(client: PolarisClient, catalog: string, under: readonly string[], retry: ListingRetry, signal?: AbortSignal): Promise<NamespaceListing> {
+  const page = pager(client, catalog, retry, signal);
   const found: string[][] = [];
   const queue: string[][] = under.length > 0 ? [[...under]] : [];
   try {
@@ -63,9 +93,9 @@ export async function listTargetNamespaces(client: PolarisClient, catalog: strin
 export type NamespaceTables = { readonly complete: true; readonly names: string[] } | { readonly complete: false; readonly reason: string };
 
 /** The names of one namespace's tables (a namespace Polaris does not have has none). */
-export async function listNamespaceTables(client: PolarisClient, catalog: string, namespace: readonly string[], signal?: AbortSignal): Promise<NamespaceTables> {
+export async function listNamespaceTables(client: PolarisClient, catalog: string, namespace: readonly string[], retry: ListingRetry, signal?: AbortSignal): Promise<NamespaceTables> {
   try {
-    const identifiers = await pager(client, catalog, signal)(`/namespaces/${namespaceSegment(namespace)}/tables`, 'identifiers');
+    const identifiers = await pager(client, catalog, retry, signal)(`/namespaces/${namespaceSegment(namespace)}/tables`, 'identifiers');
     if (typeof identifiers === 'string') return { complete: false, reason: identifiers };
     const names: string[] = [];
     for (const id of identifiers) {

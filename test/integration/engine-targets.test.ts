@@ -215,6 +215,38 @@ describe('a source with two Polaris targets', () => {
   });
 });
 
+describe('a target check on a target that fails now and then', () => {
+  it('asks a listing page again after a 503, a reset or a 429 (the instance retry policy), and still refills what the target lost', async () => {
+    await configureTargets((c) => (c.polarisInstances.dr.retry = { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100 }));
+    const v1 = await h.writeTable(['sales'], 'orders');
+    expect((await syncWith(h)).summary).toMatchObject({ converged: true, created: 2 });
+    const port = drPort();
+    await dr.close();
+    dr = await startDr(port);
+    // The first listing page fails three times in a row: once, one 503 ended the whole check.
+    dr.failNext(1, { status: 503, kinds: ['list'] });
+    dr.failNext(1, { status: 0, reset: true, kinds: ['list'] });
+    dr.failNext(1, { status: 429, headers: { 'retry-after': '0' }, kinds: ['list'] });
+    const { summary } = await syncWith(h);
+    expect(summary).toMatchObject({ converged: true, created: 1 });
+    expect(summary.targets).toContainEqual(expect.objectContaining({ polaris: 'dr', catalog: DR_CATALOG, complete: true, refilled: [`${DR_CATALOG}.sales.orders`] }));
+    expect(dr.stats().byStatus).toMatchObject({ '503': 1, '429': 1, reset: 1 });
+    expect(drState(dr).get('sales.orders')).toBe(v1);
+  });
+
+  it('gives up on the check (acting on nothing) once a page has failed retry.maxAttempts times, and says why', async () => {
+    const port = drPort();
+    await h.writeTable(['sales'], 'orders');
+    expect((await syncWith(h)).summary).toMatchObject({ converged: true, created: 2 });
+    await dr.close();
+    dr = await startDr(port);
+    dr.failNext(2, { status: 503, kinds: ['list'] }); // the DR instance retries twice (maxAttempts 2)
+    const { summary } = await syncWith(h);
+    expect(summary.targets).toContainEqual(expect.objectContaining({ polaris: 'dr', complete: false, reason: 'listing /namespaces answered HTTP 503', refilled: [] }));
+    expect(drState(dr).has('sales.orders')).toBe(false);
+  });
+});
+
 describe('check and plan per target (the built CLI)', () => {
   it('check tests each instance\'s token and catalog; plan lists each table on each target; retry --target keeps to one', async () => {
     await h.writeTable(['sales'], 'orders');
