@@ -31,6 +31,8 @@ export interface ChaosOptions {
   readonly latencyMs?: number;
   readonly seed?: number;
   readonly log?: (line: string) => void;
+  /** Leaves the run's directory (daemon.log, the warehouse, a SQLite ledger) in place, and logs where. */
+  readonly keepDir?: boolean;
   /** The daemons' log level (default warn; its lines name the tables in the diagnosis of a divergent run). */
   readonly daemonLogLevel?: 'debug' | 'info' | 'warn';
   /**
@@ -62,6 +64,8 @@ export interface ChaosReport {
   readonly sourceErrors: Array<{ source: string; message: string; hint: string | null }>;
   readonly exitCode: number | null;
   readonly seconds: number;
+  /** From the last change to both targets equal to the source (null: never within the timeout). */
+  readonly convergeSeconds: number | null;
   readonly tablesAtEnd: number;
   readonly replicas: number;
   readonly databaseCrashes: number;
@@ -215,12 +219,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await drRestart;
     log(`changes done: ${JSON.stringify(source.changes)}; waiting for Polaris to converge`);
 
-    const deadline = Date.now() + (options.convergeTimeoutSeconds ?? 180) * 1000;
+    const changesDone = Date.now();
+    const deadline = changesDone + (options.convergeTimeoutSeconds ?? 180) * 1000;
     let converged = false;
+    let convergeSeconds: number | null = null;
     while (Date.now() < deadline) {
       const wanted = source.state();
       if (sameState(polarisState(emulator), wanted) && sameState(polarisState(dr, DR_CATALOG), wanted)) {
         converged = true;
+        convergeSeconds = (Date.now() - changesDone) / 1000;
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -271,6 +278,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       sourceErrors: status.sources.flatMap((s) => (s.lastError ? [{ source: s.name, message: s.lastError, hint: s.lastHint }] : [])),
       exitCode,
       seconds: (Date.now() - started) / 1000,
+      convergeSeconds,
       tablesAtEnd: finalSource.size,
       replicas,
       databaseCrashes: crashes,
@@ -281,7 +289,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await drRestart?.catch(() => undefined);
     await dr.close();
     daemonLog.end();
-    await rm(dir, { recursive: true, force: true });
+    if (options.keepDir) log(`kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 

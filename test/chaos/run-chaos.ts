@@ -2,7 +2,8 @@
 // CHAOS_LEDGER=postgres: the same on a PostgreSQL ledger with three replicas (CHAOS_REPLICAS), each SIGKILL
 // hitting a random one, and PostgreSQL stopped abruptly and restarted mid-run (CHAOS_DB_CRASHES).
 // A divergent run prints, per divergent table, what the source, both targets, the ledger and the daemon
-// log say of it; CHAOS_LOG_LEVEL=info puts more daemon lines there.
+// log say of it; CHAOS_LOG_LEVEL=info puts more daemon lines there, CHAOS_KEEP_DIR=1 keeps the run's
+// directory (its daemon.log) for a look afterwards.
 import { startPostgres } from '../support/postgres-server.js';
 import { runChaos } from './chaos-run.js';
 
@@ -17,6 +18,7 @@ const report = await runChaos({
   changeSeconds: Number(process.env.CHAOS_SECONDS ?? 150),
   latencyMs: Number(process.env.CHAOS_LATENCY_MS ?? 5),
   convergeTimeoutSeconds: Number(process.env.CHAOS_CONVERGE_SECONDS ?? 300),
+  keepDir: process.env.CHAOS_KEEP_DIR === '1',
   daemonLogLevel: process.env.CHAOS_LOG_LEVEL === 'info' || process.env.CHAOS_LOG_LEVEL === 'debug' ? process.env.CHAOS_LOG_LEVEL : 'warn',
   log: (line) => console.error(`chaos: ${line}`),
 });
@@ -35,6 +37,7 @@ const rows: Array<[string, string]> = [
   ['wrong drops (must be 0)', String(report.wrongDrops.length)],
   ['failed tables, each with a reason', `${report.failed.length} (${report.failed.filter((f) => !f.message).length} without one)`],
   ['exit code after SIGTERM', String(report.exitCode)],
+  ['converged after the last change', report.convergeSeconds === null ? 'never' : `${report.convergeSeconds.toFixed(1)} s`],
   ['wall time', `${report.seconds.toFixed(1)} s`],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
