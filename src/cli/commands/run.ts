@@ -140,7 +140,8 @@ async function refillLoop(mirror: Mirror, target: { polaris: string; catalog: st
   while (!signal.aborted) {
     try {
       const check = await checkTarget(mirror, target, signal);
-      if (!check.complete) logger.warn({ target: label, reason: check.reason }, `could not check ${label} for lost tables: ${check.reason ?? 'listing incomplete'}`);
+      // A check cut short by the daemon's own stop is not the target's trouble: nothing to warn about.
+      if (!check.complete && !signal.aborted) logger.warn({ target: label, reason: check.reason }, `could not check ${label} for lost tables: ${check.reason ?? 'listing incomplete'}`);
       if (check.refilledCount > 0) logger.warn({ target: label, tables: check.refilled }, `${label} had lost ${check.refilledCount} table(s): sending them again`);
       if (check.orphanCount > 0) logger.info({ target: label, orphans: check.orphans.slice(0, 20), count: check.orphanCount }, `${label} holds ${check.orphanCount} table(s) no source has (left alone)`);
     } catch (error) {
