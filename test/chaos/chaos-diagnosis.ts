@@ -1,7 +1,8 @@
 // What a chaos run that ends divergent knows about each divergent table, printed with the failed
 // assertion: a run that fails once in many (on another machine, in CI) must carry its own evidence,
 // since its directory, ledger and emulators are gone by the time anyone reads the failure.
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { MirrorConfig } from '../../src/config/schema.js';
 import { openLedgerForReading } from '../../src/ledger/open-ledger.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
@@ -26,11 +27,9 @@ export interface DivergentTable {
 export async function diagnose(tables: readonly DivergentTable[], state: MirrorConfig['state'], daemonLog: string, startedAt: number): Promise<string> {
   if (tables.length === 0) return '';
   const rows = await ledgerRows(state, tables.map((t) => t.key));
-  const log = await readFile(daemonLog, 'utf8').catch((error: Error) => `(daemon log unreadable: ${error.message})`);
-  const logLines = log.split('\n');
+  const logLines = await linesNaming(daemonLog, tables.map((t) => t.key));
   const since = (at: number) => `+${((at - startedAt) / 1000).toFixed(1)}s`;
   const blocks = tables.map((table) => {
-    const name = table.key.split('.').pop()!;
     const lines = [`== ${table.key}`];
     lines.push(`source: ${table.timeline.slice(-KEEP).map((e) => `${e.present ? '+' : '-'}${since(e.at)}`).join(' ')}`);
     for (const [target, history] of Object.entries(table.histories)) {
@@ -40,10 +39,32 @@ export async function diagnose(tables: readonly DivergentTable[], state: MirrorC
     lines.push('ledger rows:');
     for (const row of rows.get(table.key) ?? []) lines.push(`  ${describeRow(row, since)}`);
     lines.push('daemon log:');
-    for (const line of logLines.filter((l) => l.includes(`"${table.key}"`) || l.includes(`.${name}"`) || l.includes(table.key)).slice(-KEEP)) lines.push(`  ${line.slice(0, 600)}`);
+    for (const line of logLines.get(table.key) ?? []) lines.push(`  ${line}`);
     return lines.join('\n');
   });
   return blocks.join('\n');
+}
+
+/**
+ * The newest KEEP lines of the daemon log naming each key (as a whole name: ns1.t1 is not ns1.t10),
+ * each cut to 600 characters. Read line by line: a full run's log at info level is large.
+ */
+async function linesNaming(file: string, keys: readonly string[]): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>(keys.map((key) => [key, []]));
+  const patterns = keys.map((key) => [key, new RegExp(`(^|[^\\w])${key.replaceAll('.', '\\.')}($|[^\\w])`)] as const);
+  try {
+    for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+      for (const [key, pattern] of patterns) {
+        if (!pattern.test(line)) continue;
+        const kept = found.get(key)!;
+        kept.push(line.slice(0, 600));
+        if (kept.length > KEEP) kept.shift();
+      }
+    }
+  } catch (error) {
+    for (const kept of found.values()) kept.push(`(daemon log unreadable: ${(error as Error).message})`);
+  }
+  return found;
 }
 
 async function ledgerRows(state: MirrorConfig['state'], keys: readonly string[]): Promise<Map<string, MirrorRow[]>> {
