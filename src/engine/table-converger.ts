@@ -23,7 +23,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { Redactor } from '../telemetry/redactor.js';
 import { excerpt } from '../telemetry/safe-text.js';
 import { MirrorError, messageOf } from '../util/errors.js';
-import { backoffDelay, failedRetryDelay } from './backoff.js';
+import { backoffDelay, failedRetryDelay } from '../util/backoff.js';
 import type { SourceSink } from './source-sink.js';
 import { TARGET_TROUBLE, type TargetHealth } from './target-health.js';
 

@@ -1,5 +1,5 @@
 import type { PolarisConfig } from '../config/schema.js';
-import { backoffDelay } from '../engine/backoff.js';
+import { backoffDelay } from '../util/backoff.js';
 import { sleep } from '../util/sleep.js';
 import { classifyError, classifyResponse } from './classify.js';
 import type { HttpResponse } from './http.js';

@@ -2,7 +2,7 @@
 // break `status`: the wait is capped at polaris.retry.maxDelayMs, and every stored time renders.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/engine/backoff.js';
+import { backoffDelay } from '../../src/util/backoff.js';
 import { findRow, syncWith } from '../support/engine.js';
 import { runCli, startHarness, type Harness } from '../support/harness.js';
 

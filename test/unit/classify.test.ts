@@ -2,7 +2,7 @@
 // around the sender: URL paths, the notification body, backoff, the drop brake, table locations.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, failedRetryDelay } from '../../src/engine/backoff.js';
+import { backoffDelay, failedRetryDelay } from '../../src/util/backoff.js';
 import { decideDrops, dropCandidates, pendingDropRows, rowKey, wantedRows } from '../../src/engine/drop-brake.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
 import { tableLocationOf } from '../../src/model/locations.js';
