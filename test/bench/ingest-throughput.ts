@@ -27,6 +27,13 @@ export interface IngestResult {
   ceilingRate: number;
   ratio: number;
   /**
+   * Each side's pace over the middle half of its CREATEs (from the moment a quarter were answered to
+   * the moment three quarters were): the first quarter holds both emulators' warm-up and the
+   * connector's ingest, so this separates the sending's steady pace from how it starts.
+   */
+  connectorMiddleRate: number | undefined;
+  ceilingMiddleRate: number | undefined;
+  /**
    * CPU seconds over each measurement (undefined where /proc cannot tell): the connector's process (from
    * the first ingest request to the last 204) and the bare loop's (the benchmark's own process), and the
    * emulator's in each. On a shared machine these move far less with other load than wall time does.
@@ -58,6 +65,8 @@ export async function benchIngest(tables = 20_000, concurrency = 16, latencyMs =
       ...ceiling,
       ceilingRate: ceiling.ceilingNotifications / ceiling.ceilingSeconds,
       ratio: connector.connectorNotifications / connector.connectorSeconds / (ceiling.ceilingNotifications / ceiling.ceilingSeconds),
+      connectorMiddleRate: connector.middle.rate(),
+      ceilingMiddleRate: ceiling.middle.rate(),
     };
   } finally {
     removeBenchDir(dir);
@@ -115,12 +124,21 @@ async function measureConnector(dir: string, locations: string[], catalogs: Arra
       }),
     );
     const ingestSeconds = (performance.now() - started) / 1000;
-    await waitFor(async () => sum(await emulator.stats(), /^CREATE:204$/) >= locations.length, 300_000, 20);
+    const middle = new MiddleHalf(locations.length);
+    await waitFor(
+      async () => {
+        const created = sum(await emulator.stats(), /^CREATE:204$/);
+        middle.see(created);
+        return created >= locations.length;
+      },
+      300_000,
+      20,
+    );
     const connectorSeconds = (performance.now() - started) / 1000;
     const connectorCpuSeconds = cpuDelta(cpuAtStart, processCpuSeconds(daemon.pid));
     const connectorEmulatorCpuSeconds = cpuDelta(emulatorCpuAtStart, processCpuSeconds(emulator.pid));
     const stats = await emulator.stats();
-    return { ingestSeconds, connectorSeconds, connectorNotifications: sum(stats, /^(CREATE|UPDATE|VALIDATE):/), connectorCpuSeconds, connectorEmulatorCpuSeconds };
+    return { ingestSeconds, connectorSeconds, connectorNotifications: sum(stats, /^(CREATE|UPDATE|VALIDATE):/), connectorCpuSeconds, connectorEmulatorCpuSeconds, middle };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
@@ -163,6 +181,8 @@ async function measureCeiling(warehouse: string, locations: string[], catalogs: 
       return validation;
     };
     let next = 0;
+    let created = 0;
+    const middle = new MiddleHalf(locations.length);
     const started = performance.now();
     const cpuAtStart = process.cpuUsage();
     const emulatorCpuAtStart = processCpuSeconds(emulator.pid);
@@ -171,6 +191,7 @@ async function measureCeiling(warehouse: string, locations: string[], catalogs: 
         for (let i = next++; i < locations.length; i = next++) {
           await validateDirectory(i);
           await post(i, 'CREATE');
+          middle.see(++created);
         }
       }),
     );
@@ -178,10 +199,30 @@ async function measureCeiling(warehouse: string, locations: string[], catalogs: 
     const used = process.cpuUsage(cpuAtStart);
     const ceilingCpuSeconds = (used.user + used.system) / 1e6;
     const ceilingEmulatorCpuSeconds = cpuDelta(emulatorCpuAtStart, processCpuSeconds(emulator.pid));
-    return { ceilingSeconds, ceilingNotifications: sum(await emulator.stats(), /^(CREATE|UPDATE|VALIDATE):/), ceilingCpuSeconds, ceilingEmulatorCpuSeconds };
+    return { ceilingSeconds, ceilingNotifications: sum(await emulator.stats(), /^(CREATE|UPDATE|VALIDATE):/), ceilingCpuSeconds, ceilingEmulatorCpuSeconds, middle };
   } finally {
     await pool.close();
     await emulator.stop();
+  }
+}
+
+/** Where a count of answered CREATEs first reached a quarter and three quarters of the tables, and when. */
+class MiddleHalf {
+  private quarter: { count: number; at: number } | undefined;
+  private threeQuarters: { count: number; at: number } | undefined;
+
+  constructor(private readonly total: number) {}
+
+  see(count: number, at = performance.now()): void {
+    if (this.quarter === undefined && count >= this.total / 4) this.quarter = { count, at };
+    if (this.threeQuarters === undefined && count >= (this.total * 3) / 4) this.threeQuarters = { count, at };
+  }
+
+  /** CREATEs per second between the two moments (the counts, not the marks: a poll may land past a mark). */
+  rate(): number | undefined {
+    const { quarter, threeQuarters } = this;
+    if (!quarter || !threeQuarters || threeQuarters.at <= quarter.at) return undefined;
+    return (threeQuarters.count - quarter.count) / ((threeQuarters.at - quarter.at) / 1000);
   }
 }
 

@@ -28,6 +28,8 @@ if (!only || only === 'ingest') {
   console.log(`  connector                  ${r.connectorNotifications} notifications in ${fmt(r.connectorSeconds, 2)} s = ${fmt(r.connectorRate, 0)}/s   (target ≥ 2000/s)`);
   console.log(`  raw ceiling (bare loop)    ${r.ceilingNotifications} notifications in ${fmt(r.ceilingSeconds, 2)} s = ${fmt(r.ceilingRate, 0)}/s`);
   console.log(`  connector / ceiling        ${fmt(r.ratio, 2)}   (target ≥ 0.9; both sides send a CREATE per table and a VALIDATE per directory)`);
+  const middleRatio = r.connectorMiddleRate !== undefined && r.ceilingMiddleRate !== undefined ? r.connectorMiddleRate / r.ceilingMiddleRate : undefined;
+  console.log(`  middle half of the CREATEs connector ${fmt(r.connectorMiddleRate, 0)}/s, ceiling ${fmt(r.ceilingMiddleRate, 0)}/s = ${fmt(middleRatio, 2)}   (the steady pace: the first quarter, with the warm-up and the ingest, and the last left out)`);
   const perNotification = (cpu: number | undefined, n: number) => (cpu === undefined ? 'n/a' : `${fmt((cpu * 1e6) / n, 0)} µs`);
   console.log(`  CPU per notification       connector ${perNotification(r.connectorCpuSeconds, r.connectorNotifications)} (its emulator ${perNotification(r.connectorEmulatorCpuSeconds, r.connectorNotifications)}); bare loop ${perNotification(r.ceilingCpuSeconds, r.ceilingNotifications)} (its emulator ${perNotification(r.ceilingEmulatorCpuSeconds, r.ceilingNotifications)})   (load average ${loadAverage()})`);
 }
