@@ -16,6 +16,8 @@ export interface SourceCounts {
   readonly inSync: number;
   readonly pending: number;
   readonly failed: number;
+  /** Of its tables not in sync, those ready to be sent now (retry time reached, no owner conflict): the backlog. */
+  readonly due: number;
 }
 
 /** A source's tables on one target (status --json: sources[].targets). */
@@ -195,8 +197,6 @@ export interface Ledger extends PassStamps, RowReads {
    * Polaris can outlast a claim); a claim another replica took meanwhile stays with it.
    */
   renewClaims(ids: readonly number[]): Promise<void>;
-  /** Tables ready to be sent now (the backlog behind the dispatcher). */
-  dueCount(now: number): Promise<number>;
   /** The earliest attempt after `now` among unfinished tables, or undefined when none is scheduled. */
   nextAttemptAfter(now: number, sources?: readonly string[]): Promise<number | undefined>;
   /** Unfinished tables (pending, or failed but still scheduled), for `sync`'s exit condition. */
@@ -223,7 +223,11 @@ export interface Ledger extends PassStamps, RowReads {
    * (RowReads.rowsPage) or reads by key (rowsOfTables), so no command holds a whole source.
    */
   rowsOfSource(source: string): Promise<MirrorRow[]>;
-  counts(): Promise<SourceCounts[]>;
+  /**
+   * Each source's tables by status, and how many are due at `now`. /metrics reads it at every scrape, so
+   * the SQLite ledger reads it a span of rows at a time, giving the loop back between spans.
+   */
+  counts(now?: number): Promise<SourceCounts[]>;
   /** Each source's tables per target (instance and catalog). */
   targetCounts(): Promise<TargetCounts[]>;
   /**

@@ -153,14 +153,14 @@ export class MirrorServer {
   }
 
   private async readGauges(): Promise<void> {
-    const all = await this.mirror.ledger.counts();
+    const all = await this.mirror.ledger.counts(Date.now());
     this.metrics.tables.reset();
     for (const counts of all) {
       this.metrics.tables.set({ source: counts.source, status: 'in_sync' }, counts.inSync);
       this.metrics.tables.set({ source: counts.source, status: 'pending' }, counts.pending);
       this.metrics.tables.set({ source: counts.source, status: 'failed' }, counts.failed);
     }
-    this.metrics.backlog.set(await this.mirror.ledger.dueCount(Date.now()));
+    this.metrics.backlog.set(all.reduce((sum, counts) => sum + counts.due, 0));
     for (const [name, source] of this.mirror.sources) {
       const state = await this.mirror.ledger.sourceState(name);
       if (!state?.passComplete || !state.passEndedAt) continue;

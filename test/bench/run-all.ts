@@ -12,6 +12,7 @@ import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
 import { benchLedgerCommit } from './ledger-commit.js';
+import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchPlanMemory, formatPlanMemory, type PlanMemoryRun } from './plan-memory.js';
 import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
@@ -95,6 +96,15 @@ if (only === 'hive-scale') {
   }
   console.log(`\nhive metastore listing side by side (sync; the metastore emulator in the benchmark process, Polaris in its own)`);
   console.log(formatHiveScale(runs));
+}
+if (only === 'metrics-scrape') {
+  // `npm run bench -- metrics-scrape [rows]`: not part of the default run (seeding 1,000,000 rows takes a while).
+  const r = await benchMetricsScrape(Number(process.argv[3] ?? 1_000_000));
+  const range = (values: number[]) => `${fmt(Math.min(...values), 0)}–${fmt(Math.max(...values), 0)}`;
+  console.log(`\n/metrics scrape: the ledger's reads with ${r.rows} rows (SQLite, ${r.allPending.ms.length} scrapes each)`);
+  for (const [label, f] of [['every table pending', r.allPending], ['every table in sync', r.allInSync]] as const) {
+    console.log(`  ${label.padEnd(26)} ${range(f.ms)} ms (CPU ${range(f.cpuMs)} ms), event loop held at most ${range(f.longestHoldMs)} ms, backlog ${f.backlog}   (load average ${loadAverage()})`);
+  }
 }
 if (only === 'plan-memory') {
   // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).

@@ -196,7 +196,9 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     await ledger.applyOutcome({ kind: 'failed', id: b!.id, rev: b!.rev, error: 'refused', hint: 'fix it', delayMs: 60_000 });
     expect(await ledger.get(a!.id)).toMatchObject({ status: 'in_sync' });
     expect(await ledger.get(b!.id)).toMatchObject({ status: 'failed', lastError: 'refused', attempts: 1 });
-    expect(await ledger.counts()).toEqual([{ source: 'src', inSync: 1, pending: 0, failed: 1 }]);
+    // The failed table waits a minute: due only once that has passed.
+    expect(await ledger.counts()).toEqual([{ source: 'src', inSync: 1, pending: 0, failed: 1, due: 0 }]);
+    expect(await ledger.counts(Date.now() + 120_000)).toEqual([{ source: 'src', inSync: 1, pending: 0, failed: 1, due: 1 }]);
     expect((await ledger.failedRows('src')).map((r) => r.id)).toEqual([b!.id]);
     expect(await ledger.nextAttemptAfter(Date.now())).toBeGreaterThan(Date.now());
     expect(await ledger.redrive({ allFailed: true })).toEqual([b!.id]);

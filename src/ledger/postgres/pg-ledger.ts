@@ -280,9 +280,6 @@ export class PostgresLedger implements Ledger {
     if (ids.length > 0) await this.statement(SQL.renewClaims, [this.replicaId, CLAIM_TTL_MS, ids]);
   }
 
-  async dueCount(now: number): Promise<number> {
-    return (await this.read<{ n: number }>(SQL.dueCount, [now]))[0]!.n;
-  }
 
   async nextAttemptAfter(now: number, sources?: readonly string[]): Promise<number | undefined> {
     return (await this.read<{ at: number | null }>(SQL.nextAttempt, [now, sources ?? null]))[0]?.at ?? undefined;
@@ -357,9 +354,9 @@ export class PostgresLedger implements Ledger {
     return (await this.read<TableRecord>(ROWS_OF_TABLES_SQL, rowsOfTablesParams(source, tables))).map(toMirrorRow);
   }
 
-  async counts(): Promise<SourceCounts[]> {
-    const rows = await this.read<{ source: string; in_sync: number; pending: number; failed: number }>(SQL.counts, []);
-    return rows.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed }));
+  async counts(now = Date.now()): Promise<SourceCounts[]> {
+    const rows = await this.read<{ source: string; in_sync: number; pending: number; failed: number; due: number }>(SQL.counts, [now]);
+    return rows.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed, due: r.due }));
   }
 
   async targetCounts(): Promise<TargetCounts[]> {

@@ -61,7 +61,6 @@ export const SQL = {
       RETURNING id`,
  renewClaims: `UPDATE tables SET claimed_until = ${DB_NOW} + $2 WHERE id = ANY($3::bigint[]) AND claimed_by = $1`,
   releaseClaims: 'UPDATE tables SET claimed_by = NULL, claimed_until = 0 WHERE id = ANY($1::bigint[]) AND claimed_by = $2',
-  dueCount: `SELECT COUNT(*)::bigint AS n FROM tables WHERE ${notInSync} AND next_attempt_at <= $1`,
   nextAttempt: `SELECT MIN(next_attempt_at) AS at FROM tables WHERE ${notInSync} AND next_attempt_at > $1 AND ${inSources(2)}`,
   unfinished: `SELECT COUNT(*) FILTER (WHERE status = 'pending')::bigint AS pending, COUNT(*) FILTER (WHERE status = 'failed')::bigint AS failed
       FROM tables WHERE ${notInSync} AND ${inSources(1)}`,
@@ -79,7 +78,8 @@ export const SQL = {
   counts: `SELECT source,
       COUNT(*) FILTER (WHERE status = 'in_sync' AND desired_state = 'present')::bigint AS in_sync,
       COUNT(*) FILTER (WHERE status = 'pending')::bigint AS pending,
-      COUNT(*) FILTER (WHERE status = 'failed')::bigint AS failed
+      COUNT(*) FILTER (WHERE status = 'failed')::bigint AS failed,
+      COUNT(*) FILTER (WHERE ${notInSync} AND next_attempt_at <= $1)::bigint AS due
     FROM tables GROUP BY source ORDER BY source`,
   failedOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' ORDER BY updated_at DESC LIMIT $2`,
   pendingOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT $2`,

@@ -153,10 +153,6 @@ export class SqliteLedger implements Ledger {
   /** One process owns a SQLite ledger: there is no claim to keep. */
   async renewClaims(): Promise<void> {}
 
-  async dueCount(now: number): Promise<number> {
-    return this.store.dueCount(now);
-  }
-
   async nextAttemptAfter(now: number, sources?: readonly string[]): Promise<number | undefined> {
     return this.store.nextAttemptAfter(now, sources);
   }
@@ -211,13 +207,17 @@ export class SqliteLedger implements Ledger {
     return this.reads;
   }
 
-  /** A span of rowids at a time, like unseenCounts: /metrics reads this at every scrape. */
-  async counts(): Promise<SourceCounts[]> {
+  /**
+   * A span of rowids at a time, like unseenCounts: /metrics reads this at every scrape. The due count
+   * comes from the same walk: counted apart, through the due index, it was one statement over the whole
+   * backlog (about 200 ms at 1,000,000 pending tables, the loop held throughout).
+   */
+  async counts(now = Date.now()): Promise<SourceCounts[]> {
     const last = this.store.maxId();
     const spans: SourceCounts[] = [];
     for (let after = 0; after < last; after += ROWID_SPAN) {
       if (after > 0) await yieldToEvents();
-      spans.push(...this.store.countsInSpan(after, after + ROWID_SPAN));
+      spans.push(...this.store.countsInSpan(after, after + ROWID_SPAN, now));
     }
     return addUpCounts(spans);
   }

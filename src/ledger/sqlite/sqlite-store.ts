@@ -300,9 +300,6 @@ export class SqliteStore {
   }
 
   /** Tables ready to be sent now (the backlog behind the dispatcher). */
-  dueCount(now: number): number {
-    return (this.statements.dueCount.get(now) as { n: number }).n;
-  }
 
   /** The earliest attempt after `now` among unfinished tables, or undefined when none is scheduled. */
   nextAttemptAfter(now: number, sources?: readonly string[]): number | undefined {
@@ -384,14 +381,14 @@ export class SqliteStore {
   }
 
   /** Each source's counts over the rows with afterId < id <= untilId (SqliteLedger.counts adds the spans up). */
-  countsInSpan(afterId: number, untilId: number): SourceCounts[] {
-    const records = this.statements.countsInSpan.all({ after: afterId, until: untilId }) as Array<{ source: string; in_sync: number; pending: number; failed: number }>;
-    return records.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed }));
+  countsInSpan(afterId: number, untilId: number, now: number): SourceCounts[] {
+    const records = this.statements.countsInSpan.all({ after: afterId, until: untilId, now }) as Array<{ source: string; in_sync: number; pending: number; failed: number; due: number }>;
+    return records.map((r) => ({ source: r.source, inSync: r.in_sync, pending: r.pending, failed: r.failed, due: r.due }));
   }
 
   /** Every source's counts in one statement (a caller that may hold the loop: tests, one-shot commands). */
-  counts(): SourceCounts[] {
-    return addUpCounts(this.countsInSpan(0, Number.MAX_SAFE_INTEGER));
+  counts(now = Date.now()): SourceCounts[] {
+    return addUpCounts(this.countsInSpan(0, Number.MAX_SAFE_INTEGER, now));
   }
 
   targetCounts(): TargetCounts[] {
@@ -532,7 +529,7 @@ export function addUpCounts(spans: readonly SourceCounts[]): SourceCounts[] {
   const bySource = new Map<string, SourceCounts>();
   for (const c of spans) {
     const sum = bySource.get(c.source);
-    bySource.set(c.source, sum ? { source: c.source, inSync: sum.inSync + c.inSync, pending: sum.pending + c.pending, failed: sum.failed + c.failed } : c);
+    bySource.set(c.source, sum ? { source: c.source, inSync: sum.inSync + c.inSync, pending: sum.pending + c.pending, failed: sum.failed + c.failed, due: sum.due + c.due } : c);
   }
   return [...bySource.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }
