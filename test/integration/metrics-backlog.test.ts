@@ -1,11 +1,7 @@
-// /metrics's table gauges and backlog come from one walk over the ledger (SqliteLedger.counts, a span of
-// rows at a time): the backlog is the tables not in sync whose retry time has come, whichever span they
-// are in.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// /metrics's table gauges and backlog come from one walk over the ledger (Ledger.counts; on SQLite a span
+// of rows at a time, see test/unit/sqlite-unseen-spans.test.ts): the backlog is the tables not in sync
+// whose retry time has come.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import { serveMirror, type ServedMirror } from '../support/engine.js';
 import { CATALOG } from '../support/harness.js';
 import { present } from '../unit/support.js';
@@ -56,40 +52,5 @@ describe('/metrics: tables by status and the backlog', () => {
     // Once their retry time has come, both count again.
     const counts = await mirror.ledger.counts(Date.now() + 120_000);
     expect(counts).toEqual([{ source: 'hooks', inSync: 1, pending: 2, failed: 1, due: 3 }]);
-  });
-});
-
-describe('SqliteLedger.counts across spans of rows', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'polaris-mirror-counts-'));
-  });
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('adds up every span, the due count included', async () => {
-    const ledger = SqliteLedger.open(join(dir, 'state.db'));
-    try {
-      await ledger.commit({ observations: ['a', 'b', 'c'].map((name) => present(location(name), { order: 1, name })) });
-      await ledger.commit({ observations: [present(location('x'), { order: 1, name: 'x', source: 'other' })] });
-      // Spread the rows over three spans of 50,000 rowids (a walk reads one span per statement).
-      const ids = (await ledger.rowsOfSource('src')).map((row) => row.id).sort((x, y) => x - y);
-      ledger.store.db.prepare('UPDATE tables SET id = ? WHERE id = ?').run(60_000, ids[1]);
-      ledger.store.db.prepare('UPDATE tables SET id = ? WHERE id = ?').run(120_000, ids[2]);
-      const moved = await ledger.get(120_000);
-      await ledger.applyOutcome({ kind: 'retry', id: moved!.id, rev: moved!.rev, error: 'busy', delayMs: 60_000 });
-
-      expect(await ledger.counts()).toEqual([
-        { source: 'other', inSync: 0, pending: 1, failed: 0, due: 1 },
-        { source: 'src', inSync: 0, pending: 3, failed: 0, due: 2 },
-      ]);
-      expect(await ledger.counts(Date.now() + 120_000)).toEqual([
-        { source: 'other', inSync: 0, pending: 1, failed: 0, due: 1 },
-        { source: 'src', inSync: 0, pending: 3, failed: 0, due: 3 },
-      ]);
-    } finally {
-      await ledger.close();
-    }
   });
 });
