@@ -73,7 +73,7 @@ export async function overview(mirror: Mirror, metrics: Metrics, refreshes: Refr
   for (const name of [...mirror.sources.keys()].filter((n) => filter.source === undefined || n === filter.source)) {
     if (filter.status !== 'retrying') all.push(...(await mirror.ledger.failedRows(name)).map((row) => ({ row, kind: 'failed' as const })));
     if (filter.status !== 'failed') {
-      all.push(...(await mirror.ledger.pendingRows(name)).filter((row) => row.lastError !== null).map((row) => ({ row, kind: 'retrying' as const })));
+      all.push(...(await mirror.ledger.retryingRows(name)).map((row) => ({ row, kind: 'retrying' as const })));
     }
   }
   const needle = filter.search?.toLowerCase();

@@ -242,7 +242,12 @@ export interface Ledger extends PassStamps, RowReads {
   /** Tables the target lost (see target-refill.ts): sent again, timestamps still rising; returns the ids marked. */
   markRefill(ids: readonly number[], now?: number): Promise<number[]>;
   failedRows(source: string, limit?: number): Promise<MirrorRow[]>;
-  pendingRows(source: string, limit?: number): Promise<MirrorRow[]>;
+  /**
+   * A source's pending tables whose last attempt failed and that wait for their retry time (status's and
+   * the console's "retrying"), the soonest first. Read through their own index: picked out of every pending
+   * row, they came after the whole backlog, so during a large first sync a limit of 1,000 never reached them.
+   */
+  retryingRows(source: string, limit?: number): Promise<MirrorRow[]>;
   /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */
   redrive(filter: RedriveFilter, now?: number): Promise<number[]>;
   /** Makes these tables (failed or pending) due now, like `retry`; returns the ids made due. */

@@ -1,10 +1,11 @@
-// Benchmark: what one /metrics scrape costs the daemon with a large SQLite ledger. The gauges
-// (tables by source and status, the backlog) are read from the ledger at every scrape
-// (src/server/mirror-server.ts, Ledger.counts); better-sqlite3 is synchronous, so the longest single
-// statement is how long the scrape holds the event loop, and events wait that long.
+// Benchmark: what the daemon's reads for an operator cost with a large SQLite ledger: one /metrics
+// scrape (the gauges of tables by source and status and the backlog, read at every scrape:
+// src/server/mirror-server.ts, Ledger.counts) and the console's and status's lists of failed and
+// retrying tables (Ledger.failedRows, Ledger.retryingRows). better-sqlite3 is synchronous, so the
+// longest single statement is how long a read holds the event loop, and events wait that long.
 //   npm run bench -- metrics-scrape [rows]      (default: 1000000)
-// Two states of the same rows: every table pending (a first sync of the whole catalog, when the
-// backlog is largest) and every table in sync (the steady state).
+// Two states of the same rows: every table pending but 10 failed and 10 waiting to retry (a first sync
+// of the whole catalog, when the backlog is largest), and every table in sync (the steady state).
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,22 +27,39 @@ export interface ScrapeFigures {
   readonly backlog: number;
 }
 
+export interface ListFigures {
+  /** Wall time of each read of the source's failed tables, and of its retrying ones. */
+  readonly failedMs: number[];
+  readonly retryingMs: number[];
+  readonly failed: number;
+  readonly retrying: number;
+}
+
 export interface MetricsScrapeResult {
   readonly rows: number;
   readonly allPending: ScrapeFigures;
   readonly allInSync: ScrapeFigures;
+  /** With every table pending but the few failed and retrying. */
+  readonly lists: ListFigures;
 }
+
+const FEW = 10;
 
 export async function benchMetricsScrape(rows = 1_000_000): Promise<MetricsScrapeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-scrape-'));
   const ledger = SqliteLedger.open(join(dir, 'state.db'));
   try {
     await seedPending(ledger, rows);
+    // A few tables failed and a few waiting to retry, spread over the ledger (ids are 1..rows).
+    const every = Math.floor(rows / FEW);
+    ledger.store.db.prepare(`UPDATE tables SET status = 'failed', last_error = 'refused', next_attempt_at = ? WHERE id % ? = 7`).run(Date.now() + 3_600_000, every);
+    ledger.store.db.prepare(`UPDATE tables SET last_error = 'busy', next_attempt_at = ? WHERE id % ? = 9`).run(Date.now() + 60_000, every);
+    const lists = await listReads(ledger);
     const allPending = await scrapes(ledger);
     // Every row applied, as after a first sync: written directly, the fastest way to a million outcomes.
     ledger.store.db.prepare(`UPDATE tables SET status = 'in_sync'`).run();
     const allInSync = await scrapes(ledger);
-    return { rows, allPending, allInSync };
+    return { rows, allPending, allInSync, lists };
   } finally {
     await ledger.close();
     removeBenchDir(dir);
@@ -78,6 +96,20 @@ async function scrapes(ledger: SqliteLedger): Promise<ScrapeFigures> {
     figures.cpuMs.push((used.user + used.system) / 1000);
     figures.longestHoldMs.push(delay.max / 1e6);
     figures.backlog = counts.reduce((sum, c) => sum + c.due, 0);
+  }
+  return figures;
+}
+
+/** The console's (and status's) lists of the source's failed and retrying tables, timed. */
+async function listReads(ledger: SqliteLedger): Promise<ListFigures> {
+  const figures = { failedMs: [] as number[], retryingMs: [] as number[], failed: 0, retrying: 0 };
+  for (let i = 0; i < SCRAPES; i++) {
+    let started = performance.now();
+    figures.failed = (await ledger.failedRows('lake')).length;
+    figures.failedMs.push(performance.now() - started);
+    started = performance.now();
+    figures.retrying = (await ledger.retryingRows('lake')).length;
+    figures.retryingMs.push(performance.now() - started);
   }
   return figures;
 }

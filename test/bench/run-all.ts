@@ -105,6 +105,8 @@ if (only === 'metrics-scrape') {
   for (const [label, f] of [['every table pending', r.allPending], ['every table in sync', r.allInSync]] as const) {
     console.log(`  ${label.padEnd(26)} ${range(f.ms)} ms (CPU ${range(f.cpuMs)} ms), event loop held at most ${range(f.longestHoldMs)} ms, backlog ${f.backlog}   (load average ${loadAverage()})`);
   }
+  const l = r.lists;
+  console.log(`  failed and retrying lists  ${l.failed} failed in ${range(l.failedMs)} ms, ${l.retrying} retrying in ${range(l.retryingMs)} ms (one statement each, the loop held throughout; every other table pending)`);
 }
 if (only === 'plan-memory') {
   // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).

@@ -238,6 +238,29 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
     expect(await ledger.get(retrying.id)).toMatchObject({ status: 'pending', nextAttemptAt: 0 });
   });
 
+  it('the failed tables and those waiting to retry, found however large the backlog before them (status, the console)', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    // 1,200 tables due now: every one sorts before a table whose retry is a minute away.
+    await ledger.commit({ observations: Array.from({ length: 1_200 }, (_, i) => present(`${LOC1}-${i}`, { order: 1, name: `t${i}` })) });
+    await ledger.commit({ observations: [present(`${LOC1}-x`, { order: 1, name: 'x', source: 'elsewhere' })] });
+    const rows = await ledger.rowsOfSource('src');
+    const [waiting, failing] = [rows.find((row) => row.table.name === 't7')!, rows.find((row) => row.table.name === 't8')!];
+    await ledger.applyOutcome({ kind: 'retry', id: waiting.id, rev: waiting.rev, error: 'busy', delayMs: 60_000 });
+    await ledger.applyOutcome({ kind: 'failed', id: failing.id, rev: failing.rev, error: 'refused', delayMs: 60_000 });
+    const other = (await ledger.rowsOfSource('elsewhere'))[0]!;
+    await ledger.applyOutcome({ kind: 'retry', id: other.id, rev: other.rev, error: 'busy', delayMs: 30_000 });
+
+    expect((await ledger.retryingRows('src')).map((row) => row.id)).toEqual([waiting.id]);
+    expect(await ledger.retryingRows('src', 1_000)).toEqual([expect.objectContaining({ id: waiting.id, status: 'pending', lastError: 'busy' })]);
+    expect((await ledger.retryingRows('elsewhere')).map((row) => row.id)).toEqual([other.id]);
+    expect((await ledger.failedRows('src')).map((row) => row.id)).toEqual([failing.id]);
+    // Applied at last: no longer waiting.
+    const now = (await ledger.get(waiting.id))!;
+    await ledger.applyOutcome({ kind: 'applied', id: now.id, rev: now.rev, applied: { state: 'present', metadataLocation: `${LOC1}-7`, tableUuid: null, timestamp: now.desired.timestamp } });
+    expect(await ledger.retryingRows('src')).toEqual([]);
+  });
+
   // The two divergences the chaos run met: an attempt whose answer never came (Polaris applied it, the
   // client timed out), then a source state equal to what the ledger last saw applied.
   it('a CREATE left unanswered, then the table dropped in the source: still a DROP to check, not in sync', async () => {

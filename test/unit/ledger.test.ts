@@ -348,7 +348,7 @@ describe('applyOutcome', () => {
     ledger.applyOutcome({ kind: 'failed', id: r.id, rev: r.rev, error: '403 forbidden', hint: 'grant it', delayMs: 30_000 }, NOW);
     expect(only()).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: NOW + 30_000, lastError: '403 forbidden', lastHint: 'grant it' });
     expect(ledger.failedRows('src').map((x) => x.id)).toEqual([r.id]);
-    expect(ledger.pendingRows('src')).toEqual([]);
+    expect(ledger.retryingRows('src')).toEqual([]);
   });
 
   it('failed for an older revision → pending now', () => {

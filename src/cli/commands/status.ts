@@ -107,7 +107,7 @@ export async function buildStatus(
         }),
       ),
       failed: ((await ledger?.failedRows(source.name)) ?? []).map(problem),
-      retrying: ((await ledger?.pendingRows(source.name)) ?? []).filter((row) => row.lastError !== null).map(problem),
+      retrying: ((await ledger?.retryingRows(source.name)) ?? []).map(problem),
       cursor: state?.cursor ?? null,
       lastPass: state
         ? {

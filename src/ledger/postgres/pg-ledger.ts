@@ -394,8 +394,8 @@ export class PostgresLedger implements Ledger {
     return (await this.read<TableRecord>(SQL.failedOfSource, [source, limit])).map(toMirrorRow);
   }
 
-  async pendingRows(source: string, limit = 1000): Promise<MirrorRow[]> {
-    return (await this.read<TableRecord>(SQL.pendingOfSource, [source, limit])).map(toMirrorRow);
+  async retryingRows(source: string, limit = 1000): Promise<MirrorRow[]> {
+    return (await this.read<TableRecord>(SQL.retryingOfSource, [source, limit])).map(toMirrorRow);
   }
 
   redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {

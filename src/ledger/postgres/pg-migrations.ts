@@ -115,4 +115,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE tables ADD COLUMN source_version TEXT;
   DELETE FROM adapter_state WHERE key LIKE 'etag:%';
   `,
+  `
+  -- A source's failed tables and those waiting to retry after a failed attempt (as in SQLite).
+  CREATE INDEX tables_failed ON tables (source, updated_at) WHERE status = 'failed';
+  CREATE INDEX tables_retrying ON tables (source, next_attempt_at, id) WHERE status = 'pending' AND last_error IS NOT NULL;
+  `,
 ];

@@ -82,7 +82,7 @@ export const SQL = {
       COUNT(*) FILTER (WHERE ${notInSync} AND next_attempt_at <= $1)::bigint AS due
     FROM tables GROUP BY source ORDER BY source`,
   failedOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' ORDER BY updated_at DESC LIMIT $2`,
-  pendingOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'pending' ORDER BY next_attempt_at, id LIMIT $2`,
+  retryingOfSource: `SELECT * FROM tables WHERE source = $1 AND status = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at, id LIMIT $2`,
   // `retry --table` and a refresh's redrive of chosen rows lock only those rows, not every row not in sync.
   notInSyncNamedAnyForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' AND ${NAMED_ANY} ORDER BY id FOR UPDATE`,
   notInSyncByIdsForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' AND id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,

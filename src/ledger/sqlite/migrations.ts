@@ -132,4 +132,11 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE tables ADD COLUMN source_version TEXT;
   DELETE FROM adapter_state WHERE key LIKE 'etag:%';
   `,
+  `
+  -- status's and the console's lists of a source's failed and retrying tables: few, and without these
+  -- indexes found by reading every row of the source (failed) or after all its other pending rows
+  -- (retrying), on the daemon's event loop when the console asks.
+  CREATE INDEX tables_failed ON tables (source, updated_at) WHERE status = 'failed';
+  CREATE INDEX tables_retrying ON tables (source, next_attempt_at, id) WHERE status = 'pending' AND last_error IS NOT NULL;
+  `,
 ];

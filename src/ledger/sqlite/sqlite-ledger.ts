@@ -246,8 +246,8 @@ export class SqliteLedger implements Ledger {
     return this.store.failedRows(source, limit);
   }
 
-  async pendingRows(source: string, limit?: number): Promise<MirrorRow[]> {
-    return this.store.pendingRows(source, limit);
+  async retryingRows(source: string, limit?: number): Promise<MirrorRow[]> {
+    return this.store.retryingRows(source, limit);
   }
 
   async redrive(filter: RedriveFilter, now?: number): Promise<number[]> {

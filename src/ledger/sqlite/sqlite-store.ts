@@ -426,8 +426,8 @@ export class SqliteStore {
     return (this.statements.failedOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
   }
 
-  pendingRows(source: string, limit = 1000): MirrorRow[] {
-    return (this.statements.pendingOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
+  retryingRows(source: string, limit = 1000): MirrorRow[] {
+    return (this.statements.retryingOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
   }
 
   /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */

@@ -111,7 +111,8 @@ function statementSql() {
       FROM tables WHERE id > @after AND id <= @until GROUP BY source`,
     maxId: 'SELECT COALESCE(MAX(id), 0) FROM tables',
     failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
-    pendingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
+    // The WHERE is tables_retrying's, so the index answers it (a seek, the rows in its order).
+    retryingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at, id LIMIT ?`,
     notInSyncNamedAny: `SELECT * FROM tables WHERE status <> 'in_sync' AND ${NAMED_ANY}`,
     // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
     // sync would also read the pending ones — a whole catalog when a first sync was interrupted.
