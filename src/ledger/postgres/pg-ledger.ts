@@ -280,7 +280,6 @@ export class PostgresLedger implements Ledger {
     if (ids.length > 0) await this.statement(SQL.renewClaims, [this.replicaId, CLAIM_TTL_MS, ids]);
   }
 
-
   async nextAttemptAfter(now: number, sources?: readonly string[]): Promise<number | undefined> {
     return (await this.read<{ at: number | null }>(SQL.nextAttempt, [now, sources ?? null]))[0]?.at ?? undefined;
   }

@@ -299,8 +299,6 @@ export class SqliteStore {
     return this.dueRows({ now, limit, sources });
   }
 
-  /** Tables ready to be sent now (the backlog behind the dispatcher). */
-
   /** The earliest attempt after `now` among unfinished tables, or undefined when none is scheduled. */
   nextAttemptAfter(now: number, sources?: readonly string[]): number | undefined {
     const row = (sources ? this.statements.nextAttemptForSources.get(now, JSON.stringify(sources)) : this.statements.nextAttempt.get(now)) as

@@ -110,8 +110,9 @@ function statementSql() {
         SUM(CASE WHEN status = 'in_sync' THEN 0 WHEN owner_conflict IS NULL AND next_attempt_at <= @now THEN 1 ELSE 0 END) AS due
       FROM tables WHERE id > @after AND id <= @until GROUP BY source`,
     maxId: 'SELECT COALESCE(MAX(id), 0) FROM tables',
+    // Each WHERE is its partial index's (tables_failed, tables_retrying), so the index answers it: a seek,
+    // the rows in its order, however many other rows the source has.
     failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
-    // The WHERE is tables_retrying's, so the index answers it (a seek, the rows in its order).
     retryingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at, id LIMIT ?`,
     notInSyncNamedAny: `SELECT * FROM tables WHERE status <> 'in_sync' AND ${NAMED_ANY}`,
     // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
