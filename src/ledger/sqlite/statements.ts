@@ -51,7 +51,8 @@ function watchWrites(statement: Database.Statement, db: Database.Database, healt
 /** A row whose source or Polaris table name is in the JSON array @names. */
 const NAMED_ANY = '(src_name IN (SELECT value FROM json_each(@names)) OR name IN (SELECT value FROM json_each(@names)))';
 
-function statementSql() {
+/** Every statement's SQL by name (exported for the tests that check which index a statement uses). */
+export function statementSql() {
   const notInSyncFilter = `status <> 'in_sync' AND owner_conflict IS NULL`;
   // The unary + keeps SQLite from choosing the (source, …) index for this filter: the due and
   // next-attempt queries must walk tables_due, or a sync of one large source turns quadratic.
