@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dirUri, relocate } from '../emulators/polaris/fixture-warehouse.js';
 import type { CatalogSpec, EmulatorStats, FaultOptions, HistoryEntry, PrincipalSpec } from '../emulators/polaris/types.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
+import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 import { packageRoot } from '../../src/util/package-info.js';
 
 export const CLIENT_ID = 'bench-client';
@@ -19,6 +21,16 @@ export const CLIENT_SECRET = 'bench-secret-0f3a';
  * hosts the connector, and ran it out of heap under --max-old-space-size=128 after its last phase.
  */
 export const removeBenchDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
+
+/** Commits `count` observations, made by `observationAt(i)`, through the Ledger API 5,000 at a time (a benchmark's seeded rows). */
+export async function seedObservations(ledger: Ledger, count: number, observationAt: (i: number) => NormalizedObservation): Promise<void> {
+  const batch = 5_000;
+  for (let start = 0; start < count; start += batch) {
+    const observations: NormalizedObservation[] = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) observations.push(observationAt(i));
+    await ledger.commit({ observations });
+  }
+}
 
 export interface RemoteEmulator {
   readonly url: string;

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
-import { removeBenchDir } from './bench-kit.js';
+import { removeBenchDir, seedObservations } from './bench-kit.js';
 
-const SEED_BATCH = 5_000;
 const NAMESPACES = 200;
 const SCRAPES = 3;
 
@@ -49,7 +48,7 @@ export async function benchMetricsScrape(rows = 1_000_000): Promise<MetricsScrap
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-scrape-'));
   const ledger = SqliteLedger.open(join(dir, 'state.db'));
   try {
-    await seedPending(ledger, rows);
+    await seedObservations(ledger, rows, pendingTable);
     // A few tables failed and a few waiting to retry, spread over the ledger (ids are 1..rows).
     const every = Math.floor(rows / FEW);
     ledger.store.db.prepare(`UPDATE tables SET status = 'failed', last_error = 'refused', next_attempt_at = ? WHERE id % ? = 7`).run(Date.now() + 3_600_000, every);
@@ -66,16 +65,10 @@ export async function benchMetricsScrape(rows = 1_000_000): Promise<MetricsScrap
   }
 }
 
-async function seedPending(ledger: SqliteLedger, rows: number): Promise<void> {
-  for (let start = 0; start < rows; start += SEED_BATCH) {
-    const observations: NormalizedObservation[] = [];
-    for (let i = start; i < Math.min(rows, start + SEED_BATCH); i++) {
-      const table = { namespace: [`ns${i % NAMESPACES}`], name: `t${i}` };
-      const metadataLocation = `s3://lake/ns${i % NAMESPACES}/t${i}/metadata/00001-a.metadata.json`;
-      observations.push({ source: 'lake', target: { catalog: 'lake_mirror', ...table }, observation: { table, state: 'present', metadataLocation, order: 1, sourceTimeMs: 1 } });
-    }
-    await ledger.commit({ observations });
-  }
+function pendingTable(i: number): NormalizedObservation {
+  const table = { namespace: [`ns${i % NAMESPACES}`], name: `t${i}` };
+  const metadataLocation = `s3://lake/ns${i % NAMESPACES}/t${i}/metadata/00001-a.metadata.json`;
+  return { source: 'lake', target: { catalog: 'lake_mirror', ...table }, observation: { table, state: 'present', metadataLocation, order: 1, sourceTimeMs: 1 } };
 }
 
 /** The ledger reads of a scrape (readGauges), timed. */

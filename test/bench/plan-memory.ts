@@ -12,11 +12,10 @@ import { join } from 'node:path';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
-import { configYaml, generateWarehouse, startRemoteEmulator, timeCli, type TimedRun, removeBenchDir } from './bench-kit.js';
+import { configYaml, generateWarehouse, seedObservations, startRemoteEmulator, timeCli, type TimedRun, removeBenchDir } from './bench-kit.js';
 
 const LISTED = 1_000;
 const SEED_NAMESPACES = 200;
-const SEED_BATCH = 5_000;
 
 export interface PlanMemoryRun {
   rows: number;
@@ -58,15 +57,10 @@ export async function benchPlanMemory(rows: number): Promise<PlanMemoryRun> {
 async function seedTombstones(statePath: string, count: number): Promise<void> {
   const ledger = SqliteLedger.open(statePath);
   try {
-    for (let start = 0; start < count; start += SEED_BATCH) {
-      const observations: NormalizedObservation[] = [];
-      for (let i = start; i < Math.min(count, start + SEED_BATCH); i++) {
-        const namespace = [`old${String(i % SEED_NAMESPACES).padStart(3, '0')}`];
-        const table = { namespace, name: `t${i}` };
-        observations.push({ source: 'lake', target: { catalog: 'lake_mirror', ...table }, observation: { table, state: 'absent', order: 1, sourceTimeMs: 1 } });
-      }
-      await ledger.commit({ observations });
-    }
+    await seedObservations(ledger, count, (i): NormalizedObservation => {
+      const table = { namespace: [`old${String(i % SEED_NAMESPACES).padStart(3, '0')}`], name: `t${i}` };
+      return { source: 'lake', target: { catalog: 'lake_mirror', ...table }, observation: { table, state: 'absent', order: 1, sourceTimeMs: 1 } };
+    });
   } finally {
     await ledger.close();
   }
