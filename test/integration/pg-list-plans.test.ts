@@ -1,7 +1,8 @@
-// The PostgreSQL ledger's failed and retrying lists (status, the console) and its redrive of failed
-// tables must be answered by their partial indexes, as the SQLite ledger's are
-// (test/unit/sqlite-list-plans.test.ts): a WHERE clause that no longer implies its index's predicate
-// makes PostgreSQL scan the whole table without a word, which at 1,000,000 rows is seconds per read.
+// The PostgreSQL ledger's failed and retrying lists (status, the console), its redrive of failed
+// tables and the dispatcher's claim of due tables must be answered by their partial indexes (the SQLite
+// ledger's lists are pinned in test/unit/sqlite-list-plans.test.ts). A WHERE clause that no longer
+// implies its index's predicate, or an ORDER BY the index does not give, makes PostgreSQL scan or sort
+// the whole table without a word: at 1,000,000 rows, seconds per read, or per dispatcher turn.
 // PostgreSQL plans by statistics, so the table holds enough rows (mostly pending, a few failed or
 // waiting to retry, as in a first sync of a large catalog) and is analyzed, as autovacuum would.
 import pg from 'pg';
@@ -21,6 +22,11 @@ interface PlanNode {
 
 function nodesOf(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+}
+
+/** A plan's nodes in a line, for the failure message: each node's type and index or table. */
+function outline(nodes: readonly PlanNode[]): string {
+  return JSON.stringify(nodes.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name']]));
 }
 
 describe('PostgreSQL: the failed and retrying lists read through their indexes', () => {
@@ -62,9 +68,19 @@ describe('PostgreSQL: the failed and retrying lists read through their indexes',
     ['failedForUpdate', 'tables_failed', []],
   ] as const)('%s uses %s and never scans the table', async (name, index, params) => {
     const nodes = await plan(SQL[name], [...params]);
-    const shown = JSON.stringify(nodes.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name']]));
+    const shown = outline(nodes);
     expect(nodes.some((n) => n['Index Name'] === index), shown).toBe(true);
     expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan'), shown).toEqual([]);
+  });
+
+  it("the dispatcher's claim of due tables walks tables_due in its order and stops at the batch", async () => {
+    // Every seeded row is due (a first sync of a large catalog): the claim must take the first 16 in
+    // next-attempt order from the index, not sort every row not in sync at each dispatcher turn.
+    const params = ['replica-a', 30_000, Number.MAX_SAFE_INTEGER, null, 16, 'default', null, []];
+    const nodes = await plan(SQL.claimDue, params);
+    const shown = outline(nodes);
+    expect(nodes.some((n) => n['Index Name'] === 'tables_due'), shown).toBe(true);
+    expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' || n['Node Type'] === 'Sort'), shown).toEqual([]);
   });
 
   it('the lists return what the seeded table holds (the plans above are of working statements)', async () => {
