@@ -2,14 +2,18 @@
 // by their partial indexes: without them each read walked a whole source or the whole table, which at
 // 1,000,000 rows held the daemon's event loop for seconds (npm run bench -- metrics-scrape). A changed
 // WHERE clause that no longer implies its index's makes SQLite fall back to that walk without a word.
+// The dispatcher's due rows are pinned too: without the unary + on a filter column, SQLite picks that
+// column's index and sorts every due row it finds there, at each dispatcher turn.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import { statementSql } from '../../src/ledger/sqlite/statements.js';
+import { dueRowsSql } from '../../src/ledger/sqlite/due-rows-sql.js';
+import type { DueQuery } from '../../src/ledger/ledger.js';
 
-describe('SQLite: the failed and retrying lists read through their indexes', () => {
+describe('SQLite: the failed and retrying lists and the due rows read through their indexes', () => {
   let dir: string;
   let ledger: SqliteLedger;
   beforeAll(() => {
@@ -31,6 +35,20 @@ describe('SQLite: the failed and retrying lists read through their indexes', () 
   ] as const)('%s uses %s, in its order', (name, index, params) => {
     const steps = plan(statementSql()[name], ...params);
     expect(steps).toEqual([expect.stringContaining(`USING INDEX ${index}`)]);
+    expect(steps.join('\n')).not.toContain('TEMP B-TREE');
+  });
+
+  // The dispatcher's due rows, asked at every turn: each filter it may set must leave SQLite walking
+  // tables_due in next-attempt order and stopping at the batch, never sorting every row not in sync.
+  it.each<[string, DueQuery]>([
+    ['no filter', { now: 1, limit: 16 }],
+    ['some sources', { now: 1, limit: 16, sources: ['a', 'b'] }],
+    ['one instance and the configured ones', { now: 1, limit: 16, polaris: 'default', configured: ['default', 'dr'] }],
+    ['one instance, tables in flight left out', { now: 1, limit: 16, polaris: 'default', excluding: [1, 2, 3] }],
+  ])('due rows (%s) walk tables_due in its order', (_, query) => {
+    const { sql, params } = dueRowsSql(query);
+    const steps = plan(sql, ...params);
+    expect(steps[0]).toContain('USING INDEX tables_due');
     expect(steps.join('\n')).not.toContain('TEMP B-TREE');
   });
 });
