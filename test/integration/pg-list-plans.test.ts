@@ -29,7 +29,7 @@ function outline(nodes: readonly PlanNode[]): string {
   return JSON.stringify(nodes.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name']]));
 }
 
-describe('PostgreSQL: the failed and retrying lists read through their indexes', () => {
+describe('PostgreSQL: the failed and retrying lists and the due claim read through their indexes', () => {
   const schema = freshSchema('plans');
   let client: pg.Client;
   beforeAll(async () => {
