@@ -50,14 +50,7 @@ export class OperationHistory {
     const rows = this.db
       .prepare('SELECT * FROM table_operations WHERE table_id = ? ORDER BY id DESC LIMIT ?')
       .all(tableId, OPERATIONS_KEPT_PER_TABLE) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      at: r.at as number,
-      requestId: r.request_id as string | null,
-      action: r.action as string,
-      outcome: r.outcome as string,
-      detail: r.detail as string | null,
-      calls: JSON.parse((r.calls as string | null) ?? '[]') as string[],
-    }));
+    return rows.map(toOperationRecord);
   }
 
   private exists(): boolean {
@@ -67,4 +60,16 @@ export class OperationHistory {
 
 export function describeCall(call: PolarisCall): string {
   return `${call.method} ${call.path} → ${call.status} (${call.durationMs} ms)`;
+}
+
+/** A row of `table_operations` as either driver returns it (the columns are the same in both ledgers). */
+export function toOperationRecord(r: Record<string, unknown>): OperationRecord {
+  return {
+    at: r.at as number,
+    requestId: r.request_id as string | null,
+    action: r.action as string,
+    outcome: r.outcome as string,
+    detail: r.detail as string | null,
+    calls: JSON.parse((r.calls as string | null) ?? '[]') as string[],
+  };
 }

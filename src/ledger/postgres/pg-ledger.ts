@@ -21,12 +21,13 @@ import type { UnseenCounts, UnseenTable } from '../pass-stamps.js';
 import { PASS_STAMP_SQL } from './pg-pass-stamps.js';
 import { ROWS_OF_TABLES_SQL, rowsOfTablesParams, rowsPageSql } from './pg-row-reads.js';
 import type { RowsPageQuery } from '../row-reads.js';
-import { describeCall, OPERATIONS_KEPT_PER_TABLE, type OperationRecord } from '../operation-history.js';
+import { describeCall, OPERATIONS_KEPT_PER_TABLE, toOperationRecord, type OperationRecord } from '../operation-history.js';
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
 import { matchesTableName, tableNameCandidates } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
+import { toSourceState, type SourceStateRecord } from '../source-state.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD, toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { WriteHealth } from '../write-health.js';
 import { createPool, redactUrl, type PgLedgerOptions } from './pg-connection.js';
@@ -176,18 +177,8 @@ export class PostgresLedger implements Ledger {
   }
 
   async sourceState(source: string): Promise<SourceState | undefined> {
-    const r = (await this.read<Record<string, unknown>>(SQL.sourceState, [source]))[0];
-    if (!r) return undefined;
-    return {
-      name: r.name as string,
-      cursor: r.cursor as string | null,
-      passStartedAt: r.pass_started_at as number | null,
-      passEndedAt: r.pass_ended_at as number | null,
-      passComplete: r.pass_complete === null ? null : r.pass_complete === 1,
-      passSummary: r.pass_summary ? JSON.parse(r.pass_summary as string) : null,
-      lastError: r.last_error as string | null,
-      lastHint: r.last_hint as string | null,
-    };
+    const r = (await this.read<SourceStateRecord>(SQL.sourceState, [source]))[0];
+    return r ? toSourceState(r) : undefined;
   }
 
   recordPass(source: string, pass: PassRecord): Promise<void> {
@@ -327,14 +318,7 @@ export class PostgresLedger implements Ledger {
 
   async history(tableId: number): Promise<OperationRecord[]> {
     const rows = await this.read<Record<string, unknown>>(SQL.operationsOf, [tableId, OPERATIONS_KEPT_PER_TABLE]);
-    return rows.map((r) => ({
-      at: r.at as number,
-      requestId: r.request_id as string | null,
-      action: r.action as string,
-      outcome: r.outcome as string,
-      detail: r.detail as string | null,
-      calls: JSON.parse((r.calls as string | null) ?? '[]') as string[],
-    }));
+    return rows.map(toOperationRecord);
   }
 
   // ---- reads for reconciliation, status and retry -----------------------------------------------

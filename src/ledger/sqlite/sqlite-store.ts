@@ -9,6 +9,7 @@ import { combineResults, perItem } from '../fan-out.js';
 import type { TargetObservation } from '../observe-plan.js';
 import { inRedriveScope, type DueQuery, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
+import { toSourceState, type SourceStateRecord } from '../source-state.js';
 import { OperationHistory } from '../operation-history.js';
 import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
@@ -218,18 +219,8 @@ export class SqliteStore {
   }
 
   sourceState(source: string): SourceState | undefined {
-    const r = this.statements.sourceState.get(source) as Record<string, unknown> | undefined;
-    if (!r) return undefined;
-    return {
-      name: r.name as string,
-      cursor: r.cursor as string | null,
-      passStartedAt: r.pass_started_at as number | null,
-      passEndedAt: r.pass_ended_at as number | null,
-      passComplete: r.pass_complete === null ? null : r.pass_complete === 1,
-      passSummary: r.pass_summary ? JSON.parse(r.pass_summary as string) : null,
-      lastError: r.last_error as string | null,
-      lastHint: r.last_hint as string | null,
-    };
+    const r = this.statements.sourceState.get(source) as SourceStateRecord | undefined;
+    return r ? toSourceState(r) : undefined;
   }
 
   recordPass(
