@@ -8,9 +8,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHiveMetastoreEmulator } from '../emulators/hive/index.js';
+import { startHiveMetastoreEmulator, type HiveMetastore } from '../emulators/hive/index.js';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { configYaml, generateWarehouse, startRemoteEmulator, sum, timeCli, removeBenchDir } from './bench-kit.js';
+import type { EmulatorStats } from '../emulators/polaris/types.js';
 import { fmt, formatSideBySide, ratio, rssRatio, smallAndLarge, type SideBySideRow } from './side-by-side.js';
 
 const TABLES_PER_DATABASE = 5_000;
@@ -21,7 +22,7 @@ export interface HiveSyncRun {
   readonly cpuSeconds: number | undefined;
   readonly rssMb: number | undefined;
   readonly notifications: number;
-  /** Metastore calls during this sync, by Thrift method. */
+  /** The server's calls during this sync, by kind (Thrift method, HiveServer2 statement). */
   readonly calls: Record<string, number>;
   readonly loadAverage: number;
 }
@@ -33,14 +34,35 @@ export interface HiveScaleResult {
   readonly second: HiveSyncRun;
 }
 
-export async function benchHiveScale(tables: number): Promise<HiveScaleResult> {
+export function benchHiveScale(tables: number): Promise<HiveScaleResult> {
+  return benchMetastoreListing(tables, 'hive-scale', async () => {
+    const hms = await startHiveMetastoreEmulator({ metastoreOptions: { version: '3' } });
+    return { metastore: hms.metastore, source: ['    type: hive', `    uris: ["${hms.uri}"]`], calls: () => hms.stats.calls, close: () => hms.close() };
+  });
+}
+
+/** A server over a metastore emulator that a source lists: the Thrift metastore itself, or a HiveServer2 in front of it. */
+export interface ListedMetastore {
+  readonly metastore: HiveMetastore;
+  /** The source's YAML lines after its name (type and address). */
+  readonly source: readonly string[];
+  /** The server's running counts of calls, by kind. */
+  calls(): Readonly<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A metastore of `tables` Iceberg tables (5,000 per database), its log emptied once they exist, listed by
+ * the real `sync` twice through the server `start` puts in front of it.
+ */
+export async function benchMetastoreListing(tables: number, label: string, start: () => Promise<ListedMetastore>): Promise<HiveScaleResult> {
   const databases = Math.max(1, Math.round(tables / TABLES_PER_DATABASE));
-  const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-hive-scale-'));
+  const dir = await mkdtemp(join(tmpdir(), `polaris-mirror-bench-${label}-`));
   const warehouse = join(dir, 'warehouse');
   try {
     const locations = await generateWarehouse(warehouse, tables, databases);
-    const hms = await startHiveMetastoreEmulator({ metastoreOptions: { version: '3' } });
-    const metastore = hms.metastore;
+    const server = await start();
+    const metastore = server.metastore;
     for (let n = 0; n < databases; n++) metastore.createDatabase(`ns${n}`);
     locations.forEach((metadataLocation, i) => metastore.createIcebergTable(`ns${i % databases}`, `t${i}`, { metadataLocation }));
     metastore.expireThrough(metastore.currentEventId);
@@ -53,48 +75,63 @@ export async function benchHiveScale(tables: number): Promise<HiveScaleResult> {
           uri: polaris.url,
           statePath: join(dir, 'state.db'),
           concurrency: 16,
-          sources: ['  - name: hms', '    type: hive', `    uris: ["${hms.uri}"]`, '    target: { catalog: hive_mirror }'],
+          sources: ['  - name: hms', ...server.source, '    target: { catalog: hive_mirror }'],
         }),
       );
-      const sync = async (): Promise<HiveSyncRun> => {
-        const notificationsBefore = sum(await polaris.stats(), NOTIFICATIONS);
-        const callsBefore = { ...hms.stats.calls };
-        const run = await timeCli(['sync', '--config', configFile], { LOG_LEVEL: 'warn' });
-        if (run.code !== 0) throw new Error(`sync exited ${run.code}: ${run.stderr.slice(-2000)}`);
-        const calls = Object.fromEntries(Object.entries(hms.stats.calls).map(([method, n]) => [method, n - (callsBefore[method] ?? 0)]).filter(([, n]) => (n as number) > 0));
-        return {
-          seconds: run.seconds,
-          cpuSeconds: run.cpuSeconds,
-          rssMb: run.maxRssMb,
-          notifications: sum(await polaris.stats(), NOTIFICATIONS) - notificationsBefore,
-          calls,
-          loadAverage: loadavg()[0]!,
-        };
-      };
-      // Each sync's figures go to stderr as it ends: at 1,000,000 tables removing the warehouse afterwards
-      // takes many minutes on a busy machine, and a run stopped then would otherwise have printed nothing.
-      const first = await sync();
-      process.stderr.write(`hive-scale ${tables} tables: first sync ${JSON.stringify(first)}\n`);
-      const second = await sync();
-      process.stderr.write(`hive-scale ${tables} tables: no-change sync ${JSON.stringify(second)}\n`);
+      const { first, second } = await firstAndNoChangeSync(`${label} ${tables} tables`, configFile, polaris, () => server.calls());
       return { tables, databases, first, second };
     } finally {
       await polaris.stop();
-      await hms.close();
+      await server.close();
     }
   } finally {
     removeBenchDir(dir);
   }
 }
 
-export function formatHiveScale(runs: readonly HiveScaleResult[]): string {
+/**
+ * The real `sync` twice, under GNU time: the first sync and the no-change one, each with the calls the
+ * source made during it (`calls` reads the emulator's running counts by kind). Each sync's figures go to
+ * stderr as it ends: at 1,000,000 tables removing the warehouse afterwards takes many minutes on a busy
+ * machine, and a run stopped then would otherwise have printed nothing.
+ */
+async function firstAndNoChangeSync(
+  label: string,
+  configFile: string,
+  polaris: { stats(): Promise<EmulatorStats> },
+  calls: () => Readonly<Record<string, number>>,
+): Promise<{ first: HiveSyncRun; second: HiveSyncRun }> {
+  const sync = async (): Promise<HiveSyncRun> => {
+    const notificationsBefore = sum(await polaris.stats(), NOTIFICATIONS);
+    const callsBefore = { ...calls() };
+    const run = await timeCli(['sync', '--config', configFile], { LOG_LEVEL: 'warn' });
+    if (run.code !== 0) throw new Error(`sync exited ${run.code}: ${run.stderr.slice(-2000)}`);
+    const during = Object.fromEntries(Object.entries(calls()).map(([kind, n]) => [kind, n - (callsBefore[kind] ?? 0)]).filter(([, n]) => (n as number) > 0));
+    return {
+      seconds: run.seconds,
+      cpuSeconds: run.cpuSeconds,
+      rssMb: run.maxRssMb,
+      notifications: sum(await polaris.stats(), NOTIFICATIONS) - notificationsBefore,
+      calls: during,
+      loadAverage: loadavg()[0]!,
+    };
+  };
+  const first = await sync();
+  process.stderr.write(`${label}: first sync ${JSON.stringify(first)}\n`);
+  const second = await sync();
+  process.stderr.write(`${label}: no-change sync ${JSON.stringify(second)}\n`);
+  return { first, second };
+}
+
+/** `callsLabel`: what the source's calls are (metastore calls, HiveServer2 statements). */
+export function formatHiveScale(runs: readonly HiveScaleResult[], callsLabel = 'metastore calls'): string {
   const [a, b] = smallAndLarge(runs);
   const calls = (c: Record<string, number>) => Object.values(c).reduce((n, v) => n + v, 0);
   const phase = (name: string, x: HiveSyncRun, y: HiveSyncRun, notificationsNote: string): SideBySideRow[] => [
     [`${name}, seconds`, fmt(x.seconds), fmt(y.seconds), ratio(x.seconds, y.seconds)],
     [`${name}, connector CPU s`, fmt(x.cpuSeconds), fmt(y.cpuSeconds), ratio(x.cpuSeconds, y.cpuSeconds)],
     [`${name}, peak RSS MB`, fmt(x.rssMb, 0), fmt(y.rssMb, 0), rssRatio(x.rssMb, y.rssMb)],
-    [`${name}, metastore calls`, String(calls(x.calls)), String(calls(y.calls)), ratio(calls(x.calls), calls(y.calls))],
+    [`${name}, ${callsLabel}`, String(calls(x.calls)), String(calls(y.calls)), ratio(calls(x.calls), calls(y.calls))],
     [`${name}, notifications`, String(x.notifications), String(y.notifications), notificationsNote],
     [`${name}, load average`, fmt(x.loadAverage, 2), fmt(y.loadAverage, 2), ''],
   ];

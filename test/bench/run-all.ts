@@ -9,6 +9,7 @@ import { benchHiveEvents } from './hive-events.js';
 import { benchHiveMessages } from './hive-messages.js';
 import { benchHiveScale, formatHiveScale } from './hive-scale.js';
 import { benchHiveServer2Reads } from './hiveserver2-reads.js';
+import { benchHiveServer2Scale } from './hiveserver2-scale.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
 import { benchLedgerCommit } from './ledger-commit.js';
@@ -96,6 +97,14 @@ if (only === 'hive-scale') {
   }
   console.log(`\nhive metastore listing side by side (sync; the metastore emulator in the benchmark process, Polaris in its own)`);
   console.log(formatHiveScale(runs));
+}
+if (only === 'hiveserver2-scale') {
+  // `npm run bench -- hiveserver2-scale [small] [large]`: not part of the default run (1,000,000 tables take long).
+  const sizes = [Number(process.argv[3] ?? 100_000), Number(process.argv[4] ?? 1_000_000)];
+  const runs = [];
+  for (const tables of sizes) runs.push(await benchHiveServer2Scale(tables));
+  console.log(`\nhiveserver2 listing side by side (sync; the HiveServer2 and metastore emulators in the benchmark process, Polaris in its own)`);
+  console.log(formatHiveScale(runs, 'HiveServer2 statements'));
 }
 if (only === 'metrics-scrape') {
   // `npm run bench -- metrics-scrape [rows]`: not part of the default run (seeding 1,000,000 rows takes a while).
