@@ -9,6 +9,10 @@
 export class EventPriority {
   private active = 0;
   private waiters: Array<() => void> = [];
+  /** When an event last started or ended (performance.now()); -Infinity before the first. */
+  private lastSeenAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Whether an event is being applied now. */
   get busy(): boolean {
@@ -20,14 +24,21 @@ export class EventPriority {
     return this.waiters.length;
   }
 
+  /** Whether an event is in the works, or one ended within the last `withinMs` (src/engine/pass-pacing.ts). */
+  flowing(withinMs: number, now = this.now()): boolean {
+    return this.active > 0 || now - this.lastSeenAt <= withinMs;
+  }
+
   /** Marks one event as in the works; call the result once it is committed (or given up). */
   started(): () => void {
     this.active++;
+    this.lastSeenAt = this.now();
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
       this.active--;
+      this.lastSeenAt = this.now();
       if (this.active === 0) this.wakeAll();
     };
   }

@@ -9,6 +9,7 @@ import type { Redactor } from '../telemetry/redactor.js';
 import { excerpt } from '../telemetry/safe-text.js';
 import { messageOf, MirrorError } from '../util/errors.js';
 import { brake, MASS_DROP_HINT } from './drop-brake.js';
+import { PassPacing } from './pass-pacing.js';
 import type { SourceSink } from './source-sink.js';
 
 export interface PassSummary {
@@ -27,11 +28,6 @@ export interface PassSummary {
 
 /** Observations are stored in batches of this size while a listing streams in. */
 const BATCH = 500;
-/**
- * The longest a pass waits, before each batch, for the source's events in the works to be committed:
- * events go first, yet a steady stream of them slows a pass down without stopping it.
- */
-const YIELD_TO_EVENTS_MS = 250;
 
 /**
  * One full pass over a source: every listed table becomes an observation; once the listing is known to
@@ -86,12 +82,15 @@ export class Reconciler {
     // What is held between flushes: at most BATCH tables, whatever the size of the source.
     let batch: PresentObservation[] = [];
     let seen: SourceTable[] = [];
+    // Events of the source's watch go first: the pass waits for them and, while they flow, pauses.
+    const pacing = new PassPacing(sink.events);
     const flush = async () => {
-      await sink.events.idle(YIELD_TO_EVENTS_MS);
+      await pacing.beforeBatch();
       // The observations and the stamps of the listed tables in one transaction.
       if (batch.length > 0 || seen.length > 0) add(observed, await sink.commit(batch, { seen: { tables: seen, stamp } }));
       batch = [];
       seen = [];
+      await pacing.afterBatch();
     };
     const skip = (reason: SkipReason) => {
       skipped[reason] = (skipped[reason] ?? 0) + 1;
