@@ -41,8 +41,6 @@ export interface RemoteEmulator {
   stats(): Promise<EmulatorStats>;
   /** The notification history of each table, as answered in the emulator's process (`at` is its clock). */
   history(catalog: string, tables: Array<{ namespace: string[]; name: string }>): Promise<HistoryEntry[][]>;
-  /** A full collection of the emulator's heap (test/emulators/collect-garbage.ts); how long it took. */
-  collectGarbage(): Promise<{ ms: number }>;
   stop(): Promise<void>;
 }
 
@@ -53,8 +51,7 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
   ];
   // BENCH_POLARIS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-polaris" profiles the emulator (written when it stops).
   const nodeArgs = process.env.BENCH_POLARIS_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  // --expose-gc: a benchmark may collect the emulator's heap before it measures (collectGarbage).
-  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
+  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // A benchmark that dies of an uncaught error must not leave its emulator running.
@@ -72,11 +69,6 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
     stats: async () => (await (await fetch(`${control}/stats`)).json()) as EmulatorStats,
     history: async (catalog, tables) =>
       (await (await fetch(`${control}/history`, { method: 'POST', body: JSON.stringify({ catalog, tables }) })).json()) as HistoryEntry[][],
-    collectGarbage: async () => {
-      const answer = await fetch(`${control}/collect-garbage`, { method: 'POST' });
-      if (!answer.ok) throw new Error(`Polaris emulator collect-garbage: ${answer.status} ${await answer.text()}`);
-      return (await answer.json()) as { ms: number };
-    },
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

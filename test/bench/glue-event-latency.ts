@@ -19,8 +19,6 @@ export interface LatencyFigures {
   missing: number;
   /** The machine's 1-minute load average when the last event was sent. */
   loadAverage: number;
-  /** How long each emulator's full collection took just before the phase (BENCH_NO_EMULATOR_GC: none). */
-  emulatorCollectionMs?: { glue: number; polaris: number };
 }
 
 export interface EventLatency extends LatencyFigures {
@@ -72,15 +70,8 @@ export async function measureEventLatency(setup: GlueBenchSetup, rate = 100, sec
   }
 }
 
-/**
- * One phase: `rate × seconds` commits and their events at a steady pace, then their latencies. Both
- * emulators collect their heaps first (test/emulators/collect-garbage.ts), so that a collection of a
- * 1,000,000-table emulator heap does not fall inside the phase; BENCH_NO_EMULATOR_GC=1 leaves them be.
- */
+/** One phase: `rate × seconds` commits and their events at a steady pace, then their latencies. */
 async function sendAndTime(setup: GlueBenchSetup, rate: number, seconds: number, phase: number): Promise<LatencyFigures> {
-  const emulatorCollectionMs = process.env.BENCH_NO_EMULATOR_GC
-    ? undefined
-    : await Promise.all([setup.glue.collectGarbage(), setup.polaris.collectGarbage()]).then(([glue, polaris]) => ({ glue: Math.round(glue.ms), polaris: Math.round(polaris.ms) }));
   const tables = setup.tables;
   const sending: Array<Promise<{ database: string; table: string; location: string; at: number }>> = [];
   const total = rate * seconds;
@@ -119,7 +110,7 @@ async function sendAndTime(setup: GlueBenchSetup, rate: number, seconds: number,
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.ceil((p / 100) * sent.length) - 1] ?? Number.POSITIVE_INFINITY;
-  return { p50Ms: pct(50), p99Ms: pct(99), maxMs: missing > 0 ? Number.POSITIVE_INFINITY : latencies[latencies.length - 1]!, missing, loadAverage, emulatorCollectionMs };
+  return { p50Ms: pct(50), p99Ms: pct(99), maxMs: missing > 0 ? Number.POSITIVE_INFINITY : latencies[latencies.length - 1]!, missing, loadAverage };
 }
 
 /** How long the benchmark waits for the start-up pass to end before the after-pass phase. */

@@ -14,16 +14,13 @@ export interface RemoteGlue {
   tableCount(): Promise<number>;
   /** A commit of the table and its UpdateTable event; `at` is when the message became visible (the emulator's clock). */
   commitAndSend(database: string, table: string): Promise<{ location: string; at: number }>;
-  /** A full collection of the emulator's heap (test/emulators/collect-garbage.ts); how long it took. */
-  collectGarbage(): Promise<{ ms: number }>;
   stop(): Promise<void>;
 }
 
 export async function startRemoteGlue(options: { polarisControl: string; root: string; queue: string; tables: number; databases: number }): Promise<RemoteGlue> {
   // BENCH_EMULATOR_NODE_ARGS, e.g. "--max-old-space-size=8192" for a 1,000,000-table lake.
   const nodeArgs = process.env.BENCH_EMULATOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  // --expose-gc: the benchmark collects the emulator's heap before it measures (collectGarbage).
-  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'glue', 'cli.js'), JSON.stringify(options)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'glue', 'cli.js'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // A benchmark that dies of an uncaught error must not leave a catalog of a million tables running.
@@ -45,7 +42,6 @@ export async function startRemoteGlue(options: { polarisControl: string; root: s
     resetCalls: () => call('/reset-calls', 'POST'),
     tableCount: async () => (await call<{ tables: number }>('/tables')).tables,
     commitAndSend: (database, table) => call('/commit', 'POST', { database, table }),
-    collectGarbage: () => call('/collect-garbage', 'POST'),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

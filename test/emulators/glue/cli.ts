@@ -14,7 +14,6 @@ import { benchDatabaseOf, ForwardingObjectStore } from './bench-lake.js';
 import { glueEvents } from './eventbridge.js';
 import { startGlueEmulator } from './index.js';
 import { GlueLake } from './lake.js';
-import { collectGarbage } from '../collect-garbage.js';
 
 interface CliConfig {
   polarisControl: string;
@@ -60,11 +59,6 @@ async function main(): Promise<void> {
     if (req.url === '/calls' && req.method === 'GET') return json(glue.calls());
     if (req.url === '/reset-calls' && req.method === 'POST') return void (glue.resetCalls(), res.writeHead(204).end());
     if (req.url === '/tables' && req.method === 'GET') return json({ tables: glue.catalog.tableCount() });
-    if (req.url === '/collect-garbage' && req.method === 'POST') {
-      const collected = collectGarbage();
-      if (!collected) return void res.writeHead(501, { 'content-type': 'text/plain' }).end('start the emulator with node --expose-gc to collect on demand');
-      return json(collected);
-    }
     if (req.url === '/commit' && req.method === 'POST') {
       const { database, table } = JSON.parse(await readBody(req)) as { database: string; table: string };
       return json(await commit(database, table));

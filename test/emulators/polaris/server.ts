@@ -17,7 +17,6 @@ import type { Sleeper } from './sleeper.js';
 import type { Storage } from './storage.js';
 import type { EmulatorState } from './state.js';
 import type { FaultOptions, RequestKind } from './types.js';
-import { collectGarbage } from '../collect-garbage.js';
 
 export interface ServerDeps {
   realm: string;
@@ -208,10 +207,6 @@ function control(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pa
     const objects = JSON.parse(body?.toString('utf8') ?? '{}') as Record<string, string>;
     for (const [uri, content] of Object.entries(objects)) deps.storage.putObject(uri, content);
     return void res.writeHead(204).end();
-  }
-  if (pathname === '/_emulator/collect-garbage' && req.method === 'POST') {
-    const collected = collectGarbage();
-    return collected ? json(200, collected) : json(501, errorBody(501, 'NotImplementedException', 'start the emulator with node --expose-gc to collect on demand'));
   }
   if (pathname === '/_emulator/history' && req.method === 'POST') {
     const query = JSON.parse(body?.toString('utf8') ?? '{}') as { catalog: string; tables: Array<{ namespace: string[]; name: string }> };
