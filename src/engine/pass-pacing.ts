@@ -67,7 +67,7 @@ export class PassPacing {
     this.workingSince = this.now();
   }
 
-  /** How long this pass has paused for events so far (for its log line and tests). */
+  /** How long this pass has paused for events so far (what a test looks at). */
   get paused(): number {
     return this.pausedMs;
   }
