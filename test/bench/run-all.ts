@@ -14,6 +14,7 @@ import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
 import { benchLedgerCommit } from './ledger-commit.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
+import { benchPolarisEmulatorHeap } from './polaris-emulator-heap.js';
 import { benchPlanMemory, formatPlanMemory, type PlanMemoryRun } from './plan-memory.js';
 import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
@@ -79,6 +80,12 @@ if (only === 'glue-emulator-heap') {
   const r = await benchGlueEmulatorHeap(Number(process.argv[3] ?? 1_000_000), Number(process.argv[4] ?? 200));
   console.log(`\nGlue emulator's lake (${r.tables} tables, in this process)`);
   console.log(`  heap in use                ${fmt(r.heapUsedMb, 0)} MB; a forced full collection ${fmt(r.fullCollectionMs, 0)} ms   (load average ${loadAverage()})`);
+}
+if (only === 'polaris-emulator-heap') {
+  // `npm run bench -- polaris-emulator-heap 1000000 200`: the Glue benchmark's Polaris emulator, not the connector.
+  const r = await benchPolarisEmulatorHeap(Number(process.argv[3] ?? 1_000_000), Number(process.argv[4] ?? 200));
+  console.log(`\nPolaris emulator's state (${r.tables} tables mirrored, in this process)`);
+  console.log(`  heap in use                ${fmt(r.heapUsedMb, 0)} MB (and ${fmt(r.externalMb, 0)} MB outside the heap); a forced full collection ${fmt(r.fullCollectionMs, 0)} ms   (load average ${loadAverage()})`);
 }
 if (only === 'glue-scale') {
   // `npm run bench -- glue-scale [small] [large]`: not part of the default run (1,000,000 tables take long).

@@ -25,7 +25,8 @@ import { badRequest, forbidden, PolarisError } from './errors.js';
 import { disallowed, isChildOf } from './locations.js';
 import type { MetadataFiles } from './metadata-files.js';
 import type { OpenApiValidator } from './openapi-validator.js';
-import { type Catalog, type EmulatorState, identifier, putTable, removeTable, tableKey } from './state.js';
+import { identifier, tableKey } from './keys.js';
+import type { Catalog, EmulatorState } from './state.js';
 import type { Auth } from './auth.js';
 import { stsDenied } from './storage.js';
 import type { HistoryEntry } from './types.js';
@@ -87,7 +88,8 @@ export async function handleNotification(deps: NotificationDeps, req: Notificati
     at: Date.now(),
     ...(req.requestId === undefined ? {} : { requestId: req.requestId }),
   };
-  if (catalog) deps.state.recordArrival(catalog, req.namespace, req.table, entry);
+  const key = tableKey(req.namespace, req.table);
+  catalog?.history.arrive(key, entry);
   let status = 500;
   try {
     const reply = await process(deps, req, catalog, json, parseError);
@@ -97,7 +99,7 @@ export async function handleNotification(deps: NotificationDeps, req: Notificati
     status = e instanceof PolarisError ? e.status : 500;
     throw e;
   } finally {
-    entry.status = status;
+    catalog?.history.answer(key, entry, status);
     deps.state.countNotification(type, status);
   }
 }
@@ -130,7 +132,7 @@ async function process(
       const key = tableKey(req.namespace, req.table);
       if (catalog.locks.has(key)) deps.state.countConcurrentViolation();
       await req.delay();
-      removeTable(catalog, req.namespace, req.table);
+      catalog.tables.remove(req.namespace, req.table);
       return NO_CONTENT;
     }
     default:
@@ -153,7 +155,7 @@ async function upsert(deps: NotificationDeps, catalog: Catalog, req: Notificatio
   const location = required(payload, 'metadataLocation');
   deps.state.ensureNamespaces(catalog, req.namespace);
   const key = tableKey(req.namespace, req.table);
-  const existing = catalog.tables.get(key);
+  const existing = catalog.tables.get(req.namespace, req.table);
   if (existing?.timestamp !== undefined && timestamp <= existing.timestamp) {
     throw new PolarisError(409, 'AlreadyExistsException', `A notification with a newer timestamp has been processed for table ${id}`);
   }
@@ -169,7 +171,7 @@ async function upsert(deps: NotificationDeps, catalog: Catalog, req: Notificatio
   }
   if (catalog.views.has(key)) throw new PolarisError(409, 'AlreadyExistsException', `View already exists: ${id}`);
   if (catalog.genericTables.has(key)) throw new PolarisError(409, 'AlreadyExistsException', `Generic table already exists: ${id}`);
-  putTable(catalog, { namespace: [...req.namespace], name: req.table, metadataLocation: location, timestamp });
+  catalog.tables.put({ namespace: req.namespace, name: req.table, metadataLocation: location, timestamp });
   return NO_CONTENT;
 }
 
@@ -188,7 +190,7 @@ async function withTableLock(
   const key = tableKey(req.namespace, req.table);
   if (catalog.locks.has(key)) {
     deps.state.countConcurrentViolation();
-    if (catalog.tables.has(key)) {
+    if (catalog.tables.has(req.namespace, req.table)) {
       throw new PolarisError(409, 'CommitConflictException', `Failed to commit Table or View ${id} because it was concurrently modified`);
     }
     throw new PolarisError(409, 'AlreadyExistsException', `Table already exists: ${id}`);

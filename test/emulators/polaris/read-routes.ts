@@ -6,7 +6,8 @@ import type { Auth } from './auth.js';
 import { PolarisError } from './errors.js';
 import type { MetadataFiles } from './metadata-files.js';
 import { assumeStorageRole, type Reply } from './notifications.js';
-import { type Catalog, type EmulatorState, identifier, nsKey, tableKey } from './state.js';
+import { identifier, nsKey } from './keys.js';
+import type { Catalog, EmulatorState } from './state.js';
 
 export interface ReadDeps {
   state: EmulatorState;
@@ -48,7 +49,7 @@ export async function loadTable(
   // Polaris resolves the target before authorizing: a missing table, namespace or catalog is the same
   // 404 NoSuchTableException, even without grants.
   const catalog = deps.state.catalogs.get(catalogName);
-  const table = catalog?.tables.get(tableKey(namespace, name));
+  const table = catalog?.tables.get(namespace, name);
   if (!catalog || !table) throw new PolarisError(404, 'NoSuchTableException', `Table does not exist: ${identifier(namespace, name)}`);
   deps.auth.requireAny(token, catalog.name, READ_TABLE, head ? 'TABLE_EXISTS' : 'LOAD_TABLE');
   if (head) return { status: 204 };
@@ -94,7 +95,7 @@ export function dropNamespace(deps: ReadDeps, authorization: string | undefined,
   const inside = (k: string): boolean => k.startsWith(`${key}\u0000`);
   const notEmpty =
     [...catalog.namespaces.keys()].some((k) => k.startsWith(`${key}\u001f`)) ||
-    [...catalog.tables.keys()].some(inside) ||
+    catalog.tables.anyIn(namespace) ||
     [...catalog.views].some(inside) ||
     [...catalog.locks].some(inside);
   if (notEmpty) throw new PolarisError(409, 'NamespaceNotEmptyException', `Namespace ${namespace.join('.')} is not empty`);

@@ -1,16 +1,11 @@
-// In-memory Polaris state: catalogs, their namespaces, tables (metadata location + last admitted
-// notification timestamp), views and generic tables, per-table notification history, per-table locks
-// and counters.
+// In-memory Polaris state: catalogs, their namespaces, tables (table-store.ts: metadata location + last
+// admitted notification timestamp), views and generic tables, per-table notification history
+// (history-store.ts), per-table locks and counters.
 import { checkNewTopLevelNamespace } from './catalog-properties.js';
+import { HistoryStore } from './history-store.js';
+import { nsKey, tableKey } from './keys.js';
+import { TableStore } from './table-store.js';
 import type { CatalogSpec, EmulatorStats, HistoryEntry, RequestKind, RequestLogEntry, TableSummary } from './types.js';
-
-export interface TableRecord {
-  namespace: string[];
-  name: string;
-  metadataLocation: string;
-  /** Last admitted notification timestamp; Polaris keeps it as an internal property of the entity. */
-  timestamp: number | undefined;
-}
 
 export interface Catalog {
   name: string;
@@ -26,17 +21,10 @@ export interface Catalog {
   roleArn: string;
   roleDenied: boolean;
   namespaces: Map<string, string[]>;
-  /** Written only through putTable / removeTable, which keep tablesByNamespace in step. */
-  tables: Map<string, TableRecord>;
-  /**
-   * The same tables by namespace key, then name: listing one namespace costs that namespace, as in
-   * Polaris (an indexed query), not a copy and sort of the whole catalog (a target check of a
-   * 1,000,000-table catalog lists 200 namespaces).
-   */
-  tablesByNamespace: Map<string, Map<string, TableRecord>>;
+  tables: TableStore;
   views: Set<string>;
   genericTables: Set<string>;
-  history: Map<string, HistoryEntry[]>;
+  history: HistoryStore;
   /** Tables with a mutation in flight (see notifications.ts for why this exists). */
   locks: Set<string>;
   createTimestamp: number;
@@ -49,34 +37,6 @@ export interface ManagedCatalogInfo {
   connectionConfigInfo?: Record<string, unknown>;
 }
 
-// U+001F is Polaris's own namespace separator in URLs, so it cannot appear inside a level.
-export const nsKey = (levels: readonly string[]): string => levels.join('\u001f');
-export const tableKey = (namespace: readonly string[], name: string): string => `${nsKey(namespace)}\u0000${name}`;
-
-/** Adds or replaces a table (the only write of Catalog.tables besides removeTable). */
-export function putTable(catalog: Catalog, record: TableRecord): void {
-  const namespace = nsKey(record.namespace);
-  catalog.tables.set(tableKey(record.namespace, record.name), record);
-  let names = catalog.tablesByNamespace.get(namespace);
-  if (!names) catalog.tablesByNamespace.set(namespace, (names = new Map()));
-  names.set(record.name, record);
-}
-
-/** Removes a table, if present. */
-export function removeTable(catalog: Catalog, namespace: readonly string[], name: string): void {
-  catalog.tables.delete(tableKey(namespace, name));
-  const key = nsKey(namespace);
-  const names = catalog.tablesByNamespace.get(key);
-  if (!names) return;
-  names.delete(name);
-  if (names.size === 0) catalog.tablesByNamespace.delete(key);
-}
-
-/** TableIdentifier.toString() in Iceberg: levels and name joined by '.'. */
-export const identifier = (namespace: readonly string[], name: string): string => [...namespace, name].join('.');
-
-/** Per-table history cap: keeps week-long benchmarks on one hot table from growing without bound. */
-const HISTORY_LIMIT = 100_000;
 /** The request log keeps the latest requests only (tests look at the few they caused). */
 const REQUEST_LOG_LIMIT = 10_000;
 
@@ -105,11 +65,10 @@ export class EmulatorState {
       federated: spec.federated ?? false,
       storageConfigured: spec.storageConfigured ?? true,
       namespaces: new Map(),
-      tables: new Map(),
-      tablesByNamespace: new Map(),
+      tables: new TableStore(),
       views: new Set(),
       genericTables: new Set(),
-      history: new Map(),
+      history: new HistoryStore(),
       locks: new Set(),
       createTimestamp: Date.now(),
       ...(management ? { management } : {}),
@@ -156,16 +115,16 @@ export class EmulatorState {
 
   tables(catalogName: string): TableSummary[] {
     const catalog = this.requireCatalog(catalogName);
-    return [...catalog.tables.values()]
+    return [...catalog.tables.records()]
       .map((t) => ({ namespace: [...t.namespace], name: t.name, metadataLocation: t.metadataLocation, timestamp: t.timestamp ?? -1 }))
       .sort((a, b) => compareLevels(a.namespace, b.namespace) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** One namespace's table identifiers, sorted by name. */
   tablesIn(catalogName: string, namespace: readonly string[]): Array<{ namespace: string[]; name: string }> {
-    const names = this.requireCatalog(catalogName).tablesByNamespace.get(nsKey(namespace));
-    if (!names) return [];
-    return [...names.keys()].sort().map((name) => ({ namespace: [...namespace], name }));
+    return this.requireCatalog(catalogName)
+      .tables.namesIn(namespace)
+      .map((name) => ({ namespace: [...namespace], name }));
   }
 
   namespaces(catalogName: string): string[][] {
@@ -175,17 +134,7 @@ export class EmulatorState {
 
   history(catalogName: string, namespace: string[], name: string): HistoryEntry[] {
     const catalog = this.requireCatalog(catalogName);
-    return (catalog.history.get(tableKey(namespace, name)) ?? []).map((e) => ({ ...e }));
-  }
-
-  /** Appends an entry at arrival (keeps arrival order); the caller fills in the status later. */
-  recordArrival(catalog: Catalog, namespace: string[], name: string, entry: HistoryEntry): HistoryEntry {
-    const key = tableKey(namespace, name);
-    let list = catalog.history.get(key);
-    if (!list) catalog.history.set(key, (list = []));
-    list.push(entry);
-    if (list.length > HISTORY_LIMIT * 1.1) list.splice(0, list.length - HISTORY_LIMIT);
-    return entry;
+    return catalog.history.of(tableKey(namespace, name));
   }
 
   countRequest(kind: RequestKind | 'other', status: number | 'reset'): void {
