@@ -17,9 +17,13 @@ export interface RemoteGlue {
   stop(): Promise<void>;
 }
 
-export async function startRemoteGlue(options: { polarisControl: string; root: string; queue: string; tables: number; databases: number }): Promise<RemoteGlue> {
-  // BENCH_EMULATOR_NODE_ARGS, e.g. "--max-old-space-size=8192" for a 1,000,000-table lake.
-  const nodeArgs = process.env.BENCH_EMULATOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+export async function startRemoteGlue(
+  options: { polarisControl: string; root: string; queue: string; tables: number; databases: number },
+  benchNodeArgs: readonly string[] = [],
+): Promise<RemoteGlue> {
+  // BENCH_EMULATOR_NODE_ARGS, e.g. "--max-old-space-size=8192" for a 1,000,000-table lake; after the
+  // benchmark's own flags, so they win where both set one.
+  const nodeArgs = [...benchNodeArgs, ...(process.env.BENCH_EMULATOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'glue', 'cli.js'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
