@@ -23,7 +23,7 @@ const ROOT = 's3://bench/warehouse';
  * tables they hold their catalog in their own heap. With V8's default young generation the garbage of
  * answering the start-up pass's pages was promoted, and the full collections that followed paused the
  * emulators for hundreds of milliseconds in the middle of the event phase, which the event latencies
- * then carried (README, "The emulators' young generation"). A larger young generation lets that
+ * then carried (README, "The emulators' heaps"). A larger young generation lets that
  * garbage die young; and their heaps may grow past Node's default limit. The connector runs with Node's
  * defaults, as users run it.
  */

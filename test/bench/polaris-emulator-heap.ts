@@ -4,7 +4,7 @@
 // per table), built in this process through the emulator's own notification handler. Then the heap
 // in use after a full collection and the time a forced full collection takes: the Glue benchmark's
 // event latencies run through this emulator, so its collections are part of the measured figures
-// (README, "Where the event latency at 1,000,000 tables went").
+// (README, "The emulators' heaps").
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
