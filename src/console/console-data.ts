@@ -47,7 +47,7 @@ export interface Overview {
 /** What the front page shows, read from the ledger, the readiness checks and the daemon's counters. */
 export async function overview(mirror: Mirror, metrics: Metrics, refreshes: RefreshRegistry, filter: ProblemFilter, now = Date.now()): Promise<Overview> {
   const checks = (await readiness(mirror, now, 'detail')).checks;
-  const counts = new Map((await mirror.ledger.counts()).map((c) => [c.source, c]));
+  const counts = new Map((await mirror.tableCounts.read()).map((c) => [c.source, c]));
   const lags = new Map((await metrics.sourceLag.get()).values.map((v) => [String(v.labels.source), v.value]));
   const sources: SourceView[] = [];
   for (const source of mirror.sources.values()) {

@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/open-ledger.js';
+import { SharedCounts } from '../ledger/shared-counts.js';
 import type { SourceAdapter } from '../model/source-adapter.js';
 import { Normalizer } from '../normalizer/normalize.js';
 import type { PolarisClient } from '../polaris/polaris-client.js';
@@ -56,6 +57,8 @@ export class Mirror {
   readonly targetHealth = new TargetHealth();
   /** OpenTelemetry traces, when `tracing` is configured. */
   readonly tracing: Tracing | undefined;
+  /** The ledger's table counts per source, for /metrics and the console (a costly walk's result is reused a while). */
+  readonly tableCounts = new SharedCounts((now) => this.ledger.counts(now));
   private readonly dispatchers = new Set<Dispatcher>();
 
   constructor(readonly deps: MirrorDeps) {

@@ -153,7 +153,7 @@ export class MirrorServer {
   }
 
   private async readGauges(): Promise<void> {
-    const all = await this.mirror.ledger.counts(Date.now());
+    const all = await this.mirror.tableCounts.read();
     this.metrics.tables.reset();
     for (const counts of all) {
       this.metrics.tables.set({ source: counts.source, status: 'in_sync' }, counts.inSync);
