@@ -56,7 +56,9 @@ export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; fa
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // A benchmark that dies of an uncaught error must not leave its emulator running.
-  process.once('exit', () => child.kill('SIGKILL'));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { dirUri } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
-import { CLIENT_ID, CLIENT_SECRET, configYaml, generateWarehouse, startRemoteEmulator, sum, removeBenchDir } from './bench-kit.js';
+import { configYaml, generateWarehouse, startRemoteEmulator, sum, removeBenchDir } from './bench-kit.js';
+import { BENCH_CATALOG, NAMESPACES, benchToken, poolPoster, runBareLoop } from './bare-notification-loop.js';
 import { freePort } from '../support/free-port.js';
 import { processCpuSeconds } from './process-cpu.js';
 
@@ -46,13 +47,12 @@ export interface IngestResult {
 
 const TOKEN = 'bench-ingest-token';
 const EVENTS_PER_REQUEST = 500;
-const NAMESPACES = 20;
 
 export async function benchIngest(tables = 20_000, concurrency = 16, latencyMs = 2): Promise<IngestResult> {
   const dir = await mkdtemp(join(tmpdir(), 'polaris-mirror-bench-ingest-'));
   const warehouse = join(dir, 'warehouse');
   const locations = await generateWarehouse(warehouse, tables, NAMESPACES);
-  const catalogs = [{ name: 'hooks_mirror', allowedLocations: [dirUri(warehouse)] }];
+  const catalogs = [{ name: BENCH_CATALOG, allowedLocations: [dirUri(warehouse)] }];
   try {
     const connector = await measureConnector(dir, locations, catalogs, concurrency, latencyMs);
     const ceiling = await measureCeiling(warehouse, locations, catalogs, concurrency, latencyMs);
@@ -84,7 +84,7 @@ async function measureConnector(dir: string, locations: string[], catalogs: Arra
       statePath: join(dir, 'state.db'),
       concurrency,
       server: `  host: 127.0.0.1\n  port: ${port}\n  maxBodyBytes: 16777216`,
-      sources: ['  - name: hooks', '    type: webhook', `    token: ${TOKEN}`, '    target: { catalog: hooks_mirror }'],
+      sources: ['  - name: hooks', '    type: webhook', `    token: ${TOKEN}`, `    target: { catalog: ${BENCH_CATALOG} }`],
     }),
   );
   // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the connector.
@@ -146,55 +146,18 @@ async function measureConnector(dir: string, locations: string[], catalogs: Arra
   }
 }
 
-/** The connector's notifications posted by a bare loop: `concurrency` workers, a CREATE per table after its directory's one VALIDATE. */
+/** The connector's notifications posted by a bare loop (bare-notification-loop.ts) at the same concurrency. */
 async function measureCeiling(warehouse: string, locations: string[], catalogs: Array<{ name: string; allowedLocations: string[] }>, concurrency: number, latencyMs: number) {
   const emulator = await startRemoteEmulator({ catalogs, faults: { latencyMs } });
   const origin = new URL(emulator.url).origin;
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   try {
-    const tokenResponse = await pool.request({
-      path: '/api/catalog/v1/oauth/tokens',
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: 'PRINCIPAL_ROLE:ALL' }).toString(),
-    });
-    const token = ((await tokenResponse.body.json()) as { access_token: string }).access_token;
-    const post = async (i: number, type: string, metadataLocation = locations[i]) => {
-      const response = await pool.request({
-        path: `/api/catalog/v1/hooks_mirror/namespaces/ns${i % NAMESPACES}/tables/t${i}/notifications`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ 'notification-type': type, payload: { 'table-name': `t${i}`, timestamp: Date.now(), 'table-uuid': 'x', 'metadata-location': metadataLocation } }),
-      });
-      await response.body.dump();
-      if (response.statusCode !== 204) throw new Error(`ceiling loop got ${response.statusCode}`);
-    };
-    // generateWarehouse puts table i under ns{i % NAMESPACES}/: one directory per namespace.
-    const validations = new Map<number, Promise<void>>();
-    const validateDirectory = (i: number) => {
-      const namespace = i % NAMESPACES;
-      let validation = validations.get(namespace);
-      if (!validation) {
-        validation = post(i, 'VALIDATE', `${dirUri(join(warehouse, `ns${namespace}`))}/`);
-        validations.set(namespace, validation);
-      }
-      return validation;
-    };
-    let next = 0;
-    let created = 0;
+    const post = poolPoster(pool, await benchToken(origin));
     const middle = new MiddleHalf(locations.length);
     const started = performance.now();
     const cpuAtStart = process.cpuUsage();
     const emulatorCpuAtStart = processCpuSeconds(emulator.pid);
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < locations.length; i = next++) {
-          await validateDirectory(i);
-          await post(i, 'CREATE');
-          middle.see(++created);
-        }
-      }),
-    );
+    await runBareLoop({ post, warehouse, locations, concurrency, onCreated: (created) => middle.see(created) });
     const ceilingSeconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpuAtStart);
     const ceilingCpuSeconds = (used.user + used.system) / 1e6;

@@ -12,6 +12,7 @@ import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHiveServer2Scale } from './hiveserver2-scale.js';
 import { benchHostileInputs } from './hostile-inputs.js';
 import { benchIngest } from './ingest-throughput.js';
+import { DEFAULT_WORK_MICROS, benchIngestBudget } from './ingest-budget.js';
 import { benchLedgerCommit } from './ledger-commit.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchPolarisEmulatorHeap } from './polaris-emulator-heap.js';
@@ -35,6 +36,19 @@ if (!only || only === 'ingest') {
   console.log(`  middle half of the CREATEs connector ${fmt(r.connectorMiddleRate, 0)}/s, ceiling ${fmt(r.ceilingMiddleRate, 0)}/s = ${fmt(middleRatio, 2)}   (the steady pace: the first quarter, with the warm-up and the ingest, and the last left out)`);
   const perNotification = (cpu: number | undefined, n: number) => (cpu === undefined ? 'n/a' : `${fmt((cpu * 1e6) / n, 0)} µs`);
   console.log(`  CPU per notification       connector ${perNotification(r.connectorCpuSeconds, r.connectorNotifications)} (its emulator ${perNotification(r.connectorEmulatorCpuSeconds, r.connectorNotifications)}); bare loop ${perNotification(r.ceilingCpuSeconds, r.ceilingNotifications)} (its emulator ${perNotification(r.ceilingEmulatorCpuSeconds, r.ceilingNotifications)})   (load average ${loadAverage()})`);
+}
+if (!only || only === 'ingest-budget') {
+  // `npm run bench -- ingest-budget 0,50,100`: other amounts of work (µs per notification).
+  const works = only && process.argv[3] ? process.argv[3].split(',').map(Number) : DEFAULT_WORK_MICROS;
+  const r = await benchIngestBudget(works);
+  console.log(`\ningest budget: the bare loop with CPU work added per notification (${r.tables} tables, concurrency ${r.concurrency}, 2 ms added latency)`);
+  console.log(`  ceiling (no work, sent from the same thread, best of two)   ${fmt(r.ceiling, 0)}/s`);
+  console.log('  work µs | sent from   | notifications/s | share of the ceiling | process CPU µs | emulator CPU µs');
+  for (const run of r.runs) {
+    const where = run.sending === 'same' ? 'same thread' : 'worker';
+    console.log(`  ${String(run.workMicros).padStart(7)} | ${where.padEnd(11)} | ${fmt(run.notificationsPerSecond, 0).padStart(15)} | ${fmt(run.notificationsPerSecond / r.ceiling, 2).padStart(20)} | ${fmt(run.loopCpuMicros, 0).padStart(14)} | ${fmt(run.emulatorCpuMicros, 0).padStart(15)}`);
+  }
+  console.log(`  load average at the end    ${loadAverage()}`);
 }
 if (!only || only === 'ledger') {
   const r = await benchLedgerCommit();
