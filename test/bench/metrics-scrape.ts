@@ -1,8 +1,10 @@
 // Benchmark: what the daemon's reads for an operator cost with a large SQLite ledger: one /metrics
 // scrape (the gauges of tables by source and status and the backlog, read at every scrape:
 // src/server/mirror-server.ts, Ledger.counts) and the console's and status's lists of failed and
-// retrying tables (Ledger.failedRows, Ledger.retryingRows). better-sqlite3 is synchronous, so the
-// longest single statement is how long a read holds the event loop, and events wait that long.
+// retrying tables (Ledger.failedRows, Ledger.retryingRows); then scrapes every half second for half a
+// minute through the daemon's SharedCounts, which reuses a costly walk's counts for a while.
+// better-sqlite3 is synchronous, so the longest single statement is how long a read holds the event
+// loop, and events wait that long.
 //   npm run bench -- metrics-scrape [rows]      (default: 1000000)
 // Two states of the same rows: every table pending but 10 failed and 10 waiting to retry (a first sync
 // of the whole catalog, when the backlog is largest), and every table in sync (the steady state).
@@ -10,12 +12,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { SharedCounts } from '../../src/ledger/shared-counts.js';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.js';
 import type { NormalizedObservation } from '../../src/normalizer/normalize.js';
 import { removeBenchDir, seedObservations } from './bench-kit.js';
 
 const NAMESPACES = 200;
 const SCRAPES = 3;
+/** A scrape every half second, as the Glue benchmark polls while it waits for a pass, for half a minute. */
+const SCRAPE_EVERY_MS = 500;
+const FREQUENT_SECONDS = 30;
 
 export interface ScrapeFigures {
   /** Wall time of one scrape's ledger reads, each of SCRAPES runs. */
@@ -34,10 +40,22 @@ export interface ListFigures {
   readonly retrying: number;
 }
 
+/** Scrapes every SCRAPE_EVERY_MS through the daemon's SharedCounts (a costly walk's counts reused a while). */
+export interface FrequentScrapeFigures {
+  readonly seconds: number;
+  readonly scrapes: number;
+  /** How many of them walked the ledger. */
+  readonly walks: number;
+  /** The process's CPU over the whole time, as a share of one core. */
+  readonly cpuShare: number;
+}
+
 export interface MetricsScrapeResult {
   readonly rows: number;
   readonly allPending: ScrapeFigures;
   readonly allInSync: ScrapeFigures;
+  /** With every table in sync. */
+  readonly frequent: FrequentScrapeFigures;
   /** With every table pending but the few failed and retrying. */
   readonly lists: ListFigures;
 }
@@ -58,7 +76,8 @@ export async function benchMetricsScrape(rows = 1_000_000): Promise<MetricsScrap
     // Every row applied, as after a first sync: written directly, the fastest way to a million outcomes.
     ledger.store.db.prepare(`UPDATE tables SET status = 'in_sync'`).run();
     const allInSync = await scrapes(ledger);
-    return { rows, allPending, allInSync, lists };
+    const frequent = await frequentScrapes(ledger);
+    return { rows, allPending, allInSync, lists, frequent };
   } finally {
     await ledger.close();
     removeBenchDir(dir);
@@ -91,6 +110,26 @@ async function scrapes(ledger: SqliteLedger): Promise<ScrapeFigures> {
     figures.backlog = counts.reduce((sum, c) => sum + c.due, 0);
   }
   return figures;
+}
+
+/** Scrapes (readGauges' counts) every SCRAPE_EVERY_MS for FREQUENT_SECONDS, as the daemon reads them. */
+async function frequentScrapes(ledger: SqliteLedger): Promise<FrequentScrapeFigures> {
+  let walks = 0;
+  const shared = new SharedCounts((now) => {
+    walks++;
+    return ledger.counts(now);
+  });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let scrapes = 0;
+  while (performance.now() - started < FREQUENT_SECONDS * 1000) {
+    await shared.read();
+    scrapes++;
+    await new Promise((resolve) => setTimeout(resolve, SCRAPE_EVERY_MS));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds, scrapes, walks, cpuShare: (used.user + used.system) / 1e6 / seconds };
 }
 
 /** The console's (and status's) lists of the source's failed and retrying tables, timed. */

@@ -137,6 +137,8 @@ if (only === 'metrics-scrape') {
   }
   const l = r.lists;
   console.log(`  failed and retrying lists  ${l.failed} failed in ${range(l.failedMs)} ms, ${l.retrying} retrying in ${range(l.retryingMs)} ms (one statement each, the loop held throughout; every other table pending)`);
+  const f = r.frequent;
+  console.log(`  a scrape every 0.5 s        ${f.scrapes} scrapes in ${fmt(f.seconds)} s, ${f.walks} of them walked the ledger; the process used ${fmt(f.cpuShare * 100)}% of a core   (every table in sync; load average ${loadAverage()})`);
 }
 if (only === 'plan-memory') {
   // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).
