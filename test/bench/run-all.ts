@@ -11,6 +11,7 @@ import { benchHiveScale, formatHiveScale } from './hive-scale.js';
 import { benchHiveServer2Reads } from './hiveserver2-reads.js';
 import { benchHiveServer2Scale } from './hiveserver2-scale.js';
 import { benchHostileInputs } from './hostile-inputs.js';
+import { benchHttpClient } from './http-client.js';
 import { benchIngest } from './ingest-throughput.js';
 import { DEFAULT_WORK_MICROS, benchIngestBudget } from './ingest-budget.js';
 import { benchLedgerCommit } from './ledger-commit.js';
@@ -49,6 +50,13 @@ if (!only || only === 'ingest-budget') {
     console.log(`  ${String(run.workMicros).padStart(7)} | ${where.padEnd(11)} | ${fmt(run.notificationsPerSecond, 0).padStart(15)} | ${fmt(run.notificationsPerSecond / r.ceiling, 2).padStart(20)} | ${fmt(run.loopCpuMicros, 0).padStart(14)} | ${fmt(run.emulatorCpuMicros, 0).padStart(15)}`);
   }
   console.log(`  load average at the end    ${loadAverage()}`);
+}
+if (!only || only === 'http-client') {
+  const r = await benchHttpClient(Number(process.argv[3] ?? 30_000));
+  const list = (values: number[]) => values.map((v) => fmt(v)).join(', ');
+  console.log(`\nHTTP client: CPU per exchange (${r.exchanges} POSTs answered 204 per round, 16 in flight, the server in the same process)`);
+  console.log(`  undici's pool, bare        ${list(r.bareMicros)} µs`);
+  console.log(`  httpRequest (the layer)    ${list(r.layerMicros)} µs   (load average ${loadAverage()})`);
 }
 if (!only || only === 'ledger') {
   const r = await benchLedgerCommit();

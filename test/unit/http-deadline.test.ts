@@ -2,20 +2,24 @@
 // 300,000-table Glue run left requests queued inside a pool that undici had closed; an aborted request
 // only rejects once a connection takes it, so those never settled, held their dispatcher slots, and the
 // sync sat idle for 17 minutes with 270,482 tables due.
-import type { Dispatcher } from 'undici';
+import { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { httpRequest, NetworkError } from '../../src/polaris/http.js';
 
-/** A dispatcher that accepts every request and never answers nor fails it, whatever the abort signal says. */
+/**
+ * A dispatcher that accepts every request and never answers nor fails it, whatever the abort signal
+ * says. undici's Dispatcher base class gives it the request API on top of dispatch, as it gives the
+ * connector's pools.
+ */
 function swallowing(): { dispatcher: Dispatcher; taken: () => number } {
   let taken = 0;
-  const dispatcher = {
-    dispatch() {
+  class Swallowing extends Dispatcher {
+    override dispatch(): boolean {
       taken += 1;
       return true;
-    },
-  } as unknown as Dispatcher;
-  return { dispatcher, taken: () => taken };
+    }
+  }
+  return { dispatcher: new Swallowing(), taken: () => taken };
 }
 
 describe('httpRequest deadline', () => {
