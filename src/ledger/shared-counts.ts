@@ -19,9 +19,9 @@ export const MAX_REUSE_MS = 60_000;
  * The ledger's table counts per source for the readers that may ask often: /metrics at every scrape and
  * the console's front page. Counting walks every row of the ledger (Ledger.counts), which at a million
  * rows costs about half a second of CPU: scraped every half second, that was most of the daemon's CPU.
- * So a walk's result is reused while it is younger than REUSE_FACTOR times the walk's own duration
- * (once the walk is costly; at most MAX_REUSE_MS), and readers that ask during a walk share it instead of starting another.
- * `status` opens the ledger itself and always counts afresh.
+ * So a costly walk's result is reused for REUSE_FACTOR times the CPU the walk cost (at most
+ * MAX_REUSE_MS), and readers that ask during a walk share it instead of starting another. `status`
+ * opens the ledger itself and always counts afresh.
  */
 export class SharedCounts {
   private last: { readonly counts: SourceCounts[]; readonly reusableUntil: number } | undefined;

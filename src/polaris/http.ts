@@ -89,7 +89,8 @@ export function httpRequest(dispatcher: Dispatcher, url: string, init: HttpReque
   try {
     target = new URL(url);
   } catch (error) {
-    return Promise.reject(new NetworkError('INVALID_URL', `${init.method} ${url}: not a URL`, error));
+    // Configured URLs are checked at load, so this is a bug, not a hiccup: no retry would mend it.
+    return Promise.reject(new MirrorError(`${init.method} ${url}: not a URL`, { retryable: false, hint: 'check the configured URI', cause: error }));
   }
   const where = () => `${init.method} ${target.pathname}`;
   const giveUp = new EventEmitter();

@@ -5,6 +5,7 @@
 import { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { httpRequest, NetworkError } from '../../src/polaris/http.js';
+import { MirrorError } from '../../src/util/errors.js';
 
 /**
  * A dispatcher that accepts every request and never answers nor fails it, whatever the abort signal
@@ -43,5 +44,15 @@ describe('httpRequest deadline', () => {
     const pending = httpRequest(dispatcher, 'http://127.0.0.1:9/v1/config', { method: 'GET', headers: {}, timeoutMs: 600_000, signal: caller.signal });
     caller.abort(new Error('stopping'));
     await expect(pending).rejects.toThrow();
+  }, 30_000);
+
+  it('refuses a URL it cannot parse at once, as an error no retry would mend', async () => {
+    const { dispatcher, taken } = swallowing();
+    const error = await httpRequest(dispatcher, '//polaris:8181/api', { method: 'GET', headers: {}, timeoutMs: 600_000 }).catch((e: unknown) => e);
+    expect(taken()).toBe(0);
+    expect(error).toBeInstanceOf(MirrorError);
+    expect(error).not.toBeInstanceOf(NetworkError);
+    expect((error as MirrorError).retryable).toBe(false);
+    expect((error as Error).message).toMatch(/not a URL/);
   }, 30_000);
 });
