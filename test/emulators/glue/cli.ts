@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { benchDatabaseOf, ForwardingObjectStore } from './bench-lake.js';
 import { glueEvents } from './eventbridge.js';
+import { runEmulatorCli } from '../emulator-cli.js';
 import { startGlueEmulator } from './index.js';
 import { GlueLake } from './lake.js';
 
@@ -27,8 +28,8 @@ interface CliConfig {
 const FLUSH_EVERY = 1000;
 const MAX_CONTROL_BODY = 64 * 1024;
 
-async function main(): Promise<void> {
-  const config = JSON.parse(process.argv[2] ?? '{}') as CliConfig;
+runEmulatorCli('glue emulator', async (raw) => {
+  const config = raw as CliConfig;
   const glue = await startGlueEmulator();
   const store = new ForwardingObjectStore(config.polarisControl);
   const lake = await GlueLake.create(glue.catalog, store, config.root);
@@ -70,19 +71,13 @@ async function main(): Promise<void> {
   control.keepAliveTimeout = 3_600_000;
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
   const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
-  process.stdout.write(`${JSON.stringify({ url: glue.url, control: controlUrl, queueUrl })}\n`);
-
-  const stop = (): void => {
+  const close = async (): Promise<void> => {
     control.closeAllConnections();
     control.close();
-    glue.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    await glue.close();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
+  return { ready: { url: glue.url, control: controlUrl, queueUrl }, close };
+});
 
 async function readBody(req: IncomingMessage): Promise<string> {
   let body = '';
@@ -93,7 +88,3 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return body;
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`glue emulator: ${(e as Error)?.stack ?? String(e)}\n`);
-  process.exit(1);
-});

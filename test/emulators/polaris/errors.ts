@@ -1,21 +1,11 @@
-// Polaris answers catalog errors as Iceberg REST `IcebergErrorResponse`s:
-// {"error":{"message","type","code"}} where `type` is the Java exception's simple name.
+// Polaris answers catalog errors as Iceberg REST `IcebergErrorResponse`s (see ../iceberg-error.ts).
 // Handlers throw PolarisError; the server turns it into that body.
+import { errorBody, IcebergError } from '../iceberg-error.js';
 
-export class PolarisError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { errorBody };
 
-export function errorBody(status: number, type: string, message: string): { error: { message: string; type: string; code: number } } {
-  return { error: { message, type, code: status } };
-}
+/** An error Polaris answers, with its status, exception name and headers. */
+export class PolarisError extends IcebergError {}
 
 /** Exception names used when a status is produced without a more specific cause (fault injection). */
 const DEFAULT_TYPES: Record<number, [string, string]> = {

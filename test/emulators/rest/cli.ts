@@ -5,6 +5,7 @@
 // then serves until SIGTERM/SIGINT. GET /_emulator/stats and POST /_emulator/reset-stats over HTTP.
 import { pathToFileURL } from 'node:url';
 import { writeMetadataFile } from './file-store.js';
+import { runEmulatorCli } from '../emulator-cli.js';
 import { startRestCatalogEmulator } from './index.js';
 import { populate } from './populate.js';
 import type { RestEmulatorOptions } from './types.js';
@@ -14,25 +15,12 @@ interface CliConfig extends Omit<RestEmulatorOptions, 'writeMetadata' | 'tableRo
   populate?: { tables: number; fanout: number[] };
 }
 
-async function main(): Promise<void> {
-  const { metadataDir, populate: bulk, ...options } = JSON.parse(process.argv[2] ?? '{}') as CliConfig;
+runEmulatorCli('rest emulator', async (config) => {
+  const { metadataDir, populate: bulk, ...options } = config as CliConfig;
   const emulator = await startRestCatalogEmulator({
     ...options,
     ...(metadataDir ? { tableRoot: pathToFileURL(metadataDir).href.replace(/\/+$/, ''), writeMetadata: writeMetadataFile } : {}),
   });
   const tables = bulk ? await populate(emulator, bulk) : 0;
-  process.stdout.write(`${JSON.stringify({ url: emulator.url, tables })}\n`);
-  const stop = (): void => {
-    emulator.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`rest emulator: ${(e as Error)?.stack ?? String(e)}\n`);
-  process.exit(1);
+  return { ready: { url: emulator.url, tables }, close: () => emulator.close() };
 });

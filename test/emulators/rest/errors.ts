@@ -1,20 +1,11 @@
-// Errors answer in the spec's IcebergErrorResponse shape: {"error":{"message","type","code"}}.
-// Handlers throw RestError; the server turns it into that body (no body for HEAD).
+// Errors answer in the spec's IcebergErrorResponse shape (see ../iceberg-error.ts). Handlers throw
+// RestError; the server turns it into that body (no body for HEAD).
+import { errorBody, IcebergError } from '../iceberg-error.js';
 
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { errorBody };
 
-export function errorBody(status: number, type: string, message: string): { error: { message: string; type: string; code: number } } {
-  return { error: { message, type, code: status } };
-}
+/** An error the catalog answers, with its status, exception name and headers. */
+export class RestError extends IcebergError {}
 
 /** Types and messages of the spec's examples, for injected faults. */
 const DEFAULTS: Record<number, [string, string]> = {
