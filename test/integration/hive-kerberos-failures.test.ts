@@ -8,12 +8,10 @@ import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-fron
 import { startHiveKit, type HiveKit } from '../emulators/hive/test-kit.js';
 import { runCli } from '../support/harness.js';
 import { freePort, waitFor } from '../support/ingest-client.js';
-import { startKdc, type TestKdc } from '../support/kdc.js';
+import { CONNECTOR_PRINCIPAL as CONNECTOR, HIVE_SERVICE_PRINCIPAL as METASTORE, startServiceRealm, type TestKdc } from '../support/kdc.js';
 
 // Each test starts a JVM, a KDC or CLI processes: generous limits for a busy machine (they wait on conditions, never on time).
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
-const METASTORE = 'hive/127.0.0.1@PM.TEST';
-const CONNECTOR = 'polaris-mirror@PM.TEST';
 let kdc: TestKdc;
 let metastoreKeytab: string;
 let connectorKeytab: string;
@@ -21,11 +19,7 @@ let kit: HiveKit | undefined;
 let front: SaslFront | undefined;
 
 beforeAll(async () => {
-  kdc = await startKdc();
-  await kdc.addPrincipal(METASTORE);
-  await kdc.addPrincipal(CONNECTOR);
-  metastoreKeytab = await kdc.keytab(METASTORE);
-  connectorKeytab = await kdc.keytab(CONNECTOR);
+  ({ kdc, serviceKeytab: metastoreKeytab, connectorKeytab } = await startServiceRealm());
 }, 60_000);
 afterAll(async () => {
   await kdc?.close();

@@ -7,13 +7,11 @@ import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-fron
 import { startRelay, type Relay } from '../emulators/hive/relay.js';
 import { startHiveKit, type HiveKit } from '../emulators/hive/test-kit.js';
 import { freePort } from '../support/ingest-client.js';
-import { startKdc, type TestKdc } from '../support/kdc.js';
+import { CONNECTOR_PRINCIPAL as CONNECTOR, HIVE_SERVICE_PRINCIPAL as METASTORE, startServiceRealm, type TestKdc } from '../support/kdc.js';
 import { mirrorsOverTransport } from './hive-transport-scenario.js';
 
 // Each test starts a JVM, a KDC or CLI processes: generous limits for a busy machine (they wait on conditions, never on time).
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
-const METASTORE = 'hive/127.0.0.1@PM.TEST';
-const CONNECTOR = 'polaris-mirror@PM.TEST';
 let kdc: TestKdc;
 let metastoreKeytab: string;
 let connectorKeytab: string;
@@ -22,11 +20,7 @@ let front: SaslFront | undefined;
 let tap: Relay | undefined;
 
 beforeAll(async () => {
-  kdc = await startKdc();
-  await kdc.addPrincipal(METASTORE);
-  await kdc.addPrincipal(CONNECTOR);
-  metastoreKeytab = await kdc.keytab(METASTORE);
-  connectorKeytab = await kdc.keytab(CONNECTOR);
+  ({ kdc, serviceKeytab: metastoreKeytab, connectorKeytab } = await startServiceRealm());
   process.env.KRB5_CONFIG = kdc.krb5Config;
 }, 60_000);
 afterAll(async () => {

@@ -6,12 +6,10 @@ import { startSaslFront, type SaslFront } from '../emulators/hive/sasl/sasl-fron
 import type { RunningMirror } from '../emulators/hive/test-kit.js';
 import { startHs2Kit, type Hs2Kit } from '../emulators/hiveserver2/test-kit.js';
 import { waitFor } from '../support/ingest-client.js';
-import { startKdc, type TestKdc } from '../support/kdc.js';
+import { CONNECTOR_PRINCIPAL as CONNECTOR, HIVE_SERVICE_PRINCIPAL as SERVER, startServiceRealm, type TestKdc } from '../support/kdc.js';
 
 // A KDC and a JVM: generous limits for a busy machine (the tests wait on conditions, never on time).
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
-const SERVER = 'hive/127.0.0.1@PM.TEST';
-const CONNECTOR = 'polaris-mirror@PM.TEST';
 let kdc: TestKdc;
 let serverKeytab: string;
 let connectorKeytab: string;
@@ -20,11 +18,7 @@ let front: SaslFront | undefined;
 let running: RunningMirror | undefined;
 
 beforeAll(async () => {
-  kdc = await startKdc();
-  await kdc.addPrincipal(SERVER);
-  await kdc.addPrincipal(CONNECTOR);
-  serverKeytab = await kdc.keytab(SERVER);
-  connectorKeytab = await kdc.keytab(CONNECTOR);
+  ({ kdc, serviceKeytab: serverKeytab, connectorKeytab } = await startServiceRealm());
   process.env.KRB5_CONFIG = kdc.krb5Config;
 }, 60_000);
 afterAll(async () => {

@@ -40,6 +40,29 @@ export interface TestKdc {
   close(): Promise<void>;
 }
 
+/** The Hive service's principal on loopback (a metastore or HiveServer2) and the connector's. */
+export const HIVE_SERVICE_PRINCIPAL = `hive/127.0.0.1@${REALM}`;
+export const CONNECTOR_PRINCIPAL = `polaris-mirror@${REALM}`;
+
+export interface ServiceRealm {
+  readonly kdc: TestKdc;
+  readonly serviceKeytab: string;
+  readonly connectorKeytab: string;
+}
+
+/** A throwaway realm holding both principals, with a keytab each: how every Kerberos test starts. */
+export async function startServiceRealm(): Promise<ServiceRealm> {
+  const kdc = await startKdc();
+  try {
+    await kdc.addPrincipal(HIVE_SERVICE_PRINCIPAL);
+    await kdc.addPrincipal(CONNECTOR_PRINCIPAL);
+    return { kdc, serviceKeytab: await kdc.keytab(HIVE_SERVICE_PRINCIPAL), connectorKeytab: await kdc.keytab(CONNECTOR_PRINCIPAL) };
+  } catch (error) {
+    await kdc.close();
+    throw error;
+  }
+}
+
 export async function startKdc(): Promise<TestKdc> {
   const dir = mkdtempSync(join(tmpdir(), 'pm-kdc-'));
   const port = await freePort();
