@@ -39,10 +39,13 @@ export function startWorkerPoster(data: WorkerPosterData): WorkerPoster {
       else waiter.resolve(status);
     }
   });
-  worker.on('error', (error) => {
+  const failAll = (error: Error) => {
     for (const waiter of waiting.values()) waiter.reject(error);
     waiting.clear();
-  });
+  };
+  worker.on('error', failAll);
+  // A worker that ends without an error (killed, out of memory) must not leave its posts waiting.
+  worker.on('exit', (code) => failAll(new Error(`the posting worker exited (code ${code})`)));
   const post: NotificationPoster = (path, body) =>
     new Promise((resolve, reject) => {
       const id = nextId++;
