@@ -12,6 +12,12 @@ export interface CommandContext {
   readonly redactor: Redactor;
   /** Writes command output to stdout with secrets scrubbed and control characters made visible. */
   readonly print: (text: string) => void;
+  /**
+   * The same, resolved once stdout takes more: for output written as it goes. Node writes to a pipe
+   * asynchronously, so a command printing faster than the reader reads (`plan --json | jq`) would
+   * otherwise hold the whole output in memory.
+   */
+  readonly printPaced: (text: string) => Promise<void>;
 }
 
 export function commandContext(configPath: string, options: { daemon?: boolean; level?: string } = {}): CommandContext {
@@ -22,6 +28,29 @@ export function commandContext(configPath: string, options: { daemon?: boolean; 
   const logger = createLogger({ level, redactor });
   const metrics = new Metrics({ processMetrics: options.daemon ?? false });
   // Remote messages reach the output (status, sync, check): no escape sequence in them may act on the terminal.
-  const print = (text: string) => process.stdout.write(`${neutraliseControls(redactor.scrub(text), { keepLineBreaks: true })}\n`);
-  return { loaded, logger, metrics, redactor, print };
+  const line = (text: string) => `${neutraliseControls(redactor.scrub(text), { keepLineBreaks: true })}\n`;
+  const print = (text: string) => {
+    process.stdout.write(line(text));
+  };
+  const printPaced = (text: string) => (process.stdout.write(line(text)) ? Promise.resolve() : drained(process.stdout));
+  return { loaded, logger, metrics, redactor, print, printPaced };
+}
+
+/** Resolves when the stream drains; rejects when it fails or closes first (a reader gone: never a hang). */
+export function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onError = (error: Error) => done(error);
+    const onClose = () => done(new Error('stdout was closed before the output was written'));
+    stream.on('drain', onDrain);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
 }

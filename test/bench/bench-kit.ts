@@ -117,7 +117,7 @@ export interface TimedRun {
 }
 
 /** Runs the real CLI under GNU time (when installed) for its peak RSS. */
-export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<TimedRun> {
+export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { stdoutKept?: number } = {}): Promise<TimedRun> {
   // BENCH_CONNECTOR_NODE_ARGS profiles the connector alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.BENCH_CONNECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const cli = [process.execPath, ...nodeArgs, join(packageRoot(), 'bin', 'polaris-mirror.js'), ...args];
@@ -128,7 +128,12 @@ export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ti
     const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // A command printing a million rows: only its end (the summary) is kept, when asked.
+    const kept = options.stdoutKept ?? Infinity;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.length > kept) stdout = stdout.slice(-kept);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
     child.once('close', (code) => {

@@ -23,6 +23,13 @@ afterEach(async () => {
  * A harness whose ledger is a PostgreSQL cluster of its own (crashing the test run's shared one would
  * disturb other tests), synced once with the table sales.kept; returns the env plan needs.
  */
+/** SCRATCH_TABLES tables in the namespace scratch, which the config excludes (each a skip entry of plan). */
+async function writeScratchTables(): Promise<void> {
+  for (let i = 0; i < SCRATCH_TABLES; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, SCRATCH_TABLES - i) }, (_, j) => h!.writeTable(['scratch'], `t${String(i + j).padStart(5, '0')}`)));
+  }
+}
+
 async function syncedOnOwnPostgres(configure: (config: Record<string, any>) => void = () => undefined): Promise<Record<string, string>> {
   postgres = await startPostgres();
   h = await startHarness();
@@ -37,11 +44,11 @@ async function syncedOnOwnPostgres(configure: (config: Record<string, any>) => v
   return env;
 }
 
-/** `plan --json`, with PostgreSQL crashed while plan's first request of this kind is held at Polaris. */
-async function planCrashingLedgerAt(kind: 'list' | 'notification', env: Record<string, string>): Promise<CliResult> {
+/** `plan --json` (or in text), with PostgreSQL crashed while plan's first request of this kind is held at Polaris. */
+async function planCrashingLedgerAt(kind: 'list' | 'notification', env: Record<string, string>, json = true): Promise<CliResult> {
   if (!h || !postgres) throw new Error('no harness');
   const held = h.emulator.hold(kind);
-  const plan = runCli(['plan', '--json', '--config', h.configFile], env);
+  const plan = runCli(['plan', ...(json ? ['--json'] : []), '--config', h.configFile], env);
   const first = await Promise.race([held.arrived.then(() => 'held' as const), plan]);
   expect(first, `plan ended before its first ${kind} request`).toBe('held');
   postgres.crash();
@@ -54,9 +61,7 @@ describe('plan --json failing midway', () => {
     // Excluded tables are plan entries (skip) that need neither a VALIDATE nor the ledger.
     const env = await syncedOnOwnPostgres((c) => (c.sources[0].exclude = ['scratch.*']));
     if (!h || !postgres) throw new Error('no harness');
-    for (let i = 0; i < SCRATCH_TABLES; i += 100) {
-      await Promise.all(Array.from({ length: Math.min(100, SCRATCH_TABLES - i) }, (_, j) => h!.writeTable(['scratch'], `t${String(i + j).padStart(5, '0')}`)));
-    }
+    await writeScratchTables();
 
     // Plan lists the target only once every source's entries are out: held there, the ledger goes away.
     const result = await planCrashingLedgerAt('list', env);
@@ -90,5 +95,26 @@ describe('plan --json failing midway', () => {
     expect(document.errors).toEqual([]);
     expect(result.stdout + result.stderr).not.toContain('the listing failed');
     expect(document.entries.map((e: { table: string; action: string }) => `${e.table} ${e.action}`).sort()).toEqual(['sales.fresh create', 'sales.kept unchanged']);
+  }, 240_000);
+});
+
+describe('plan in text failing midway', () => {
+  it('the rows printed in blocks before the failure are followed by a line saying that plan stopped, and why; exit 1', async () => {
+    const env = await syncedOnOwnPostgres((c) => (c.sources[0].exclude = ['scratch.*']));
+    if (!h || !postgres) throw new Error('no harness');
+    await writeScratchTables();
+
+    const result = await planCrashingLedgerAt('list', env, false);
+
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/^error: \S/m);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('ACTION '))).toHaveLength(1);
+    // Two full blocks of 1,000 skip rows went out as they were decided; the last 100 were still held.
+    const skips = lines.filter((l) => /^skip +\S+ +scratch\.t\d{5} /.test(l));
+    expect(skips).toHaveLength(2000);
+    expect(lines.at(-1)).toMatch(/^plan stopped after 2000 row\(s\) shown, before its end: \S/);
+    expect(result.stderr).toContain(lines.at(-1)!.replace(/^plan stopped after 2000 row\(s\) shown, before its end: /, 'error: '));
+    expect(result.stdout + result.stderr).not.toContain(postgres.password);
   }, 240_000);
 });

@@ -7,8 +7,8 @@ import { classifyError } from '../../polaris/classify.js';
 import { notificationBody } from '../../polaris/notification.js';
 import type { PolarisClient } from '../../polaris/polaris-client.js';
 import type { PolarisInstances } from '../../polaris/polaris-instances.js';
-import { formatTable } from '../table-format.js';
 import type { PlanAction, PlanEntry, PlanFailure, PlanReport, PlanTarget } from './plan.js';
+import { PlanTextTable } from './plan-text.js';
 
 /** VALIDATE answers remembered per location (a dry run: forgetting one costs a repeated VALIDATE, never a wrong answer). */
 const VALIDATED_KEPT = 10_000;
@@ -19,15 +19,15 @@ const JSON_CHUNK = 1000;
  * Where plan's entries go as they are decided, a batch at a time: VALIDATE for its creates, then out.
  * `--json` is written as it goes, byte for byte what JSON.stringify(report, null, 2) gives (entries come
  * first in the document, counts, errors and targets after), so 1,000,000 unchanged tables are never
- * held. The text table aligns its columns over every row shown, so it keeps the rows it shows
- * (creates, updates, drops, skips), never the unchanged ones, which it only counts.
+ * held. The text table shows every entry but the unchanged ones (which it only counts), and is
+ * printed a block of rows at a time (PlanTextTable), so a plan of 1,000,000 creates is not held either.
  */
 export class PlanOutput {
   readonly counts: Record<PlanAction, number> = { create: 0, update: 0, drop: 0, 'drop-refused': 0, unchanged: 0, skip: 0, pending: 0 };
   /** Whether a VALIDATE of a planned create failed (plan then exits FAILED). */
   validateFailed = false;
   private batch: PlanEntry[] = [];
-  private readonly shown: string[][] = [];
+  private readonly table = new PlanTextTable();
   /** JSON: whether the document's start is out, and the last entry written (its comma waits for the next). */
   private started = false;
   private held: string | undefined;
@@ -36,7 +36,8 @@ export class PlanOutput {
 
   constructor(
     private readonly json: boolean,
-    private readonly print: (text: string) => void,
+    /** Resolves once the text is taken (stdout's backpressure), so a long plan is not held in memory. */
+    private readonly print: (text: string) => void | Promise<void>,
     private readonly polaris: PolarisInstances,
   ) {}
 
@@ -53,18 +54,22 @@ export class PlanOutput {
       this.counts[entry.action]++;
       if (entry.validate && !entry.validate.ok) this.validateFailed = true;
     }
-    if (this.json) this.writeJson(entries);
-    else for (const entry of entries) if (entry.action !== 'unchanged') this.shown.push(textRow(entry));
+    if (this.json) return this.writeJson(entries);
+    for (const entry of entries) {
+      if (entry.action === 'unchanged') continue;
+      const block = this.table.add(textRow(entry));
+      if (block !== undefined) await this.print(block);
+    }
   }
 
   /** Writes what follows the entries: the counts, the errors and the targets (the whole text report). */
   async finish(errors: PlanReport['errors'], targets: PlanTarget[]): Promise<void> {
     await this.flush();
     if (!this.json) {
-      this.print(renderPlan(this.shown, this.counts, errors, targets));
+      await this.print(this.table.end(summaryLines(this.counts, errors, targets)));
       return;
     }
-    this.endJson({ counts: this.counts, errors, targets });
+    await this.endJson({ counts: this.counts, errors, targets });
   }
 
   /**
@@ -74,27 +79,34 @@ export class PlanOutput {
    * Before the document was begun nothing is printed: the failure goes to stderr alone, as for any
    * command that fails.
    */
-  abandon(failure: PlanFailure, errors: PlanReport['errors'], targets: PlanTarget[]): void {
-    if (!this.json || !this.started) return;
-    this.endJson({ counts: this.counts, errors, targets, error: failure });
+  async abandon(failure: PlanFailure, errors: PlanReport['errors'], targets: PlanTarget[]): Promise<void> {
+    if (!this.json) {
+      // Rows already printed are marked as a part, for a reader of stdout alone (a file, a CI log).
+      const shown = this.table.rowsPrinted;
+      if (shown > 0) await this.print(`\nplan stopped after ${shown} row(s) shown, before its end: ${failure.message}`);
+      return;
+    }
+    if (!this.started) return;
+    await this.endJson({ counts: this.counts, errors, targets, error: failure });
   }
 
   /** Writes the document's members after its entries (closing the entries array first). */
-  private endJson(members: Omit<PlanReport, 'entries'>): void {
+  private async endJson(members: Omit<PlanReport, 'entries'>): Promise<void> {
     // The document without its entries, from its second line on: `  "counts": …`.
     const tail = JSON.stringify(members, null, 2).slice(2);
-    if (this.held === undefined) this.print(`{\n  "entries": [],\n${tail}`);
-    else this.print(`${this.started ? '' : '{\n  "entries": [\n'}${this.held}\n  ],\n${tail}`);
+    if (this.held === undefined) await this.print(`{\n  "entries": [],\n${tail}`);
+    else await this.print(`${this.started ? '' : '{\n  "entries": [\n'}${this.held}\n  ],\n${tail}`);
   }
 
-  private writeJson(entries: readonly PlanEntry[]): void {
+  private async writeJson(entries: readonly PlanEntry[]): Promise<void> {
     for (let i = 0; i < entries.length; i += JSON_CHUNK) {
       const texts = entries.slice(i, i + JSON_CHUNK).map(entryJson);
       if (this.held !== undefined) texts.unshift(this.held);
       this.held = texts.pop();
       if (texts.length === 0) continue;
-      this.print(`${this.started ? '' : '{\n  "entries": [\n'}${texts.map((t) => `${t},`).join('\n')}`);
+      const chunk = `${this.started ? '' : '{\n  "entries": [\n'}${texts.map((t) => `${t},`).join('\n')}`;
       this.started = true;
+      await this.print(chunk);
     }
   }
 
@@ -144,9 +156,9 @@ function textRow(e: PlanEntry): string[] {
   ];
 }
 
-function renderPlan(shown: readonly string[][], c: Record<PlanAction, number>, errors: PlanReport['errors'], targets: readonly PlanTarget[]): string {
+/** The text report's lines after its table: the counts, the errors, each target's findings. */
+function summaryLines(c: Record<PlanAction, number>, errors: PlanReport['errors'], targets: readonly PlanTarget[]): string[] {
   const lines: string[] = [];
-  if (shown.length > 0) lines.push(formatTable(['ACTION', 'SOURCE', 'TABLE', 'POLARIS TABLE', 'VALIDATE', 'DETAIL'], shown), '');
   lines.push(
     `plan: ${c.create} to create, ${c.update} to update, ${c.drop} to drop, ${c.unchanged} unchanged, ${c.skip} skipped` +
       (c['drop-refused'] ? `, ${c['drop-refused']} drops refused by the mass-drop brake` : '') +
@@ -159,5 +171,5 @@ function renderPlan(shown: readonly string[][], c: Record<PlanAction, number>, e
     if (t.refill.length > 0) lines.push(`${label}: ${t.refill.length} table(s) the ledger says were applied are missing and would be sent again: ${t.refill.slice(0, 20).join(', ')}`);
     if (t.orphanCount > 0) lines.push(`${label}: ${t.orphanCount} orphan(s) no source has (reported, never dropped): ${t.orphans.slice(0, 20).join(', ')}`);
   }
-  return lines.join('\n');
+  return lines;
 }

@@ -86,7 +86,7 @@ export async function planCommand(options: { config: string; json?: boolean; sou
   const selected = selectConfigs(config.sources, options.source);
   const ledger = await openLedgerForReading(config.state);
   const polaris = new PolarisInstances(config, context);
-  const output = new PlanOutput(options.json ?? false, context.print, polaris);
+  const output = new PlanOutput(options.json ?? false, context.printPaced, polaris);
   const errors: PlanReport['errors'] = [];
   const targets: PlanTarget[] = [];
   try {
@@ -107,7 +107,7 @@ export async function planCommand(options: { config: string; json?: boolean; sou
     return errors.length > 0 || output.validateFailed ? EXIT.FAILED : EXIT.OK;
   } catch (error) {
     try {
-      output.abandon(failureOf(error), errors, targets);
+      await output.abandon(failureOf(error), errors, targets);
     } catch {
       // The output itself failing (stdout gone): the error below is what matters.
     }

@@ -45,10 +45,11 @@ export async function retryCommand(options: { config: string; table?: string; al
     for (const id of ids) {
       const row = (await mirror.ledger.get(id))!;
       const name = `${row.source}: ${dottedName(row.table)}`;
-      if (row.status === 'in_sync') context.print(`ok      ${name}`);
+      // Paced: a retry of every failed table can print a line for each of a million.
+      if (row.status === 'in_sync') await context.printPaced(`ok      ${name}`);
       else {
         failed++;
-        context.print(`${row.status.padEnd(7)} ${name} — ${row.lastError ?? ''}${row.lastHint ? `\n        hint: ${row.lastHint}` : ''}${row.lastRequestId ? `\n        request id: ${row.lastRequestId}` : ''}`);
+        await context.printPaced(`${row.status.padEnd(7)} ${name} — ${row.lastError ?? ''}${row.lastHint ? `\n        hint: ${row.lastHint}` : ''}${row.lastRequestId ? `\n        request id: ${row.lastRequestId}` : ''}`);
       }
     }
     return failed === 0 ? EXIT.OK : EXIT.FAILED;
