@@ -118,9 +118,14 @@ export interface TimedRun {
 
 /** Runs the real CLI under GNU time (when installed) for its peak RSS. */
 export function timeCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { stdoutKept?: number } = {}): Promise<TimedRun> {
+  return timeNode(join(packageRoot(), 'bin', 'polaris-mirror.js'), args, env, options);
+}
+
+/** Runs a Node script of the connector's (the CLI, or a benchmark's child) under GNU time for its peak RSS. */
+export function timeNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { stdoutKept?: number } = {}): Promise<TimedRun> {
   // BENCH_CONNECTOR_NODE_ARGS profiles the connector alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.BENCH_CONNECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const cli = [process.execPath, ...nodeArgs, join(packageRoot(), 'bin', 'polaris-mirror.js'), ...args];
+  const cli = [process.execPath, ...nodeArgs, script, ...args];
   const gnuTime = existsSync('/usr/bin/time');
   const command = gnuTime ? ['/usr/bin/time', '-f', 'MAXRSS_KB=%M CPU_S=%U+%S', ...cli] : cli;
   const started = performance.now();

@@ -18,6 +18,7 @@ import { benchLedgerCommit } from './ledger-commit.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchPolarisEmulatorHeap } from './polaris-emulator-heap.js';
 import { benchPlanMemory, formatPlanMemory, type PlanMemoryRun } from './plan-memory.js';
+import { benchRedrive, formatRedrive, type RedriveRun } from './redrive-memory.js';
 import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
 import { benchRestSideBySide, formatRestSideBySide } from './rest-side-by-side.js';
@@ -147,6 +148,13 @@ if (only === 'metrics-scrape') {
   console.log(`  failed and retrying lists  ${l.failed} failed in ${range(l.failedMs)} ms, ${l.retrying} retrying in ${range(l.retryingMs)} ms (one statement each, the loop held throughout; every other table pending)`);
   const f = r.frequent;
   console.log(`  a scrape every 0.5 s        ${f.scrapes} scrapes in ${fmt(f.seconds)} s, ${f.walks} of them walked the ledger; the process used ${fmt(f.cpuShare * 100)}% of a core   (every table in sync; load average ${loadAverage()})`);
+}
+if (only === 'redrive') {
+  // `npm run bench -- redrive [rows ...]`: not part of the default run (seeding 1,000,000 rows takes a while).
+  const runs: RedriveRun[] = [];
+  for (const rows of process.argv.length > 3 ? process.argv.slice(3).map(Number) : [100_000, 1_000_000]) runs.push(await benchRedrive(rows));
+  console.log(`\nretry of every failed table (Ledger.redrive over a SQLite ledger; the redrive in a process of its own)`);
+  console.log(formatRedrive(runs));
 }
 if (only === 'plan-memory') {
   // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).

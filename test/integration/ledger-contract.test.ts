@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DueQuery, Ledger } from '../../src/ledger/ledger.js';
 import type { MirrorRow } from '../../src/ledger/rows.js';
+import { REDRIVE_PAGE } from '../../src/ledger/redrive-pages.js';
 import pg from 'pg';
 import { newPassStamp } from '../../src/ledger/pass-stamps.js';
 import { keyAfter, pagedRows } from '../../src/ledger/row-reads.js';
@@ -211,6 +212,30 @@ describe.each(BACKENDS)('the %s ledger', (backend) => {
       { id: b!.id, name: 'b', held: false },
     ]);
     expect(await ledger.targetPage({ polaris: 'default', catalog: 'elsewhere', namespace: 'db', sources: ['src'], limit: 10 })).toEqual([]);
+  });
+
+  it('a redrive of every failed table goes a page at a time: each redriven once, runs failed in one millisecond included', async () => {
+    place = ledgerPlace(backend);
+    const ledger = open();
+    const count = 2 * REDRIVE_PAGE + 345;
+    await ledger.commit({ observations: Array.from({ length: count }, (_, i) => present(`${LOC1}-${i}`, { order: 1, name: `t${i}` })) });
+    await ledger.commit({ observations: [present(`${LOC1}-other`, { order: 1, name: 'other', source: 'elsewhere' })] });
+    const rows = await ledger.rowsOfSource('src');
+    expect(rows).toHaveLength(count);
+    // The first 1,500 failed in one millisecond (a run across the first page's end), the rest one by one.
+    await Promise.all(rows.map((row, i) => ledger.applyOutcome({ kind: 'failed', id: row.id, rev: row.rev, error: 'refused', delayMs: 60_000 }, i < 1500 ? 5_000 : 6_000 + i)));
+    const other = (await ledger.rowsOfSource('elsewhere'))[0]!;
+    await ledger.applyOutcome({ kind: 'failed', id: other.id, rev: other.rev, error: 'refused', delayMs: 60_000 }, 5_000);
+    expect((await ledger.counts()).find((c) => c.source === 'src')).toMatchObject({ failed: count });
+
+    const ids = await ledger.redrive({ source: 'src' }, 9_000_000);
+
+    expect(ids).toHaveLength(count);
+    expect(new Set(ids)).toEqual(new Set(rows.map((row) => row.id)));
+    expect((await ledger.counts()).find((c) => c.source === 'src')).toMatchObject({ failed: 0, pending: count });
+    expect(await ledger.get(other.id)).toMatchObject({ status: 'failed' });
+    // Every source at once (retry --all-failed) reaches the other one the same way.
+    expect(await ledger.redrive({ allFailed: true }, 9_000_001)).toEqual([other.id]);
   });
 
   it("a sync's redrive makes only failed tables due: a pending table keeps its retry time", async () => {

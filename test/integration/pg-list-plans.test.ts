@@ -65,7 +65,9 @@ describe('PostgreSQL: the failed and retrying lists and the due claim read throu
   it.each([
     ['failedOfSource', 'tables_failed', ['lake', 1000]],
     ['retryingOfSource', 'tables_retrying', ['lake', 1000]],
-    ['failedForUpdate', 'tables_failed', []],
+    ['failedPageForUpdate', 'tables_failed', ['lake', 5000, 7, 20_000, 1000]],
+    ['failedUntil', 'tables_failed', ['lake']],
+    ['failedSources', 'tables_failed', []],
   ] as const)('%s uses %s and never scans the table', async (name, index, params) => {
     const nodes = await plan(SQL[name], [...params]);
     const shown = outline(nodes);

@@ -31,11 +31,22 @@ describe('SQLite: the failed and retrying lists and the due rows read through th
   it.each([
     ['failedOfSource', 'tables_failed', ['src', 1000]],
     ['retryingOfSource', 'tables_retrying', ['src', 1000]],
-    ['failedRows', 'tables_failed', []],
+    ['failedPageSameTime', 'tables_failed', ['src', 5, 7, 1000]],
+    ['failedPageLater', 'tables_failed', ['src', 5, 9, 1000]],
+    ['failedUntil', 'tables_failed', ['src']],
   ] as const)('%s uses %s, in its order', (name, index, params) => {
     const steps = plan(statementSql()[name], ...params);
-    expect(steps).toEqual([expect.stringContaining(`USING INDEX ${index}`)]);
+    expect(steps).toEqual([expect.stringMatching(new RegExp(`USING (COVERING )?INDEX ${index}`))]);
     expect(steps.join('\n')).not.toContain('TEMP B-TREE');
+  });
+
+  // A redrive's page is two seeks, never a walk of the source's failed rows from their start: the rest
+  // of the cursor's updated_at by rowid, then the later ones (a million rows failed in one millisecond
+  // would otherwise be read a million times over).
+  it('the redrive pages seek tables_failed at the cursor', () => {
+    expect(plan(statementSql().failedPageSameTime, 'src', 5, 7, 1000)).toEqual([expect.stringContaining('(source=? AND updated_at=? AND rowid>?)')]);
+    expect(plan(statementSql().failedPageLater, 'src', 5, 9, 1000)).toEqual([expect.stringContaining('(source=? AND updated_at>? AND updated_at<?)')]);
+    expect(plan(statementSql().failedSources)).toEqual([expect.stringContaining('INDEX tables_failed')]);
   });
 
   // The dispatcher's due rows, asked at every turn: each filter it may set must leave SQLite walking

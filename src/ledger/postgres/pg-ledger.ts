@@ -25,6 +25,7 @@ import { describeCall, OPERATIONS_KEPT_PER_TABLE, toOperationRecord, type Operat
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { nextCursor, REDRIVE_PAGE, REDRIVE_START, type RedriveCursor } from '../redrive-pages.js';
 import { matchesTableName, tableNameCandidates } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { toSourceState, type SourceStateRecord } from '../source-state.js';
@@ -381,15 +382,32 @@ export class PostgresLedger implements Ledger {
     return (await this.read<TableRecord>(SQL.retryingOfSource, [source, limit])).map(toMirrorRow);
   }
 
-  redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {
-    return this.transaction(async (client) => {
-      const query = filter.table === undefined ? client.query<TableRecord>(SQL.failedForUpdate) : client.query<TableRecord>(SQL.notInSyncNamedAnyForUpdate, [tableNameCandidates(filter.table)]);
-      const rows = (await query).rows
-        .map(toMirrorRow)
-        .filter((row) => inRedriveScope(row, filter))
-        .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
-      return this.redriveRows(client, rows, now);
-    });
+  /** Tables named (`retry --table`) in one transaction; failed tables a page per transaction (redrive-pages.ts). */
+  async redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {
+    const table = filter.table;
+    if (table !== undefined) {
+      return this.transaction(async (client) => {
+        const rows = (await client.query<TableRecord>(SQL.notInSyncNamedAnyForUpdate, [tableNameCandidates(table)])).rows
+          .map(toMirrorRow)
+          .filter((row) => inRedriveScope(row, filter) && matchesTableName(row, table));
+        return this.redriveRows(client, rows, now);
+      });
+    }
+    const sources = filter.source !== undefined ? [filter.source] : (await this.read<{ source: string }>(SQL.failedSources, [])).map((r) => r.source);
+    const ids: number[] = [];
+    for (const source of sources) {
+      const until = Number((await this.read<{ until: string | null }>(SQL.failedUntil, [source]))[0]?.until ?? -1);
+      for (let after: RedriveCursor | undefined = REDRIVE_START; after !== undefined; ) {
+        const cursor: RedriveCursor = after;
+        const page = await this.transaction(async (client) => {
+          const rows = (await client.query<TableRecord>(SQL.failedPageForUpdate, [source, cursor.updatedAt, cursor.id, until, REDRIVE_PAGE])).rows.map(toMirrorRow);
+          return { ids: await this.redriveRows(client, rows.filter((row) => inRedriveScope(row, filter)), now), next: nextCursor(rows, REDRIVE_PAGE) };
+        });
+        for (const id of page.ids) ids.push(id);
+        after = page.next;
+      }
+    }
+    return ids;
   }
 
   redriveIds(ids: readonly number[], now = Date.now()): Promise<number[]> {

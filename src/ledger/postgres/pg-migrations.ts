@@ -120,4 +120,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX tables_failed ON tables (source, updated_at) WHERE status = 'failed';
   CREATE INDEX tables_retrying ON tables (source, next_attempt_at, id) WHERE status = 'pending' AND last_error IS NOT NULL;
   `,
+  `
+  -- A retry of every failed table pages through them in (updated_at, id) order (redrive-pages.ts): the
+  -- id in the key lets a page start inside a run of rows that failed in the same millisecond.
+  DROP INDEX tables_failed;
+  CREATE INDEX tables_failed ON tables (source, updated_at, id) WHERE status = 'failed';
+  `,
 ];

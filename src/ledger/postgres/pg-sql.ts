@@ -88,7 +88,12 @@ export const SQL = {
   notInSyncByIdsForUpdate: `SELECT * FROM tables WHERE status <> 'in_sync' AND id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
   // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
   // sync would also read (and lock) the pending ones — a whole catalog when a first sync was interrupted.
-  failedForUpdate: `SELECT * FROM tables WHERE status = 'failed' ORDER BY id FOR UPDATE`,
+  failedSources: `SELECT DISTINCT source FROM tables WHERE status = 'failed' ORDER BY source`,
+  failedUntil: `SELECT MAX(updated_at) AS until FROM tables WHERE source = $1 AND status = 'failed'`,
+  // One page of a redrive (redrive-pages.ts): the rows after the cursor in tables_failed's order, up to
+  // the newest failure when the redrive began.
+  failedPageForUpdate: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' AND (updated_at, id) > ($2, $3) AND updated_at <= $4
+    ORDER BY updated_at, id LIMIT $5 FOR UPDATE`,
   redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = $2 WHERE id = $1`,
   recordOperation: `INSERT INTO table_operations (table_id, at, request_id, action, outcome, detail, calls) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   pruneOperations: `DELETE FROM table_operations WHERE table_id = $1 AND id <= (

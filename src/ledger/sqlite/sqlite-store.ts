@@ -7,7 +7,7 @@ import { DEFAULT_POLARIS } from '../../config/targets.js';
 import { perTarget, type NormalizedObservation } from '../../normalizer/normalize.js';
 import { combineResults, perItem } from '../fan-out.js';
 import type { TargetObservation } from '../observe-plan.js';
-import { inRedriveScope, type DueQuery, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
+import { inRedriveScope, type RedriveFilter, type DueQuery, type LeaseHolder, type ObserveResult, type OperationNote, type SourceCounts, type SourceState, type TargetCounts } from '../ledger.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { toSourceState, type SourceStateRecord } from '../source-state.js';
 import { OperationHistory } from '../operation-history.js';
@@ -15,6 +15,7 @@ import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
+import { nextCursor, REDRIVE_PAGE, REDRIVE_START, type RedriveCursor, type RedrivePage } from '../redrive-pages.js';
 import { toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
@@ -419,14 +420,53 @@ export class SqliteStore {
     return (this.statements.retryingOfSource.all(source, limit) as TableRecord[]).map(toMirrorRow);
   }
 
-  /** Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. */
-  redrive(filter: { source?: string; table?: string; allFailed?: boolean }, now = Date.now()): number[] {
+  /**
+   * Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. The
+   * failed rows of a source are read and redriven a page at a time (SqliteLedger yields between pages).
+   */
+  redrive(filter: RedriveFilter, now = Date.now()): number[] {
+    if (filter.table !== undefined) return this.redriveNamed(filter as RedriveFilter & { table: string }, now);
+    const ids: number[] = [];
+    for (const source of this.failedSources(filter)) {
+      const until = this.failedUntil(source);
+      for (let after: RedriveCursor | undefined = REDRIVE_START; after !== undefined; ) {
+        const page = this.redriveFailedPage(source, filter, after, until, now);
+        for (const id of page.ids) ids.push(id);
+        after = page.next;
+      }
+    }
+    return ids;
+  }
+
+  /** The sources a redrive of failed tables covers: the filter's, or every one with a failed table. */
+  failedSources(filter: RedriveFilter): string[] {
+    if (filter.source !== undefined) return [filter.source];
+    return (this.statements.failedSources.raw().all() as Array<[string]>).map(([source]) => source);
+  }
+
+  /** The newest failure of the source: a redrive stops there, so tables failing again meanwhile do not keep it going. */
+  failedUntil(source: string): number {
+    return (this.statements.failedUntil.pluck().get(source) as number | null) ?? -1;
+  }
+
+  /** One page of the source's failed rows after the cursor (up to `until`), redriven in one transaction. */
+  redriveFailedPage(source: string, filter: RedriveFilter, after: RedriveCursor, until: number, now = Date.now()): RedrivePage {
     return this.transaction(() => {
-      const records = filter.table === undefined ? this.statements.failedRows.all() : this.statements.notInSyncNamedAny.all({ names: JSON.stringify(tableNameCandidates(filter.table)) });
-      const rows = (records as TableRecord[])
+      const records = this.statements.failedPageSameTime.all(source, after.updatedAt, after.id, REDRIVE_PAGE) as TableRecord[];
+      if (records.length < REDRIVE_PAGE) records.push(...(this.statements.failedPageLater.all(source, after.updatedAt, until, REDRIVE_PAGE - records.length) as TableRecord[]));
+      const rows = records.map(toMirrorRow);
+      return { ids: this.redriveRows(rows.filter((row) => inRedriveScope(row, filter)), now), next: nextCursor(rows, REDRIVE_PAGE) };
+    });
+  }
+
+  /** Tables named by `retry --table` (failed or pending: a few rows, read by name). */
+  private redriveNamed(filter: RedriveFilter & { table: string }, now: number): number[] {
+    return this.transaction(() => {
+      const records = this.statements.notInSyncNamedAny.all({ names: JSON.stringify(tableNameCandidates(filter.table)) }) as TableRecord[];
+      const rows = records
         .map(toMirrorRow)
         .filter((row) => inRedriveScope(row, filter))
-        .filter((row) => (filter.table === undefined ? row.status === 'failed' : matchesTableName(row, filter.table)));
+        .filter((row) => matchesTableName(row, filter.table));
       return this.redriveRows(rows, now);
     });
   }

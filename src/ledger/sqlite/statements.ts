@@ -116,9 +116,13 @@ export function statementSql() {
     failedOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
     retryingOfSource: `SELECT * FROM tables WHERE source = ? AND status = 'pending' AND last_error IS NOT NULL ORDER BY next_attempt_at, id LIMIT ?`,
     notInSyncNamedAny: `SELECT * FROM tables WHERE status <> 'in_sync' AND ${NAMED_ANY}`,
-    // A sync's (or retry --all-failed's) redrive wants the failed rows only: reading every row not in
-    // sync would also read the pending ones — a whole catalog when a first sync was interrupted.
-    failedRows: `SELECT * FROM tables WHERE status = 'failed'`,
+    // A sync's (or retry --all-failed's) redrive wants the failed rows only, a page at a time (see
+    // redrive-pages.ts), each page two seeks of tables_failed (source, updated_at, rowid): the rest of
+    // the cursor's updated_at, then the later ones up to the newest failure when the redrive began.
+    failedSources: `SELECT DISTINCT source FROM tables WHERE status = 'failed' ORDER BY source`,
+    failedUntil: `SELECT MAX(updated_at) FROM tables WHERE source = ? AND status = 'failed'`,
+    failedPageSameTime: `SELECT * FROM tables WHERE source = ? AND status = 'failed' AND updated_at = ? AND id > ? ORDER BY id LIMIT ?`,
+    failedPageLater: `SELECT * FROM tables WHERE source = ? AND status = 'failed' AND updated_at > ? AND updated_at <= ? ORDER BY updated_at, id LIMIT ?`,
     redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
     redriveTransient: `${REDRIVE_TRANSIENT_SQL.replace(/\$1/g, '@polaris').replace(/\$2/g, '@now')}`,
     targetCounts: TARGET_COUNTS_SQL,
