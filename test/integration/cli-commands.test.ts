@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dirUri, readFixture, relocate } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
+import { REREAD_AT_MOST } from '../../src/cli/commands/retry.js';
 import { CATALOG, runCli, startHarness, type CliResult, type Harness } from '../support/harness.js';
 import { freePort, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
 
@@ -269,6 +270,39 @@ describe('retry after the source wrote a new, valid metadata file', () => {
     expect(result.code, show(result)).toBe(0);
     expect(harness.polarisState().get('staging.broken')).toBe(current);
   });
+});
+
+describe('retry --all-failed of more tables than it re-reads one by one', () => {
+  let harness: Harness;
+  const names = Array.from({ length: REREAD_AT_MOST + 1 }, (_, i) => `t${String(i).padStart(4, '0')}`);
+  beforeAll(async () => {
+    harness = await startHarness();
+    for (let i = 0; i < names.length; i += 100) {
+      await Promise.all(names.slice(i, i + 100).map((name) => harness.writeTable(['staging'], name, { fixture: 'TableMetadataUnsupportedVersion.json' })));
+    }
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('sends the stored state and says so; a sync then re-lists the source and lands them', async () => {
+    const first = await cli(harness, 'sync');
+    expect(first.code, show(first)).toBe(1);
+    for (let i = 0; i < names.length; i += 100) {
+      await Promise.all(names.slice(i, i + 100).map((name) => harness.writeTable(['staging'], name, { fixture: 'TableMetadataV2ValidMinimal.json' })));
+    }
+
+    // The source now holds valid files, but a retry this large does not read them: the stored (broken)
+    // locations go out again and fail again.
+    const retry = await cli(harness, 'retry', '--all-failed');
+    expect(retry.code, show(retry)).toBe(1);
+    expect(retry.stdout).toContain(`retrying ${names.length} tables with the state the ledger holds: more than ${REREAD_AT_MOST}, so they are not re-read one by one`);
+    expect(retry.stdout.match(/^failed +lake: staging\.t\d{4} /gm)).toHaveLength(names.length);
+
+    const sync = await cli(harness, 'sync');
+    expect(sync.code, show(sync)).toBe(0);
+    expect([...harness.polarisState().keys()].filter((key) => key.startsWith('staging.'))).toHaveLength(names.length);
+  }, 240_000);
 });
 
 describe('check', () => {

@@ -7,6 +7,13 @@ import { EXIT } from '../exit-codes.js';
 import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
 
 /**
+ * Tables a retry re-reads one by one from their sources first, so that it sends what each source holds
+ * now. A retry of more (every table of a catalog Polaris refused: a million) sends their stored state
+ * instead: one read per table would take hours there, before anything was sent.
+ */
+export const REREAD_AT_MOST = 1000;
+
+/**
  * `retry`: makes failed tables due now and re-drives them with a per-table result. When a daemon holds
  * the sender lease, the tables are only marked: the daemon picks them up within seconds.
  */
@@ -23,7 +30,12 @@ export async function retryCommand(options: { config: string; table?: string; al
       context.print(options.table ? `no table named "${options.table}"${where} needs a retry (not in the ledger, or in sync)` : `no failed tables${where}`);
       return options.table ? EXIT.FAILED : EXIT.OK;
     }
-    await rereadFromSources(mirror, ids, context.print);
+    if (ids.length <= REREAD_AT_MOST) await rereadFromSources(mirror, ids, context.print);
+    else {
+      context.print(
+        `retrying ${ids.length} tables with the state the ledger holds: more than ${REREAD_AT_MOST}, so they are not re-read one by one from their sources first (\`sync\` re-lists the sources in bulk, and retries failed tables too)`,
+      );
+    }
     let release: () => Promise<void>;
     try {
       release = await holdLease(mirror.ledger, 'retry');
