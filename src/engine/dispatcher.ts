@@ -7,6 +7,7 @@ import { polarisDisplayName } from '../model/table.js';
 import type { ActivityRing } from '../telemetry/activity-ring.js';
 import type { Logger } from '../telemetry/logger.js';
 import { messageOf } from '../util/errors.js';
+import { IdScope } from './id-scope.js';
 import { RunStats } from './run-stats.js';
 import type { ConvergeResult, TableConverger } from './table-converger.js';
 import { Wakeup } from './wakeup.js';
@@ -102,7 +103,11 @@ export class Dispatcher {
   /** Every table being worked on, from the queue up to its committed outcome. */
   private readonly working = new Set<Promise<void>>();
 
+  /** The tables of `onlyIds`, looked at a few at a time (retry, a scoped refresh). */
+  private readonly scope: IdScope | undefined;
+
   constructor(private readonly options: DispatcherOptions) {
+    this.scope = options.onlyIds ? new IdScope(options.onlyIds) : undefined;
     const limits = typeof options.concurrency === 'number' ? new Map([['', options.concurrency]]) : options.concurrency;
     const several = limits.size > 1;
     this.lanes = [...limits].map(([name, concurrency]) => ({
@@ -210,14 +215,8 @@ export class Dispatcher {
   }
 
   private async settled(): Promise<boolean> {
-    const { ledger, onlyIds, sources } = this.options;
-    if (onlyIds) {
-      for (const id of onlyIds) {
-        const row = await ledger.get(id);
-        if (row && row.status === 'pending') return false;
-      }
-      return true;
-    }
+    const { ledger, sources } = this.options;
+    if (this.scope) return this.scope.settled((id) => ledger.get(id));
     return (await ledger.unfinished(sources)).pending === 0;
   }
 
@@ -229,24 +228,31 @@ export class Dispatcher {
    */
   private async fill(): Promise<{ added: number; asked: boolean }> {
     if (Date.now() < this.pausedUntil) return { added: 0, asked: false };
-    const { ledger, onlyIds, sources } = this.options;
+    const { ledger, sources } = this.options;
     const room = (lane: Lane) => lane.concurrency * 2 - lane.converging;
     const hungry = (lane: Lane) => lane.converging <= lane.concurrency;
     let added = 0;
     let asked = false;
-    if (onlyIds) {
+    if (this.scope) {
       if (this.capacity() - this.inFlight.size <= 0) return { added: 0, asked: false };
+      // As many due tables as the lanes have room for, read from where the last turn stopped.
       const due = new Map<Lane, number[]>();
-      for (const id of onlyIds) {
-        const row = await ledger.get(id);
-        if (row === undefined || !isDue(row) || this.inFlight.has(id)) continue;
-        const lane = this.laneOf(row.polaris);
-        due.set(lane, [...(due.get(lane) ?? []), id]);
-      }
+      let wanted = this.lanes.reduce((sum, lane) => sum + Math.max(0, room(lane)), 0);
+      await this.scope.look(
+        (id) => ledger.get(id),
+        (row) => {
+          const lane = this.laneOf(row.polaris);
+          const ids = due.get(lane) ?? [];
+          if (!isDue(row) || this.inFlight.has(row.id) || ids.length >= room(lane)) return false;
+          ids.push(row.id);
+          due.set(lane, ids);
+          return --wanted <= 0;
+        },
+      );
       for (const [lane, ids] of due) {
         asked = true;
         // A table another replica is working on is left to it; it is looked at again at the next turn.
-        const claimed = await ledger.claim(ids.slice(0, Math.max(0, room(lane))));
+        const claimed = await ledger.claim(ids);
         added += this.start(lane, await this.readClaimed(claimed));
       }
       return { added, asked };
@@ -283,8 +289,13 @@ export class Dispatcher {
   }
 
   private start(lane: Lane, candidates: readonly MirrorRow[]): number {
-    const rows = candidates.filter((row) => !this.inFlight.has(row.id)).slice(0, Math.max(0, lane.concurrency * 2 - lane.converging));
-    for (const row of rows) {
+    const room = Math.max(0, lane.concurrency * 2 - lane.converging);
+    let started = 0;
+    for (const row of candidates) {
+      // Checked as each starts: a table listed twice must still have one operation at a time.
+      if (started >= room) break;
+      if (this.inFlight.has(row.id)) continue;
+      started += 1;
       this.inFlight.set(row.id, lane);
       lane.inFlight.add(row.id);
       lane.converging++;
@@ -293,7 +304,7 @@ export class Dispatcher {
       this.working.add(done);
       void done.finally(() => this.working.delete(done));
     }
-    return rows.length;
+    return started;
   }
 
   /**

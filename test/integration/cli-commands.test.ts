@@ -293,9 +293,12 @@ describe('retry --all-failed of more tables than it re-reads one by one', () => 
     }
 
     // The source now holds valid files, but a retry this large does not read them: the stored (broken)
-    // locations go out again and fail again.
+    // locations go out again and fail again, one CREATE per table, never two at once.
+    const refusedBefore = harness.emulator.stats().notifications['CREATE:400'] ?? 0;
     const retry = await cli(harness, 'retry', '--all-failed');
     expect(retry.code, show(retry)).toBe(1);
+    expect((harness.emulator.stats().notifications['CREATE:400'] ?? 0) - refusedBefore).toBe(names.length);
+    expect(harness.emulator.stats().concurrentPerTableViolations).toBe(0);
     expect(retry.stdout).toContain(`retrying ${names.length} tables with the state the ledger holds: more than ${REREAD_AT_MOST}, so they are not re-read one by one`);
     expect(retry.stdout.match(/^failed +lake: staging\.t\d{4} /gm)).toHaveLength(names.length);
 
