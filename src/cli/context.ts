@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { Redactor } from '../telemetry/redactor.js';
 import { neutraliseControls } from '../telemetry/safe-text.js';
+import type { Writable } from 'node:stream';
 
 /** What every command starts from: the validated config, a redacting logger and the metrics. */
 export interface CommandContext {
@@ -37,7 +38,9 @@ export function commandContext(configPath: string, options: { daemon?: boolean; 
 }
 
 /** Resolves when the stream drains; rejects when it fails or closes first (a reader gone: never a hang). */
-export function drained(stream: NodeJS.WritableStream): Promise<void> {
+export function drained(stream: Writable): Promise<void> {
+  // Closed already (a write after the reader went away): no event will come.
+  if (stream.destroyed || stream.writableFinished) return Promise.reject(new Error('stdout was closed before the output was written'));
   return new Promise((resolve, reject) => {
     const done = (error?: Error) => {
       stream.off('drain', onDrain);

@@ -39,4 +39,11 @@ describe('drained', () => {
     stream.destroy();
     await expect(wait).rejects.toThrow('stdout was closed before the output was written');
   });
+
+  it('rejects at once when the stream was closed before (plan ending a document after its reader went away)', async () => {
+    const { stream } = slowReader();
+    stream.destroy();
+    await new Promise((resolve) => stream.once('close', resolve));
+    await expect(drained(stream)).rejects.toThrow('stdout was closed before the output was written');
+  });
 });
