@@ -19,11 +19,15 @@ function ledgerOf(statuses: Map<number, MirrorRow['status']>) {
   };
 }
 
+/** Tables 1..count, every one pending, a ledger over them and a scope of them all. */
+function pendingScope(count: number) {
+  const statuses = new Map<number, MirrorRow['status']>(Array.from({ length: count }, (_, i) => [i + 1, 'pending']));
+  return { statuses, ledger: ledgerOf(statuses), scope: new IdScope(statuses.keys()) };
+}
+
 describe('IdScope', () => {
   it('a look reads only until it has enough, and the next one goes on from there', async () => {
-    const statuses = new Map<number, MirrorRow['status']>(Array.from({ length: 100_000 }, (_, i) => [i + 1, 'pending']));
-    const ledger = ledgerOf(statuses);
-    const scope = new IdScope(statuses.keys());
+    const { ledger, scope } = pendingScope(100_000);
     const taken: number[] = [];
     for (let turn = 0; turn < 3; turn++) await scope.look(ledger.read, (row) => taken.push(row.id) >= 32 * (turn + 1));
     expect(taken).toEqual(Array.from({ length: 96 }, (_, i) => i + 1));
@@ -55,13 +59,7 @@ describe('IdScope', () => {
   });
 
   it('goes round: a table passed over as not due yet is offered again on a later look', async () => {
-    const statuses = new Map<number, MirrorRow['status']>([
-      [1, 'pending'],
-      [2, 'pending'],
-      [3, 'pending'],
-    ]);
-    const ledger = ledgerOf(statuses);
-    const scope = new IdScope(statuses.keys());
+    const { ledger, scope } = pendingScope(3);
     const offers: number[] = [];
     await scope.look(ledger.read, (row) => offers.push(row.id) === 2);
     await scope.look(ledger.read, (row) => offers.push(row.id) === 4);
@@ -69,9 +67,7 @@ describe('IdScope', () => {
   });
 
   it('offers each table at most once a look, however many leave the scope during it (a table offered twice was started twice)', async () => {
-    const statuses = new Map<number, MirrorRow['status']>(Array.from({ length: 6 }, (_, i) => [i + 1, 'pending']));
-    const ledger = ledgerOf(statuses);
-    const scope = new IdScope(statuses.keys());
+    const { statuses, ledger, scope } = pendingScope(6);
     const first: number[] = [];
     await scope.look(ledger.read, (row) => first.push(row.id) === 3);
     expect(first).toEqual([1, 2, 3]);
