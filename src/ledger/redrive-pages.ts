@@ -5,6 +5,7 @@
  * (Polaris refusing a whole first sync) leaves a million failed rows; read whole they took gigabytes and
  * held a daemon's loop for minutes.
  */
+import type { RedriveFilter } from './ledger.js';
 
 /** Failed rows read and redriven per transaction. */
 export const REDRIVE_PAGE = 1000;
@@ -29,4 +30,33 @@ export interface RedrivePage {
 export function nextCursor(read: ReadonlyArray<{ updatedAt: number; id: number }>, limit: number): RedriveCursor | undefined {
   const last = read.at(-1);
   return last === undefined || read.length < limit ? undefined : { updatedAt: last.updatedAt, id: last.id };
+}
+
+/** What a ledger gives the page loop below: its three steps, each synchronous or not. */
+export interface FailedRowPages {
+  /** The sources a redrive covers: the filter's, or every one with a failed table. */
+  failedSources(filter: RedriveFilter): string[] | Promise<string[]>;
+  /** The source's newest failure when the redrive begins: tables failing again meanwhile do not keep it going. */
+  failedUntil(source: string): number | Promise<number>;
+  /** One page after the cursor (up to `until`), redriven in one transaction. */
+  redriveFailedPage(source: string, filter: RedriveFilter, after: RedriveCursor, until: number, now: number): RedrivePage | Promise<RedrivePage>;
+}
+
+/**
+ * Redrives every failed row the filter covers, source by source and page by page; returns the ids made
+ * due. `beforePage` runs before each page: SQLite's ledger gives its loop back there, so a daemon's
+ * events go on during a retry of a million failed tables.
+ */
+export async function redriveFailedPages(pages: FailedRowPages, filter: RedriveFilter, now: number, beforePage?: () => Promise<void>): Promise<number[]> {
+  const ids: number[] = [];
+  for (const source of await pages.failedSources(filter)) {
+    const until = await pages.failedUntil(source);
+    for (let after: RedriveCursor | undefined = REDRIVE_START; after !== undefined; ) {
+      await beforePage?.();
+      const page = await pages.redriveFailedPage(source, filter, after, until, now);
+      for (const id of page.ids) ids.push(id);
+      after = page.next;
+    }
+  }
+  return ids;
 }

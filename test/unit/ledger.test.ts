@@ -401,8 +401,8 @@ describe('redrive', () => {
     failAll();
   });
 
-  it('allFailed makes every failed row due now with attempts reset', () => {
-    const ids = ledger.redrive({ allFailed: true }, NOW + 1);
+  it('allFailed makes every failed row due now with attempts reset', async () => {
+    const ids = await ledger.redrive({ allFailed: true }, NOW + 1);
     expect(ids).toHaveLength(3);
     for (const r of [...ledger.rowsOfSource('a'), ...ledger.rowsOfSource('b')]) {
       expect(r).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: 0 });
@@ -410,45 +410,45 @@ describe('redrive', () => {
     expect(ledger.due(NOW + 1, 10)).toHaveLength(3);
   });
 
-  it('by source', () => {
-    expect(ledger.redrive({ source: 'b' }).sort()).toEqual([row('people', 'b').id]);
+  it('by source', async () => {
+    expect((await ledger.redrive({ source: 'b' })).sort()).toEqual([row('people', 'b').id]);
     expect(row('orders', 'a').status).toBe('failed');
     expect(row('people', 'b').status).toBe('pending');
   });
 
-  it('by the source dotted name "ns.table"', () => {
-    expect(ledger.redrive({ table: 'sales.orders' })).toEqual([row('orders', 'a').id]);
+  it('by the source dotted name "ns.table"', async () => {
+    expect(await ledger.redrive({ table: 'sales.orders' })).toEqual([row('orders', 'a').id]);
     expect(row('orders', 'a').status).toBe('pending');
     expect(row('items', 'a').status).toBe('failed');
   });
 
-  it('by the Polaris dotted name "catalog.ns.table"', () => {
-    expect(ledger.redrive({ table: 'cat2.m.hr.people' })).toEqual([row('people', 'b').id]);
-    expect(ledger.redrive({ table: 'lake.sales.items' })).toEqual([row('items', 'a').id]);
+  it('by the Polaris dotted name "catalog.ns.table"', async () => {
+    expect(await ledger.redrive({ table: 'cat2.m.hr.people' })).toEqual([row('people', 'b').id]);
+    expect(await ledger.redrive({ table: 'lake.sales.items' })).toEqual([row('items', 'a').id]);
   });
 
-  it('an unknown name redrives nothing; in_sync rows are never redriven', () => {
-    expect(ledger.redrive({ table: 'nope.nope' })).toEqual([]);
+  it('an unknown name redrives nothing; in_sync rows are never redriven', async () => {
+    expect(await ledger.redrive({ table: 'nope.nope' })).toEqual([]);
     const r = row('orders', 'a');
     applyPresent(r);
-    expect(ledger.redrive({ table: 'sales.orders' })).toEqual([]);
+    expect(await ledger.redrive({ table: 'sales.orders' })).toEqual([]);
     expect(row('orders', 'a').status).toBe('in_sync');
   });
 
-  it('a row whose owner still holds the table stays failed; once released it is redriven', () => {
+  it('a row whose owner still holds the table stays failed; once released it is redriven', async () => {
     ledger.observe([present(LOC2, { source: 'c', namespace: ['sales'], name: 'orders', order: 1 })]);
     expect(row('orders', 'c').ownerConflict).toBe('a');
-    expect(ledger.redrive({ source: 'c' })).toEqual([]);
+    expect(await ledger.redrive({ source: 'c' })).toEqual([]);
     ledger.observe([absent({ source: 'a', namespace: ['sales'], name: 'orders', order: 2 })]);
     const orders = row('orders', 'a');
     ledger.applyOutcome({ kind: 'applied', id: orders.id, rev: orders.rev, applied: { state: 'absent', metadataLocation: null, tableUuid: null, timestamp: 3 } });
-    expect(ledger.redrive({ source: 'c' })).toEqual([row('orders', 'c').id]);
+    expect(await ledger.redrive({ source: 'c' })).toEqual([row('orders', 'c').id]);
     expect(row('orders', 'c')).toMatchObject({ status: 'pending', ownerConflict: null, lastError: null });
   });
 });
 
 describe('counts', () => {
-  it('counts in_sync present, pending and failed per source; tombstones are not tables', () => {
+  it('counts in_sync present, pending and failed per source; tombstones are not tables', async () => {
     ledger.observe([present(LOC1, { source: 'a', name: 'x', order: 1 }), present(LOC1, { source: 'a', name: 'y', order: 1 })]);
     ledger.observe([present(LOC1, { source: 'a', name: 'z', order: 1 }), absent({ source: 'a', name: 'gone', order: 1 })]);
     ledger.observe([present(LOC1, { source: 'b', name: 'w', order: 1 })]);

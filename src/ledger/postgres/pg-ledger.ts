@@ -25,7 +25,7 @@ import { describeCall, OPERATIONS_KEPT_PER_TABLE, toOperationRecord, type Operat
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
-import { nextCursor, REDRIVE_PAGE, REDRIVE_START, type RedriveCursor } from '../redrive-pages.js';
+import { nextCursor, REDRIVE_PAGE, redriveFailedPages, type FailedRowPages } from '../redrive-pages.js';
 import { matchesTableName, tableNameCandidates } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { toSourceState, type SourceStateRecord } from '../source-state.js';
@@ -393,22 +393,19 @@ export class PostgresLedger implements Ledger {
         return this.redriveRows(client, rows, now);
       });
     }
-    const sources = filter.source !== undefined ? [filter.source] : (await this.read<{ source: string }>(SQL.failedSources, [])).map((r) => r.source);
-    const ids: number[] = [];
-    for (const source of sources) {
-      const until = Number((await this.read<{ until: string | null }>(SQL.failedUntil, [source]))[0]?.until ?? -1);
-      for (let after: RedriveCursor | undefined = REDRIVE_START; after !== undefined; ) {
-        const cursor: RedriveCursor = after;
-        const page = await this.transaction(async (client) => {
-          const rows = (await client.query<TableRecord>(SQL.failedPageForUpdate, [source, cursor.updatedAt, cursor.id, until, REDRIVE_PAGE])).rows.map(toMirrorRow);
-          return { ids: await this.redriveRows(client, rows.filter((row) => inRedriveScope(row, filter)), now), next: nextCursor(rows, REDRIVE_PAGE) };
-        });
-        for (const id of page.ids) ids.push(id);
-        after = page.next;
-      }
-    }
-    return ids;
+    return redriveFailedPages(this.failedRowPages, filter, now);
   }
+
+  /** The failed rows' pages (redrive-pages.ts): each page is a transaction of its own, its rows locked. */
+  private readonly failedRowPages: FailedRowPages = {
+    failedSources: async (filter) => (filter.source !== undefined ? [filter.source] : (await this.read<{ source: string }>(SQL.failedSources, [])).map((r) => r.source)),
+    failedUntil: async (source) => Number((await this.read<{ until: string | null }>(SQL.failedUntil, [source]))[0]?.until ?? -1),
+    redriveFailedPage: (source, filter, after, until, now) =>
+      this.transaction(async (client) => {
+        const rows = (await client.query<TableRecord>(SQL.failedPageForUpdate, [source, after.updatedAt, after.id, until, REDRIVE_PAGE])).rows.map(toMirrorRow);
+        return { ids: await this.redriveRows(client, rows.filter((row) => inRedriveScope(row, filter)), now), next: nextCursor(rows, REDRIVE_PAGE) };
+      }),
+  };
 
   redriveIds(ids: readonly number[], now = Date.now()): Promise<number[]> {
     return this.transaction(async (client) => {

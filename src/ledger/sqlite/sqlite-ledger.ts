@@ -9,7 +9,7 @@ import { SqlitePassStamps } from './sqlite-pass-stamps.js';
 import { SqliteRowReads } from './sqlite-row-reads.js';
 import type { RowsPageQuery } from '../row-reads.js';
 import type { MirrorRow } from '../rows.js';
-import { REDRIVE_START, type RedriveCursor } from '../redrive-pages.js';
+import { redriveFailedPages } from '../redrive-pages.js';
 import type { WriteHealth } from '../write-health.js';
 import { GroupCommit } from './group-commit.js';
 import { addUpCounts, SqliteStore, type LedgerOptions } from './sqlite-store.js';
@@ -253,18 +253,8 @@ export class SqliteLedger implements Ledger {
 
   /** As the store's, but the loop is given back between pages: a daemon's events go on during a retry of a million failed tables. */
   async redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {
-    if (filter.table !== undefined) return this.store.redrive(filter, now);
-    const ids: number[] = [];
-    for (const source of this.store.failedSources(filter)) {
-      const until = this.store.failedUntil(source);
-      for (let after: RedriveCursor | undefined = REDRIVE_START; after !== undefined; ) {
-        await yieldToEvents();
-        const page = this.store.redriveFailedPage(source, filter, after, until, now);
-        for (const id of page.ids) ids.push(id);
-        after = page.next;
-      }
-    }
-    return ids;
+    if (filter.table !== undefined) return this.store.redriveNamed(filter as RedriveFilter & { table: string }, now);
+    return redriveFailedPages(this.store, filter, now, yieldToEvents);
   }
 
   async rowsNamed(name: string, source?: string): Promise<MirrorRow[]> {

@@ -15,7 +15,7 @@ import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
-import { nextCursor, REDRIVE_PAGE, REDRIVE_START, type RedriveCursor, type RedrivePage } from '../redrive-pages.js';
+import { nextCursor, REDRIVE_PAGE, redriveFailedPages, type FailedRowPages, type RedriveCursor, type RedrivePage } from '../redrive-pages.js';
 import { toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
@@ -42,7 +42,7 @@ export interface LedgerOptions {
  * batches with writes that must survive a power loss, syncs the log off the event loop (syncLog)
  * before acknowledging them.
  */
-export class SqliteStore {
+export class SqliteStore implements FailedRowPages {
   readonly db: Database.Database;
   /** The outcome of the latest write: a full disk leaves the ledger readable but unable to store (/readyz). */
   readonly writeHealth = new WriteHealth();
@@ -422,20 +422,12 @@ export class SqliteStore {
 
   /**
    * Makes failed tables (all, or those of one source / one dotted name) due now; returns their ids. The
-   * failed rows of a source are read and redriven a page at a time (SqliteLedger yields between pages).
+   * failed rows of a source are read and redriven a page at a time (redrive-pages.ts; SqliteLedger gives
+   * its loop back between pages).
    */
-  redrive(filter: RedriveFilter, now = Date.now()): number[] {
-    if (filter.table !== undefined) return this.redriveNamed(filter as RedriveFilter & { table: string }, now);
-    const ids: number[] = [];
-    for (const source of this.failedSources(filter)) {
-      const until = this.failedUntil(source);
-      for (let after: RedriveCursor | undefined = REDRIVE_START; after !== undefined; ) {
-        const page = this.redriveFailedPage(source, filter, after, until, now);
-        for (const id of page.ids) ids.push(id);
-        after = page.next;
-      }
-    }
-    return ids;
+  redrive(filter: RedriveFilter, now = Date.now()): Promise<number[]> {
+    if (filter.table !== undefined) return Promise.resolve(this.redriveNamed(filter as RedriveFilter & { table: string }, now));
+    return redriveFailedPages(this, filter, now);
   }
 
   /** The sources a redrive of failed tables covers: the filter's, or every one with a failed table. */
@@ -460,7 +452,7 @@ export class SqliteStore {
   }
 
   /** Tables named by `retry --table` (failed or pending: a few rows, read by name). */
-  private redriveNamed(filter: RedriveFilter & { table: string }, now: number): number[] {
+  redriveNamed(filter: RedriveFilter & { table: string }, now = Date.now()): number[] {
     return this.transaction(() => {
       const records = this.statements.notInSyncNamedAny.all({ names: JSON.stringify(tableNameCandidates(filter.table)) }) as TableRecord[];
       const rows = records
