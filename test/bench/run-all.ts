@@ -22,6 +22,7 @@ import { benchRedrive, formatRedrive, type RedriveRun } from './redrive-memory.j
 import { benchReplicas } from './replicas.js';
 import { benchRestPoll } from './rest-poll.js';
 import { benchRestSideBySide, formatRestSideBySide } from './rest-side-by-side.js';
+import { startPostgres } from '../support/postgres-server.js';
 
 const only = process.argv[2];
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -155,6 +156,18 @@ if (only === 'redrive') {
   for (const rows of process.argv.length > 3 ? process.argv.slice(3).map(Number) : [100_000, 1_000_000]) runs.push(await benchRedrive(rows));
   console.log(`\nretry of every failed table (Ledger.redrive over a SQLite ledger; the redrive in a process of its own)`);
   console.log(formatRedrive(runs));
+}
+if (only === 'redrive-postgres') {
+  // `npm run bench -- redrive-postgres [rows ...]`: the same over a PostgreSQL cluster the benchmark starts.
+  const postgres = await startPostgres();
+  try {
+    const runs: RedriveRun[] = [];
+    for (const rows of process.argv.length > 3 ? process.argv.slice(3).map(Number) : [100_000]) runs.push(await benchRedrive(rows, { backend: 'postgres', url: postgres.url }));
+    console.log(`\nretry of every failed table (Ledger.redrive over a PostgreSQL ledger on loopback; the redrive in a process of its own)`);
+    console.log(formatRedrive(runs));
+  } finally {
+    postgres.stop();
+  }
 }
 if (only === 'plan-memory') {
   // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).

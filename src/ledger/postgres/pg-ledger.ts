@@ -423,9 +423,9 @@ export class PostgresLedger implements Ledger {
         if ((await client.query(SQL.ownerOf, params)).rowCount! > 0) continue;
         await client.query(SQL.clearOwner, [row.id, now]);
       }
-      await client.query(SQL.redrive, [row.id, now]);
       redriven.push(row.id);
     }
+    if (redriven.length > 0) await client.query(SQL.redrive, [redriven, now]);
     return redriven;
   }
 

@@ -94,7 +94,8 @@ export const SQL = {
   // the newest failure when the redrive began.
   failedPageForUpdate: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' AND (updated_at, id) > ($2, $3) AND updated_at <= $4
     ORDER BY updated_at, id LIMIT $5 FOR UPDATE`,
-  redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = $2 WHERE id = $1`,
+  // Every row of a redriven page in one statement: a round trip per row was most of a redrive's time.
+  redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = $2 WHERE id = ANY($1::bigint[])`,
   recordOperation: `INSERT INTO table_operations (table_id, at, request_id, action, outcome, detail, calls) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   pruneOperations: `DELETE FROM table_operations WHERE table_id = $1 AND id <= (
       SELECT id FROM table_operations WHERE table_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,

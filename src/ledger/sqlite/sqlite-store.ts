@@ -477,9 +477,9 @@ export class SqliteStore implements FailedRowPages {
       // A table another source owns stays failed until that source lets go of it.
       if (row.ownerConflict !== null && this.ownerOf(row.target, row.source, row.polaris)) continue;
       if (row.ownerConflict !== null) this.statements.clearOwner.run({ id: row.id, updated_at: now });
-      this.statements.redrive.run({ id: row.id, updated_at: now });
       redriven.push(row.id);
     }
+    if (redriven.length > 0) this.statements.redrive.run({ ids: JSON.stringify(redriven), updated_at: now });
     return redriven;
   }
 

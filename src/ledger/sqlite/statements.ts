@@ -123,7 +123,9 @@ export function statementSql() {
     failedUntil: `SELECT MAX(updated_at) FROM tables WHERE source = ? AND status = 'failed'`,
     failedPageSameTime: `SELECT * FROM tables WHERE source = ? AND status = 'failed' AND updated_at = ? AND id > ? ORDER BY id LIMIT ?`,
     failedPageLater: `SELECT * FROM tables WHERE source = ? AND status = 'failed' AND updated_at > ? AND updated_at <= ? ORDER BY updated_at, id LIMIT ?`,
-    redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at WHERE id = @id`,
+    // Every row of a redriven page in one statement (an UPDATE per row was most of a redrive's time).
+    redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at
+        WHERE id IN (SELECT value FROM json_each(@ids))`,
     redriveTransient: `${REDRIVE_TRANSIENT_SQL.replace(/\$1/g, '@polaris').replace(/\$2/g, '@now')}`,
     targetCounts: TARGET_COUNTS_SQL,
     // The target's namespaces by skipping through the (catalog, namespace, name) index: the next namespace
