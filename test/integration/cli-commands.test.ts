@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dirUri, readFixture, relocate } from '../emulators/polaris/fixture-warehouse.js';
 import { packageRoot } from '../../src/util/package-info.js';
 import { REREAD_AT_MOST } from '../../src/cli/commands/retry.js';
+import { NOT_IN_SYNC_LISTED, RESULT_LINES_AT_MOST } from '../../src/cli/commands/retry-report.js';
 import { CATALOG, runCli, startHarness, type CliResult, type Harness } from '../support/harness.js';
 import { freePort, startDaemon, waitFor, type Daemon } from '../support/ingest-client.js';
 
@@ -274,7 +275,7 @@ describe('retry after the source wrote a new, valid metadata file', () => {
 
 describe('retry --all-failed of more tables than it re-reads one by one', () => {
   let harness: Harness;
-  const names = Array.from({ length: REREAD_AT_MOST + 1 }, (_, i) => `t${String(i).padStart(4, '0')}`);
+  const names = Array.from({ length: Math.max(REREAD_AT_MOST, RESULT_LINES_AT_MOST) + 1 }, (_, i) => `t${String(i).padStart(4, '0')}`);
   beforeAll(async () => {
     harness = await startHarness();
     for (let i = 0; i < names.length; i += 100) {
@@ -300,7 +301,12 @@ describe('retry --all-failed of more tables than it re-reads one by one', () => 
     expect((harness.emulator.stats().notifications['CREATE:400'] ?? 0) - refusedBefore).toBe(names.length);
     expect(harness.emulator.stats().concurrentPerTableViolations).toBe(0);
     expect(retry.stdout).toContain(`retrying ${names.length} tables with the state the ledger holds: more than ${REREAD_AT_MOST}, so they are not re-read one by one`);
-    expect(retry.stdout.match(/^failed +lake: staging\.t\d{4} /gm)).toHaveLength(names.length);
+    // A line each for the first tables not in sync, then the counts and the one reason they share.
+    expect(retry.stdout.match(/^failed +lake: staging\.t\d{4} /gm)).toHaveLength(NOT_IN_SYNC_LISTED);
+    expect(retry.stdout).toContain(`retried ${names.length} tables: 0 in sync, ${names.length} failed, 0 pending (the first ${NOT_IN_SYNC_LISTED} not in sync are listed above)`);
+    expect(retry.stdout).toMatch(new RegExp(String.raw`^  ${names.length} × hint: Polaris read the metadata file but it is not valid Iceberg table metadata .+\n {6}e\.g\. lake: staging\.t\d{4} — Polaris answered 400 `, 'm'));
+    expect(retry.stdout).not.toContain('more for other reasons');
+    expect(retry.stdout).toMatch(/^`polaris-mirror status --config .+` lists the failed tables with their hints$/m);
 
     const sync = await cli(harness, 'sync');
     expect(sync.code, show(sync)).toBe(0);

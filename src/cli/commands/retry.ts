@@ -1,9 +1,9 @@
 import { DEFAULT_POLARIS, targetLabel } from '../../config/targets.js';
 import { Mirror, UsageError } from '../../engine/mirror.js';
-import { dottedName } from '../../model/table.js';
 import { commandContext } from '../context.js';
 import { rereadFromSources } from '../reread.js';
 import { EXIT } from '../exit-codes.js';
+import { reportRetry } from './retry-report.js';
 import { abortOnSignals, holdLease, LeaseRefused } from '../lease.js';
 
 /**
@@ -53,18 +53,8 @@ export async function retryCommand(options: { config: string; table?: string; al
       dispose();
       await release();
     }
-    let failed = 0;
-    for (const id of ids) {
-      const row = (await mirror.ledger.get(id))!;
-      const name = `${row.source}: ${dottedName(row.table)}`;
-      // Paced: a retry of every failed table can print a line for each of a million.
-      if (row.status === 'in_sync') await context.printPaced(`ok      ${name}`);
-      else {
-        failed++;
-        await context.printPaced(`${row.status.padEnd(7)} ${name} — ${row.lastError ?? ''}${row.lastHint ? `\n        hint: ${row.lastHint}` : ''}${row.lastRequestId ? `\n        request id: ${row.lastRequestId}` : ''}`);
-      }
-    }
-    return failed === 0 ? EXIT.OK : EXIT.FAILED;
+    const notInSync = await reportRetry(mirror.ledger, ids, context.printPaced, options.config);
+    return notInSync === 0 ? EXIT.OK : EXIT.FAILED;
   } finally {
     await mirror.close();
   }
