@@ -96,7 +96,7 @@ export interface RedriveFilter {
 }
 
 /** Whether a row is of the filter's source and target (the table and status tests are the ledger's). */
-export function inRedriveScope(row: MirrorRow, filter: RedriveFilter): boolean {
+export function inRedriveScope(row: Pick<MirrorRow, 'source' | 'polaris' | 'target'>, filter: RedriveFilter): boolean {
   if (filter.source !== undefined && row.source !== filter.source) return false;
   return filter.target === undefined || (row.polaris === filter.target.polaris && row.target.catalog === filter.target.catalog);
 }

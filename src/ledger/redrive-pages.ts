@@ -6,9 +6,28 @@
  * held a daemon's loop for minutes.
  */
 import type { RedriveFilter } from './ledger.js';
+import { splitNamespace } from '../model/table.js';
+import type { MirrorRow } from './rows.js';
 
 /** Failed rows read and redriven per transaction. */
 export const REDRIVE_PAGE = 1000;
+
+/**
+ * What a redrive reads of a failed row: its place in the page order, its scope, and whether another
+ * source holds its table. The whole row (37 columns) cost about twice as much to build as the rest of
+ * a page's work.
+ */
+export type RedriveCandidate = Pick<MirrorRow, 'id' | 'updatedAt' | 'source' | 'polaris' | 'target' | 'ownerConflict'>;
+
+/** The columns a page reads, in toRedriveCandidate's order. */
+export const REDRIVE_COLUMNS = 'id, updated_at, source, polaris, catalog, namespace, name, owner_conflict';
+
+type RedriveColumns = [id: number, updatedAt: number, source: string, polaris: string | null, catalog: string, namespace: string, name: string, ownerConflict: string | null];
+
+export function toRedriveCandidate(columns: unknown[]): RedriveCandidate {
+  const [id, updatedAt, source, polaris, catalog, namespace, name, ownerConflict] = columns as RedriveColumns;
+  return { id, updatedAt, source, polaris: polaris ?? 'default', target: { catalog, namespace: splitNamespace(namespace), name }, ownerConflict };
+}
 
 /** Where the next page starts: after this row, in (updated_at, id) order. */
 export interface RedriveCursor {

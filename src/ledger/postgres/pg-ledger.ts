@@ -25,7 +25,7 @@ import { describeCall, OPERATIONS_KEPT_PER_TABLE, toOperationRecord, type Operat
 import { OUTCOME_EXTRA_SETS, planOutcome } from '../outcome-plan.js';
 import { newReplicaId } from '../replica-id.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
-import { nextCursor, REDRIVE_PAGE, redriveFailedPages, type FailedRowPages } from '../redrive-pages.js';
+import { nextCursor, REDRIVE_PAGE, redriveFailedPages, toRedriveCandidate, type FailedRowPages, type RedriveCandidate } from '../redrive-pages.js';
 import { matchesTableName, tableNameCandidates } from '../table-ownership.js';
 import { toTargetCounts, type TargetCountRecord } from '../target-counts.js';
 import { toSourceState, type SourceStateRecord } from '../source-state.js';
@@ -402,7 +402,8 @@ export class PostgresLedger implements Ledger {
     failedUntil: async (source) => Number((await this.read<{ until: string | null }>(SQL.failedUntil, [source]))[0]?.until ?? -1),
     redriveFailedPage: (source, filter, after, until, now) =>
       this.transaction(async (client) => {
-        const rows = (await client.query<TableRecord>(SQL.failedPageForUpdate, [source, after.updatedAt, after.id, until, REDRIVE_PAGE])).rows.map(toMirrorRow);
+        const query = { text: SQL.failedPageForUpdate, values: [source, after.updatedAt, after.id, until, REDRIVE_PAGE], rowMode: 'array' as const };
+        const rows = (await client.query<unknown[]>(query)).rows.map(toRedriveCandidate);
         return { ids: await this.redriveRows(client, rows.filter((row) => inRedriveScope(row, filter)), now), next: nextCursor(rows, REDRIVE_PAGE) };
       }),
   };
@@ -415,7 +416,7 @@ export class PostgresLedger implements Ledger {
   }
 
   /** A table another source owns stays failed until that source lets go of it. */
-  private async redriveRows(client: pg.PoolClient, rows: readonly MirrorRow[], now: number): Promise<number[]> {
+  private async redriveRows(client: pg.PoolClient, rows: readonly RedriveCandidate[], now: number): Promise<number[]> {
     const redriven: number[] = [];
     for (const row of rows) {
       if (row.ownerConflict !== null) {

@@ -2,6 +2,8 @@
  * The PostgreSQL ledger's statements: the SQLite ledger's (src/ledger/sqlite/statements.ts) in
  * PostgreSQL's dialect, plus claims. `$n` parameters; a source list is a text[] parameter.
  */
+import { REDRIVE_COLUMNS } from '../redrive-pages.js';
+
 const notInSync = `status <> 'in_sync' AND owner_conflict IS NULL`;
 const inSources = (n: number) => `($${n}::text[] IS NULL OR source = ANY($${n}::text[]))`;
 
@@ -92,7 +94,7 @@ export const SQL = {
   failedUntil: `SELECT MAX(updated_at) AS until FROM tables WHERE source = $1 AND status = 'failed'`,
   // One page of a redrive (redrive-pages.ts): the rows after the cursor in tables_failed's order, up to
   // the newest failure when the redrive began.
-  failedPageForUpdate: `SELECT * FROM tables WHERE source = $1 AND status = 'failed' AND (updated_at, id) > ($2, $3) AND updated_at <= $4
+  failedPageForUpdate: `SELECT ${REDRIVE_COLUMNS} FROM tables WHERE source = $1 AND status = 'failed' AND (updated_at, id) > ($2, $3) AND updated_at <= $4
     ORDER BY updated_at, id LIMIT $5 FOR UPDATE`,
   // Every row of a redriven page in one statement: a round trip per row was most of a redrive's time.
   redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = $2 WHERE id = ANY($1::bigint[])`,

@@ -15,7 +15,7 @@ import { LedgerDamagedError } from '../ledger-damaged.js';
 import type { Outcome } from '../outcome.js';
 import { leaseIsLive } from '../process-lease.js';
 import { toMirrorRow, type MirrorRow, type TableRecord } from '../rows.js';
-import { nextCursor, REDRIVE_PAGE, redriveFailedPages, type FailedRowPages, type RedriveCursor, type RedrivePage } from '../redrive-pages.js';
+import { nextCursor, REDRIVE_PAGE, redriveFailedPages, toRedriveCandidate, type FailedRowPages, type RedriveCandidate, type RedriveCursor, type RedrivePage } from '../redrive-pages.js';
 import { toTargetPageRow, type TargetPageRow, type TargetPageQuery } from '../target-sql.js';
 import { ownerCheckNeeded, planObservation } from '../observe-plan.js';
 import { OUTCOME_COLUMNS, planOutcome } from '../outcome-plan.js';
@@ -444,9 +444,9 @@ export class SqliteStore implements FailedRowPages {
   /** One page of the source's failed rows after the cursor (up to `until`), redriven in one transaction. */
   redriveFailedPage(source: string, filter: RedriveFilter, after: RedriveCursor, until: number, now = Date.now()): RedrivePage {
     return this.transaction(() => {
-      const records = this.statements.failedPageSameTime.all(source, after.updatedAt, after.id, REDRIVE_PAGE) as TableRecord[];
-      if (records.length < REDRIVE_PAGE) records.push(...(this.statements.failedPageLater.all(source, after.updatedAt, until, REDRIVE_PAGE - records.length) as TableRecord[]));
-      const rows = records.map(toMirrorRow);
+      const records = this.statements.failedPageSameTime.raw().all(source, after.updatedAt, after.id, REDRIVE_PAGE) as unknown[][];
+      if (records.length < REDRIVE_PAGE) records.push(...(this.statements.failedPageLater.raw().all(source, after.updatedAt, until, REDRIVE_PAGE - records.length) as unknown[][]));
+      const rows = records.map(toRedriveCandidate);
       return { ids: this.redriveRows(rows.filter((row) => inRedriveScope(row, filter)), now), next: nextCursor(rows, REDRIVE_PAGE) };
     });
   }
@@ -471,7 +471,7 @@ export class SqliteStore implements FailedRowPages {
     });
   }
 
-  private redriveRows(rows: readonly MirrorRow[], now: number): number[] {
+  private redriveRows(rows: readonly RedriveCandidate[], now: number): number[] {
     const redriven: number[] = [];
     for (const row of rows) {
       // A table another source owns stays failed until that source lets go of it.

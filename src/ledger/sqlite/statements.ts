@@ -3,6 +3,7 @@ import type { WriteHealth } from '../write-health.js';
 import { changeDesiredSql, touchDesiredSql } from './change-desired-sql.js';
 import { OUTCOME_COLUMNS } from '../outcome-plan.js';
 import { outcomeUpdateSql } from './outcome-sql.js';
+import { REDRIVE_COLUMNS } from '../redrive-pages.js';
 import { MARK_REFILL_SQL, REDRIVE_TRANSIENT_SQL, TARGET_COUNTS_SQL, TARGET_ROW_HELD } from '../target-sql.js';
 
 export type Statements = { [K in keyof ReturnType<typeof statementSql>]: Database.Statement };
@@ -121,8 +122,8 @@ export function statementSql() {
     // the cursor's updated_at, then the later ones up to the newest failure when the redrive began.
     failedSources: `SELECT DISTINCT source FROM tables WHERE status = 'failed' ORDER BY source`,
     failedUntil: `SELECT MAX(updated_at) FROM tables WHERE source = ? AND status = 'failed'`,
-    failedPageSameTime: `SELECT * FROM tables WHERE source = ? AND status = 'failed' AND updated_at = ? AND id > ? ORDER BY id LIMIT ?`,
-    failedPageLater: `SELECT * FROM tables WHERE source = ? AND status = 'failed' AND updated_at > ? AND updated_at <= ? ORDER BY updated_at, id LIMIT ?`,
+    failedPageSameTime: `SELECT ${REDRIVE_COLUMNS} FROM tables WHERE source = ? AND status = 'failed' AND updated_at = ? AND id > ? ORDER BY id LIMIT ?`,
+    failedPageLater: `SELECT ${REDRIVE_COLUMNS} FROM tables WHERE source = ? AND status = 'failed' AND updated_at > ? AND updated_at <= ? ORDER BY updated_at, id LIMIT ?`,
     // Every row of a redriven page in one statement (an UPDATE per row was most of a redrive's time).
     redrive: `UPDATE tables SET status = 'pending', attempts = 0, next_attempt_at = 0, updated_at = @updated_at
         WHERE id IN (SELECT value FROM json_each(@ids))`,
