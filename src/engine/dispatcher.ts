@@ -55,6 +55,12 @@ const ABANDONED_RETRY_MS = 1_000;
 const IDLE_POLL_MS = 5_000;
 
 /**
+ * The longest a scope (retry, a scoped refresh) goes unread while its tables wait for their retry
+ * times: another replica may converge them, or a source change make them due, meanwhile.
+ */
+export const SCOPE_RELOOK_MS = 60_000;
+
+/**
  * How often the claims on tables in flight are extended: a third of a claim's life (30 s on PostgreSQL),
  * so a replica working on a table keeps it however long the operation takes, and loses it only by dying.
  */
@@ -105,6 +111,14 @@ export class Dispatcher {
 
   /** The tables of `onlyIds`, looked at a few at a time (retry, a scoped refresh). */
   private readonly scope: IdScope | undefined;
+  /**
+   * Set when the last look went once round the scope and started nothing, with nothing in flight: what
+   * it left in the scope is still there (settled when nothing is), and no table of the scope is due
+   * before `quietUntil` (the earliest retry time it saw, at most SCOPE_RELOOK_MS ahead), so the scope is
+   * not read again before then. A retry of a million tables waiting out Polaris's 503s used to read
+   * every one of them twice per idle poll. New observations (wake) end it.
+   */
+  private scopeRound: { readonly quietUntil: number } | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.scope = options.onlyIds ? new IdScope(options.onlyIds) : undefined;
@@ -121,6 +135,7 @@ export class Dispatcher {
 
   /** New observations arrived: look at the ledger now rather than at the next poll. */
   wake(): void {
+    this.scopeRound = undefined;
     this.wakeup.notify();
   }
 
@@ -189,7 +204,8 @@ export class Dispatcher {
         // the wakeup), or until the next scheduled retry. Busy lanes asked nothing: the next operation
         // to finish rings, so the next retry's time (a query per finished table) is not needed.
         const paused = this.pausedUntil - Date.now();
-        const next = asked ? await this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources) : undefined;
+        const quietUntil = this.scopeRound && this.scopeRound.quietUntil > Date.now() ? this.scopeRound.quietUntil : undefined;
+        const next = quietUntil ?? (asked ? await this.options.ledger.nextAttemptAfter(Date.now(), this.options.sources) : undefined);
         wait = paused > 0 ? paused : next === undefined ? IDLE_POLL_MS : Math.min(IDLE_POLL_MS, next - Date.now());
       } catch (error) {
         // The ledger cannot be read (a database restarting): nothing is lost, try again shortly.
@@ -216,7 +232,7 @@ export class Dispatcher {
 
   private async settled(): Promise<boolean> {
     const { ledger, sources } = this.options;
-    if (this.scope) return this.scope.settled((id) => ledger.get(id));
+    if (this.scope) return this.scopeRound ? this.scope.size === 0 : this.scope.settled((id) => ledger.get(id));
     return (await ledger.unfinished(sources)).pending === 0;
   }
 
@@ -235,12 +251,15 @@ export class Dispatcher {
     let asked = false;
     if (this.scope) {
       if (this.capacity() - this.inFlight.size <= 0) return { added: 0, asked: false };
+      if (this.scopeRound && Date.now() < this.scopeRound.quietUntil) return { added: 0, asked: false };
       // As many due tables as the lanes have room for, read from where the last turn stopped.
       const due = new Map<Lane, number[]>();
       let wanted = this.lanes.reduce((sum, lane) => sum + Math.max(0, room(lane)), 0);
-      await this.scope.look(
+      let earliest = Infinity;
+      const wentRound = await this.scope.look(
         (id) => ledger.get(id),
         (row) => {
+          earliest = Math.min(earliest, row.nextAttemptAt);
           const lane = this.laneOf(row.polaris);
           const ids = due.get(lane) ?? [];
           if (!isDue(row) || this.inFlight.has(row.id) || ids.length >= room(lane)) return false;
@@ -255,6 +274,8 @@ export class Dispatcher {
         const claimed = await ledger.claim(ids);
         added += this.start(lane, await this.readClaimed(claimed));
       }
+      const quiet = wentRound && added === 0 && this.inFlight.size === 0;
+      this.scopeRound = quiet ? { quietUntil: Math.min(earliest, Date.now() + SCOPE_RELOOK_MS) } : undefined;
       return { added, asked };
     }
     // The first lane also takes the tables of instances no longer configured: they fail at once with a

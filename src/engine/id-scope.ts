@@ -29,9 +29,9 @@ export class IdScope {
   /**
    * Reads the scope's tables in turn from where the last call stopped, each at most once. A settled
    * table leaves the scope; each pending one is offered, and the look stops as soon as `offer` says it
-   * wants no more.
+   * wants no more. Returns whether it went once round (every table still in the scope was read).
    */
-  async look(read: (id: number) => Promise<MirrorRow | undefined>, offer: (row: MirrorRow) => boolean): Promise<void> {
+  async look(read: (id: number) => Promise<MirrorRow | undefined>, offer: (row: MirrorRow) => boolean): Promise<boolean> {
     this.compact();
     for (let visited = 0, places = this.ids.length; visited < places && this.live > 0; visited++) {
       if (this.next >= this.ids.length) this.next = 0;
@@ -44,8 +44,9 @@ export class IdScope {
         this.live -= 1;
         continue;
       }
-      if (offer(row)) return;
+      if (offer(row)) return false;
     }
+    return true;
   }
 
   /** Whether every table of the scope has settled: a look once round, which drops those that have. */

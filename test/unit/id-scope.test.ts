@@ -91,4 +91,17 @@ describe('IdScope', () => {
     statuses.set(6, 'in_sync');
     expect(await scope.settled(ledger.read)).toBe(true);
   });
+
+  it('says whether it went once round (the dispatcher then trusts what it left) or was stopped', async () => {
+    const { statuses, ledger, scope } = pendingScope(4);
+    expect(await scope.look(ledger.read, () => false)).toBe(true);
+    expect(await scope.look(ledger.read, (row) => row.id === 2)).toBe(false);
+    // From 3 on, round to 2: went round, though it started in the middle.
+    statuses.set(1, 'in_sync');
+    expect(await scope.look(ledger.read, () => false)).toBe(true);
+    expect(scope.size).toBe(3);
+    for (const id of [2, 3, 4]) statuses.set(id, 'failed');
+    expect(await scope.look(ledger.read, () => true)).toBe(true);
+    expect(scope.size).toBe(0);
+  });
 });
