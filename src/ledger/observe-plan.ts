@@ -9,32 +9,34 @@ import type { ObserveResult } from './ledger.js';
 import { desiredMatchesApplied, type TableRecord } from './rows.js';
 import { ownedHint, ownedMessage } from './table-ownership.js';
 
-/** Column values of a new table row (named as the columns are). */
-export interface InsertValues {
-  source: string;
+/** Column values of a new table row: the stored row's columns an observation sets (see TableRecord), and its source version. */
+export type InsertValues = Pick<
+  TableRecord,
+  | 'source'
+  | 'src_namespace'
+  | 'src_name'
+  | 'catalog'
+  | 'namespace'
+  | 'name'
+  | 'desired_state'
+  | 'desired_location'
+  | 'desired_uuid'
+  | 'desired_order'
+  | 'desired_source_time'
+  | 'desired_timestamp'
+  | 'desired_confirmed'
+  | 'last_present_location'
+  | 'last_timestamp'
+  | 'status'
+  | 'last_error'
+  | 'last_hint'
+  | 'owner_conflict'
+  | 'updated_at'
+> & {
   polaris: string;
-  src_namespace: string;
-  src_name: string;
-  catalog: string;
-  namespace: string;
-  name: string;
-  desired_state: 'present' | 'absent';
-  desired_location: string | null;
-  desired_uuid: string | null;
-  desired_order: number;
-  desired_source_time: number;
-  desired_timestamp: number;
-  desired_confirmed: number;
   /** The observation's sourceVersion (null without one, and for an absence). */
   source_version: string | null;
-  last_present_location: string | null;
-  last_timestamp: number;
-  status: 'pending' | 'in_sync' | 'failed';
-  last_error: string | null;
-  last_hint: string | null;
-  owner_conflict: string | null;
-  updated_at: number;
-}
+};
 
 export interface TouchValues {
   id: number;

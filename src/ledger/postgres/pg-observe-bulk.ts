@@ -3,7 +3,8 @@ import { joinNamespace } from '../../model/table.js';
 import type { ObserveResult } from '../ledger.js';
 import { ownerCheckNeeded, planObservation, type InsertValues, type TargetObservation } from '../observe-plan.js';
 import type { TableRecord } from '../rows.js';
-import { SQL, updateByIdSql } from './pg-sql.js';
+import { SQL } from './pg-sql.js';
+import { writeToExistingRow } from './pg-observe-write.js';
 
 /** Another replica inserted one of these tables first: the transaction runs again (and sees its row). */
 export class ConcurrentInsert extends Error {
@@ -63,8 +64,9 @@ export async function storeBulk(client: pg.PoolClient, items: readonly TargetObs
   const inserts: InsertValues[] = [];
   for (const item of items) {
     const row = existing.get(itemKey(item));
-    const owner = owners.get(ownerKey(item.polaris, item.target.catalog, joinNamespace(item.target.namespace), item.target.name));
-    const plan = planObservation(item, row, ownerCheckNeeded(row, item) ? owner : undefined, now);
+    // The owners were looked up for every table at once; a plan is told of one only when it asks.
+    const owner = ownerCheckNeeded(row, item) ? owners.get(ownerKey(item.polaris, item.target.catalog, joinNamespace(item.target.namespace), item.target.name)) : undefined;
+    const plan = planObservation(item, row, owner, now);
     switch (plan.kind) {
       case 'stale':
         results.push('stale');
@@ -73,23 +75,10 @@ export async function storeBulk(client: pg.PoolClient, items: readonly TargetObs
         inserts.push(plan.values);
         results.push(plan.result);
         break;
-      case 'change': {
-        const { text, params } = updateByIdSql('tables', { ...plan.values }, 'rev = rev + 1, attempts = 0, next_attempt_at = 0');
-        await client.query(text, params);
-        results.push(plan.result);
+      case 'change':
+      case 'touch':
+        results.push(await writeToExistingRow(client, plan, owner, now));
         break;
-      }
-      case 'touch': {
-        const v = plan.values;
-        await client.query(SQL.touchDesired, [v.id, v.desired_order, v.desired_uuid, v.desired_confirmed, v.updated_at, v.source_version]);
-        if (!plan.recheckOwner) results.push('unchanged');
-        else if (ownerCheckNeeded(row, item) && owner) results.push('rejected');
-        else {
-          await client.query(SQL.clearOwner, [v.id, now]);
-          results.push('accepted');
-        }
-        break;
-      }
     }
   }
   if (inserts.length > 0) await insertAll(client, inserts);

@@ -6,7 +6,8 @@ import type { ObservationBatch, ObserveResult } from '../ledger.js';
 import { ownerCheckNeeded, planObservation, type TargetObservation } from '../observe-plan.js';
 import type { TableRecord } from '../rows.js';
 import { bulkable, ConcurrentInsert, storeBulk } from './pg-observe-bulk.js';
-import { insertSql, SQL, updateByIdSql } from './pg-sql.js';
+import { insertSql, SQL } from './pg-sql.js';
+import { writeToExistingRow } from './pg-observe-write.js';
 
 
 /**
@@ -51,23 +52,10 @@ async function storeOneByOne(client: pg.PoolClient, items: readonly TargetObserv
         results.push(plan.result);
         break;
       }
-      case 'change': {
-        const { text, params } = updateByIdSql('tables', { ...plan.values }, 'rev = rev + 1, attempts = 0, next_attempt_at = 0');
-        await client.query(text, params);
-        results.push(plan.result);
+      case 'change':
+      case 'touch':
+        results.push(await writeToExistingRow(client, plan, owner, now));
         break;
-      }
-      case 'touch': {
-        const v = plan.values;
-        await client.query(SQL.touchDesired, [v.id, v.desired_order, v.desired_uuid, v.desired_confirmed, v.updated_at, v.source_version]);
-        if (!plan.recheckOwner) results.push('unchanged');
-        else if (owner) results.push('rejected');
-        else {
-          await client.query(SQL.clearOwner, [v.id, now]);
-          results.push('accepted');
-        }
-        break;
-      }
     }
   }
   return results;
