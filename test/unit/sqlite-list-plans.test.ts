@@ -49,6 +49,13 @@ describe('SQLite: the failed and retrying lists and the due rows read through th
     expect(plan(statementSql().failedSources)).toEqual([expect.stringContaining('INDEX tables_failed')]);
   });
 
+  // A page's rows are made due in one statement: each id a seek by rowid, never a walk of the table.
+  it("the redrive's UPDATE of a page seeks each row by its id", () => {
+    const steps = plan(statementSql().redrive, { ids: '[1,2,3]', updated_at: 1 });
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH tables USING INTEGER PRIMARY KEY \(rowid=\?\)$/));
+    expect(steps.join('\n')).not.toMatch(/SCAN tables/);
+  });
+
   // The dispatcher's due rows, asked at every turn: each filter it may set must leave SQLite walking
   // tables_due in next-attempt order and stopping at the batch, never sorting every row not in sync.
   it.each<[string, DueQuery]>([
