@@ -50,6 +50,7 @@ export async function startPolarisEmulator(opts: PolarisEmulatorOptions = {}): P
     sleeper,
     holds,
     authentication: opts.authentication ?? 'internal',
+    listPagination: opts.listPagination ?? false,
     rateLimiter: opts.rateLimit ? new RequestRateLimiter(opts.rateLimit) : null,
   });
 

@@ -3,6 +3,7 @@
 // dropNamespace (so a test can remove the namespaces notifications auto-created before it drops the
 // catalog through the management API).
 import type { Auth } from './auth.js';
+import { listPage } from './list-pages.js';
 import { PolarisError } from './errors.js';
 import type { MetadataFiles } from './metadata-files.js';
 import { assumeStorageRole, type Reply } from './notifications.js';
@@ -13,6 +14,8 @@ export interface ReadDeps {
   state: EmulatorState;
   auth: Auth;
   files: MetadataFiles;
+  /** Polaris's LIST_PAGINATION_ENABLED (list-pages.ts). */
+  listPagination: boolean;
 }
 
 const ENDPOINTS = [
@@ -61,7 +64,7 @@ export async function loadTable(
   return { status: 200, body };
 }
 
-export function listNamespaces(deps: ReadDeps, authorization: string | undefined, catalogName: string, parent: string[] | undefined): Reply {
+export function listNamespaces(deps: ReadDeps, authorization: string | undefined, catalogName: string, parent: string[] | undefined, query: URLSearchParams): Reply {
   const token = deps.auth.authenticate(authorization);
   const catalog = findCatalog(deps, catalogName);
   deps.auth.requireAny(token, catalog.name, ['NAMESPACE_LIST'], 'LIST_NAMESPACES');
@@ -70,15 +73,17 @@ export function listNamespaces(deps: ReadDeps, authorization: string | undefined
   const namespaces = deps.state
     .namespaces(catalog.name)
     .filter((ns) => ns.length === levels.length + 1 && levels.every((l, i) => ns[i] === l));
-  return { status: 200, body: { namespaces } };
+  const page = listPage(namespaces, (ns) => ns.join('\u001f'), query, deps.listPagination);
+  return { status: 200, body: { namespaces: page.items, ...(page['next-page-token'] ? { 'next-page-token': page['next-page-token'] } : {}) } };
 }
 
-export function listTables(deps: ReadDeps, authorization: string | undefined, catalogName: string, namespace: string[]): Reply {
+export function listTables(deps: ReadDeps, authorization: string | undefined, catalogName: string, namespace: string[], query: URLSearchParams): Reply {
   const token = deps.auth.authenticate(authorization);
   const catalog = findCatalog(deps, catalogName);
   deps.auth.requireAny(token, catalog.name, ['TABLE_LIST'], 'LIST_TABLES');
   requireNamespace(catalog, namespace);
-  return { status: 200, body: { identifiers: deps.state.tablesIn(catalog.name, namespace) } };
+  const page = listPage(deps.state.tablesIn(catalog.name, namespace), (id) => id.name, query, deps.listPagination);
+  return { status: 200, body: { identifiers: page.items, ...(page['next-page-token'] ? { 'next-page-token': page['next-page-token'] } : {}) } };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface ServerDeps {
   holds: Holds;
   /** 'external': tokens come from an identity provider, the token endpoint answers 501 with no body. */
   authentication: 'internal' | 'external';
+  /** Polaris's LIST_PAGINATION_ENABLED (list-pages.ts). */
+  listPagination: boolean;
   rateLimiter: RequestRateLimiter | null;
 }
 
@@ -155,7 +157,7 @@ function routeOf(deps: ServerDeps, req: IncomingMessage, pathname: string, query
       const parent = query.get('parent');
       return {
         kind: 'list',
-        run: () => (allow(method, ['GET']), listNamespaces(deps, auth, catalog, parent === null ? undefined : parseNamespace(parent))),
+        run: () => (allow(method, ['GET']), listNamespaces(deps, auth, catalog, parent === null ? undefined : parseNamespace(parent), query)),
       };
     }
     const namespace = parseNamespace(seg[2] as string);
@@ -164,7 +166,7 @@ function routeOf(deps: ServerDeps, req: IncomingMessage, pathname: string, query
       return { kind: 'other', run: () => dropNamespace(deps, auth, catalog, namespace) };
     }
     if (n === 4 && seg[3] === 'tables') {
-      return { kind: 'list', run: () => (allow(method, ['GET']), listTables(deps, auth, catalog, namespace)) };
+      return { kind: 'list', run: () => (allow(method, ['GET']), listTables(deps, auth, catalog, namespace, query)) };
     }
     if (n === 5 && seg[3] === 'tables') {
       const table = seg[4] as string;
@@ -206,6 +208,13 @@ function control(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, pa
   if (pathname === '/_emulator/objects' && req.method === 'POST') {
     const objects = JSON.parse(body?.toString('utf8') ?? '{}') as Record<string, string>;
     for (const [uri, content] of Object.entries(objects)) deps.storage.putObject(uri, content);
+    return void res.writeHead(204).end();
+  }
+  // A benchmark's catalog, put in place at once (what a restore of Polaris's database would hold): table
+  // `${prefix}${i}` for i < count in the namespace, each at `${location}/${prefix}${i}.metadata.json`.
+  if (pathname === '/_emulator/tables' && req.method === 'POST') {
+    const seed = JSON.parse(body?.toString('utf8') ?? '{}') as { catalog: string; namespace: string[]; prefix: string; count: number; location: string };
+    deps.state.seedTables(seed.catalog, seed.namespace, seed.count, (i) => ({ name: `${seed.prefix}${i}`, metadataLocation: `${seed.location}/${seed.prefix}${i}.metadata.json` }));
     return void res.writeHead(204).end();
   }
   if (pathname === '/_emulator/history' && req.method === 'POST') {

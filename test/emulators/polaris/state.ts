@@ -101,6 +101,13 @@ export class EmulatorState {
     }
   }
 
+  /** Tables put in place without notifications (a benchmark's catalog): `count` of them in one namespace. */
+  seedTables(catalogName: string, namespace: string[], count: number, table: (i: number) => { name: string; metadataLocation: string }): void {
+    const catalog = this.requireCatalog(catalogName);
+    this.ensureNamespaces(catalog, namespace);
+    for (let i = 0; i < count; i++) catalog.tables.put({ namespace, ...table(i), timestamp: 1 });
+  }
+
   createView(catalogName: string, namespace: string[], name: string): void {
     const catalog = this.requireCatalog(catalogName);
     this.ensureNamespaces(catalog, namespace);

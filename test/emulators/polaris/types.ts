@@ -45,6 +45,11 @@ export interface PolarisEmulatorOptions {
    * from `issueToken` stand in for the identity provider's.
    */
   authentication?: 'internal' | 'external';
+  /**
+   * Polaris's `LIST_PAGINATION_ENABLED` feature (default false, as in Polaris): listings then answer at
+   * most `pageSize` items with a `next-page-token`; without it every item comes in one answer.
+   */
+  listPagination?: boolean;
   /** Polaris's request rate limiter: beyond it, 429 TooManyRequestsException "Rate exceeded", no Retry-After. */
   rateLimit?: { requestsPerSecond: number; burst?: number };
 }
