@@ -3,6 +3,7 @@ import type { TargetPageRow } from '../ledger/target-sql.js';
 import { joinNamespace, polarisDisplayName, splitNamespace } from '../model/table.js';
 import { listNamespaceTables, listTargetNamespaces } from '../polaris/target-listing.js';
 import type { Mirror } from './mirror.js';
+import { ListedNames } from './listed-names.js';
 import { compareBytewise, mergeSorted, pagedRows } from './sorted-merge.js';
 
 /** Orphans (and refilled tables) named in one report at most (the counts are always given). */
@@ -58,9 +59,10 @@ interface Findings {
 }
 
 /**
- * Compares a target with the ledger namespace by namespace: one namespace's table names from Polaris,
- * its ledger rows read in pages in name order, merged, then forgotten. Memory is bounded by the largest
- * namespace's names, not by the catalog; the event loop is given back between namespaces and pages.
+ * Compares a target with the ledger namespace by namespace: one namespace's table names from Polaris
+ * (asked a page at a time, kept on disk beyond NAMES_IN_MEMORY), its ledger rows read in pages in name
+ * order, merged, then forgotten. Memory stays bounded whatever the size of a namespace or the catalog;
+ * the event loop is given back between namespaces and pages.
  * A namespace is acted on only once its listing is complete; a listing that fails ends the check.
  */
 async function scanTarget(context: Context, target: { polaris: string; catalog: string }, findings: Findings, signal?: AbortSignal): Promise<{ complete: boolean; reason?: string }> {
@@ -88,34 +90,55 @@ async function scanTarget(context: Context, target: { polaris: string; catalog: 
   for (const joined of namespaces) {
     await yieldLoop();
     if (signal?.aborted) return { complete: false, reason: 'stopped' };
-    const levels = splitNamespace(joined);
     // A table applied after this instant may be missing from the listing without having been lost.
     const listedAt = listed.has(joined) ? Date.now() : namespacesListedAt;
-    const tables = listed.has(joined) ? await listNamespaceTables(instance.client, target.catalog, levels, instance.config.retry, signal) : { complete: true as const, names: [] };
-    if (!tables.complete) return { complete: false, reason: tables.reason };
-    const names = [...new Set(tables.names)].sort(compareBytewise);
-    const ledger = context.ledger;
-    const rows = ledger
-      ? pagedRows(async (after, limit) => {
-          await yieldLoop();
-          return ledger.targetPage({ polaris: target.polaris, catalog: target.catalog, namespace: joined, sources, after, limit });
-        }, ROWS_PER_PAGE)
-      : emptyRows();
-    let lost: TargetPageRow[] = [];
-    await mergeSorted(names, rows, {
-      missing: async (row) => {
-        if (!row.held || (row.appliedAt !== null && row.appliedAt >= listedAt)) return;
-        lost.push(row);
-        if (lost.length >= ROWS_PER_PAGE) {
-          await findings.lost(lost, levels);
-          lost = [];
-        }
-      },
-      unknown: (name) => findings.orphan(polarisDisplayName({ catalog: target.catalog, namespace: levels, name })),
-    });
-    if (lost.length > 0) await findings.lost(lost, levels);
+    // Its names are kept in memory while few, on disk beyond (listed-names.ts), until the merge has read them.
+    const names = new ListedNames();
+    try {
+      const add = (page: string[]) => names.add(page);
+      const tables = listed.has(joined) ? await listNamespaceTables(instance.client, target.catalog, splitNamespace(joined), instance.config.retry, add, signal) : { complete: true as const };
+      if (!tables.complete) return { complete: false, reason: tables.reason };
+      await compareNamespace(context.ledger, { target, sources, joined, listedAt }, names, findings);
+    } finally {
+      names.close();
+    }
   }
   return { complete: true };
+}
+
+/** Where one namespace's comparison looks: its target, the sources writing there, and when it was listed. */
+interface NamespaceScope {
+  readonly target: { polaris: string; catalog: string };
+  readonly sources: readonly string[];
+  /** The namespace's levels joined (joinNamespace). */
+  readonly joined: string;
+  /** A table applied after this instant may be missing from the listing without having been lost. */
+  readonly listedAt: number;
+}
+
+/** One namespace's listed names merged with its ledger rows: lost rows and orphans go to `findings`. */
+async function compareNamespace(ledger: Context['ledger'], scope: NamespaceScope, names: ListedNames, findings: Findings): Promise<void> {
+  const { target, sources, joined, listedAt } = scope;
+  const levels = splitNamespace(joined);
+  const rows = ledger
+    ? pagedRows(async (after, limit) => {
+        await yieldLoop();
+        return ledger.targetPage({ polaris: target.polaris, catalog: target.catalog, namespace: joined, sources, after, limit });
+      }, ROWS_PER_PAGE)
+    : emptyRows();
+  let lost: TargetPageRow[] = [];
+  await mergeSorted(names.sorted(), rows, {
+    missing: async (row) => {
+      if (!row.held || (row.appliedAt !== null && row.appliedAt >= listedAt)) return;
+      lost.push(row);
+      if (lost.length >= ROWS_PER_PAGE) {
+        await findings.lost(lost, levels);
+        lost = [];
+      }
+    },
+    unknown: (name) => findings.orphan(polarisDisplayName({ catalog: target.catalog, namespace: levels, name })),
+  });
+  if (lost.length > 0) await findings.lost(lost, levels);
 }
 
 /** Compares a target with the ledger, read-only (`plan`). */

@@ -2,14 +2,21 @@ import type { PolarisConfig } from '../config/schema.js';
 import { backoffDelay } from '../util/backoff.js';
 import { sleep } from '../util/sleep.js';
 import { classifyError, classifyResponse } from './classify.js';
-import type { HttpResponse } from './http.js';
+import { ResponseTooLargeError, type HttpResponse } from './http.js';
 import { namespaceSegment } from './paths.js';
 import type { PolarisClient } from './polaris-client.js';
 
 /** Bounds of one target listing: a catalog larger or deeper than this is reported incomplete, never acted on. */
 export const TARGET_LISTING_LIMITS = { namespaces: 100_000, tables: 1_000_000, depth: 16, pages: 100_000 } as const;
 
-type Page = (path: string, key: 'namespaces' | 'identifiers') => Promise<unknown[] | string>;
+/**
+ * Items asked per listing page (`pageSize`). Polaris pages its listings only with its
+ * LIST_PAGINATION_ENABLED feature on (off by default); without it, it answers every item at once.
+ */
+export const LISTING_PAGE_SIZE = 1000;
+
+/** Reads a listing page by page: each page's items go to `onPage` when given, else are gathered and returned; a string is why it stopped. */
+type Page = (path: string, key: 'namespaces' | 'identifiers', onPage?: (items: unknown[]) => void) => Promise<unknown[] | string>;
 
 /** How a listing asks again after a transient answer: the instance's retry policy (polaris.retry). */
 export type ListingRetry = PolarisConfig['retry'];
@@ -39,23 +46,33 @@ async function pageWithRetry(client: PolarisClient, catalog: string, path: strin
 /** One listing's page reader: follows next-page-token, counts pages against the bound; a string is why it stopped. */
 function pager(client: PolarisClient, catalog: string, retry: ListingRetry, signal?: AbortSignal): Page {
   let pages = 0;
-  return async (path, key) => {
+  return async (path, key, onPage) => {
     const items: unknown[] = [];
+    // Asked with pageSize; once more without it if the first answer is a full page with no
+    // next-page-token: a server that applied the size as a bare limit would otherwise cut the listing
+    // short unseen, and every table past the cut would count as lost.
+    let base = `${path}${path.includes('?') ? '&' : '?'}pageSize=${LISTING_PAGE_SIZE}`;
     let token: string | undefined;
-    do {
+    let first = true;
+    for (;;) {
       if (++pages > TARGET_LISTING_LIMITS.pages) return `more than ${TARGET_LISTING_LIMITS.pages} listing pages`;
-      const separator = path.includes('?') ? '&' : '?';
-      const response = await pageWithRetry(client, catalog, token === undefined ? path : `${path}${separator}pageToken=${encodeURIComponent(token)}`, retry, signal);
-      if (response.status === 404 && items.length === 0) return [];
+      const response = await pageWithRetry(client, catalog, token === undefined ? base : `${base}${base.includes('?') ? '&' : '?'}pageToken=${encodeURIComponent(token)}`, retry, signal);
+      if (response.status === 404 && first) return [];
       if (response.status !== 200) return `listing ${path} answered HTTP ${response.status}`;
       const body = response.body as Record<string, unknown> | undefined;
       const found = body?.[key];
       if (!Array.isArray(found)) return `listing ${path} answered without "${key}"`;
-      items.push(...found);
-      const next = body?.['next-page-token'];
-      token = typeof next === 'string' && next !== '' ? next : undefined;
-    } while (token !== undefined);
-    return items;
+      const given = body?.['next-page-token'];
+      token = typeof given === 'string' && given !== '' ? given : undefined;
+      if (first && token === undefined && found.length >= LISTING_PAGE_SIZE && base !== path) {
+        base = path;
+        continue;
+      }
+      first = false;
+      if (onPage) onPage(found);
+      else items.push(...found);
+      if (token === undefined) return items;
+    }
   };
 }
 
@@ -85,28 +102,55 @@ export async function listTargetNamespaces(client: PolarisClient, catalog: strin
       queue.push(...children.filter(isLevels).filter((child) => child.length === namespace.length + 1));
     }
   } catch (error) {
-    return { complete: false, reason: (error as Error).message };
+    return { complete: false, reason: listingFailure(error, under) };
   }
   return { complete: true, namespaces: found };
 }
 
-export type NamespaceTables = { readonly complete: true; readonly names: string[] } | { readonly complete: false; readonly reason: string };
+export type NamespaceTables = { readonly complete: true } | { readonly complete: false; readonly reason: string };
 
-/** The names of one namespace's tables (a namespace Polaris does not have has none). */
-export async function listNamespaceTables(client: PolarisClient, catalog: string, namespace: readonly string[], retry: ListingRetry, signal?: AbortSignal): Promise<NamespaceTables> {
+/**
+ * The names of one namespace's tables, handed to `add` a page at a time (a namespace Polaris does not
+ * have has none): the caller decides where a million of them are kept.
+ */
+export async function listNamespaceTables(
+  client: PolarisClient,
+  catalog: string,
+  namespace: readonly string[],
+  retry: ListingRetry,
+  add: (names: string[]) => void,
+  signal?: AbortSignal,
+): Promise<NamespaceTables> {
+  let listed = 0;
   try {
-    const identifiers = await pager(client, catalog, retry, signal)(`/namespaces/${namespaceSegment(namespace)}/tables`, 'identifiers');
-    if (typeof identifiers === 'string') return { complete: false, reason: identifiers };
-    const names: string[] = [];
-    for (const id of identifiers) {
-      const name = (id as { name?: unknown }).name;
-      if (typeof name === 'string') names.push(name);
-    }
-    if (names.length > TARGET_LISTING_LIMITS.tables) return { complete: false, reason: `more than ${TARGET_LISTING_LIMITS.tables} tables in one namespace` };
-    return { complete: true, names };
+    const stopped = await pager(client, catalog, retry, signal)(`/namespaces/${namespaceSegment(namespace)}/tables`, 'identifiers', (identifiers) => {
+      listed += identifiers.length;
+      if (listed > TARGET_LISTING_LIMITS.tables) throw new ListingTooLong(`more than ${TARGET_LISTING_LIMITS.tables} tables in one namespace`);
+      const names: string[] = [];
+      for (const id of identifiers) {
+        const name = (id as { name?: unknown }).name;
+        if (typeof name === 'string') names.push(name);
+      }
+      add(names);
+    });
+    if (typeof stopped === 'string') return { complete: false, reason: stopped };
+    return { complete: true };
   } catch (error) {
-    return { complete: false, reason: (error as Error).message };
+    return { complete: false, reason: listingFailure(error, namespace) };
   }
+}
+
+/** A listing past TARGET_LISTING_LIMITS: it stops at once rather than read pages it will not use. */
+class ListingTooLong extends Error {}
+
+/**
+ * Why a listing failed. An answer over the listing page's size limit is a namespace too large for one
+ * answer: Polaris sends its listings whole unless its pagination is turned on.
+ */
+function listingFailure(error: unknown, namespace: readonly string[]): string {
+  if (!(error instanceof ResponseTooLargeError)) return (error as Error).message;
+  const where = namespace.length > 0 ? `namespace "${namespace.join('.')}"` : 'the catalog';
+  return `${(error as Error).message}: Polaris listed ${where} in one answer; turn on its paged listings (polaris.features."LIST_PAGINATION_ENABLED"=true) so that it answers ${LISTING_PAGE_SIZE} at a time`;
 }
 
 function isLevels(value: unknown): value is string[] {
