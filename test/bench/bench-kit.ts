@@ -45,14 +45,14 @@ export interface RemoteEmulator {
 }
 
 /** Starts the emulator's CLI in its own process, so it does not compete with the connector for a core. */
-export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; faults?: FaultOptions; nodeArgs?: readonly string[] }): Promise<RemoteEmulator> {
+export async function startRemoteEmulator(options: { catalogs: CatalogSpec[]; faults?: FaultOptions; nodeArgs?: readonly string[]; listPagination?: boolean }): Promise<RemoteEmulator> {
   const principals: PrincipalSpec[] = [
     { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: { bench: Object.fromEntries(options.catalogs.map((c) => [c.name, ['CATALOG_MANAGE_CONTENT']])) } },
   ];
   // BENCH_POLARIS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-polaris" profiles the emulator (written when it stops).
   // They come after the benchmark's own (options.nodeArgs), so they win where both set a flag.
   const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.BENCH_POLARIS_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults })], {
+  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'dist', 'test', 'emulators', 'polaris', 'cli.js'), JSON.stringify({ catalogs: options.catalogs, principals, faults: options.faults, listPagination: options.listPagination })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // A benchmark that dies of an uncaught error must not leave its emulator running.

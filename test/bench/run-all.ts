@@ -20,6 +20,7 @@ import { benchPolarisEmulatorHeap } from './polaris-emulator-heap.js';
 import { benchPlanMemory, formatPlanMemory, type PlanMemoryRun } from './plan-memory.js';
 import { benchRedrive, formatRedrive, type RedriveRun } from './redrive-memory.js';
 import { benchReplicas } from './replicas.js';
+import { benchTargetCheck, formatTargetCheck, type TargetCheckRun } from './target-check-memory.js';
 import { benchRestPoll } from './rest-poll.js';
 import { benchRestSideBySide, formatRestSideBySide } from './rest-side-by-side.js';
 import { startPostgres } from '../support/postgres-server.js';
@@ -168,6 +169,13 @@ if (only === 'redrive-postgres') {
   } finally {
     postgres.stop();
   }
+}
+if (only === 'target-check') {
+  // `npm run bench -- target-check [tables ...]`: not part of the default run (seeding 1,000,000 rows takes a while).
+  const runs: TargetCheckRun[] = [];
+  for (const tables of process.argv.length > 3 ? process.argv.slice(3).map(Number) : [100_000, 1_000_000]) runs.push(await benchTargetCheck(tables));
+  console.log(`\ntarget check of one large namespace (\`plan\` of a webhook source; Polaris pages its listings)`);
+  console.log(formatTargetCheck(runs));
 }
 if (only === 'plan-memory') {
   // `npm run bench -- plan-memory [rows ...]`: not part of the default run (seeding 1,000,000 rows takes long).
