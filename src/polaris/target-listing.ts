@@ -70,7 +70,7 @@ function pager(client: PolarisClient, catalog: string, retry: ListingRetry, sign
       }
       first = false;
       if (onPage) onPage(found);
-      else items.push(...found);
+      else pushAll(items, found);
       if (token === undefined) return items;
     }
   };
@@ -90,7 +90,7 @@ export async function listTargetNamespaces(client: PolarisClient, catalog: strin
     if (under.length === 0) {
       const top = await page('/namespaces', 'namespaces');
       if (typeof top === 'string') return { complete: false, reason: top };
-      queue.push(...top.filter(isLevels));
+      pushAll(queue, top.filter(isLevels));
     }
     while (queue.length > 0) {
       const namespace = queue.shift()!;
@@ -99,7 +99,7 @@ export async function listTargetNamespaces(client: PolarisClient, catalog: strin
       if (namespace.length >= TARGET_LISTING_LIMITS.depth) continue;
       const children = await page(`/namespaces?parent=${namespaceSegment(namespace)}`, 'namespaces');
       if (typeof children === 'string') return { complete: false, reason: children };
-      queue.push(...children.filter(isLevels).filter((child) => child.length === namespace.length + 1));
+      pushAll(queue, children.filter(isLevels).filter((child) => child.length === namespace.length + 1));
     }
   } catch (error) {
     return { complete: false, reason: listingFailure(error, under) };
@@ -151,6 +151,14 @@ function listingFailure(error: unknown, namespace: readonly string[]): string {
   if (!(error instanceof ResponseTooLargeError)) return (error as Error).message;
   const where = namespace.length > 0 ? `namespace "${namespace.join('.')}"` : 'the catalog';
   return `${(error as Error).message}: Polaris listed ${where} in one answer; turn on its paged listings (polaris.features."LIST_PAGINATION_ENABLED"=true) so that it answers ${LISTING_PAGE_SIZE} at a time`;
+}
+
+/**
+ * Appends one by one: `push(...items)` passes every item as an argument, and a listing answer of 100,000
+ * items overflowed the stack ("Maximum call stack size exceeded"), so such a namespace was never checked.
+ */
+function pushAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }
 
 function isLevels(value: unknown): value is string[] {

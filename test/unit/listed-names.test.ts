@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ListedNames } from '../../src/engine/listed-names.js';
 import { compareBytewise } from '../../src/engine/sorted-merge.js';
-import { listNamespaceTables } from '../../src/polaris/target-listing.js';
+import { listNamespaceTables, listTargetNamespaces, TARGET_LISTING_LIMITS } from '../../src/polaris/target-listing.js';
 import { ResponseTooLargeError } from '../../src/polaris/http.js';
 import type { PolarisClient } from '../../src/polaris/polaris-client.js';
 
@@ -102,6 +102,16 @@ describe('listing a namespace a page at a time', () => {
 });
 
 describe('listing a namespace Polaris answers whole', () => {
+  it('an answer of 150,000 items is taken in, not spread as arguments (which overflowed the stack)', async () => {
+    const top = Array.from({ length: 150_000 }, (_, i) => [`ns${i}`]);
+    const client = {
+      listPage: async (_catalog: string, path: string) => ({ status: 200, headers: {}, body: { namespaces: path.includes('parent=') ? [] : top } }),
+    } as unknown as PolarisClient;
+    // Each namespace's children are a page of their own: the listing stops at one of its bounds, and for no other reason.
+    const result = await listTargetNamespaces(client, 'lake_mirror', [], RETRY);
+    expect(result).toEqual({ complete: false, reason: expect.stringMatching(new RegExp(`^more than (${TARGET_LISTING_LIMITS.namespaces} namespaces|${TARGET_LISTING_LIMITS.pages} listing pages)$`)) });
+  });
+
   it('an answer over the page limit: the check stops with what to turn on in Polaris', async () => {
     const client = {
       listPage: async () => {
