@@ -82,8 +82,9 @@ export function listTables(deps: ReadDeps, authorization: string | undefined, ca
   const catalog = findCatalog(deps, catalogName);
   deps.auth.requireAny(token, catalog.name, ['TABLE_LIST'], 'LIST_TABLES');
   requireNamespace(catalog, namespace);
-  const page = listPage(deps.state.tablesIn(catalog.name, namespace), (id) => id.name, query, deps.listPagination);
-  return { status: 200, body: { identifiers: page.items, ...(page['next-page-token'] ? { 'next-page-token': page['next-page-token'] } : {}) } };
+  const page = listPage(deps.state.tableNamesIn(catalog.name, namespace), (name) => name, query, deps.listPagination);
+  const identifiers = page.items.map((name) => ({ namespace: [...namespace], name }));
+  return { status: 200, body: { identifiers, ...(page['next-page-token'] ? { 'next-page-token': page['next-page-token'] } : {}) } };
 }
 
 /**

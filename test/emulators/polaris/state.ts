@@ -128,10 +128,9 @@ export class EmulatorState {
   }
 
   /** One namespace's table identifiers, sorted by name. */
-  tablesIn(catalogName: string, namespace: readonly string[]): Array<{ namespace: string[]; name: string }> {
-    return this.requireCatalog(catalogName)
-      .tables.namesIn(namespace)
-      .map((name) => ({ namespace: [...namespace], name }));
+  /** One namespace's table names, sorted (kept until the namespace changes: a paged listing reads it per page). */
+  tableNamesIn(catalogName: string, namespace: readonly string[]): readonly string[] {
+    return this.requireCatalog(catalogName).tables.namesIn(namespace);
   }
 
   namespaces(catalogName: string): string[][] {

@@ -25,6 +25,8 @@ export class TableStore {
    * namespaces).
    */
   private readonly byNamespace = new Map<string, Set<string>>();
+  /** A namespace's names sorted, kept until a table of it is added or removed. */
+  private readonly sortedNames = new Map<string, readonly string[]>();
 
   get size(): number {
     return this.byKey.size;
@@ -45,6 +47,7 @@ export class TableStore {
     const namespace = nsKey(record.namespace);
     let names = this.byNamespace.get(namespace);
     if (!names) this.byNamespace.set(namespace, (names = new Set()));
+    if (!names.has(record.name)) this.sortedNames.delete(namespace);
     names.add(record.name);
   }
 
@@ -54,7 +57,7 @@ export class TableStore {
     const key = nsKey(namespace);
     const names = this.byNamespace.get(key);
     if (!names) return;
-    names.delete(name);
+    if (names.delete(name)) this.sortedNames.delete(key);
     if (names.size === 0) this.byNamespace.delete(key);
   }
 
@@ -64,8 +67,14 @@ export class TableStore {
   }
 
   /** One namespace's table names, sorted. */
-  namesIn(namespace: readonly string[]): string[] {
-    return [...(this.byNamespace.get(nsKey(namespace)) ?? [])].sort();
+  namesIn(namespace: readonly string[]): readonly string[] {
+    const key = nsKey(namespace);
+    let sorted = this.sortedNames.get(key);
+    if (!sorted) {
+      sorted = [...(this.byNamespace.get(key) ?? [])].sort();
+      if (sorted.length > 0) this.sortedNames.set(key, sorted);
+    }
+    return sorted;
   }
 
   /** Every table, in no particular order. */
