@@ -48,9 +48,10 @@ function pager(client: PolarisClient, catalog: string, retry: ListingRetry, sign
   let pages = 0;
   return async (path, key, onPage) => {
     const items: unknown[] = [];
-    // Asked with pageSize; once more without it if the first answer is a full page with no
+    // Asked with pageSize; once more without it if the first answer is exactly a full page with no
     // next-page-token: a server that applied the size as a bare limit would otherwise cut the listing
-    // short unseen, and every table past the cut would count as lost.
+    // short unseen, and every table past the cut would count as lost. (A server that does not page, as
+    // Polaris by default, answers more than a page at once: taken as it is, not asked twice.)
     let base = `${path}${path.includes('?') ? '&' : '?'}pageSize=${LISTING_PAGE_SIZE}`;
     let token: string | undefined;
     let first = true;
@@ -64,7 +65,7 @@ function pager(client: PolarisClient, catalog: string, retry: ListingRetry, sign
       if (!Array.isArray(found)) return `listing ${path} answered without "${key}"`;
       const given = body?.['next-page-token'];
       token = typeof given === 'string' && given !== '' ? given : undefined;
-      if (first && token === undefined && found.length >= LISTING_PAGE_SIZE && base !== path) {
+      if (first && token === undefined && found.length === LISTING_PAGE_SIZE && base !== path) {
         base = path;
         continue;
       }

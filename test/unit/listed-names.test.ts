@@ -94,6 +94,14 @@ describe('listing a namespace a page at a time', () => {
     expect(asked).toEqual(['/namespaces/big/tables?pageSize=1000', '/namespaces/big/tables']);
   });
 
+  it('more than a page with no token (a server that does not page, as Polaris by default): taken as it is, asked once', async () => {
+    const { client, asked } = scriptedClient(() => ({ identifiers: ids(0, 2500) }));
+    const names: string[] = [];
+    expect(await listNamespaceTables(client, 'lake_mirror', ['big'], RETRY, (page) => void names.push(...page))).toEqual({ complete: true });
+    expect(names).toHaveLength(2500);
+    expect(asked).toEqual(['/namespaces/big/tables?pageSize=1000']);
+  });
+
   it('a short page with no token is the whole namespace: asked once', async () => {
     const { client, asked } = scriptedClient(() => ({ identifiers: ids(0, 999) }));
     expect(await listNamespaceTables(client, 'lake_mirror', ['big'], RETRY, () => undefined)).toEqual({ complete: true });
