@@ -44,8 +44,9 @@ describe("a retry's tables waiting for their retry time", () => {
       await mirror.sources.get('hooks')!.sink.commit(
         names.map((name, i) => ({ table: { namespace: ['ns'], name }, state: 'present' as const, metadataLocation: locations.get(name)!, order: 1, sourceTimeMs: 1_000 + i })),
       );
-      // Every table waits for a retry 6 s ahead: past the dispatcher's idle poll (5 s), so one poll comes in between.
-      const dueAt = Date.now() + 6_000;
+      // Every table waits for a retry 8 s ahead: past the dispatcher's idle poll (5 s), so one poll comes
+      // in between, with seconds to spare for a busy machine to start the dispatcher before that.
+      const dueAt = Date.now() + 8_000;
       const db = new Database(h.statePath);
       db.prepare('UPDATE tables SET attempts = 2, next_attempt_at = ?').run(dueAt);
       db.close();
