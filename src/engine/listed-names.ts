@@ -12,7 +12,8 @@ const NAMES_PER_READ = 1000;
  * merge with the ledger (sorted-merge.ts). A namespace can hold a million tables, and Polaris promises no
  * order, so its names must be kept somewhere until the listing ends: in memory while few, then in a
  * private temporary SQLite database on disk (deleted when closed), whose BINARY collation is the same
- * bytewise order. Memory then stays at one page of the listing whatever the namespace's size.
+ * bytewise order. Memory then holds at most NAMES_IN_MEMORY names and a page of the listing, whatever
+ * the namespace's size.
  */
 export class ListedNames {
   private memory: Set<string> | undefined = new Set();
